@@ -1,0 +1,19 @@
+namespace Analytics.Collector.Pipeline;
+
+/// <summary>The beacon's own parameters, as sent (query string of /i.gif or a JSON body of /e).</summary>
+public sealed record BeaconParameters
+{
+    public string? Site { get; init; }
+
+    public string? Url { get; init; }
+
+    public string? Referrer { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? EventName { get; init; }
+
+    public string? ScreenWidth { get; init; }
+
+    public IReadOnlyDictionary<string, string> Props { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,31 @@
+using Analytics.Collector.Sites;
+using Analytics.Pipeline.Hits;
+using Microsoft.AspNetCore.Http;
+
+namespace Analytics.Collector.Pipeline;
+
+/// <summary>
+/// A hit on its way through the collector's steps: the raw request (which never leaves this process)
+/// and the derived fields the steps fill in. Only <see cref="ToHit"/>'s output travels on.
+/// </summary>
+public sealed class HitContext(HttpContext http, BeaconParameters parameters, DateTime receivedAt)
+{
+    public HttpContext Http { get; } = http;
+
+    public BeaconParameters Parameters { get; } = parameters;
+
+    public DateTime ReceivedAt { get; } = receivedAt;
+
+    public Site? Site { get; set; }
+
+    public Uri? PageUrl { get; set; }
+
+    public Guid VisitorId { get; set; }
+
+    public bool IsNewVisitor { get; set; }
+
+    /// <summary>The draft of the outgoing hit; steps replace it with a `with` copy.</summary>
+    public Hit Draft { get; set; } = null!;
+
+    public Hit ToHit() => Draft;
+}

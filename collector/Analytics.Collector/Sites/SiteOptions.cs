@@ -1,0 +1,10 @@
+namespace Analytics.Collector.Sites;
+
+/// <summary>A registered site: only beacons for it, from pages on its hosts, are stored.</summary>
+public sealed record SiteOptions
+{
+    public string Id { get; init; } = "";
+
+    /// <summary>Host names the site's pages are served from (exact, case-insensitive).</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+}

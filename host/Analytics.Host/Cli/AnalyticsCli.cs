@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Analytics.Host.Cli;
+
+/// <summary>The `analytics` command line: one entry point, a subcommand per job.</summary>
+public static class AnalyticsCli
+{
+    public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
+    {
+        RunCommand.Create(),
+    };
+}

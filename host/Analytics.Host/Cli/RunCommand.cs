@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Analytics.Collector.Sites;
+
+namespace Analytics.Host.Cli;
+
+/// <summary>`analytics run`: the embedded default, everything in one process.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Listen address(es), e.g. http://127.0.0.1:5080" };
+        var data = new Option<string>("--data") { Description = "Data folder (the embedded ClickHouse keeps its files here)" };
+        var command = new Command("run", "Start the embedded default: collector, queue, aggregator, ClickHouse (chDB), API and demo in one process.")
+        {
+            urls,
+            data,
+        };
+        // Anything else (--Section:Key=value) is passed to the host as configuration.
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, _) =>
+        {
+            var args = new List<string>(result.UnmatchedTokens);
+            if (result.GetValue(urls) is { } u)
+            {
+                args.Add("--Urls=" + u);
+            }
+            if (result.GetValue(data) is { } d)
+            {
+                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+            }
+            await using var app = EmbeddedHost.Build([.. args]);
+            await app.StartAsync(CancellationToken.None);
+            PrintWelcome(app);
+            // The host handles SIGINT/SIGTERM itself and stops gracefully (the queue is drained into storage).
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintWelcome(WebApplication app)
+    {
+        var address = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        var site = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault()?.Id ?? "demo";
+        Console.WriteLine($"""
+
+            Analytics is running (embedded). Press Ctrl-C to stop.
+              Demo page:  {address}/demo
+              Beacon:     {address}/i.gif?site={site}&url=https%3A%2F%2Fexample.com%2F
+              Stats:      {address}/api/stats/daily?site={site}
+              Health:     {address}/healthz   {address}/readyz   {address}/metrics
+
+            """);
+    }
+}

@@ -1,0 +1,42 @@
+using Analytics.Collector;
+using Analytics.Collector.Beacon;
+using Analytics.Host.Demo;
+using Analytics.Host.Stats;
+using Analytics.Pipeline;
+using Analytics.Pipeline.Transport;
+using Prometheus;
+
+namespace Analytics.Host;
+
+/// <summary>
+/// The embedded default: collector, in-process queue, aggregator, chDB, stats API and demo page in one
+/// process. Arguments are configuration overrides (--Key=value), as for any ASP.NET Core host.
+/// </summary>
+public static class EmbeddedHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services
+            .AddEmbeddedClickHouse()
+            .AddInProcessTransport()
+            .AddAggregator()
+            .AddCollector()
+            .AddStats();
+
+        var app = builder.Build();
+        app.MapBeacon();
+        app.MapStats();
+        app.MapDemo();
+        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.MapGet("/readyz", (IHitSink sink) => sink.IsHealthy
+            ? Results.Text("ready")
+            : Results.Text("degraded", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapMetrics(registry: app.Services.GetRequiredService<CollectorRegistry>());
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Analytics.Host.Cli;
+
+return await AnalyticsCli.Build().Parse(args).InvokeAsync(new() { ProcessTerminationTimeout = null });

@@ -1,0 +1,86 @@
+using Analytics.Pipeline.Storage;
+using Analytics.Pipeline.Transport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Pipeline.Aggregation;
+
+/// <summary>
+/// Reads hits in batches (by size and by time), stores each batch and only then commits it at the source.
+/// A failed write is retried with backoff and never skipped; on shutdown what was read is still stored.
+/// </summary>
+public sealed partial class Aggregator(
+    IHitSource source,
+    HitStore store,
+    IOptions<AggregatorOptions> options,
+    ILogger<Aggregator> logger) : BackgroundService
+{
+    private long _stored;
+
+    /// <summary>Hits stored since start.</summary>
+    public long Stored => Interlocked.Read(ref _stored);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var batch = await source.ReadBatchAsync(settings.BatchSize, settings.FlushInterval, stoppingToken);
+            if (batch.Count == 0)
+            {
+                if (source.IsCompleted)
+                {
+                    return;
+                }
+                continue;
+            }
+            await StoreAsync(batch, settings);
+        }
+
+        // Stopping: the web server has stopped taking hits; store what is still queued.
+        for (var batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken);
+             batch.Count > 0;
+             batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken))
+        {
+            await StoreAsync(batch, settings);
+        }
+        Log.Drained(logger, Stored);
+    }
+
+    private async Task StoreAsync(HitBatch batch, AggregatorOptions settings)
+    {
+        var delay = settings.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.WriteAsync(batch, CancellationToken.None);
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.WriteFailed(logger, ex, batch.Count, attempt, delay);
+                // Keep retrying even while stopping: these hits were acknowledged to browsers.
+                await Task.Delay(delay, CancellationToken.None);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxRetryDelay.Ticks));
+            }
+        }
+        await source.CommitAsync(batch, CancellationToken.None);
+        Interlocked.Add(ref _stored, batch.Count);
+        Log.Stored(logger, batch.Count);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2001, LogLevel.Debug, "Stored a batch of {Count} hits")]
+        public static partial void Stored(ILogger logger, int count);
+
+        [LoggerMessage(2002, LogLevel.Warning, "Writing a batch of {Count} hits failed (attempt {Attempt}); retrying in {Delay}")]
+        public static partial void WriteFailed(ILogger logger, Exception exception, int count, int attempt, TimeSpan delay);
+
+        [LoggerMessage(2003, LogLevel.Information, "Aggregator stopped after storing {Count} hits")]
+        public static partial void Drained(ILogger logger, long count);
+    }
+}

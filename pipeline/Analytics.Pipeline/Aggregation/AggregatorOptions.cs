@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Analytics.Pipeline.Aggregation;
+
+/// <summary>Aggregator settings, section "Aggregator".</summary>
+public sealed record AggregatorOptions
+{
+    public const string Section = "Aggregator";
+
+    /// <summary>Most hits written in one insert.</summary>
+    [Range(1, 1_000_000)]
+    public int BatchSize { get; init; } = 50_000;
+
+    /// <summary>Longest a hit waits in a partial batch before it is written.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>First wait before retrying a failed write; doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+}

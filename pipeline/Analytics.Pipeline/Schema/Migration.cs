@@ -1,0 +1,13 @@
+namespace Analytics.Pipeline.Schema;
+
+/// <summary>One numbered schema file from schema/, e.g. 0001_hits.sql.</summary>
+public sealed record Migration(int Version, string Name, string Sql)
+{
+    /// <summary>The statements of the file with its placeholders filled in ({database}).</summary>
+    public IReadOnlyList<string> Statements(string database) =>
+        Sql.Replace("{database}", database, StringComparison.Ordinal)
+            .Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => s.TrimEnd(';'))
+            .Where(s => s.Split('\n').Any(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith("--", StringComparison.Ordinal)))
+            .ToList();
+}

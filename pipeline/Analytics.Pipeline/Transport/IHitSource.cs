@@ -1,0 +1,18 @@
+namespace Analytics.Pipeline.Transport;
+
+/// <summary>Where the aggregator reads hits from. A batch is committed only after it was stored.</summary>
+public interface IHitSource
+{
+    /// <summary>
+    /// Waits for hits and returns up to <paramref name="maxHits"/> of them, or fewer once
+    /// <paramref name="maxWait"/> has passed since the first one arrived. Returns an empty batch when
+    /// cancelled or when the source is completed and drained.
+    /// </summary>
+    ValueTask<HitBatch> ReadBatchAsync(int maxHits, TimeSpan maxWait, CancellationToken cancellationToken);
+
+    /// <summary>Marks the batch as stored, so it is never delivered again.</summary>
+    ValueTask CommitAsync(HitBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>True once no more hits can arrive and all were read.</summary>
+    bool IsCompleted { get; }
+}

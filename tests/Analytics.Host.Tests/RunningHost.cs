@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using Analytics.Host.Stats;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Analytics.Host.Tests;
+
+/// <summary>The embedded host on a random loopback port with its own data folder.</summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private RunningHost(WebApplication app, Uri address, string dataPath)
+    {
+        App = app;
+        Address = address;
+        DataPath = dataPath;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public string DataPath { get; }
+
+    public static string NewDataPath() => Path.Combine(Path.GetTempPath(), "analytics-test-" + Guid.NewGuid().ToString("N"));
+
+    public static async Task<RunningHost> StartAsync(string? dataPath = null, params string[] settings)
+    {
+        dataPath ??= NewDataPath();
+        var args = new List<string>
+        {
+            "--Urls=http://127.0.0.1:0",
+            "--ClickHouse:DataPath=" + dataPath,
+            "--Aggregator:FlushInterval=00:00:00.050",
+            "--Logging:LogLevel:Default=Warning",
+        };
+        args.AddRange(settings);
+        var app = EmbeddedHost.Build([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningHost(app, new Uri(address), dataPath);
+    }
+
+    /// <summary>A client with its own cookie jar: one browser.</summary>
+    public HttpClient NewBrowser(CookieContainer? jar = null) =>
+        new(new HttpClientHandler { CookieContainer = jar ?? new CookieContainer(), UseCookies = true }) { BaseAddress = Address };
+
+    public async Task<DailyStatsResponse> DailyStatsAsync(string site)
+    {
+        using var client = NewBrowser();
+        return (await client.GetFromJsonAsync<DailyStatsResponse>($"/api/stats/daily?site={site}"))!;
+    }
+
+    /// <summary>Polls the stats until <paramref name="condition"/> holds or the deadline passes.</summary>
+    public async Task<DailyStatsResponse> WaitForStatsAsync(string site, Func<DailyStatsResponse, bool> condition, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var stats = await DailyStatsAsync(site);
+            if (condition(stats) || DateTime.UtcNow > until)
+            {
+                return stats;
+            }
+            await Task.Delay(25);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
