@@ -1,7 +1,9 @@
+using Analytics.Analysts;
 using Analytics.Collector;
 using Analytics.Collector.Beacon;
 using Analytics.Host.Demo;
 using Analytics.Host.Stats;
+using Analytics.Partners;
 using Analytics.Pipeline;
 using Analytics.Pipeline.Transport;
 using Prometheus;
@@ -26,12 +28,16 @@ public static class EmbeddedHost
             .AddInProcessTransport()
             .AddAggregator()
             .AddCollector()
-            .AddStats();
+            .AddStats()
+            .AddAnalysts()
+            .AddPartners();
 
         var app = builder.Build();
         app.MapBeacon();
         app.MapStats();
         app.MapDemo();
+        app.MapAnalysts();
+        app.MapPartners();
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.MapGet("/readyz", (IHitSink sink) => sink.IsHealthy
             ? Results.Text("ready")

@@ -41,6 +41,7 @@ public static class PipelineServices
     {
         services.AddOptions<AggregatorOptions>().BindConfiguration(AggregatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<HitStore>();
+        services.AddSingleton<VisitorDataStore>();
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         return services;
