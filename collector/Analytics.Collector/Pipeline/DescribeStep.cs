@@ -11,7 +11,7 @@ public sealed class DescribeStep(IOptions<CollectorOptions> options) : IHitStep
         var p = hit.Parameters;
         var url = hit.PageUrl!;
         var maxText = options.Value.MaxTextLength;
-        hit.Draft = new Hit
+        hit.Hit = new Hit
         {
             HitId = Guid.CreateVersion7(new DateTimeOffset(hit.ReceivedAt)),
             SiteId = hit.Site!.Id,

@@ -6,7 +6,7 @@ namespace Analytics.Collector.Pipeline;
 
 /// <summary>
 /// A hit on its way through the collector's steps: the raw request (which never leaves this process)
-/// and the derived fields the steps fill in. Only <see cref="ToHit"/>'s output travels on.
+/// and the derived fields the steps fill in. Only <see cref="Hit"/> travels on.
 /// </summary>
 public sealed class HitContext(HttpContext http, BeaconParameters parameters, DateTime receivedAt)
 {
@@ -24,8 +24,6 @@ public sealed class HitContext(HttpContext http, BeaconParameters parameters, Da
 
     public bool IsNewVisitor { get; set; }
 
-    /// <summary>The draft of the outgoing hit; steps replace it with a `with` copy.</summary>
-    public Hit Draft { get; set; } = null!;
-
-    public Hit ToHit() => Draft;
+    /// <summary>The outgoing hit, made by <see cref="DescribeStep"/>; later steps fill in its fields.</summary>
+    public Hit Hit { get; set; } = null!;
 }

@@ -35,7 +35,7 @@ public sealed partial class HitPipeline(
         timeout.CancelAfter(options.Value.HandOffTimeout);
         try
         {
-            await sink.WriteAsync(hit.ToHit(), timeout.Token);
+            await sink.WriteAsync(hit.Hit, timeout.Token);
         }
         catch (OperationCanceledException)
         {
