@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using Analytics.Collector.Pipeline;
 
 namespace Analytics.Collector.Beacon;
@@ -15,6 +16,11 @@ public static class EventBody
     /// <summary>Parses a body; null when it is not a hit or a batch of at most <paramref name="maxBatch"/> hits.</summary>
     public static List<BeaconParameters>? Parse(ReadOnlyMemory<byte> body, int maxBatch)
     {
+        // JsonDocument checks UTF-8 only in what is read; the whole body must be valid text.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return null;
+        }
         try
         {
             using var json = JsonDocument.Parse(body, Options);

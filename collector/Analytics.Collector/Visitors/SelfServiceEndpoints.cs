@@ -3,6 +3,7 @@ using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Analytics.Collector.Visitors;
@@ -45,7 +46,7 @@ public static class SelfServiceEndpoints
             """);
     }
 
-    private static async Task<IResult> Data(HttpContext http, VisitorCookie cookie, TimeProvider clock, VisitorDataStore store)
+    private static async Task<IResult> Data(HttpContext http, VisitorCookie cookie, TimeProvider clock, [FromServices] VisitorDataStore store)
     {
         http.Response.Headers.CacheControl = "no-store";
         if (!TryGetVisitor(http, cookie, clock, out var id))
@@ -64,7 +65,7 @@ public static class SelfServiceEndpoints
         return TypedResults.Bytes(JsonLinesToArray(lines), "application/json; charset=utf-8");
     }
 
-    private static async Task<IResult> Erase(HttpContext http, VisitorCookie cookie, TimeProvider clock, VisitorDataStore store)
+    private static async Task<IResult> Erase(HttpContext http, VisitorCookie cookie, TimeProvider clock, [FromServices] VisitorDataStore store)
     {
         if (!await CsrfToken.IsValidAsync(http))
         {
