@@ -101,12 +101,29 @@ public sealed class CollectorServer : IAsyncDisposable
     {
         public ConcurrentQueue<Hit> Hits { get; } = new();
 
+        private volatile TaskCompletionSource? _gate;
+
         public bool IsHealthy => true;
+
+        /// <summary>Holds every write until <see cref="Unblock"/>, like a transport that is stuck.</summary>
+        public void Block() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Unblock() => _gate?.TrySetResult();
 
         public ValueTask WriteAsync(Hit hit, CancellationToken cancellationToken)
         {
+            if (_gate is { } gate)
+            {
+                return WaitThenWriteAsync(gate.Task, hit, cancellationToken);
+            }
             Hits.Enqueue(hit);
             return ValueTask.CompletedTask;
+        }
+
+        private async ValueTask WaitThenWriteAsync(Task gate, Hit hit, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            Hits.Enqueue(hit);
         }
     }
 }
