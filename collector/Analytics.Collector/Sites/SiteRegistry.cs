@@ -48,6 +48,11 @@ public sealed partial class SiteRegistry : IDisposable
 
     public IEnumerable<Site> All => _snapshot.Sites.Values;
 
+    /// <summary>Edits refused since start (the previous list stayed in force).</summary>
+    public int FailedReloads => _failedReloads;
+
+    private int _failedReloads;
+
     /// <summary>True when some registered site lists the host (for CORS, which knows no site yet).</summary>
     public bool IsRegisteredHost(ReadOnlySpan<char> host) => _snapshot.HostLookup.Contains(host);
 
@@ -66,6 +71,7 @@ public sealed partial class SiteRegistry : IDisposable
         }
         catch (Exception e) when (e is IOException or JsonException or OptionsValidationException or UnauthorizedAccessException)
         {
+            Interlocked.Increment(ref _failedReloads);
             Log.ReloadFailed(_logger, e.Message);
         }
     }
