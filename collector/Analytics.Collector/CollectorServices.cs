@@ -3,6 +3,8 @@ using Analytics.Collector.Identity;
 using Analytics.Collector.Links;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -26,6 +28,9 @@ public static class CollectorServices
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddHostedService<CollectorAtStart>();
+        // Kestrel binds only its endpoints from "Kestrel"; the request size limits are bound here.
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
+            configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton<CollectorMetrics>();
