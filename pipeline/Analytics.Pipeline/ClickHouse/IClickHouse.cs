@@ -18,8 +18,6 @@ public interface IClickHouse
     /// <summary>
     /// Inserts rows given in <paramref name="format"/>. With a <paramref name="deduplicationToken"/> the
     /// engine drops a repeat of the same insert, so a replayed batch is stored once.
-    /// Returns the rows the engine reports written (those its materialized views wrote included):
-    /// 0 for non-empty rows means the insert was recognised as a repeat and dropped.
     /// </summary>
-    Task<long> InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default);
+    Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default);
 }

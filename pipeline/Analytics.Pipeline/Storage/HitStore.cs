@@ -9,7 +9,8 @@ namespace Analytics.Pipeline.Storage;
 /// <summary>
 /// Writes each batch of hits into ClickHouse: the hits, then the visits they open or extend (from the
 /// <see cref="SessionTracker"/>). The materialized views fill the rollups from both inserts. Each insert
-/// carries the batch's deduplication token, so a replayed batch is stored once everywhere.
+/// carries the batch's deduplication token, so a replayed batch is stored once everywhere, and a batch
+/// recorded in the batch ledger as stored is skipped whole.
 /// Called by one writer at a time (the aggregator's loop), which retries a failed batch as it is.
 /// </summary>
 public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention)
@@ -32,6 +33,12 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
         // A retry of the batch that failed last reuses its visits: tracking it again would count its hits twice.
         if (!ReferenceEquals(batch, _pendingBatch))
         {
+            if (batch.DeduplicationToken is { } stored && await IsStoredAsync(stored, cancellationToken))
+            {
+                // Stored before (the source replays after a restart or a rebalance). The engine would drop the
+                // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
+                return;
+            }
             _pendingSessions = sessions.Track(batch.Hits);
             _pendingBatch = batch;
         }
@@ -46,16 +53,26 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
             rows.ResetWrittenCount();
             SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
             var token = batch.DeduplicationToken is null ? null : batch.DeduplicationToken + "/sessions";
-            var written = await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
-            if (written == 0)
-            {
-                // The engine already holds this batch's visits (a replay after a restart): what it holds was
-                // computed from state this tracker no longer has, so forget those visits rather than cancel
-                // rows that were never stored.
-                sessions.Forget(_pendingSessions);
-            }
+            await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+        }
+        if (batch.DeduplicationToken is { } done)
+        {
+            await clickHouse.ExecuteAsync(
+                $"INSERT INTO {clickHouse.Database}.batch_ledger (token) VALUES ({{token:String}})",
+                new Dictionary<string, string> { ["token"] = done },
+                cancellationToken);
         }
         _pendingBatch = null;
         _pendingSessions = [];
+    }
+
+    private async Task<bool> IsStoredAsync(string token, CancellationToken cancellationToken)
+    {
+        var found = await clickHouse.QueryAsync(
+            $"SELECT count() FROM {clickHouse.Database}.batch_ledger WHERE token = {{token:String}}",
+            "TabSeparated",
+            new Dictionary<string, string> { ["token"] = token },
+            cancellationToken);
+        return found is not [(byte)'0', (byte)'\n'];
     }
 }

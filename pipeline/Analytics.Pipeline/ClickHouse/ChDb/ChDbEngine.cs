@@ -66,10 +66,6 @@ public sealed unsafe class ChDbEngine : IDisposable
             return length == 0 ? [] : new ReadOnlySpan<byte>(ChDbNative.ResultBuffer(result), length).ToArray();
         });
 
-    /// <summary>Runs a statement (typically an INSERT) and returns the rows it wrote, those of materialized views included.</summary>
-    public long Execute(ReadOnlySpan<byte> query) =>
-        Run(query, "TabSeparated", null, static result => (long)ChDbNative.ResultRowsWritten(result));
-
     private T Run<T>(ReadOnlySpan<byte> query, string format, IReadOnlyDictionary<string, string>? parameters, Func<nint, T> read)
     {
         var connection = _connection;

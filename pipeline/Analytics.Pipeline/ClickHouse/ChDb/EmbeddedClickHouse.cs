@@ -15,8 +15,8 @@ public sealed class EmbeddedClickHouse(ChDbEngine engine, string database) : ICl
     public Task<byte[]> QueryAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Engine.Query(sql, format, parameters), cancellationToken);
 
-    public Task<long> InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Engine.Execute(InsertStatement(table, format, rows.Span, deduplicationToken)), cancellationToken);
+    public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Engine.Query(InsertStatement(table, format, rows.Span, deduplicationToken)), cancellationToken);
 
     /// <summary>The rows travel inline after FORMAT; the token is quoted as a ClickHouse string literal.</summary>
     private static byte[] InsertStatement(string table, string format, ReadOnlySpan<byte> rows, string? deduplicationToken)
