@@ -117,6 +117,18 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         }
     }
 
+    /// <summary>Drops every open visit of the visitor, on every site (the visitor asked to be erased).</summary>
+    public void ForgetVisitor(Guid visitorId)
+    {
+        lock (_lock)
+        {
+            foreach (var key in _visits.Keys.Where(k => k.VisitorId == visitorId).ToList())
+            {
+                _visits.Remove(key);
+            }
+        }
+    }
+
     private void Sweep()
     {
         if (_watermark - _lastSweep < SweepEvery && _visits.Count <= _maxVisits)
