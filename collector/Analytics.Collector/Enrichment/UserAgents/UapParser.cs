@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Analytics.Collector.Enrichment.UserAgents;
 
 /// <summary>
@@ -17,7 +15,7 @@ public sealed class UapParser(UapRules rules)
     {
         foreach (var rule in rules.UserAgents)
         {
-            if (Find(rule.Regex, userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent) is not { } m)
             {
                 continue;
             }
@@ -38,7 +36,7 @@ public sealed class UapParser(UapRules rules)
     {
         foreach (var rule in rules.Os)
         {
-            if (Find(rule.Regex, userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent) is not { } m)
             {
                 continue;
             }
@@ -56,7 +54,7 @@ public sealed class UapParser(UapRules rules)
     {
         foreach (var rule in rules.Devices)
         {
-            if (Find(rule.Regex, userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent) is not { } m)
             {
                 continue;
             }
@@ -66,18 +64,5 @@ public sealed class UapParser(UapRules rules)
                 UapTemplate.Expand(rule.Model ?? "$1", m));
         }
         return UapDevice.Other;
-    }
-
-    private static Match? Find(Regex regex, string input)
-    {
-        try
-        {
-            var m = regex.Match(input);
-            return m.Success ? m : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 
 namespace Analytics.Collector.Enrichment.UserAgents;
@@ -6,9 +5,6 @@ namespace Analytics.Collector.Enrichment.UserAgents;
 /// <summary>The three ordered rule lists of uap-core's <c>regexes.yaml</c>, compiled to .NET regexes.</summary>
 public sealed class UapRules
 {
-    /// <summary>A hostile user-agent must not stall a request: a regex that runs this long counts as no match.</summary>
-    internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
-
     private UapRules(UaRule[] userAgents, OsRule[] os, DeviceRule[] devices)
     {
         UserAgents = userAgents;
@@ -50,18 +46,13 @@ public sealed class UapRules
 
     private static string? Get(Dictionary<string, string?> rule, string key) => rule.TryGetValue(key, out var value) ? value : null;
 
-    private static Regex Compile(string path, string section, int index, Dictionary<string, string?> rule)
+    private static FilteredRegex Compile(string path, string section, int index, Dictionary<string, string?> rule)
     {
         var pattern = Get(rule, "regex") ?? throw new InvalidDataException($"{path}: {section}[{index}] has no regex");
-        // Matching is case-sensitive and unanchored unless the rule says regex_flag: 'i' (the spec).
-        var options = RegexOptions.CultureInvariant;
-        if (Get(rule, "regex_flag") == "i")
-        {
-            options |= RegexOptions.IgnoreCase;
-        }
         try
         {
-            return new Regex(pattern, options, MatchTimeout);
+            // Matching is case-sensitive and unanchored unless the rule says regex_flag: 'i' (the spec).
+            return new FilteredRegex(pattern, Get(rule, "regex_flag") == "i");
         }
         catch (ArgumentException e)
         {
@@ -70,8 +61,8 @@ public sealed class UapRules
     }
 }
 
-internal sealed record UaRule(Regex Regex, string? Family, string? Major, string? Minor, string? Patch);
+internal sealed record UaRule(FilteredRegex Pattern, string? Family, string? Major, string? Minor, string? Patch);
 
-internal sealed record OsRule(Regex Regex, string? Family, string? Major, string? Minor, string? Patch, string? PatchMinor);
+internal sealed record OsRule(FilteredRegex Pattern, string? Family, string? Major, string? Minor, string? Patch, string? PatchMinor);
 
-internal sealed record DeviceRule(Regex Regex, string? Family, string? Brand, string? Model);
+internal sealed record DeviceRule(FilteredRegex Pattern, string? Family, string? Brand, string? Model);
