@@ -1,3 +1,4 @@
+using Analytics.Collector.Enrichment;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public static class CollectorServices
         services.AddSingleton<IHitStep, ValidateStep>();
         services.AddSingleton<IHitStep, IdentifyStep>();
         services.AddSingleton<IHitStep, DescribeStep>();
+        services.AddEnrichment();
         services.AddSingleton<HitPipeline>();
         return services;
     }

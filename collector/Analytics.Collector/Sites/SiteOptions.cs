@@ -7,4 +7,10 @@ public sealed record SiteOptions
 
     /// <summary>Host names the site's pages are served from (exact, case-insensitive).</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>
+    /// Page URL query parameters kept in the stored path (e.g. "page", "q"), besides the campaign ones
+    /// (utm_*, ref, source), which always go to their own fields. Every other parameter is dropped.
+    /// </summary>
+    public IReadOnlyList<string> KeepQueryParameters { get; init; } = [];
 }

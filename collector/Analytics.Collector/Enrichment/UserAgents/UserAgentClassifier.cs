@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Analytics.Collector.Enrichment.Bots;
 using Analytics.Pipeline;
 
@@ -29,17 +30,23 @@ public sealed class UserAgentClassifier
         _maxLength = maxLength;
     }
 
-    /// <summary>Loads the rule files named by <paramref name="options"/> (or the dependency cache's).</summary>
+    /// <summary>
+    /// A classifier with the rule files named by <paramref name="options"/> (or the dependency cache's).
+    /// The compiled rules are immutable and shared by every classifier in the process that names the same
+    /// files (compiling ~2,700 regexes takes a while); each classifier has its own cache.
+    /// </summary>
     public static UserAgentClassifier Create(UserAgentOptions options)
     {
-        var regexes = string.IsNullOrEmpty(options.RegexesPath) ? DependencyCache.PathOf("uap-core/regexes.yaml") : options.RegexesPath;
-        var crawlers = string.IsNullOrEmpty(options.CrawlersPath) ? DependencyCache.PathOf("crawlers/crawler-user-agents.json") : options.CrawlersPath;
-        return new UserAgentClassifier(
-            new UapParser(UapRules.Load(regexes)),
-            new BotDetector(BotDetector.LoadPatterns(crawlers), options.HeadlessIsBot),
-            options.CacheSize,
-            options.MaxLength);
+        var regexes = string.IsNullOrEmpty(options.RegexesPath) ? DependencyCache.PathOf("uap-core/regexes.yaml") : Path.GetFullPath(options.RegexesPath);
+        var crawlers = string.IsNullOrEmpty(options.CrawlersPath) ? DependencyCache.PathOf("crawlers/crawler-user-agents.json") : Path.GetFullPath(options.CrawlersPath);
+        var parser = Parsers.GetOrAdd(regexes, path => new Lazy<UapParser>(() => new UapParser(UapRules.Load(path)))).Value;
+        var bots = Detectors.GetOrAdd((crawlers, options.HeadlessIsBot), key => new Lazy<BotDetector>(() => new BotDetector(BotDetector.LoadPatterns(key.Path), key.Headless))).Value;
+        return new UserAgentClassifier(parser, bots, options.CacheSize, options.MaxLength);
     }
+
+    private static readonly ConcurrentDictionary<string, Lazy<UapParser>> Parsers = new(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<(string Path, bool Headless), Lazy<BotDetector>> Detectors = new();
 
     public int CachedCount => _cache.Count;
 
