@@ -1,4 +1,5 @@
 using Analytics.Collector.Abuse;
+using Analytics.Collector.Enrichment;
 using Analytics.Collector.Identity;
 using Analytics.Collector.Links;
 using Analytics.Collector.Pipeline;
@@ -42,6 +43,7 @@ public static class CollectorServices
         services.AddSingleton<IHitStep, ConsentStep>();
         services.AddSingleton<IHitStep, IdentifyStep>();
         services.AddSingleton<IHitStep, DescribeStep>();
+        services.AddEnrichment();
         services.AddSingleton<HitPipeline>();
         return services;
     }

@@ -19,4 +19,10 @@ public sealed record SiteOptions
 
     /// <summary>Cells with fewer visitors than this are suppressed in shared reports.</summary>
     public int KThreshold { get; init; } = 10;
+
+    /// <summary>
+    /// Page URL query parameters kept in the stored path (e.g. "page", "q"), besides the campaign ones
+    /// (utm_*, ref, source), which always go to their own fields. Every other parameter is dropped.
+    /// </summary>
+    public IReadOnlyList<string> KeepQueryParameters { get; init; } = [];
 }
