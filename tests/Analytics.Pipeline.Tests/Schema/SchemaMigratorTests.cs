@@ -1,10 +1,12 @@
+using Analytics.Pipeline.ClickHouse;
 using System.Text;
 using Analytics.Pipeline.Schema;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Pipeline.Tests.Schema;
 
-public class SchemaMigratorTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class SchemaMigratorTests(ClickHouseMode mode)
 {
     [Test]
     public void Shipped_migrations_are_numbered_in_strictly_increasing_order()
@@ -19,7 +21,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task Migrating_twice_applies_each_version_once()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
 
         await migrator.MigrateAsync(CancellationToken.None);
@@ -33,7 +35,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task Plan_prints_the_pending_sql_without_running_it()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
 
         var plan = await migrator.PlanAsync(CancellationToken.None);
@@ -47,7 +49,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task A_database_newer_than_the_code_is_refused()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         await db.ExecuteAsync($"INSERT INTO {db.Database}.schema_migrations (version, name) VALUES (99999, 'future')");
