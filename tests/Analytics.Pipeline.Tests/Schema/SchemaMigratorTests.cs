@@ -58,4 +58,20 @@ public class SchemaMigratorTests(ClickHouseMode mode)
 
         Assert.That(error!.Message, Does.Contain("newer than this build"));
     }
+
+    [Test]
+    public async Task Rollup_retention_is_set_from_configuration_and_left_alone_when_unchanged()
+    {
+        var db = await Transports.NewDatabaseAsync(mode);
+        var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        await migrator.ApplyRollupRetentionAsync(30, CancellationToken.None);
+        await migrator.ApplyRollupRetentionAsync(30, CancellationToken.None);
+
+        var engines = Encoding.UTF8.GetString(await db.QueryAsync(
+            "SELECT name, engine_full LIKE '%toIntervalDay(30)%' FROM system.tables WHERE database = {db:String} AND engine = 'AggregatingMergeTree' ORDER BY name",
+            "TabSeparated", new Dictionary<string, string> { ["db"] = db.Database }));
+        Assert.That(engines.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(8).And.All.EndsWith("\t1"));
+    }
 }
