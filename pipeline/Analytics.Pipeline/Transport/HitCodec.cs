@@ -73,9 +73,31 @@ public static class HitCodec
     /// <summary>The message as a new array (what the Kafka client takes).</summary>
     public static byte[] Encode(Hit hit)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
         Encode(hit, buffer);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>
+    /// The Kafka key of an encoded message: its visitor ID, so one visitor's hits stay in one partition
+    /// and in order; a random key for an anonymous hit (no ID to keep together, spread evenly).
+    /// </summary>
+    public static byte[] KeyOf(ReadOnlySpan<byte> message)
+    {
+        var key = new byte[16];
+        if (message.Length >= FixedBytes && message[0] == Version1 && message[17..33].ContainsAnyExcept((byte)0))
+        {
+            message[17..33].CopyTo(key);
+        }
+        else
+        {
+            Random.Shared.NextBytes(key);
+        }
+        return key;
     }
 
     /// <summary>
