@@ -60,9 +60,11 @@ public sealed partial class MockCluster : IDisposable
     }
 
     /// <summary>A new topic with a unique name (the admin API times out against the mock).</summary>
-    public string CreateTopic(string prefix, int partitions)
+    public string CreateTopic(string prefix, int partitions) => CreateNamedTopic(prefix + "-" + Guid.NewGuid().ToString("N")[..12], partitions);
+
+    /// <summary>A topic of exactly this name (auto-created topics get the mock's default partition count).</summary>
+    public string CreateNamedTopic(string topic, int partitions)
     {
-        var topic = prefix + "-" + Guid.NewGuid().ToString("N")[..12];
         if (CanInjectFaults)
         {
             var error = rd_kafka_mock_topic_create(_cluster, topic, partitions, 1);

@@ -1,6 +1,5 @@
 using Analytics.Pipeline.Kafka;
 using Analytics.Pipeline.Spool;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +27,7 @@ public sealed class ProducerSide : IAsyncDisposable
     public static async Task<ProducerSide> StartAsync(KafkaOptions options, string spoolPath)
     {
         var spool = HitSpool.Open(new SpoolOptions { Path = spoolPath });
-        var producer = new KafkaProducer(Options.Create(options), new Lifetime(), NullLogger<KafkaProducer>.Instance);
+        var producer = new KafkaProducer(Options.Create(options), new TestLifetime(), NullLogger<KafkaProducer>.Instance);
         var shipper = new SpoolShipper(spool, producer, Options.Create(options), NullLogger<SpoolShipper>.Instance);
         await shipper.StartAsync(CancellationToken.None);
         return new ProducerSide(spool, producer, shipper);
@@ -40,16 +39,5 @@ public sealed class ProducerSide : IAsyncDisposable
         Shipper.Dispose();
         Producer.Dispose();
         Spool.Dispose();
-    }
-
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication() => throw new InvalidOperationException("The Kafka producer reported a fatal error.");
     }
 }
