@@ -8,5 +8,7 @@ public static class AnalyticsCli
     public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
     {
         RunCommand.Create(),
+        RoleCommand.Collector(),
+        RoleCommand.Aggregator(),
     };
 }

@@ -20,7 +20,10 @@ public sealed class HitSpool : IDisposable
     private const string SegmentExtension = ".seg";
     private const string CheckpointFile = "checkpoint";
 
+    private const string LockFile = "lock";
+
     private readonly SpoolOptions _options;
+    private readonly FileStream _lock;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
     private readonly Thread _writer;
     private readonly Lock _gate = new();
@@ -46,6 +49,8 @@ public sealed class HitSpool : IDisposable
         _options = options;
         Directory = Path.GetFullPath(options.Path);
         System.IO.Directory.CreateDirectory(Directory);
+        // One process per spool: a second collector on the same folder fails at start instead of interleaving.
+        _lock = new FileStream(Path.Combine(Directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         Recover();
         _writeFile = CreateSegment(_writeSegment);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "spool-writer" };
@@ -231,6 +236,7 @@ public sealed class HitSpool : IDisposable
         _writer.Join();
         _writeFile.Dispose();
         _readHandle?.Dispose();
+        _lock.Dispose();
     }
 
     private void WriteLoop()
