@@ -33,6 +33,11 @@ public sealed class KafkaMetrics(IServiceProvider services, CollectorRegistry re
                 corrupt.IncTo(spool.Corrupt);
             });
         }
+        if (services.GetService<Transport.IHitSink>() is KafkaHitSink sink)
+        {
+            var errors = factory.CreateCounter("analytics_spool_write_errors_total", "Hits the spool could not write (disk full, I/O error); answered and counted as Overloaded.");
+            updates.Add(() => errors.IncTo(sink.WriteErrors));
+        }
         if (services.GetService<SpoolShipper>() is { } shipper)
         {
             var shipped = factory.CreateCounter("analytics_kafka_shipped_total", "Hits Kafka acknowledged (acks=all).");

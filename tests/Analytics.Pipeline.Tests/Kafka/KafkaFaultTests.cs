@@ -7,7 +7,7 @@ using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
-using static Analytics.Pipeline.Tests.Kafka.KafkaHitSinkTests;
+using static Analytics.Pipeline.Tests.Kafka.Wait;
 
 namespace Analytics.Pipeline.Tests.Kafka;
 
@@ -205,18 +205,5 @@ public class KafkaFaultTests
             Is.EqualTo(new[] { "unknown version 123", "truncated header" }));
         Assert.That(dead[0].Message.Value, Is.EqualTo(Encoding.UTF8.GetBytes("{\"not\":\"a hit\"}")));
         await Until(() => consumer.Source.Commits > 0, "offsets committed past the poison");
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
-    {
-        var until = DateTime.UtcNow + deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail("Timed out waiting for: " + what);
-            }
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Analytics.Pipeline.Transport;
+using static Analytics.Pipeline.Tests.Kafka.Wait;
 
 namespace Analytics.Pipeline.Tests.Kafka;
 
@@ -71,17 +72,4 @@ public class KafkaHitSinkTests
     }
 
     private static Hits.Hit Decode(byte[] message) => HitCodec.TryDecode(message, out var hit, out _) ? hit : throw new InvalidDataException();
-
-    public static async Task Until(Func<bool> condition, string what, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail("Timed out waiting for: " + what);
-            }
-            await Task.Delay(20);
-        }
-    }
 }
