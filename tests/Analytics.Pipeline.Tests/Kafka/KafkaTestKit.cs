@@ -47,7 +47,10 @@ public static class KafkaTestKit
         return new Random(seed);
     }
 
-    /// <summary>Reads every message of <paramref name="topic"/> (all partitions) until <paramref name="expected"/> arrived or the deadline passed.</summary>
+    /// <summary>
+    /// Reads every message of <paramref name="topic"/> (all partitions) until <paramref name="expected"/>
+    /// arrived and then half a second passed without more (so extras are seen), or the deadline passed.
+    /// </summary>
     public static List<ConsumeResult<byte[], byte[]>> ReadTopic(MockCluster cluster, string topic, int partitions, int expected, TimeSpan deadline)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
@@ -59,11 +62,17 @@ public static class KafkaTestKit
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var results = new List<ConsumeResult<byte[], byte[]>>();
         var until = DateTime.UtcNow + deadline;
-        while (results.Count < expected && DateTime.UtcNow < until)
+        DateTime? quietUntil = null;
+        while (DateTime.UtcNow < until && (quietUntil is null || DateTime.UtcNow < quietUntil))
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } result)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } result)
             {
                 results.Add(result);
+                quietUntil = null;
+            }
+            if (results.Count >= expected)
+            {
+                quietUntil ??= DateTime.UtcNow.AddMilliseconds(500);
             }
         }
         consumer.Close();
