@@ -12,7 +12,8 @@ namespace Analytics.Pipeline.Kafka;
 /// Ships the spool to Kafka in order: reads records, produces them (keyed by visitor ID), and
 /// acknowledges in the spool the longest prefix Kafka has acknowledged. While the broker is down the
 /// producer keeps retrying what is in flight and the spool grows on disk; when it returns, shipping
-/// resumes where it stopped. A failed delivery rewinds to the last acknowledged record.
+/// resumes where it stopped. A refused delivery is sent again after a backoff (only that one: what
+/// Kafka accepted is never sent twice, short of a crash before the spool's checkpoint was written).
 /// </summary>
 public sealed partial class SpoolShipper(
     HitSpool spool,
@@ -34,7 +35,7 @@ public sealed partial class SpoolShipper(
     /// <summary>Hits Kafka acknowledged since start.</summary>
     public long Shipped => Interlocked.Read(ref _shipped);
 
-    /// <summary>Deliveries Kafka refused (each one makes the shipper rewind and try again).</summary>
+    /// <summary>Deliveries Kafka refused (each is sent again after a backoff).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>False while hits wait unshipped without progress, or the spool nears its bound.</summary>
@@ -65,13 +66,17 @@ public sealed partial class SpoolShipper(
             {
                 if (Volatile.Read(ref _unsettled) == 0)
                 {
-                    // Everything sent has an answer now: start again after the last acknowledged record.
-                    Log.Rewinding(logger, backoff);
-                    _inFlight.Clear();
-                    spool.Rewind();
-                    Volatile.Write(ref _failed, 0);
+                    // Everything sent has an answer: send again only what Kafka refused, so nothing it
+                    // accepted is duplicated (those few hits then arrive after later ones).
                     await DelayQuietly(backoff, stoppingToken);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                    Volatile.Write(ref _failed, 0);
+                    var again = _inFlight.Where(e => e.State == InFlight.Failed).ToList();
+                    Log.Resending(logger, again.Count, backoff);
+                    foreach (var entry in again)
+                    {
+                        Send(settings.Topic, entry);
+                    }
                     continue;
                 }
                 await WaitQuietly(_delivered.Task, stoppingToken);
@@ -112,12 +117,18 @@ public sealed partial class SpoolShipper(
 
     private void Produce(string topic, SpoolRecord record)
     {
-        var entry = new InFlight(record.End, this);
+        var entry = new InFlight(record, this);
         _inFlight.Enqueue(entry);
+        Send(topic, entry);
+    }
+
+    private void Send(string topic, InFlight entry)
+    {
+        entry.Reset();
         Interlocked.Increment(ref _unsettled);
         try
         {
-            producer.Producer.Produce(topic, new Message<byte[], byte[]> { Key = HitCodec.KeyOf(record.Payload), Value = record.Payload }, entry.OnDelivered);
+            producer.Producer.Produce(topic, new Message<byte[], byte[]> { Key = HitCodec.KeyOf(entry.Record.Payload), Value = entry.Record.Payload }, entry.OnDelivered);
         }
         catch (ProduceException<byte[], byte[]> ex)
         {
@@ -182,7 +193,7 @@ public sealed partial class SpoolShipper(
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class InFlight(SpoolPosition end, SpoolShipper shipper)
+    private sealed class InFlight(SpoolRecord record, SpoolShipper shipper)
     {
         public const int Pending = 0;
         public const int Delivered = 1;
@@ -190,7 +201,11 @@ public sealed partial class SpoolShipper(
 
         private int _state;
 
-        public SpoolPosition End { get; } = end;
+        public SpoolRecord Record { get; } = record;
+
+        public SpoolPosition End => Record.End;
+
+        public void Reset() => Volatile.Write(ref _state, Pending);
 
         public int State => Volatile.Read(ref _state);
 
@@ -217,8 +232,8 @@ public sealed partial class SpoolShipper(
         [LoggerMessage(5201, LogLevel.Warning, "Kafka refused a hit ({Code}: {Reason}); the spool will send it again")]
         public static partial void DeliveryFailed(ILogger logger, ErrorCode code, string reason);
 
-        [LoggerMessage(5202, LogLevel.Information, "Shipping the spool again from the last acknowledged hit in {Delay}")]
-        public static partial void Rewinding(ILogger logger, TimeSpan delay);
+        [LoggerMessage(5202, LogLevel.Information, "Sending {Count} refused hits again (next wait {Delay})")]
+        public static partial void Resending(ILogger logger, int count, TimeSpan delay);
 
         [LoggerMessage(5203, LogLevel.Information, "Spool shipper stopped after {Shipped} hits; {Pending} bytes wait in the spool")]
         public static partial void Stopped(ILogger logger, long shipped, long pending);

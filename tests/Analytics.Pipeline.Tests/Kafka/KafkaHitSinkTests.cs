@@ -71,5 +71,31 @@ public class KafkaHitSinkTests
         Assert.That(KafkaTestKit.ReadTopic(cluster, topic, 1, 201, TimeSpan.FromSeconds(10)), Has.Count.EqualTo(201));
     }
 
+    [Test]
+    public async Task A_delivery_kafka_refuses_is_sent_again_and_arrives_once()
+    {
+        using var cluster = MockCluster.Start();
+        if (!cluster.CanInjectFaults)
+        {
+            Assert.Ignore("needs the mock cluster");
+        }
+        var topic = cluster.CreateTopic("hits", partitions: 1);
+        var random = KafkaTestKit.SeededRandom();
+        var hits = Enumerable.Range(0, 100).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        // TOPIC_AUTHORIZATION_FAILED: a refusal librdkafka does not retry by itself.
+        cluster.PushRequestErrors(apiKey: 0, 29);
+        await using var side = await ProducerSide.StartAsync(KafkaTestKit.Options(cluster, topic), _spoolPath);
+
+        foreach (var hit in hits)
+        {
+            await side.Sink.WriteAsync(hit, CancellationToken.None);
+        }
+        await Until(() => side.Shipper.Shipped == hits.Count, "all shipped", TimeSpan.FromSeconds(30));
+
+        Assert.That(side.Shipper.Failures, Is.GreaterThan(0));
+        var ids = KafkaTestKit.ReadTopic(cluster, topic, 1, hits.Count, TimeSpan.FromSeconds(10)).Select(m => Decode(m.Message.Value).HitId);
+        Assert.That(ids, Is.EquivalentTo(hits.Select(h => h.HitId)));
+    }
+
     private static Hits.Hit Decode(byte[] message) => HitCodec.TryDecode(message, out var hit, out _) ? hit : throw new InvalidDataException();
 }

@@ -80,6 +80,13 @@ public sealed partial class MockCluster : IDisposable
 
     public void SetBrokerUp(int brokerId = 1) => Check(rd_kafka_mock_broker_set_up(_cluster, brokerId));
 
+    /// <summary>The next requests of this API (0 = Produce) fail with these Kafka error codes, in order.</summary>
+    public void PushRequestErrors(short apiKey, params int[] errors)
+    {
+        Check(0);
+        rd_kafka_mock_push_request_errors_array(_cluster, apiKey, errors.Length, errors);
+    }
+
     public void Dispose()
     {
         if (_cluster != IntPtr.Zero)
@@ -127,6 +134,9 @@ public sealed partial class MockCluster : IDisposable
 
     [LibraryImport(Library)]
     private static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
+
+    [LibraryImport(Library)]
+    private static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nint count, int[] errors);
 
     [LibraryImport(Library)]
     private static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
