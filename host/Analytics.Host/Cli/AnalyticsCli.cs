@@ -11,5 +11,7 @@ public static class AnalyticsCli
         LinkCommand.Create(),
         UaCommand.Create(),
         GeoCommand.Create(),
+        RoleCommand.Collector(),
+        RoleCommand.Aggregator(),
     };
 }
