@@ -51,6 +51,10 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
         {
             throw new BadQueryException("The query ran longer than the time limit: narrow the date range or the filters.");
         }
+        catch (ClickHouseException e) when (e.Message.Contains("CANNOT_COMPILE_REGEXP", StringComparison.Ordinal))
+        {
+            throw new BadQueryException("A regular expression in the filters is not valid RE2 syntax.");
+        }
         var rows = new List<ResultRow>();
         long total = 0;
         var rest = output.AsMemory();

@@ -278,7 +278,7 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
             {
                 _ = new Regex(pattern, RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(100));
             }
-            catch (ArgumentException)
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {
                 throw new BadQueryException($"'{Shorten(pattern)}' is not a supported regular expression (RE2 syntax: no backreferences or lookaround).");
             }
