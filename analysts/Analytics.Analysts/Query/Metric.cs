@@ -6,7 +6,7 @@ namespace Analytics.Analysts.Query;
 /// </summary>
 public sealed record Metric(string Name, bool IsVisitMetric, bool IsInteger, string Description)
 {
-    public static readonly Metric Visitors = new("visitors", false, true, "Unique visitors (visitor IDs; anonymous hits are not visitors).");
+    public static readonly Metric Visitors = new("visitors", false, true, "Unique visitors: visitor IDs, each anonymous (consent-less) hit counting as a visitor of its own.");
     public static readonly Metric Visits = new("visits", true, true, "Visits: runs of one visitor's hits with gaps under 30 minutes.");
     public static readonly Metric Pageviews = new("pageviews", false, true, "Pageview hits.");
     public static readonly Metric ViewsPerVisit = new("views_per_visit", true, false, "Pageviews per visit.");

@@ -11,4 +11,10 @@ public enum PlanSource
 
     /// <summary>Raw hits grouped into visits on the fly with the 30-minute rule.</summary>
     VisitsFromHits,
+
+    /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
+    SiteHourlyRollup,
+
+    /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, no filters, UTC days.</summary>
+    PagesDailyRollup,
 }

@@ -16,9 +16,10 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     /// <param name="query">The validated query.</param>
     /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
     /// <param name="cancellationToken">Stops waiting for the engine.</param>
-    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken)
+    /// <param name="useRollups">False reads raw data only (tests compare both answers).</param>
+    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, bool useRollups = true)
     {
-        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors), query.Metrics.Count, cancellationToken);
+        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors, useRollups: useRollups), query.Metrics.Count, cancellationToken);
         var series = IsPlainSeries(query);
         if (series)
         {
@@ -30,7 +31,7 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
             comparisonRange = query.Comparison == Comparison.PreviousPeriod
                 ? query.Range.PreviousPeriod(query.TimeZone)
                 : query.Range.YearOverYear(query.TimeZone);
-            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows), query.Metrics.Count, cancellationToken);
+            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows, useRollups), query.Metrics.Count, cancellationToken);
             if (series)
             {
                 (earlier, _) = FilledSeries(query, comparisonRange, earlier);
