@@ -78,14 +78,16 @@ function dateRange(s) {
 function grain(s) {
   if (s.period === "today" || s.period === "yesterday") return "time:hour";
   if (s.period === "12mo") return "time:month";
-  if (s.period === "custom" && s.from && s.to && (new Date(s.to) - new Date(s.from)) / 864e5 > 100) return "time:week";
+  const days = s.period === "custom" && s.from && s.to ? (new Date(s.to) - new Date(s.from)) / 864e5 + 1 : 0;
+  if (days > 0 && days <= 2) return "time:hour";
+  if (days > 100) return "time:week";
   return "time:day";
 }
 
 async function query(body, format) {
   const s = state();
-  const full = { site_id: site, date_range: dateRange(s), filters: s.filters.map(([d, v]) => ["is", d, [v]]), ...body };
-  if (body.filters) full.filters = [...full.filters.slice(0, s.filters.length), ...body.filters];
+  const filters = [...s.filters.map(([d, v]) => ["is", d, [v]]), ...(body.filters || [])];
+  const full = { ...body, site_id: site, date_range: dateRange(s), filters };
   const response = await fetch("/api/v2/query" + (format ? "?format=" + format : ""), {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: "Bearer " + key() },

@@ -101,12 +101,12 @@ public sealed class QueryApiTests
     public async Task Geo_device_event_and_link_dimensions_break_down_as_stored()
     {
         var countries = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "visitors", "pageviews" }, dimensions = new[] { "country" } });
-        var events = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "events" }, dimensions = new[] { "event_name" }, filters = new object[] { new object[] { "is_not", "event_name", new[] { "" } } } });
+        var events = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "visitors", "events" }, dimensions = new[] { "event_name" }, filters = new object[] { new object[] { "is_not", "event_name", new[] { "" } } } });
         var links = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "link_clicks" }, dimensions = new[] { "link_campaign" }, filters = new object[] { new object[] { "is_not", "link_campaign", new[] { "" } } } });
         var devices = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "visitors" }, dimensions = new[] { "device", "browser" } });
 
         Assert.That(Rows(countries), Is.EqualTo(new[] { ("FR", new double[] { 2, 5 }), ("DE", new double[] { 1, 2 }), ("US", new double[] { 1, 1 }) }));
-        Assert.That(Rows(events), Is.EqualTo(new[] { ("signup", new double[] { 1 }) }));
+        Assert.That(Rows(events), Is.EqualTo(new[] { ("signup", new double[] { 1, 1 }) }));
         Assert.That(Rows(links), Is.EqualTo(new[] { ("newsletter-1", new double[] { 1 }) }));
         Assert.That(Rows(devices), Is.EqualTo(new[] { ("desktop|Firefox", new double[] { 2 }), ("desktop|Safari", new double[] { 1 }), ("mobile|Chrome", new double[] { 1 }) }));
     }
@@ -272,6 +272,23 @@ public sealed class QueryApiTests
 
         Assert.That(Rows(found), Is.EqualTo(new[] { (Fixtures.NastyPath, new double[] { 1 }) }));
         Assert.That(Metrics(contains), Is.EqualTo(new double[] { 1 }));
+    }
+
+    [Test]
+    public async Task Many_queries_at_once_each_get_their_own_answer()
+    {
+        // Each query has its own bound values, in differing numbers; answers must not mix (the dashboard sends a dozen at once).
+        string[][] countries = [["FR"], ["FR", "DE"], ["FR", "DE", "US"], ["XX"]];
+        int[] expected = [5, 7, 8, 0];
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Query(new
+        {
+            site_id = "demo",
+            date_range = Day,
+            metrics = new[] { "pageviews" },
+            filters = new object[] { new object[] { "is", "country", countries[i % 4] } },
+        })));
+
+        Assert.That(answers.Select(a => (int)Metrics(a)[0]), Is.EqualTo(Enumerable.Range(0, 32).Select(i => expected[i % 4])));
     }
 
     [Test]
