@@ -13,5 +13,6 @@ public static class AnalyticsCli
         GeoCommand.Create(),
         RoleCommand.Collector(),
         RoleCommand.Aggregator(),
+        KeyCommand.Create(),
     };
 }
