@@ -9,5 +9,6 @@ public static class AnalyticsCli
     {
         RunCommand.Create(),
         BenchCommand.Create(),
+        ImportCommand.Create(),
     };
 }
