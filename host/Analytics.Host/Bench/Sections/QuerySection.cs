@@ -28,6 +28,14 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
         ("visitors in the last 30 minutes", "SELECT uniq(visitor_id) FROM {db}.hits WHERE site_id = '{site}' AND timestamp > now() - INTERVAL 30 MINUTE"),
     ];
 
+    /// <summary>The same questions from the rollup tables (schema 0004), timed when those tables exist.</summary>
+    private static readonly (string Name, string Table, string Sql)[] RollupQueries =
+    [
+        ("visitors and pageviews per day (30 days)", "rollup_site_hourly", "SELECT toDate(hour) d, sum(pageviews), uniqMerge(visitors) FROM {db}.rollup_site_hourly WHERE site_id = '{site}' GROUP BY d ORDER BY d"),
+        ("totals: visitors, pageviews (30 days)", "rollup_site_hourly", "SELECT sum(pageviews), uniqMerge(visitors) FROM {db}.rollup_site_hourly WHERE site_id = '{site}'"),
+        ("top 10 pages", "rollup_pages_daily", "SELECT path, sum(pageviews) pv, uniqMerge(visitors) FROM {db}.rollup_pages_daily WHERE site_id = '{site}' GROUP BY path ORDER BY pv DESC LIMIT 10"),
+    ];
+
     /// <summary>Stats API paths timed over HTTP; one that answers 404 is reported as missing, not failed.</summary>
     private static readonly string[] ApiPaths =
     [
@@ -64,15 +72,13 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
         }
         foreach (var (name, template) in RawQueries)
         {
-            var sql = template.Replace("{db}", db, StringComparison.Ordinal).Replace("{site}", Site, StringComparison.Ordinal);
-            var samples = new List<double>();
-            for (var i = 0; i < Runs; i++)
-            {
-                var t = Stopwatch.GetTimestamp();
-                await clickHouse.QueryAsync(sql, "TabSeparated", cancellationToken: cancellationToken);
-                samples.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-            }
-            timings.Add(new QueryTiming(name, "raw hits (SQL)", Stat.Median(samples), samples.Max(), samples.Count));
+            timings.Add(await TimeSqlAsync(clickHouse, name, "raw hits (SQL)", template, cancellationToken));
+        }
+        var existing = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            $"SELECT name FROM system.tables WHERE database = '{db}'", "TabSeparated", cancellationToken: cancellationToken)).Split('\n');
+        foreach (var (name, table, template) in RollupQueries.Where(q => existing.Contains(q.Table)))
+        {
+            timings.Add(await TimeSqlAsync(clickHouse, name, $"rollup ({table})", template, cancellationToken));
         }
         foreach (var timing in timings)
         {
@@ -82,6 +88,19 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
             $"SELECT name, engine, total_rows FROM system.tables WHERE database = '{db}' ORDER BY name", "TabSeparated", cancellationToken: cancellationToken));
         return new QueryFigures(settings.QueryHits, generate, timings,
             [.. tables.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(" · ", l.Split('\t')))]);
+    }
+
+    private static async Task<QueryTiming> TimeSqlAsync(IClickHouse clickHouse, string name, string kind, string template, CancellationToken cancellationToken)
+    {
+        var sql = template.Replace("{db}", clickHouse.Database, StringComparison.Ordinal).Replace("{site}", Site, StringComparison.Ordinal);
+        var samples = new List<double>();
+        for (var i = 0; i < Runs; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await clickHouse.QueryAsync(sql, "TabSeparated", cancellationToken: cancellationToken);
+            samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return new QueryTiming(name, kind, Stat.Median(samples), samples.Max(), samples.Count);
     }
 
     /// <summary>
