@@ -55,6 +55,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             TryDelete(work);
         }
         report.FinishedAt = DateTime.UtcNow;
+        report.LoadAtEnd = Tools.LoadAverage();
         return report;
     }
 

@@ -33,7 +33,7 @@ public sealed record BenchSettings
     public int AggregatorHits { get; init; } = 400_000;
 
     /// <summary>Generated hits the stats queries run on (10 M and 50 M are the sizes; they take minutes here).</summary>
-    public long QueryHits { get; init; } = 2_000_000;
+    public long QueryHits { get; init; } = 1_000_000;
 
     /// <summary>Soak mode when set: steady load for this long, faults triggered, answered vs stored.</summary>
     public TimeSpan? Soak { get; init; }

@@ -32,8 +32,13 @@ public static class Tools
             RuntimeInformation.FrameworkDescription,
             FirstLine(Output("wrk", "--version")),
             FirstLine(Output("nginx", "-v")),
-            FirstLine(Output("git", "rev-parse", "--short", "HEAD")));
+            FirstLine(Output("git", "rev-parse", "--short", "HEAD")),
+            LoadAverage());
     }
+
+    /// <summary>1, 5 and 15 minute load averages: on a shared machine they say how much the figures can be trusted.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
 
     private static string PrettyOs()
     {

@@ -6,6 +6,7 @@ public sealed record BenchReport
     public required string Command { get; init; }
     public required DateTime StartedAt { get; init; }
     public DateTime FinishedAt { get; set; }
+    public string LoadAtEnd { get; set; } = "";
     public required MachineInfo Machine { get; init; }
     public required int Seed { get; init; }
     public required string Settings { get; init; }
@@ -21,7 +22,7 @@ public sealed record BenchReport
     public List<string> Notes { get; } = [];
 }
 
-public sealed record MachineInfo(string Os, string Cpu, int Cores, long MemoryBytes, string Runtime, string Wrk, string Nginx, string GitCommit);
+public sealed record MachineInfo(string Os, string Cpu, int Cores, long MemoryBytes, string Runtime, string Wrk, string Nginx, string GitCommit, string LoadAtStart);
 
 /// <summary>One measured wrk run against one server.</summary>
 public sealed record BeaconRun(int Round, double RequestsPerSecond, double P50Ms, double P99Ms, double CpuSecondsPer1000, long Requests, long Errors);
@@ -52,9 +53,10 @@ public sealed record DeliveryFigures(long BeaconsAnswered, long HitsAccepted, lo
     public bool AllStored => HitsAccepted == HitsStored;
 }
 
-public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)
+public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)
 {
     public double Pipeline => Stat.Median(PipelineHitsPerSecond);
+    public double StoreOnly => Stat.Median(StoreOnlyHitsPerSecond);
     public double Ceiling => Stat.Median(CeilingHitsPerSecond);
     public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);
 }

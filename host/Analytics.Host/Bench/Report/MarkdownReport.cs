@@ -17,7 +17,8 @@ public static class MarkdownReport
         md.AppendLine($"| CPU | {r.Machine.Cpu}, {r.Machine.Cores} cores (shared with other work) |");
         md.AppendLine($"| memory | {Gib(r.Machine.MemoryBytes)} |");
         md.AppendLine($"| runtime | {r.Machine.Runtime} |");
-        md.AppendLine($"| tools | {r.Machine.Wrk}; {r.Machine.Nginx} |").AppendLine();
+        md.AppendLine($"| tools | {r.Machine.Wrk}; {r.Machine.Nginx} |");
+        md.AppendLine($"| load average (1, 5, 15 min) | at start {r.Machine.LoadAtStart}; at end {r.LoadAtEnd} (above {r.Machine.Cores}, other work competed for the CPUs) |").AppendLine();
 
         if (r.Beacon.Count > 0)
         {
@@ -65,6 +66,7 @@ public static class MarkdownReport
             md.AppendLine($"{a.HitsPerRound:N0} generated hits per round, written into the host's transport and timed until the aggregator stored them; then `INSERT ... SELECT` of the same rows, in the same run.").AppendLine();
             md.AppendLine("| path | hits/s (median) | rounds | target |").AppendLine("|---|---:|---|---|");
             md.AppendLine($"| aggregator: queue → batches → chDB | {a.Pipeline:N0} | {Join(a.PipelineHitsPerSecond)} | ≥ 200,000 |");
+            md.AppendLine($"| storage write alone: HitStore (encode + insert), same batch size, no queue | {a.StoreOnly:N0} | {Join(a.StoreOnlyHitsPerSecond)} | |");
             md.AppendLine($"| engine ceiling: INSERT SELECT into a bare copy of hits | {a.Ceiling:N0} | {Join(a.CeilingHitsPerSecond)} | |");
             md.AppendLine($"| engine ceiling: INSERT SELECT into hits (with its views) | {a.CeilingWithViews:N0} | {Join(a.CeilingWithViewsHitsPerSecond)} | |").AppendLine();
             md.AppendLine($"Aggregator / engine ceiling with views: {(a.CeilingWithViews == 0 ? 0 : a.Pipeline / a.CeilingWithViews):0.00}x.").AppendLine();

@@ -68,7 +68,7 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
                 }
                 samples.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             }
-            timings.Add(new QueryTiming("GET " + template, "stats API", Stat.Median(samples), samples.DefaultIfEmpty(0).Max(), samples.Count));
+            timings.Add(new QueryTiming("GET " + path, "stats API", Stat.Median(samples), samples.DefaultIfEmpty(0).Max(), samples.Count));
         }
         foreach (var (name, template) in RawQueries)
         {
