@@ -14,10 +14,11 @@ namespace Analytics.Host;
 /// The embedded default: collector, in-process queue, aggregator, chDB, stats API and demo page in one
 /// process. Arguments are configuration overrides (--Key=value), as for any ASP.NET Core host.
 /// With Transport:Kind=Kafka and Host:Roles the same host runs a collector or an aggregator alone.
+/// A tool built on the host (the log importer) may pass a last word on the services.
 /// </summary>
 public static class EmbeddedHost
 {
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -41,6 +42,7 @@ public static class EmbeddedHost
             .AddStats()
             .AddAnalysts()
             .AddPartners();
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         if (roles.Collector)

@@ -14,5 +14,7 @@ public static class AnalyticsCli
         RoleCommand.Collector(),
         RoleCommand.Aggregator(),
         KeyCommand.Create(),
+        BenchCommand.Create(),
+        ImportCommand.Create(),
     };
 }
