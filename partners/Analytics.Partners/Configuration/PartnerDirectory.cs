@@ -29,7 +29,7 @@ public sealed class PartnerDirectory(IOptions<PartnersOptions> options)
                 dimensions.Add(coarse);
             }
         }
-        var metrics = report.Metrics.Where(m => m != ReportCatalog.Visitors).Distinct(StringComparer.Ordinal).ToList();
+        var metrics = (report.Metrics.Count == 0 ? ["pageviews"] : report.Metrics).Where(m => m != ReportCatalog.Visitors).Distinct(StringComparer.Ordinal).ToList();
         return new ReportQuery(partner.Id, report.Id, report.Sites, dimensions, metrics, report.Filters, report.Granularity, window);
     }
 }

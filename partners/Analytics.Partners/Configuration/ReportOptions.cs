@@ -11,8 +11,11 @@ public sealed record ReportOptions
     /// <summary>Registered site ids the report covers (the sites appear as the `site` column).</summary>
     public IReadOnlyList<string> Sites { get; init; } = [];
 
-    /// <summary>Metric columns, from <see cref="ReportCatalog.Metrics"/>. `visitors` is always included.</summary>
-    public IReadOnlyList<string> Metrics { get; init; } = ["visitors", "pageviews"];
+    /// <summary>
+    /// Metric columns, from <see cref="ReportCatalog.Metrics"/>; `visitors` is always included. Empty means
+    /// visitors and pageviews (a default list here would be appended to by the configuration binder).
+    /// </summary>
+    public IReadOnlyList<string> Metrics { get; init; } = [];
 
     /// <summary>Dimension columns, from <see cref="ReportCatalog.Dimensions"/>.</summary>
     public IReadOnlyList<string> Dimensions { get; init; } = [];
