@@ -8,5 +8,6 @@ public static class AnalyticsCli
     public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
     {
         RunCommand.Create(),
+        LinkCommand.Create(),
     };
 }
