@@ -1,11 +1,18 @@
 using Analytics.Partners.Reports;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Partners.Configuration;
 
 /// <summary>The configured partners and their reports, and the concrete queries they make.</summary>
-public sealed class PartnerDirectory(IOptions<PartnersOptions> options)
+public sealed class PartnerDirectory(IOptions<PartnersOptions> options, IConfiguration? configuration = null)
 {
+    /// <summary>Sites:Sites:N:KThreshold, the k a site's owner asks for; a report on the site never uses less.</summary>
+    private readonly Dictionary<string, int> _siteK = (configuration?.GetSection("Sites:Sites").GetChildren() ?? [])
+        .Where(s => s["Id"] is { Length: > 0 } && int.TryParse(s["KThreshold"], out _))
+        .GroupBy(s => s["Id"]!, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Max(s => int.Parse(s["KThreshold"]!, System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+
     public PartnersOptions Options { get; } = options.Value;
 
     public IReadOnlyList<PartnerOptions> All => Options.Partners;
@@ -16,6 +23,10 @@ public sealed class PartnerDirectory(IOptions<PartnersOptions> options)
 
     /// <summary>The partner's k, never below the global floor.</summary>
     public int KFor(PartnerOptions partner) => Math.Max(partner.K ?? Options.DefaultK, Options.MinimumK);
+
+    /// <summary>The k a report runs with: the partner's, raised to the highest KThreshold of the sites it covers.</summary>
+    public int KFor(PartnerOptions partner, ReportOptions report) =>
+        report.Sites.Select(s => _siteK.GetValueOrDefault(s)).Append(KFor(partner)).Max();
 
     /// <summary>The report for one window, with the partner's coarsening applied (k then applies to the coarser cells).</summary>
     public static ReportQuery QueryFor(PartnerOptions partner, ReportOptions report, ReportWindow window)

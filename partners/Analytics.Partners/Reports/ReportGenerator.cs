@@ -82,7 +82,7 @@ public sealed partial class ReportGenerator(
     }
 
     private Task<ReportTable> BuildAsync(PartnerOptions partner, ReportOptions report, ReportWindow window, CancellationToken cancellationToken) =>
-        SmallCellSuppression.BuildAsync(source, PartnerDirectory.QueryFor(partner, report, window), directory.KFor(partner), partner.SmallCells, cancellationToken);
+        SmallCellSuppression.BuildAsync(source, PartnerDirectory.QueryFor(partner, report, window), directory.KFor(partner, report), partner.SmallCells, cancellationToken);
 
     private static partial class Log
     {
