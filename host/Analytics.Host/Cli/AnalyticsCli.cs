@@ -9,5 +9,7 @@ public static class AnalyticsCli
     {
         RunCommand.Create(),
         LinkCommand.Create(),
+        ExportCommand.Create(),
+        PartnersCommand.Create(),
     };
 }

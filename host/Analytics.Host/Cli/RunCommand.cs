@@ -27,6 +27,7 @@ public static class RunCommand
             if (result.GetValue(data) is { } d)
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+                args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
             await app.StartAsync(CancellationToken.None);

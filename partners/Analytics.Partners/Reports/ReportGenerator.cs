@@ -46,12 +46,19 @@ public sealed partial class ReportGenerator(
         return stored;
     }
 
-    /// <summary>Writes the report to <paramref name="output"/> without storing or pushing it (the CLI's export); audited all the same.</summary>
+    /// <summary>
+    /// Writes the report to <paramref name="output"/> without storing or pushing it (the CLI's export); audited all
+    /// the same, with <paramref name="destination"/> as its detail. <paramref name="progress"/> is told "reading",
+    /// "writing" and "done" as the export moves on.
+    /// </summary>
     public async Task<ReportTable> ExportAsync(
-        string partnerId, string reportId, ReportWindow window, ReportFormat? format, Stream output, string destination, CancellationToken cancellationToken)
+        string partnerId, string reportId, ReportWindow window, ReportFormat? format, Stream output, string destination,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var (partner, report) = Resolve(partnerId, reportId);
+        progress?.Report("reading");
         var table = await BuildAsync(partner, report, window, cancellationToken);
+        progress?.Report("writing");
         using var buffer = new MemoryStream();
         await ReportWriters.For(format ?? report.Format).WriteAsync(table, buffer, cancellationToken);
         buffer.Position = 0;
@@ -71,6 +78,7 @@ public sealed partial class ReportGenerator(
             Sha256 = sha256,
             Detail = destination,
         }, CancellationToken.None);
+        progress?.Report("done");
         return table;
     }
 
