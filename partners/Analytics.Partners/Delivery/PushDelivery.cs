@@ -102,7 +102,11 @@ public sealed partial class PushDelivery(
         {
             await store.SavePushStateAsync(report, new PushState
             {
-                DeliveryId = report.DeliveryId, Status = PushStatus.Delivered, Attempts = attempts, LastAttemptAt = now, DeliveredAt = time.GetUtcNow(),
+                DeliveryId = report.DeliveryId,
+                Status = PushStatus.Delivered,
+                Attempts = attempts,
+                LastAttemptAt = now,
+                DeliveredAt = time.GetUtcNow(),
             }, CancellationToken.None);
             _pending.Remove(report.DeliveryId);
             await audit.AppendAsync(Entry(report, AuditActions.Pushed, host, time.GetUtcNow()), CancellationToken.None);
@@ -113,7 +117,11 @@ public sealed partial class PushDelivery(
             var delay = Backoff(directory.Options.Push, attempts);
             await store.SavePushStateAsync(report, new PushState
             {
-                DeliveryId = report.DeliveryId, Status = PushStatus.Failing, Attempts = attempts, LastAttemptAt = now, LastError = error,
+                DeliveryId = report.DeliveryId,
+                Status = PushStatus.Failing,
+                Attempts = attempts,
+                LastAttemptAt = now,
+                LastError = error,
             }, CancellationToken.None);
             _pending[report.DeliveryId] = pending with { DueAt = now + delay, Attempts = attempts, Failing = true };
             await audit.AppendAsync(Entry(report, AuditActions.PushFailed, $"{host}: {error}", now), CancellationToken.None);

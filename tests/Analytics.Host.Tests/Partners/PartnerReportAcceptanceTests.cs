@@ -6,9 +6,9 @@ using System.Text.Json;
 using Analytics.Partners.Api;
 using Analytics.Partners.Delivery;
 using Analytics.Pipeline.ClickHouse;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

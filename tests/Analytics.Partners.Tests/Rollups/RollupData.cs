@@ -26,17 +26,37 @@ public sealed class RollupData(IClickHouse db)
             {
                 hits.AppendLine(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
-                    ["site_id"] = site, ["timestamp"] = Time(at.AddSeconds(v)), ["hit_id"] = v == 0 ? session : Guid.NewGuid(),
-                    ["visitor_id"] = visitor, ["kind"] = 1, ["hostname"] = "localhost", ["path"] = path,
-                    ["country"] = country, ["city"] = city, ["channel"] = channel,
+                    ["site_id"] = site,
+                    ["timestamp"] = Time(at.AddSeconds(v)),
+                    ["hit_id"] = v == 0 ? session : Guid.NewGuid(),
+                    ["visitor_id"] = visitor,
+                    ["kind"] = 1,
+                    ["hostname"] = "localhost",
+                    ["path"] = path,
+                    ["country"] = country,
+                    ["city"] = city,
+                    ["channel"] = channel,
                 }));
             }
             sessions.AppendLine(JsonSerializer.Serialize(new Dictionary<string, object>
             {
-                ["site_id"] = site, ["visitor_id"] = visitor, ["session_id"] = session, ["sign"] = 1, ["version"] = 1,
-                ["started_at"] = Time(at), ["ended_at"] = Time(at.AddSeconds(views - 1)), ["duration"] = views - 1,
-                ["hits"] = views, ["pageviews"] = views, ["is_bounce"] = views == 1, ["hostname"] = "localhost",
-                ["entry_page"] = path, ["exit_page"] = path, ["channel"] = channel, ["country"] = country, ["city"] = city,
+                ["site_id"] = site,
+                ["visitor_id"] = visitor,
+                ["session_id"] = session,
+                ["sign"] = 1,
+                ["version"] = 1,
+                ["started_at"] = Time(at),
+                ["ended_at"] = Time(at.AddSeconds(views - 1)),
+                ["duration"] = views - 1,
+                ["hits"] = views,
+                ["pageviews"] = views,
+                ["is_bounce"] = views == 1,
+                ["hostname"] = "localhost",
+                ["entry_page"] = path,
+                ["exit_page"] = path,
+                ["channel"] = channel,
+                ["country"] = country,
+                ["city"] = city,
             }));
         }
         await db.InsertAsync($"{db.Database}.hits", "JSONEachRow", Encoding.UTF8.GetBytes(hits.ToString()));
