@@ -90,9 +90,10 @@ public sealed partial class PushDelivery(
         {
             error = await PostAsync(partner, report, now, stoppingToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            error = e.GetType().Name;
+            // Whatever went wrong (network, TLS, a missing file), the delivery stays queued and the worker lives on.
+            error = e is TaskCanceledException ? "timeout" : e.GetType().Name;
         }
 
         var attempts = pending.Attempts + 1;
