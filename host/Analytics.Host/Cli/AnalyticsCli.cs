@@ -16,5 +16,7 @@ public static class AnalyticsCli
         KeyCommand.Create(),
         BenchCommand.Create(),
         ImportCommand.Create(),
+        ExportCommand.Create(),
+        PartnersCommand.Create(),
     };
 }
