@@ -2,6 +2,7 @@ using Analytics.Analysts;
 using Analytics.Collector;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
+using Analytics.Host.Sites;
 using Analytics.Host.Stats;
 using Analytics.Partners;
 using Analytics.Pipeline;
@@ -41,7 +42,8 @@ public static class EmbeddedHost
                 .AddAggregator()
                 .AddStats()
                 .AddAnalysts()
-                .AddPartners();
+                .AddPartners()
+                .AddSiteSettingsBridge();
         }
         configure?.Invoke(builder.Services);
 
