@@ -17,7 +17,7 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
 {
     private HitBatch? _pendingBatch;
 
-    /// <summary>How hit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
+    /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
     internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
     private IReadOnlyList<SessionRow> _pendingSessions = [];
 
@@ -62,9 +62,17 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
         if (_pendingSessions.Count > 0)
         {
             rows.ResetWrittenCount();
-            SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
             var token = batch.DeduplicationToken is null ? null : batch.DeduplicationToken + "/sessions";
-            await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            if (HitFormat == HitRowBinaryEncoder.Format)
+            {
+                SessionRowBinaryEncoder.Encode(_pendingSessions, rows, settings);
+                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})", SessionRowBinaryEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            }
+            else
+            {
+                SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
+                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            }
         }
         if (batch.DeduplicationToken is { } done)
         {
