@@ -46,9 +46,17 @@ public class HitEncodingTests(ClickHouseMode mode)
             var hit = RandomHit(random, i);
             return new Hit
             {
-                HitId = hit.HitId, SiteId = hit.SiteId, VisitorId = visitors[random.Next(visitors.Length)],
+                HitId = hit.HitId,
+                SiteId = hit.SiteId,
+                VisitorId = visitors[random.Next(visitors.Length)],
                 Timestamp = DateTime.UtcNow.AddHours(-3).AddMinutes((b * 10) + random.Next(10)),
-                Kind = hit.Kind, Path = hit.Path, Referrer = hit.Referrer, Source = hit.Source, City = hit.City, Browser = hit.Browser, IsBot = hit.IsBot,
+                Kind = hit.Kind,
+                Path = hit.Path,
+                Referrer = hit.Referrer,
+                Source = hit.Source,
+                City = hit.City,
+                Browser = hit.Browser,
+                IsBot = hit.IsBot,
             };
         }).ToList()).ToList();
         var json = await Transports.NewMigratedDatabaseAsync(mode);
