@@ -1,6 +1,5 @@
 using Analytics.Analysts;
 using Analytics.Collector;
-using Analytics.Collector.Beacon;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
 using Analytics.Host.Stats;
@@ -15,10 +14,11 @@ namespace Analytics.Host;
 /// The embedded default: collector, in-process queue, aggregator, chDB, stats API and demo page in one
 /// process. Arguments are configuration overrides (--Key=value), as for any ASP.NET Core host.
 /// With Transport:Kind=Kafka and Host:Roles the same host runs a collector or an aggregator alone.
+/// A tool built on the host (the log importer) may pass a last word on the services.
 /// </summary>
 public static class EmbeddedHost
 {
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -27,9 +27,10 @@ public static class EmbeddedHost
         });
         // Roles and transport come from configuration (Host:Roles, Transport:Kind); the default is everything in one process.
         var roles = HostRoles.From(builder.Configuration);
-        if (roles.Aggregator)
+        // Storage: the aggregator writes it; a collector alone reaches it only on a server (visitors' /me pages).
+        if (roles.Aggregator || roles.Collector && builder.Configuration["ClickHouse:Mode"] == "Server")
         {
-            builder.Services.AddEmbeddedClickHouse();
+            builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
         if (roles.Aggregator)
@@ -41,11 +42,12 @@ public static class EmbeddedHost
             .AddStats()
             .AddAnalysts()
             .AddPartners();
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         if (roles.Collector)
         {
-            app.MapBeacon();
+            app.MapCollector();
             app.MapDemo();
         }
         if (roles.Aggregator)
