@@ -37,11 +37,15 @@ public static class EmbeddedHost
         {
             builder.Services.AddAggregator();
         }
-        builder.Services
-            .AddCollector()
-            .AddStats()
-            .AddAnalysts()
-            .AddPartners();
+        builder.Services.AddCollector();
+        if (roles.Aggregator)
+        {
+            // The stats API, dashboard and partner reports live where the data is (their workers need storage).
+            builder.Services
+                .AddStats()
+                .AddAnalysts()
+                .AddPartners();
+        }
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
