@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using Analytics.Collector.Links;
 using Analytics.Collector.Pipeline;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Transport;
@@ -76,6 +77,8 @@ public sealed class CollectorServer : IAsyncDisposable
             }
         });
         app.MapCollector();
+        // In the product this is mapped on the API's authorized group; the tests call it directly.
+        app.MapGroup("/api").MapLinkSigning();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CollectorServer(app, new Uri(address), sink, errors);
