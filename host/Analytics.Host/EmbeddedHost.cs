@@ -1,5 +1,8 @@
 using Analytics.Analysts;
+using Analytics.Analysts.Access;
+using Analytics.Host.Links;
 using Analytics.Collector;
+using Analytics.Collector.Links;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
 using Analytics.Host.Stats;
@@ -48,6 +51,7 @@ public static class EmbeddedHost
         if (roles.Collector)
         {
             app.MapCollector();
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
             app.MapDemo();
         }
         if (roles.Aggregator)

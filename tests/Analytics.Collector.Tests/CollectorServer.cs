@@ -20,6 +20,9 @@ public sealed class CollectorServer : IAsyncDisposable
     public static readonly string KeyA = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public static readonly string KeyB = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The token the link-signing API accepts in these tests.</summary>
+    public const string ApiToken = "test-token";
+
     private CollectorServer(WebApplication app, Uri address, RecordingSink sink, ConcurrentQueue<Exception> errors)
     {
         App = app;
@@ -77,8 +80,10 @@ public sealed class CollectorServer : IAsyncDisposable
             }
         });
         app.MapCollector();
-        // In the product this is mapped on the API's authorized group; the tests call it directly.
-        app.MapGroup("/api").MapLinkSigning();
+        // The product passes the analysts' API key check; here a fixed bearer token stands in for it.
+        app.MapLinkSigning("/api", (http, _) => http.Request.Headers.Authorization == "Bearer " + ApiToken
+            ? null
+            : Microsoft.AspNetCore.Http.Results.StatusCode(StatusCodes.Status401Unauthorized));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CollectorServer(app, new Uri(address), sink, errors);

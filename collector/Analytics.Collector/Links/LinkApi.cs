@@ -1,22 +1,24 @@
 using Analytics.Collector.Sites;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Analytics.Collector.Links;
 
 /// <summary>
-/// POST {group}/links: signs a newsletter link, as `analytics link` does. A signing endpoint open to
-/// anyone would hand out redirects to anywhere, so it is mapped only behind the API's authorization:
-/// the caller maps it on an authorized route group.
+/// POST {prefix}/links: signs a newsletter link, as `analytics link` does. A signing endpoint open to
+/// anyone would hand out redirects to anywhere, so every request first passes the API's own check.
 /// </summary>
 public static class LinkApi
 {
-    public static RouteHandlerBuilder MapLinkSigning(this IEndpointRouteBuilder authorizedApi) =>
-        authorizedApi.MapPost("/links", Sign);
+    /// <param name="routes">Where to map it.</param>
+    /// <param name="prefix">The API's path prefix, e.g. /api/v2.</param>
+    /// <param name="authorize">The API's check for a caller and a site: null to allow, or the answer that refuses (401, 403, 429).</param>
+    public static RouteHandlerBuilder MapLinkSigning(this IEndpointRouteBuilder routes, string prefix, Func<HttpContext, string, IResult?> authorize) =>
+        routes.MapPost(prefix + "/links", (LinkRequest request, HttpContext http, LinkSigner signer, SiteRegistry sites) =>
+            authorize(http, request.Site ?? "") ?? Sign(request, http, signer, sites));
 
-    private static Results<Ok<SignedLink>, ValidationProblem> Sign(LinkRequest request, HttpContext http, LinkSigner signer, SiteRegistry sites)
+    private static IResult Sign(LinkRequest request, HttpContext http, LinkSigner signer, SiteRegistry sites)
     {
         if (string.IsNullOrEmpty(request.Site) || !sites.TryGet(request.Site, out _))
         {

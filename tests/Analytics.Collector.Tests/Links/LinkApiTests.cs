@@ -11,6 +11,7 @@ public class LinkApiTests
     {
         await using var server = await CollectorServer.StartAsync();
         using var client = server.NewBrowser();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", CollectorServer.ApiToken);
 
         using var response = await client.PostAsJsonAsync("/api/links", new { site = "demo", campaign = "spring", to = "https://www.example.com/a?b=1" });
         var signed = await response.Content.ReadFromJsonAsync<LinkApi.SignedLink>();
@@ -30,10 +31,23 @@ public class LinkApiTests
     {
         await using var server = await CollectorServer.StartAsync();
         using var client = server.NewBrowser();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", CollectorServer.ApiToken);
 
         using var response = await client.PostAsJsonAsync("/api/links", new { site, campaign, to });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain($"\"{field}\""));
+    }
+
+    [Test]
+    public async Task The_api_signs_nothing_for_a_caller_the_api_check_refuses()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var client = server.NewBrowser();
+
+        using var response = await client.PostAsJsonAsync("/api/links", new { site = "demo", campaign = "spring", to = "https://www.example.com/" });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("/r/"));
     }
 }

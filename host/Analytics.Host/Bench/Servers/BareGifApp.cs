@@ -17,9 +17,9 @@ public static class BareGifApp
         var app = builder.Build();
         app.MapGet("/i.gif", (HttpContext http) =>
         {
-            if (!http.Request.Cookies.ContainsKey(VisitorCookie.Name))
+            if (!http.Request.Cookies.ContainsKey("_vid"))
             {
-                http.Response.Cookies.Append(VisitorCookie.Name, VisitorCookie.Format(VisitorCookie.NewId()), new CookieOptions
+                http.Response.Cookies.Append("_vid", VisitorCookie.NewId().ToString("N"), new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Lax,
