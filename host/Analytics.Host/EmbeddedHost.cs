@@ -1,10 +1,10 @@
 using Analytics.Analysts;
 using Analytics.Analysts.Access;
-using Analytics.Host.Links;
 using Analytics.Collector;
 using Analytics.Collector.Links;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
+using Analytics.Host.Links;
 using Analytics.Host.Stats;
 using Analytics.Partners;
 using Analytics.Pipeline;
