@@ -36,28 +36,30 @@ public static class EmbeddedHost
             builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
+        builder.Services.AddCollector();
+        // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
         if (roles.Aggregator)
         {
-            builder.Services.AddAggregator();
+            builder.Services
+                .AddAggregator()
+                .AddStats()
+                .AddAnalysts()
+                .AddPartners();
         }
-        builder.Services
-            .AddCollector()
-            .AddStats()
-            .AddAnalysts()
-            .AddPartners();
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         if (roles.Collector)
         {
             app.MapCollector();
-            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
             app.MapDemo();
         }
         if (roles.Aggregator)
         {
             app.MapStats();
             app.MapAnalysts();
+            // Signing needs the analysts' API keys, which live with the aggregator role.
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
             app.MapPartners();
         }
         app.MapGet("/healthz", () => TypedResults.Text("ok"));

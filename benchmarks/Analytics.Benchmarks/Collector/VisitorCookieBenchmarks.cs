@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Analytics.Benchmarks.Collector;
 
-/// <summary>The visitor cookie on every beacon: verifying a returning visitor's signed value, minting and signing a new one.</summary>
+/// <summary>The signed visitor cookie on every beacon: verifying a returning visitor's value, minting and signing a new one.</summary>
 [MemoryDiagnoser]
 public class VisitorCookieBenchmarks
 {
@@ -20,11 +20,11 @@ public class VisitorCookieBenchmarks
     public void Setup() => _returning = _cookie.Format(VisitorCookie.NewId(), _today);
 
     [Benchmark]
-    public bool Parse_returning_visitor() => _cookie.TryRead(_returning, _today, out _, out _);
+    public bool Verify_returning_visitor() => _cookie.TryRead(_returning, _today, out _, out _);
 
     [Benchmark]
     public bool Reject_malformed_cookie() => _cookie.TryRead("not-a-visitor-id", _today, out _, out _);
 
     [Benchmark]
-    public string Mint_and_format_new_visitor() => _cookie.Format(VisitorCookie.NewId(), _today);
+    public string Mint_and_sign_new_visitor() => _cookie.Format(VisitorCookie.NewId(), _today);
 }
