@@ -1,7 +1,10 @@
 using Analytics.Analysts;
+using Analytics.Analysts.Access;
 using Analytics.Collector;
+using Analytics.Collector.Links;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
+using Analytics.Host.Links;
 using Analytics.Host.Sites;
 using Analytics.Host.Stats;
 using Analytics.Partners;
@@ -57,6 +60,8 @@ public static class EmbeddedHost
         {
             app.MapStats();
             app.MapAnalysts();
+            // Signing needs the analysts' API keys, which live with the aggregator role.
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
             app.MapPartners();
         }
         app.MapGet("/healthz", () => TypedResults.Text("ok"));

@@ -32,6 +32,10 @@ public class HitPipelineBenchmarks
         {
             ["Sites:Sites:0:Id"] = "bench",
             ["Sites:Sites:0:Hosts:0"] = "www.example.com",
+            ["Signing:Keys:0"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            // One client sends every hit here: a limit a real client never reaches, so no hit is rate-limited.
+            ["RateLimit:Burst"] = "1000000",
+            ["RateLimit:PerSecond"] = "1000000",
         }).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

@@ -58,6 +58,11 @@ public sealed class LogImporter : IAsyncDisposable
             throw new InvalidOperationException("The collector pipeline has no DescribeStep to put the imported visitor before.");
         }
         services.Insert(describe, ServiceDescriptor.Singleton<IHitStep, ImportVisitorStep>());
+        // Historic lines are replayed far faster than they were sent: the live per-client limit does not apply.
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHitStep) && d.ImplementationType == typeof(RateLimitStep)) is { } limit)
+        {
+            services.Remove(limit);
+        }
     }
 
     public IServiceProvider Services => _app.Services;
