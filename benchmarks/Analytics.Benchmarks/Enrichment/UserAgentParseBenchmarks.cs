@@ -9,6 +9,7 @@ namespace Analytics.Benchmarks.Enrichment;
 /// mean over all 715, and a cached lookup.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class UserAgentParseBenchmarks
 {
     private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";

@@ -35,8 +35,8 @@ public static class Channels
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Query parameters that only an ad click adds to a landing page URL.</summary>
-    public static readonly FrozenSet<string> PaidClickIds = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
-        "gclid", "gbraid", "wbraid", "dclid", "msclkid", "twclid", "li_fat_id");
+    public static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PaidClickIds = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "gclid", "gbraid", "wbraid", "dclid", "msclkid", "twclid", "li_fat_id").GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static string Classify(ReadOnlySpan<char> utmMedium, bool paidClickId, ReferrerEntry? known, bool externalReferrer, bool hasUtmSource)
     {
