@@ -9,5 +9,10 @@ public static class AnalyticsCli
     {
         RunCommand.Create(),
         KeyCommand.Create(),
+        LinkCommand.Create(),
+        UaCommand.Create(),
+        GeoCommand.Create(),
+        RoleCommand.Collector(),
+        RoleCommand.Aggregator(),
     };
 }
