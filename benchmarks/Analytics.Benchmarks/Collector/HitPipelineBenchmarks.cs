@@ -48,18 +48,19 @@ public class HitPipelineBenchmarks
             ScreenWidth = "1920",
         };
         // A cookie the collector itself issued, so the returning case is valid whatever the cookie format.
-        var first = _pipeline.ProcessAsync(Request(null), _parameters, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _cookie = first is null ? "" : Analytics.Collector.Identity.VisitorCookie.Format(first.VisitorId);
+        var first = _pipeline.ProcessAsync(Request(null), _parameters).AsTask().GetAwaiter().GetResult();
+        _cookie = first is null ? "" : _services.GetRequiredService<Analytics.Collector.Identity.VisitorCookie>()
+            .Format(first.VisitorId, Analytics.Collector.Identity.VisitorCookie.DayOf(DateTime.UtcNow));
     }
 
     [GlobalCleanup]
     public void Cleanup() => _services.Dispose();
 
     [Benchmark]
-    public ValueTask<HitContext?> New_visitor() => _pipeline.ProcessAsync(Request(null), _parameters, CancellationToken.None);
+    public ValueTask<HitContext?> New_visitor() => _pipeline.ProcessAsync(Request(null), _parameters);
 
     [Benchmark]
-    public ValueTask<HitContext?> Returning_visitor() => _pipeline.ProcessAsync(Request(_cookie), _parameters, CancellationToken.None);
+    public ValueTask<HitContext?> Returning_visitor() => _pipeline.ProcessAsync(Request(_cookie), _parameters);
 
     private static DefaultHttpContext Request(string? cookie)
     {

@@ -1,5 +1,5 @@
+using System.Security.Cryptography;
 using Analytics.Collector.Beacon;
-using Analytics.Collector.Identity;
 
 namespace Analytics.Host.Bench.Servers;
 
@@ -9,6 +9,8 @@ namespace Analytics.Host.Bench.Servers;
 /// </summary>
 public static class BareGifApp
 {
+    private const string CookieName = "_vid";
+
     public static WebApplication Build(int port)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -17,9 +19,9 @@ public static class BareGifApp
         var app = builder.Build();
         app.MapGet("/i.gif", (HttpContext http) =>
         {
-            if (!http.Request.Cookies.ContainsKey(VisitorCookie.Name))
+            if (!http.Request.Cookies.ContainsKey(CookieName))
             {
-                http.Response.Cookies.Append(VisitorCookie.Name, VisitorCookie.Format(VisitorCookie.NewId()), new CookieOptions
+                http.Response.Cookies.Append(CookieName, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Lax,
