@@ -33,15 +33,16 @@ public static class EmbeddedHost
             builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
+        builder.Services.AddCollector();
+        // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
         if (roles.Aggregator)
         {
-            builder.Services.AddAggregator();
+            builder.Services
+                .AddAggregator()
+                .AddStats()
+                .AddAnalysts()
+                .AddPartners();
         }
-        builder.Services
-            .AddCollector()
-            .AddStats()
-            .AddAnalysts()
-            .AddPartners();
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
