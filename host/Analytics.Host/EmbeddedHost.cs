@@ -1,6 +1,5 @@
 using Analytics.Analysts;
 using Analytics.Collector;
-using Analytics.Collector.Beacon;
 using Analytics.Host.Demo;
 using Analytics.Host.Stats;
 using Analytics.Partners;
@@ -35,7 +34,7 @@ public static class EmbeddedHost
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.MapBeacon();
+        app.MapCollector();
         app.MapStats();
         app.MapDemo();
         app.MapAnalysts();

@@ -2,6 +2,7 @@ using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.ClickHouse.ChDb;
 using Analytics.Pipeline.Schema;
+using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +41,11 @@ public static class PipelineServices
     public static IServiceCollection AddAggregator(this IServiceCollection services)
     {
         services.AddOptions<AggregatorOptions>().BindConfiguration(AggregatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<HitStore>();
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionTracker>();
+        services.AddSingleton<HitStore>(sp => new HitStore(
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>()));
         services.AddSingleton<VisitorDataStore>();
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());

@@ -42,8 +42,15 @@ public sealed class RunningHost : IAsyncDisposable
     }
 
     /// <summary>A client with its own cookie jar: one browser.</summary>
-    public HttpClient NewBrowser(CookieContainer? jar = null) =>
-        new(new HttpClientHandler { CookieContainer = jar ?? new CookieContainer(), UseCookies = true }) { BaseAddress = Address };
+    public HttpClient NewBrowser(CookieContainer? jar = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = jar ?? new CookieContainer(), UseCookies = true }) { BaseAddress = Address };
+        // A real browser's user-agent: a request without one is counted as a bot and kept out of the stats.
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(BrowserUserAgent);
+        return client;
+    }
+
+    public const string BrowserUserAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
     public async Task<DailyStatsResponse> DailyStatsAsync(string site)
     {

@@ -125,6 +125,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
             "--Logging:LogLevel:Default=Warning",
+            "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
             $"--Sites:Sites:90:Id={QuerySection.Site}",
             $"--Sites:Sites:90:Hosts:0={BeaconMix.SiteHost}",
         ]);

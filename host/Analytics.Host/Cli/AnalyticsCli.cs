@@ -8,6 +8,7 @@ public static class AnalyticsCli
     public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
     {
         RunCommand.Create(),
+        LinkCommand.Create(),
         BenchCommand.Create(),
         ImportCommand.Create(),
     };

@@ -9,6 +9,8 @@ namespace Analytics.Host.Bench.Servers;
 /// </summary>
 public static class BareGifApp
 {
+    private const string CookieName = "_vid";
+
     public static WebApplication Build(int port)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -17,9 +19,10 @@ public static class BareGifApp
         var app = builder.Build();
         app.MapGet("/i.gif", (HttpContext http) =>
         {
-            if (!http.Request.Cookies.ContainsKey(VisitorCookie.Name))
+            if (!http.Request.Cookies.ContainsKey(CookieName))
             {
-                http.Response.Cookies.Append(VisitorCookie.Name, VisitorCookie.Format(VisitorCookie.NewId()), new CookieOptions
+                // A random ID, unsigned: the baseline does what nginx's userid does, no more.
+                http.Response.Cookies.Append(CookieName, VisitorCookie.NewId().ToString("N"), new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Lax,

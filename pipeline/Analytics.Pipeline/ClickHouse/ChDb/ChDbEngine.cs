@@ -59,7 +59,14 @@ public sealed unsafe class ChDbEngine : IDisposable
     }
 
     /// <summary>Runs a query given as UTF-8 bytes (an INSERT may carry its data inline after FORMAT).</summary>
-    public byte[] Query(ReadOnlySpan<byte> query, string format = "TabSeparated", IReadOnlyDictionary<string, string>? parameters = null)
+    public byte[] Query(ReadOnlySpan<byte> query, string format = "TabSeparated", IReadOnlyDictionary<string, string>? parameters = null) =>
+        Run(query, format, parameters, static result =>
+        {
+            var length = checked((int)ChDbNative.ResultLength(result));
+            return length == 0 ? [] : new ReadOnlySpan<byte>(ChDbNative.ResultBuffer(result), length).ToArray();
+        });
+
+    private T Run<T>(ReadOnlySpan<byte> query, string format, IReadOnlyDictionary<string, string>? parameters, Func<nint, T> read)
     {
         var connection = _connection;
         ObjectDisposedException.ThrowIf(connection == 0, this);
@@ -83,8 +90,7 @@ public sealed unsafe class ChDbEngine : IDisposable
             {
                 throw new ClickHouseException(Marshal.PtrToStringUTF8((nint)error) ?? "unknown chDB error");
             }
-            var length = checked((int)ChDbNative.ResultLength(result));
-            return length == 0 ? [] : new ReadOnlySpan<byte>(ChDbNative.ResultBuffer(result), length).ToArray();
+            return read(result);
         }
         finally
         {

@@ -24,7 +24,7 @@ public sealed class EmbeddedClickHouse(ChDbEngine engine, string database) : ICl
         var head = new StringBuilder("INSERT INTO ").Append(table);
         if (deduplicationToken is not null)
         {
-            head.Append(" SETTINGS insert_deduplicate = 1, insert_deduplication_token = ")
+            head.Append(" SETTINGS ").Append(InsertSettings.Deduplication).Append(", insert_deduplication_token = ")
                 .Append(SqlLiteral.Quote(deduplicationToken));
         }
         head.Append(" FORMAT ").Append(format).Append('\n');

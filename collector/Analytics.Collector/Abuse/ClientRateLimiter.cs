@@ -1,0 +1,38 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Collector.Abuse;
+
+/// <summary>
+/// A token bucket per client address. The address is only a key in memory here; it is never stored,
+/// logged or sent on.
+/// </summary>
+public sealed class ClientRateLimiter : IDisposable
+{
+    private readonly PartitionedRateLimiter<IPAddress> _limiter;
+
+    public ClientRateLimiter(IOptions<RateLimitOptions> options)
+    {
+        var o = options.Value;
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = o.Burst,
+            TokensPerPeriod = o.PerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            // The partitioned limiter replenishes every partition from one timer, not a timer each.
+            AutoReplenishment = false,
+        };
+        _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => RateLimitPartition.GetTokenBucketLimiter(ip, _ => bucket));
+    }
+
+    /// <summary>Takes one permit for the client; false when it is over its limit.</summary>
+    public bool TryAcquire(IPAddress? client)
+    {
+        using var lease = _limiter.AttemptAcquire(client ?? IPAddress.None);
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

@@ -1,0 +1,63 @@
+using System.Collections.Frozen;
+using System.Text;
+using Analytics.Collector.Enrichment.Urls;
+using Analytics.Collector.Pipeline;
+using Analytics.Collector.Sites;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Collector.Enrichment;
+
+/// <summary>
+/// Scrubs the stored page path (<see cref="UrlScrubber"/>) and appends the query parameters the site
+/// keeps (<see cref="SiteOptions.KeepQueryParameters"/>); every other parameter and the fragment are dropped.
+/// </summary>
+public sealed class UrlStep : IHitStep
+{
+    private FrozenDictionary<string, FrozenSet<string>> _kept = FrozenDictionary<string, FrozenSet<string>>.Empty;
+
+    public UrlStep(IOptionsMonitor<SitesOptions> sites)
+    {
+        Load(sites.CurrentValue);
+        sites.OnChange(Load);
+    }
+
+    public DropReason? Apply(HitContext hit)
+    {
+        var h = hit.Hit;
+        h.Path = UrlScrubber.ScrubPath(h.Path);
+        if (_kept.TryGetValue(h.SiteId, out var keep))
+        {
+            h.Path = WithKeptParameters(h.Path, QueryParameters.Of(hit.Parameters.Url), keep);
+        }
+        return null;
+    }
+
+    private static string WithKeptParameters(string path, ReadOnlySpan<char> query, FrozenSet<string> keep)
+    {
+        var lookup = keep.GetAlternateLookup<ReadOnlySpan<char>>();
+        StringBuilder? kept = null;
+        foreach (var range in query.Split('&'))
+        {
+            var pair = query[range];
+            QueryParameters.Split(pair, out var key, out var value);
+            if (key.IsEmpty || !lookup.Contains(key))
+            {
+                continue;
+            }
+            kept ??= new StringBuilder(path).Append('?');
+            if (kept[^1] != '?')
+            {
+                kept.Append('&');
+            }
+            var placeholder = UrlScrubber.Placeholder(QueryParameters.Decode(value, int.MaxValue));
+            kept.Append(key).Append('=').Append(placeholder is null ? value : Uri.EscapeDataString(placeholder));
+        }
+        return kept?.ToString() ?? path;
+    }
+
+    private void Load(SitesOptions options) =>
+        _kept = options.Sites
+            .Where(s => s.KeepQueryParameters.Count > 0 && !string.IsNullOrEmpty(s.Id))
+            .DistinctBy(s => s.Id)
+            .ToFrozenDictionary(s => s.Id, s => s.KeepQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
+}
