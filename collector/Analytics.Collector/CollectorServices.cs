@@ -28,6 +28,7 @@ public static class CollectorServices
         services.AddSingleton<VisitorCookie>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<SelfServiceRateLimiter>();
         services.AddHostedService<CollectorAtStart>();
         // Kestrel binds only its endpoints from "Kestrel"; the request size limits are bound here.
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>

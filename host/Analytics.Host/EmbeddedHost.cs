@@ -1,6 +1,7 @@
 using Analytics.Analysts;
 using Analytics.Collector;
 using Analytics.Host.Demo;
+using Analytics.Host.Distributed;
 using Analytics.Host.Stats;
 using Analytics.Partners;
 using Analytics.Pipeline;
@@ -12,6 +13,7 @@ namespace Analytics.Host;
 /// <summary>
 /// The embedded default: collector, in-process queue, aggregator, chDB, stats API and demo page in one
 /// process. Arguments are configuration overrides (--Key=value), as for any ASP.NET Core host.
+/// With Transport:Kind=Kafka and Host:Roles the same host runs a collector or an aggregator alone.
 /// A tool built on the host (the log importer) may pass a last word on the services.
 /// </summary>
 public static class EmbeddedHost
@@ -23,10 +25,19 @@ public static class EmbeddedHost
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Roles and transport come from configuration (Host:Roles, Transport:Kind); the default is everything in one process.
+        var roles = HostRoles.From(builder.Configuration);
+        // Storage: the aggregator writes it; a collector alone reaches it only on a server (visitors' /me pages).
+        if (roles.Aggregator || roles.Collector && builder.Configuration["ClickHouse:Mode"] == "Server")
+        {
+            builder.Services.AddClickHouse();
+        }
+        roles.AddTransport(builder.Services);
+        if (roles.Aggregator)
+        {
+            builder.Services.AddAggregator();
+        }
         builder.Services
-            .AddEmbeddedClickHouse()
-            .AddInProcessTransport()
-            .AddAggregator()
             .AddCollector()
             .AddStats()
             .AddAnalysts()
@@ -34,13 +45,19 @@ public static class EmbeddedHost
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.MapCollector();
-        app.MapStats();
-        app.MapDemo();
-        app.MapAnalysts();
-        app.MapPartners();
+        if (roles.Collector)
+        {
+            app.MapCollector();
+            app.MapDemo();
+        }
+        if (roles.Aggregator)
+        {
+            app.MapStats();
+            app.MapAnalysts();
+            app.MapPartners();
+        }
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
-        app.MapGet("/readyz", (IHitSink sink) => sink.IsHealthy
+        app.MapGet("/readyz", (IServiceProvider services) => services.GetService<IHitSink>() is not { IsHealthy: false }
             ? Results.Text("ready")
             : Results.Text("degraded", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapMetrics(registry: app.Services.GetRequiredService<CollectorRegistry>());

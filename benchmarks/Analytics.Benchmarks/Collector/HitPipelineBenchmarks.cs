@@ -42,10 +42,10 @@ public class HitPipelineBenchmarks
     public void Cleanup() => _services.Dispose();
 
     [Benchmark]
-    public ValueTask<HitContext?> New_visitor() => _pipeline.ProcessAsync(Request(null), _parameters, CancellationToken.None);
+    public ValueTask<HitContext?> New_visitor() => _pipeline.ProcessAsync(Request(null), _parameters);
 
     [Benchmark]
-    public ValueTask<HitContext?> Returning_visitor() => _pipeline.ProcessAsync(Request(_cookie), _parameters, CancellationToken.None);
+    public ValueTask<HitContext?> Returning_visitor() => _pipeline.ProcessAsync(Request(_cookie), _parameters);
 
     private static DefaultHttpContext Request(string? cookie)
     {

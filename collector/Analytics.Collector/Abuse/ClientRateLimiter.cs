@@ -13,13 +13,17 @@ public sealed class ClientRateLimiter : IDisposable
     private readonly PartitionedRateLimiter<IPAddress> _limiter;
 
     public ClientRateLimiter(IOptions<RateLimitOptions> options)
+        : this(options.Value.Burst, options.Value.PerSecond, TimeSpan.FromSeconds(1))
     {
-        var o = options.Value;
+    }
+
+    internal ClientRateLimiter(int burst, int perPeriod, TimeSpan period)
+    {
         var bucket = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = o.Burst,
-            TokensPerPeriod = o.PerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokenLimit = burst,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             // The partitioned limiter replenishes every partition from one timer, not a timer each.
             AutoReplenishment = false,

@@ -14,4 +14,12 @@ public sealed record RateLimitOptions
     /// <summary>Hits per second a client regains.</summary>
     [Range(1, 1_000_000)]
     public int PerSecond { get; init; } = 50;
+
+    /// <summary>Visitor self-service requests (/me/data, /me/erase) a client may send at once; each costs a database query.</summary>
+    [Range(1, 10_000)]
+    public int SelfServiceBurst { get; init; } = 10;
+
+    /// <summary>Self-service requests per minute a client regains.</summary>
+    [Range(1, 10_000)]
+    public int SelfServicePerMinute { get; init; } = 10;
 }

@@ -32,7 +32,7 @@ public static class BeaconEndpoints
             LinkTarget = First(query["l"]),
             Props = Props(http.Request.QueryString.Value, query),
         };
-        var hit = await pipeline.ProcessAsync(http, parameters, http.RequestAborted);
+        var hit = await pipeline.ProcessAsync(http, parameters);
         IssueCookie(http, cookie, hit);
         await WriteGif(http.Response);
     }

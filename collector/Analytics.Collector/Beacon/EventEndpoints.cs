@@ -70,7 +70,7 @@ public static class EventEndpoints
             foreach (var parameters in batch)
             {
                 var hit = new HitContext(http, parameters, now) { VisitorId = first?.VisitorId ?? Guid.Empty };
-                var accepted = await pipeline.ProcessAsync(hit, http.RequestAborted);
+                var accepted = await pipeline.ProcessAsync(hit);
                 first ??= accepted is { IsAnonymous: false } ? accepted : null;
             }
             BeaconEndpoints.IssueCookie(http, cookie, first);

@@ -16,15 +16,16 @@ public sealed partial class HitPipeline(
     ILogger<HitPipeline> logger)
 {
     private readonly IHitStep[] _steps = steps.ToArray();
+    private readonly TimeoutPool _timeouts = new();
 
     public DateTime UtcNow => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>Processes one beacon; returns the context (with the visitor ID to set) or null when dropped.</summary>
-    public ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters, CancellationToken cancellationToken) =>
-        ProcessAsync(new HitContext(http, parameters, UtcNow), cancellationToken);
+    public ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters) =>
+        ProcessAsync(new HitContext(http, parameters, UtcNow));
 
     /// <summary>Runs the steps, then waits (at most the hand-off timeout) until the transport holds the hit.</summary>
-    public async ValueTask<HitContext?> ProcessAsync(HitContext hit, CancellationToken cancellationToken)
+    public async ValueTask<HitContext?> ProcessAsync(HitContext hit)
     {
         var started = Stopwatch.GetTimestamp();
         if (!Run(hit))
@@ -32,8 +33,9 @@ public sealed partial class HitPipeline(
             return null;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.HandOffTimeout);
+        // The hand-off is bounded by the timeout alone: a hit already received is handed on even if the
+        // client goes away meanwhile. The timeout source is pooled, so a hit costs no timer allocation.
+        var timeout = _timeouts.Rent(options.Value.HandOffTimeout);
         try
         {
             await sink.WriteAsync(hit.Hit, timeout.Token);
@@ -42,6 +44,10 @@ public sealed partial class HitPipeline(
         {
             Overloaded();
             return null;
+        }
+        finally
+        {
+            _timeouts.Return(timeout);
         }
         metrics.Accepted(Stopwatch.GetElapsedTime(started));
         return hit;

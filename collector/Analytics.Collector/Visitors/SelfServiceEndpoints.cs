@@ -1,3 +1,4 @@
+using Analytics.Collector.Abuse;
 using Analytics.Collector.Identity;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Storage;
@@ -46,9 +47,14 @@ public static class SelfServiceEndpoints
             """);
     }
 
-    private static async Task<IResult> Data(HttpContext http, VisitorCookie cookie, TimeProvider clock, [FromServices] VisitorDataStore store)
+    private static async Task<IResult> Data(
+        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, [FromServices] VisitorDataStore store)
     {
         http.Response.Headers.CacheControl = "no-store";
+        if (!limiter.TryAcquire(http.Connection.RemoteIpAddress))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         if (!TryGetVisitor(http, cookie, clock, out var id))
         {
             return TypedResults.Text("[]", "application/json; charset=utf-8");
@@ -65,11 +71,16 @@ public static class SelfServiceEndpoints
         return TypedResults.Bytes(JsonLinesToArray(lines), "application/json; charset=utf-8");
     }
 
-    private static async Task<IResult> Erase(HttpContext http, VisitorCookie cookie, TimeProvider clock, [FromServices] VisitorDataStore store)
+    private static async Task<IResult> Erase(
+        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, [FromServices] VisitorDataStore store)
     {
         if (!await CsrfToken.IsValidAsync(http))
         {
             return VisitorPage.Forbidden(http);
+        }
+        if (!limiter.TryAcquire(http.Connection.RemoteIpAddress))
+        {
+            return VisitorPage.Render(http, "Please wait", "<p>Too many requests from this address. Try again in a minute.</p>", StatusCodes.Status429TooManyRequests);
         }
         if (TryGetVisitor(http, cookie, clock, out var id))
         {

@@ -9,7 +9,14 @@ public static class AnalyticsCli
     {
         RunCommand.Create(),
         LinkCommand.Create(),
+        UaCommand.Create(),
+        GeoCommand.Create(),
+        RoleCommand.Collector(),
+        RoleCommand.Aggregator(),
+        KeyCommand.Create(),
         BenchCommand.Create(),
         ImportCommand.Create(),
+        ExportCommand.Create(),
+        PartnersCommand.Create(),
     };
 }

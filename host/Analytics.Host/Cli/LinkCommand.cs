@@ -22,22 +22,30 @@ public static class LinkCommand
             Description = "The collector's public base address",
             DefaultValueFactory = _ => "http://127.0.0.1:5080",
         };
+        var data = new Option<string>("--data") { Description = "Data folder given to `run --data` (its signing.key is used when no keys are configured)" };
         var command = new Command("link", "Sign a newsletter link: clicks are counted for the campaign, then redirected to the target.")
         {
             site,
             campaign,
             to,
             collector,
+            data,
         };
         // Anything else (--Section:Key=value) is configuration, as for `run`.
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(result =>
         {
+            var overrides = new List<string>();
+            if (result.GetValue(data) is { } d)
+            {
+                overrides.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
+            }
+            overrides.AddRange(result.UnmatchedTokens);
             var configuration = new ConfigurationBuilder()
                 .SetBasePath(AppContext.BaseDirectory)
                 .AddJsonFile("appsettings.json", optional: true)
                 .AddEnvironmentVariables()
-                .AddCommandLine([.. result.UnmatchedTokens])
+                .AddCommandLine([.. overrides])
                 .Build();
             var options = configuration.GetSection(SigningOptions.Section).Get<SigningOptions>() ?? new SigningOptions();
             var signer = new LinkSigner(new SigningKeys(Options.Create(options)));

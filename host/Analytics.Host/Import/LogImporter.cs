@@ -187,7 +187,7 @@ public sealed class LogImporter : IAsyncDisposable
         _clock.Now = entry.Time;
         try
         {
-            if (await _pipeline.ProcessAsync(http, parameters, CancellationToken.None) is not null)
+            if (await _pipeline.ProcessAsync(http, parameters) is not null)
             {
                 result.Imported++;
                 _accepted++;

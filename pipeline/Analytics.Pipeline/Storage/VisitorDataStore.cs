@@ -8,11 +8,15 @@ namespace Analytics.Pipeline.Storage;
 /// Raw hits and visits are keyed by the ID; rollups hold none (their visitor counts are sketches of
 /// hashes) and are left as they are.
 /// </summary>
-public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? sessions)
+public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? sessions, string cluster)
 {
     private const string JsonSettings = "SETTINGS output_format_json_escape_forward_slashes = 0";
 
-    public VisitorDataStore(IClickHouse clickHouse) : this(clickHouse, null)
+    public VisitorDataStore(IClickHouse clickHouse) : this(clickHouse, null, "")
+    {
+    }
+
+    public VisitorDataStore(IClickHouse clickHouse, SessionTracker sessions) : this(clickHouse, sessions, "")
     {
     }
 
@@ -40,9 +44,16 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
     {
         var parameters = Parameters(visitorId);
         sessions?.ForgetVisitor(visitorId);
-        await clickHouse.ExecuteAsync($"DELETE FROM {clickHouse.Database}.hits WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
-        await clickHouse.ExecuteAsync($"DELETE FROM {clickHouse.Database}.sessions WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
+        foreach (var table in (string[])["hits", "sessions"])
+        {
+            await clickHouse.ExecuteAsync($"DELETE FROM {Local(table)} WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
+        }
     }
+
+    /// <summary>On a cluster rows are deleted where they are stored: the local tables, on every shard.</summary>
+    private string Local(string table) => cluster.Length == 0
+        ? $"{clickHouse.Database}.{table}"
+        : $"{clickHouse.Database}.{table}{Schema.ClusterDdl.LocalSuffix} ON CLUSTER {cluster}";
 
     private static Dictionary<string, string> Parameters(Guid visitorId)
     {

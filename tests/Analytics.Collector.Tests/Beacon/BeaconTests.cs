@@ -269,6 +269,34 @@ public class BeaconTests
     }
 
     [Test]
+    public async Task A_stuck_transport_delays_the_gif_at_most_the_hand_off_timeout_and_the_hit_counts_as_overloaded()
+    {
+        await using var server = await CollectorServer.StartAsync("--Collector:HandOffTimeout=00:00:00.100");
+        using var browser = server.NewBrowser();
+        using (var warm = await browser.GetAsync(Page))
+        {
+            Assert.That(server.Metrics.AcceptedCount, Is.EqualTo(1));
+        }
+        server.Sink.Block();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                using var response = await browser.GetAsync(Page);
+                Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(TransparentGif.Bytes.ToArray()));
+            }
+        }
+        finally
+        {
+            server.Sink.Unblock();
+        }
+        using var after = await browser.GetAsync(Page);
+
+        Assert.That(server.Metrics.RejectedCount(DropReason.Overloaded), Is.EqualTo(2));
+        Assert.That(server.Metrics.AcceptedCount, Is.EqualTo(2), "a fired timeout is not reused for the next hit");
+    }
+
+    [Test]
     public async Task The_snippet_is_served_small_and_cacheable()
     {
         await using var server = await CollectorServer.StartAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using Analytics.Collector.Links;
+using Analytics.Collector.Pipeline;
 using Analytics.Pipeline.Hits;
 
 namespace Analytics.Collector.Tests.Links;
@@ -67,6 +68,32 @@ public class LinkEndpointTests
 
         Assert.That(otherCampaign.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(otherTarget.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task A_click_the_stuck_transport_never_takes_is_counted_as_overloaded_after_the_redirect()
+    {
+        await using var server = await CollectorServer.StartAsync("--Collector:HandOffTimeout=00:00:00.100");
+        var link = server.App.Services.GetRequiredService<LinkSigner>().Sign("demo", "spring", "https://www.example.com/");
+        server.Sink.Block();
+        try
+        {
+            using var browser = server.NewBrowser();
+            using var response = await browser.GetAsync(link);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (server.Metrics.RejectedCount(DropReason.Overloaded) < 1)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the lost click is counted");
+                await Task.Delay(20);
+            }
+            Assert.That(server.Metrics.AcceptedCount, Is.Zero);
+        }
+        finally
+        {
+            server.Sink.Unblock();
+        }
     }
 
     [Test]

@@ -89,4 +89,21 @@ public partial class SelfServiceTests
         Assert.That(json.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That((await DataOf(browser)).GetArrayLength(), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task Self_service_queries_are_limited_per_client()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--RateLimit:SelfServiceBurst=2", "--RateLimit:SelfServicePerMinute=1");
+        using var browser = host.NewBrowser();
+        using var hit = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2F");
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await browser.GetAsync("/me/data");
+            answers.Add(response.StatusCode);
+        }
+
+        Assert.That(answers, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+    }
 }

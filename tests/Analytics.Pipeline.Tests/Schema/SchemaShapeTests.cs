@@ -1,16 +1,17 @@
+using Analytics.Pipeline.ClickHouse;
 using System.Text;
-using Analytics.Pipeline.ClickHouse.ChDb;
 using Analytics.Pipeline.Schema;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Pipeline.Tests.Schema;
 
-public class SchemaShapeTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class SchemaShapeTests(ClickHouseMode mode)
 {
     [Test]
     public async Task Every_shipped_statement_can_run_twice()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
 
         foreach (var statement in SchemaMigrator.Shipped.SelectMany(m => m.Statements(db.Database)))
         {
@@ -42,18 +43,13 @@ public class SchemaShapeTests
         Assert.That(columns, Has.None.Match(@"\.(ip|ip_address|client_ip|remote_addr|user_agent|ua|email|e_mail|user_name|full_name|first_name|last_name|user_id|account)$"));
     }
 
-    private static async Task<EmbeddedClickHouse> MigratedAsync()
-    {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return db;
-    }
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
-    private static async Task<List<string>> TablesAsync(EmbeddedClickHouse db, string where) =>
+    private static async Task<List<string>> TablesAsync(IClickHouse db, string where) =>
         Lines(await db.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND {where}", "TabSeparated",
             new Dictionary<string, string> { ["db"] = db.Database }));
 
-    private static async Task<List<string>> ColumnsAsync(EmbeddedClickHouse db, string where) =>
+    private static async Task<List<string>> ColumnsAsync(IClickHouse db, string where) =>
         Lines(await db.QueryAsync($"SELECT table || '.' || name FROM system.columns WHERE database = {{db:String}} AND {where}", "TabSeparated",
             new Dictionary<string, string> { ["db"] = db.Database }));
 

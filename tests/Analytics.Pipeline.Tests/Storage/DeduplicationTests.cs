@@ -8,19 +8,15 @@ using static Analytics.Pipeline.Tests.Sessions.TestHits;
 
 namespace Analytics.Pipeline.Tests.Storage;
 
-public class DeduplicationTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class DeduplicationTests(ClickHouseMode mode)
 {
     private const string Totals =
         "SELECT (SELECT count() FROM {db}.hits), (SELECT sum(sign), sum(sign * pageviews) FROM {db}.sessions)," +
         " (SELECT sum(pageviews), sum(visits), uniqMerge(visitors) FROM {db}.rollup_site_hourly)," +
         " (SELECT sum(pageviews), sum(entries) FROM {db}.rollup_pages_daily), (SELECT sum(visits) FROM {db}.rollup_sources_daily)";
 
-    private static async Task<IClickHouse> MigratedAsync()
-    {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return db;
-    }
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
     private static async Task<string> TotalsAsync(IClickHouse db) =>
         Encoding.UTF8.GetString(await db.QueryAsync(Totals.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated")).TrimEnd();

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Analytics.Pipeline.Tests.Storage;
 
 /// <summary>Property: on random traffic written in random batches, every rollup equals the same aggregate computed from raw rows.</summary>
-public class RollupConsistencyTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class RollupConsistencyTests(ClickHouseMode mode)
 {
     private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
     private const string HitVisitor = $"if(visitor_id = {Anonymous}, hit_id, visitor_id)";
@@ -125,12 +126,7 @@ public class RollupConsistencyTests
         return list;
     }
 
-    private static async Task<IClickHouse> MigratedAsync()
-    {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return db;
-    }
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
     private static async Task<string> TextAsync(IClickHouse db, string sql) =>
         Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated"));

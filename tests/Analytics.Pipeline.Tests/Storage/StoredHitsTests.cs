@@ -9,14 +9,10 @@ using static Analytics.Pipeline.Tests.Sessions.TestHits;
 
 namespace Analytics.Pipeline.Tests.Storage;
 
-public class StoredHitsTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class StoredHitsTests(ClickHouseMode mode)
 {
-    private static async Task<IClickHouse> MigratedAsync()
-    {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return db;
-    }
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
     private static async Task<string> ScalarAsync(IClickHouse db, string sql) =>
         Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated")).TrimEnd('\n');

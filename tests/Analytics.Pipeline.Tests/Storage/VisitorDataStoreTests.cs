@@ -11,14 +11,10 @@ using static Analytics.Pipeline.Tests.Sessions.TestHits;
 
 namespace Analytics.Pipeline.Tests.Storage;
 
-public class VisitorDataStoreTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class VisitorDataStoreTests(ClickHouseMode mode)
 {
-    private static async Task<IClickHouse> MigratedAsync()
-    {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return db;
-    }
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
     [Test]
     public async Task Erasing_a_visitor_removes_their_hits_and_keeps_everyone_elses()
@@ -83,9 +79,9 @@ public class VisitorDataStoreTests
     }
 
     [Test]
-    public void The_anonymous_id_keys_no_ones_data()
+    public async Task The_anonymous_id_keys_no_ones_data()
     {
-        var visitors = new VisitorDataStore(Engine.NewDatabase());
+        var visitors = new VisitorDataStore(await Transports.NewDatabaseAsync(mode));
 
         Assert.ThrowsAsync<ArgumentException>(() => visitors.EraseAsync(Guid.Empty, CancellationToken.None));
     }

@@ -1,5 +1,5 @@
+using System.Security.Cryptography;
 using Analytics.Collector.Beacon;
-using Analytics.Collector.Identity;
 
 namespace Analytics.Host.Bench.Servers;
 
@@ -21,8 +21,7 @@ public static class BareGifApp
         {
             if (!http.Request.Cookies.ContainsKey(CookieName))
             {
-                // A random ID, unsigned: the baseline does what nginx's userid does, no more.
-                http.Response.Cookies.Append(CookieName, VisitorCookie.NewId().ToString("N"), new CookieOptions
+                http.Response.Cookies.Append(CookieName, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), new CookieOptions
                 {
                     HttpOnly = true,
                     SameSite = SameSiteMode.Lax,
