@@ -74,6 +74,9 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             await beacon.PrepareAsync(server, cancellationToken);
         }
 
+        report.Notes.Add("wrk runs on the same 2 cores as the servers, as a browser population would not; every server pays that alike.");
+        report.Notes.Add("The collector's CPU and memory include its own aggregator and chDB engine (embedded: one process), which store every hit while the beacons are answered.");
+        report.Notes.Add("The collector's per-client rate limit is lifted for the runs: all load comes from 127.0.0.1. Returning visitors send cookies each server issued to the harness beforehand.");
         double collectorRate = 0;
         if (withBaselines)
         {
@@ -106,6 +109,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             var rate = settings.FreshnessRate > 0 ? settings.FreshnessRate : 0.5 * collectorRate;
             log.WriteLine($"freshness under steady load ({rate:N0} req/s, {settings.FreshnessDuration.TotalSeconds:0} s)");
             report.Freshness = await new FreshnessSection(beacon, log).RunAsync(collector, rate, settings.FreshnessDuration, cancellationToken);
+            report.Notes.Add("Freshness is measured through GET /api/stats/daily, so it includes that query's own time; the aggregator's flush interval (Aggregator:FlushInterval) bounds it from below.");
         }
 
         foreach (var server in servers)
@@ -125,6 +129,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
             "--Logging:LogLevel:Default=Warning",
+            "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
             $"--Sites:Sites:90:Id={QuerySection.Site}",
             $"--Sites:Sites:90:Hosts:0={BeaconMix.SiteHost}",
         ]);
@@ -135,6 +140,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             {
                 log.WriteLine($"aggregator throughput ({settings.AggregatorHits:N0} hits per round)");
                 report.Aggregator = await new AggregatorSection(settings, log).RunAsync(app.Services, cancellationToken);
+                report.Notes.Add("Aggregator figures are for the embedded transport (in-process queue). The Kafka transport (mock cluster) is not measured by this harness yet.");
             }
             if (settings.Sections.Contains("queries"))
             {

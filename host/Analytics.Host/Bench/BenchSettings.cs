@@ -12,7 +12,7 @@ public sealed record BenchSettings
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Unmeasured run per server before the first round (JIT, caches, connection setup).</summary>
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Rounds; each round runs every server once, in a rotated order (interleaved).</summary>
     public int Repeats { get; init; } = 3;
@@ -24,13 +24,13 @@ public sealed record BenchSettings
     /// <summary>Returning visitors in the cookie pool (each server hands out its own cookies first).</summary>
     public int Visitors { get; init; } = 1000;
 
-    public TimeSpan FreshnessDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan FreshnessDuration { get; init; } = TimeSpan.FromSeconds(12);
 
     /// <summary>Steady load during the freshness probes, requests/s; 0 means half the collector's measured rate.</summary>
     public int FreshnessRate { get; init; }
 
     /// <summary>Hits pushed through queue + aggregator per round.</summary>
-    public int AggregatorHits { get; init; } = 400_000;
+    public int AggregatorHits { get; init; } = 100_000;
 
     /// <summary>Generated hits the stats queries run on (10 M and 50 M are the sizes; they take minutes here).</summary>
     public long QueryHits { get; init; } = 1_000_000;

@@ -26,6 +26,7 @@ public static class ImportCommand
             if (result.GetValue(data) is { } d)
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+                args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
             }
             var options = new ImportOptions
             {

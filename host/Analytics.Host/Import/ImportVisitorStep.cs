@@ -12,10 +12,12 @@ public sealed class ImportVisitorStep : IHitStep
 
     public DropReason? Apply(HitContext hit)
     {
-        if (hit.Http.Items.TryGetValue(ItemKey, out var value) && value is ImportedVisitor visitor)
+        // Consent still wins: a hit the consent step made anonymous stays anonymous.
+        if (!hit.IsAnonymous && hit.Http.Items.TryGetValue(ItemKey, out var value) && value is ImportedVisitor visitor)
         {
             hit.VisitorId = visitor.Id;
             hit.IsNewVisitor = visitor.IsNew;
+            hit.IssueCookie = false;
         }
         return null;
     }

@@ -38,6 +38,9 @@ public sealed class CollectorServer(string dataDirectory, IReadOnlyList<string> 
         [
             "run", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory,
             "--Logging:LogLevel:Default=Warning",
+            "--Signing:KeyFile=" + Path.Combine(dataDirectory, "signing.key"),
+            // All load comes from 127.0.0.1: the per-client limit would drop nearly every hit.
+            "--RateLimit:Burst=1000000", "--RateLimit:PerSecond=1000000",
             .. SiteArguments(90, BeaconMix.SiteId), .. SiteArguments(91, FreshnessSite), .. SiteArguments(92, SoakSite),
             .. extraArguments,
         ];
