@@ -77,4 +77,26 @@ public class BenchRunTests
         Assert.That(soak.Delivery.HitsStored, Is.EqualTo(soak.Delivery.HitsAccepted));
         Assert.That(MarkdownReport.Render(report), Does.Contain("## Soak"));
     }
+
+    [Test]
+    public async Task A_soak_through_kafka_on_the_harness_mock_cluster_stores_every_hit_it_acknowledged()
+    {
+        var settings = new BenchSettings
+        {
+            Soak = TimeSpan.FromSeconds(5),
+            SoakRate = 200,
+            Transport = "kafka",
+            Visitors = 20,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        Assert.That(log.ToString(), Does.Contain("Kafka mock cluster at 127.0.0.1:"));
+        Assert.That(report.Soak!.Delivery.HitsAccepted, Is.GreaterThan(0));
+        Assert.That(report.Soak.Delivery.HitsStored, Is.EqualTo(report.Soak.Delivery.HitsAccepted));
+    }
 }
