@@ -11,8 +11,8 @@ public sealed record AnalystsOptions
     [Required]
     public string KeysPath { get; init; } = "data/keys.json";
 
-    /// <summary>IANA time zone per site id; a site not listed uses UTC.</summary>
-    public IReadOnlyDictionary<string, string> TimeZones { get; init; } = new Dictionary<string, string>();
+    /// <summary>IANA time zone per site id; a site not listed uses its Sites entry's TimeZone, else UTC.</summary>
+    public Dictionary<string, string> TimeZones { get; init; } = [];
 
     [Range(1, 36600)]
     public int MaxRangeDays { get; init; } = 3660;

@@ -1,3 +1,9 @@
+using Analytics.Benchmarks.Analysts;
 using BenchmarkDotNet.Running;
 
+if (args is ["analysts-traffic", var hits])
+{
+    BenchmarkTraffic.Prepare(int.Parse(hits, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

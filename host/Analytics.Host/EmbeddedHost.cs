@@ -1,7 +1,11 @@
 using Analytics.Analysts;
+using Analytics.Analysts.Access;
 using Analytics.Collector;
+using Analytics.Collector.Links;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
+using Analytics.Host.Links;
+using Analytics.Host.Sites;
 using Analytics.Host.Stats;
 using Analytics.Partners;
 using Analytics.Pipeline;
@@ -33,15 +37,17 @@ public static class EmbeddedHost
             builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
+        builder.Services.AddCollector();
+        // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
         if (roles.Aggregator)
         {
-            builder.Services.AddAggregator();
+            builder.Services
+                .AddAggregator()
+                .AddStats()
+                .AddAnalysts()
+                .AddPartners()
+                .AddSiteSettingsBridge();
         }
-        builder.Services
-            .AddCollector()
-            .AddStats()
-            .AddAnalysts()
-            .AddPartners();
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -54,6 +60,8 @@ public static class EmbeddedHost
         {
             app.MapStats();
             app.MapAnalysts();
+            // Signing needs the analysts' API keys, which live with the aggregator role.
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
             app.MapPartners();
         }
         app.MapGet("/healthz", () => TypedResults.Text("ok"));

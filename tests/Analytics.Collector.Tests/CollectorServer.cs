@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using Analytics.Collector.Links;
 using Analytics.Collector.Pipeline;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Transport;
@@ -18,6 +19,9 @@ public sealed class CollectorServer : IAsyncDisposable
 {
     public static readonly string KeyA = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public static readonly string KeyB = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The token the link-signing API accepts in these tests.</summary>
+    public const string ApiToken = "test-token";
 
     private CollectorServer(WebApplication app, Uri address, RecordingSink sink, ConcurrentQueue<Exception> errors)
     {
@@ -76,6 +80,10 @@ public sealed class CollectorServer : IAsyncDisposable
             }
         });
         app.MapCollector();
+        // The product passes the analysts' API key check; here a fixed bearer token stands in for it.
+        app.MapLinkSigning("/api", (http, _) => http.Request.Headers.Authorization == "Bearer " + ApiToken
+            ? null
+            : Microsoft.AspNetCore.Http.Results.StatusCode(StatusCodes.Status401Unauthorized));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CollectorServer(app, new Uri(address), sink, errors);

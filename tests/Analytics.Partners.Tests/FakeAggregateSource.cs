@@ -13,6 +13,9 @@ public sealed class FakeAggregateSource : IAggregateSource
     /// <summary>How many times the rows were read (one per generated report).</summary>
     public int Reads { get; private set; }
 
+    /// <summary>Reads that fail before reads succeed again (storage down, then back).</summary>
+    public int FailingReads { get; set; }
+
     public FakeAggregateSource Add(DateOnly period, long visitors, long pageviews, params string[] dimensions)
     {
         Cells.Add(new AggregateRow(period, dimensions, visitors, [pageviews]));
@@ -22,6 +25,11 @@ public sealed class FakeAggregateSource : IAggregateSource
     public Task<IReadOnlyList<AggregateRow>> RowsAsync(ReportQuery query, CancellationToken cancellationToken)
     {
         Reads++;
+        if (FailingReads > 0)
+        {
+            FailingReads--;
+            throw new InvalidOperationException("storage is down");
+        }
         return Task.FromResult<IReadOnlyList<AggregateRow>>(
             Cells.Where(c => c.Period >= query.Window.From && c.Period <= query.Window.To).ToList());
     }

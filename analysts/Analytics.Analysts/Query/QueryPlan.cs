@@ -12,6 +12,9 @@ public enum PlanSource
     /// <summary>Raw hits grouped into visits on the fly with the 30-minute rule.</summary>
     VisitsFromHits,
 
+    /// <summary>The visits table the aggregator keeps (sessions): visit metrics by visit-level dimensions.</summary>
+    Sessions,
+
     /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
     SiteHourlyRollup,
 

@@ -16,9 +16,10 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     /// <summary>The visitor a hit counts for: its visitor ID, or for an anonymous hit the hit itself (as in the rollups).</summary>
     private const string VisitorKey = $"if(visitor_id = {NoVisitor}, hit_id, visitor_id)";
 
-    /// <summary>Columns whose visit value is the value of the visit's first hit.</summary>
+    /// <summary>Columns whose visit value is the value of the visit's first hit, as in the visits table.</summary>
     private static readonly string[] VisitColumns =
-        ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+        ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+         "hostname", "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type"];
 
     private static readonly HashSet<string> RolledUpHitMetrics = ["visitors", "pageviews", "events", "link_clicks", "bot_hits"];
     private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
@@ -35,7 +36,11 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Visit) ?? false);
         if (visits)
         {
-            return PlanSource.VisitsFromHits;
+            // The visits table holds each visit's first-hit values, entry and exit: it answers unless a
+            // dimension or filter differs from hit to hit (page, event name), which needs the hits.
+            var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit)
+                || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Hit) ?? false);
+            return useRollups && !hitLevel && !query.Metrics.Contains(Metric.BotHits) ? PlanSource.Sessions : PlanSource.VisitsFromHits;
         }
         if (useRollups && query.Filter is null)
         {
@@ -79,6 +84,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             {
                 PlanSource.VisitsFromHits => $"d{i}",
                 PlanSource.SiteHourlyRollup => $"{DimensionSql(query.Dimensions[i], "hour", tz)} AS d{i}",
+                PlanSource.Sessions => $"{DimensionSql(query.Dimensions[i], "started_at", tz)} AS d{i}",
                 _ => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
             });
         }
@@ -116,7 +122,22 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 }
                 break;
             case PlanSource.VisitsFromHits:
-                sql.Append("FROM (").Append(VisitRowsSql(query, where.ToString(), filter, "started_at", tz)).Append(")\n");
+                // As in the visits table, a visit belongs to the period it started in and keeps all its hits:
+                // hits are read a day beyond the period on both sides, visits kept by their start.
+                var hitsAround = where.ToString()
+                    .Replace($"fromUnixTimestamp64Milli({from}, 'UTC')", $"fromUnixTimestamp64Milli({from}, 'UTC') - INTERVAL 1 DAY", StringComparison.Ordinal)
+                    .Replace($"fromUnixTimestamp64Milli({to}, 'UTC')", $"fromUnixTimestamp64Milli({to}, 'UTC') + INTERVAL 1 DAY", StringComparison.Ordinal);
+                var started = $"started_at >= fromUnixTimestamp64Milli({from}, 'UTC') AND started_at < fromUnixTimestamp64Milli({to}, 'UTC')";
+                sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
+                break;
+            case PlanSource.Sessions:
+                sql.Append("FROM ").Append(database).Append(".sessions\nWHERE site_id = ").Append(site)
+                    .Append(" AND started_at >= fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')")
+                    .Append(" AND started_at < fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC') AND NOT is_bot");
+                if (filter is not null)
+                {
+                    sql.Append(" AND ").Append(filter);
+                }
                 break;
             case PlanSource.SiteHourlyRollup:
                 sql.Append("FROM ").Append(database).Append(".rollup_site_hourly\nWHERE site_id = ").Append(site)
@@ -131,9 +152,14 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         {
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
         }
+        if (source == PlanSource.Sessions)
+        {
+            // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
+            sql.Append("\nHAVING sum(sign) > 0");
+        }
         if (minVisitors is { } k)
         {
-            sql.Append("\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
+            sql.Append(source == PlanSource.Sessions ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
         }
         sql.Append("\nORDER BY ").AppendJoin(", ", OrderSql(query));
         var limit = unlimited ?? query.Limit;
@@ -147,6 +173,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     {
         PlanSource.Hits => HitMetricSql(metric, bots),
         PlanSource.VisitsFromHits => VisitMetricSql(metric),
+        PlanSource.Sessions => SessionMetricSql(metric),
         _ => metric.Name == "visitors" ? "uniqMerge(visitors)" : $"sum({metric.Name})",
     };
 
@@ -155,10 +182,9 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     /// after 30 minutes without a hit), each hit row carrying its visit's values, then filtered (a visit
     /// counts when any of its hits matches) and grouped per visit.
     /// </summary>
-    private string VisitRowsSql(StatsQuery query, string where, string? filter, string timeColumn, string tz)
+    private string VisitRowsSql(StatsQuery query, string where, string filter, string timeColumn, string tz)
     {
-        var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign", "hostname",
-            "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type" };
+        var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign" };
         var raw = string.Join(", ", hitColumns.Concat(VisitColumns.Select(c => $"{c} AS hit_{c}")));
         var visitValues = string.Join(", ", VisitColumns.Select(c => $"argMin(hit_{c}, timestamp) OVER visit AS {c}"));
         var groupDims = query.Dimensions.Select(d => DimensionSql(d, timeColumn, tz));
@@ -169,8 +195,8 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             FROM (
                 SELECT *, min(timestamp) OVER visit AS started_at, max(timestamp) OVER visit AS ended_at,
                        countIf(kind = 1) OVER visit AS visit_pageviews, countIf(kind = 2) OVER visit AS visit_events,
-                       argMinIf(path, timestamp, kind = 1) OVER visit AS entry_page,
-                       argMaxIf(path, timestamp, kind = 1) OVER visit AS exit_page,
+                       argMin(path, timestamp) OVER visit AS entry_page,
+                       argMax(path, timestamp) OVER visit AS exit_page,
                        {visitValues}
                 FROM (
                     SELECT *, sum(is_start) OVER (PARTITION BY visitor_key ORDER BY timestamp, hit_id ROWS UNBOUNDED PRECEDING) AS visit_number
@@ -183,10 +209,24 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 )
                 WINDOW visit AS (PARTITION BY visitor_key, visit_number)
             )
-            {(filter is null ? "" : "WHERE " + filter)}
+            WHERE {filter}
             GROUP BY {string.Join("", query.Dimensions.Select((_, i) => $"d{i}, "))}visitor_key, visit_number
             """;
     }
+
+    /// <summary>Visit metrics from the visits table, summed with sign so unmerged versions cancel (schema/README.md).</summary>
+    private static string SessionMetricSql(Metric metric) => metric.Name switch
+    {
+        "visitors" => $"uniqIf(if(visitor_id = {NoVisitor}, session_id, visitor_id), sign > 0)",
+        "visits" => "sum(sign)",
+        "pageviews" => "sum(sign * pageviews)",
+        "events" => "sum(sign * events)",
+        "link_clicks" => "sum(sign * link_clicks)",
+        "views_per_visit" => "if(sum(sign) <= 0, 0, round(sum(sign * pageviews) / sum(sign), 2))",
+        "bounce_rate" => "if(sum(sign) <= 0, 0, round(100 * sum(sign * is_bounce) / sum(sign), 1))",
+        "visit_duration" => "if(sum(sign) <= 0, 0, toInt64(round(sum(sign * duration) / sum(sign))))",
+        _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
+    };
 
     private static string DimensionSql(QueryDimension dimension, string timeColumn, string tz) => dimension.Grain switch
     {

@@ -8,6 +8,7 @@ namespace Analytics.Benchmarks.Enrichment;
 
 /// <summary>Geo lookups in GeoLite2-City (the default database): straight from MaxMind's reader, and from the address cache.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class GeoLookupBenchmarks : IDisposable
 {
     private readonly IPAddress _address = IPAddress.Parse("81.2.69.160");

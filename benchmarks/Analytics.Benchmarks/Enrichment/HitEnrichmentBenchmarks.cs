@@ -19,6 +19,7 @@ namespace Analytics.Benchmarks.Enrichment;
 /// stores in the outgoing hit (referrer, utm values).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class HitEnrichmentBenchmarks
 {
     private const string UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";

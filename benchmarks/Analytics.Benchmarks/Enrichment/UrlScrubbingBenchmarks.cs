@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 namespace Analytics.Benchmarks.Enrichment;
 
 [MemoryDiagnoser]
+[MedianColumn]
 public class UrlScrubbingBenchmarks
 {
     private const string CleanPath = "/blog/2026/11/privacy-first-analytics-without-cookies";

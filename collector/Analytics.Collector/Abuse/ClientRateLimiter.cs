@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,25 @@ public sealed class ClientRateLimiter : IDisposable
     /// <summary>Takes one permit for the client; false when it is over its limit.</summary>
     public bool TryAcquire(IPAddress? client)
     {
-        using var lease = _limiter.AttemptAcquire(client ?? IPAddress.None);
+        using var lease = _limiter.AttemptAcquire(Key(client));
         return lease.IsAcquired;
+    }
+
+    /// <summary>An IPv6 client is its /64: one host is handed a whole /64 and could rotate through it.</summary>
+    internal static IPAddress Key(IPAddress? client)
+    {
+        if (client is null)
+        {
+            return IPAddress.None;
+        }
+        if (client.AddressFamily != AddressFamily.InterNetworkV6 || client.IsIPv4MappedToIPv6)
+        {
+            return client;
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        client.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
     }
 
     public void Dispose() => _limiter.Dispose();

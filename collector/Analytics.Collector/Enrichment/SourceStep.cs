@@ -93,7 +93,7 @@ public sealed class SourceStep : IHitStep
             {
                 alias = value;
             }
-            else if (!paidClick && Channels.PaidClickIds.GetAlternateLookup<ReadOnlySpan<char>>().Contains(key))
+            else if (!paidClick && Channels.PaidClickIds.Contains(key))
             {
                 paidClick = true;
             }

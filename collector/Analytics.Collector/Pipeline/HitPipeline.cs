@@ -24,6 +24,37 @@ public sealed partial class HitPipeline(
     public ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters) =>
         ProcessAsync(new HitContext(http, parameters, UtcNow));
 
+    /// <summary>
+    /// As <see cref="ProcessAsync(HttpContext, BeaconParameters)"/>, for callers that may also give up
+    /// waiting (an import being stopped): the hand-off ends at the timeout or the token, whichever is first.
+    /// </summary>
+    public async ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await ProcessAsync(http, parameters);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var hit = new HitContext(http, parameters, UtcNow);
+        if (!Run(hit))
+        {
+            return null;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.HandOffTimeout);
+        try
+        {
+            await sink.WriteAsync(hit.Hit, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Overloaded();
+            return null;
+        }
+        metrics.Accepted(Stopwatch.GetElapsedTime(started));
+        return hit;
+    }
+
     /// <summary>Runs the steps, then waits (at most the hand-off timeout) until the transport holds the hit.</summary>
     public async ValueTask<HitContext?> ProcessAsync(HitContext hit)
     {

@@ -3,7 +3,8 @@ using System.Collections.Frozen;
 namespace Analytics.Collector.Sites;
 
 /// <summary>A registered site as the collector uses it.</summary>
-public sealed record Site(string Id, FrozenSet<string> Hosts, string TimeZone, ConsentMode ConsentMode, int RetentionDays, int KThreshold)
+public sealed record Site(
+    string Id, FrozenSet<string> Hosts, string TimeZone, ConsentMode ConsentMode, int RetentionDays, int KThreshold, FrozenSet<string> KeepQueryParameters)
 {
     /// <summary>Host names compare case-insensitively, without allocating a lower-cased copy.</summary>
     public bool Allows(string host) => Hosts.Contains(host);
@@ -18,5 +19,6 @@ public sealed record Site(string Id, FrozenSet<string> Hosts, string TimeZone, C
         o.TimeZone,
         o.ConsentMode,
         o.RetentionDays,
-        o.KThreshold);
+        o.KThreshold,
+        o.KeepQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
 }

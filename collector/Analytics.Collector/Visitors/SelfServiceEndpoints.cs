@@ -57,18 +57,19 @@ public static class SelfServiceEndpoints
         }
         if (!TryGetVisitor(http, cookie, clock, out var id))
         {
-            return TypedResults.Text("[]", "application/json; charset=utf-8");
+            return TypedResults.Text(NoData, "application/json; charset=utf-8");
         }
-        byte[] lines;
+        byte[] hits, visits;
         try
         {
-            lines = await store.ExportAsync(id, http.RequestAborted);
+            hits = await store.ExportAsync(id, http.RequestAborted);
+            visits = await store.ExportVisitsAsync(id, http.RequestAborted);
         }
         catch (ClickHouseException)
         {
             return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
-        return TypedResults.Bytes(JsonLinesToArray(lines), "application/json; charset=utf-8");
+        return TypedResults.Bytes(Document(hits, visits), "application/json; charset=utf-8");
     }
 
     private static async Task<IResult> Erase(
@@ -102,10 +103,23 @@ public static class SelfServiceEndpoints
     private static bool TryGetVisitor(HttpContext http, VisitorCookie cookie, TimeProvider clock, out Guid id) =>
         cookie.TryRead(http.Request.Cookies[cookie.Name], VisitorCookie.DayOf(clock.GetUtcNow().UtcDateTime), out id, out _);
 
-    /// <summary>JSONEachRow (one object a line) as one JSON array.</summary>
-    internal static byte[] JsonLinesToArray(ReadOnlySpan<byte> lines)
+    private const string NoData = """{"hits":[],"visits":[]}""";
+
+    /// <summary>{"hits": [...], "visits": [...]} from the two JSONEachRow exports.</summary>
+    private static byte[] Document(byte[] hits, byte[] visits)
     {
-        using var output = new MemoryStream(lines.Length + 2);
+        using var output = new MemoryStream(hits.Length + visits.Length + 32);
+        output.Write("{\"hits\":"u8);
+        WriteArray(output, hits);
+        output.Write(",\"visits\":"u8);
+        WriteArray(output, visits);
+        output.WriteByte((byte)'}');
+        return output.ToArray();
+    }
+
+    /// <summary>JSONEachRow (one object a line) as one JSON array.</summary>
+    private static void WriteArray(MemoryStream output, ReadOnlySpan<byte> lines)
+    {
         output.WriteByte((byte)'[');
         var first = true;
         while (!lines.IsEmpty)
@@ -125,6 +139,5 @@ public static class SelfServiceEndpoints
             first = false;
         }
         output.WriteByte((byte)']');
-        return output.ToArray();
     }
 }

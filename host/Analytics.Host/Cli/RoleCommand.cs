@@ -39,7 +39,7 @@ public static class RoleCommand
             }
             if (result.GetValue(data) is { } d)
             {
-                args.Add("--Kafka:Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
+                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
             }
             await using var app = EmbeddedHost.Build([.. args]);

@@ -1,12 +1,14 @@
 using Analytics.Pipeline;
 using Analytics.Pipeline.Kafka;
+using Analytics.Pipeline.Spool;
 
 namespace Analytics.Host.Distributed;
 
 /// <summary>
 /// What this process runs, from configuration: <c>Host:Roles</c> (collector, aggregator, or both: the
-/// default) and <c>Transport:Kind</c> (InProcess, the default, or Kafka). The aggregator role owns the
-/// storage and serves the stats API; the collector role answers beacons.
+/// default) and <c>Transport:Kind</c> (InProcess, the default; Spool, the embedded queue made durable
+/// by the local spool; or Kafka). The aggregator role owns the storage and serves the stats API; the
+/// collector role answers beacons.
 /// </summary>
 public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Transport)
 {
@@ -22,12 +24,12 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
         }
         if (!Enum.TryParse<TransportKind>(configuration["Transport:Kind"] ?? nameof(TransportKind.InProcess), ignoreCase: true, out var transport))
         {
-            throw new InvalidOperationException($"Transport:Kind must be InProcess or Kafka; got '{configuration["Transport:Kind"]}'.");
+            throw new InvalidOperationException($"Transport:Kind must be InProcess, Spool or Kafka; got '{configuration["Transport:Kind"]}'.");
         }
         var result = new HostRoles(roles.Contains("collector"), roles.Contains("aggregator"), transport);
-        if (transport == TransportKind.InProcess && !(result.Collector && result.Aggregator))
+        if (transport != TransportKind.Kafka && !(result.Collector && result.Aggregator))
         {
-            throw new InvalidOperationException("Transport:Kind=InProcess runs collector and aggregator in one process; set Transport:Kind=Kafka to run them apart.");
+            throw new InvalidOperationException($"Transport:Kind={transport} runs collector and aggregator in one process; set Transport:Kind=Kafka to run them apart.");
         }
         return result;
     }
@@ -38,6 +40,10 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
         if (Transport == TransportKind.InProcess)
         {
             return services.AddInProcessTransport();
+        }
+        if (Transport == TransportKind.Spool)
+        {
+            return services.AddSpoolTransport();
         }
         if (Collector)
         {
@@ -54,5 +60,6 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
 public enum TransportKind
 {
     InProcess,
+    Spool,
     Kafka,
 }

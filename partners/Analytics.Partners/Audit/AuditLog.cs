@@ -6,8 +6,8 @@ namespace Analytics.Partners.Audit;
 
 /// <summary>
 /// Append-only audit of report generations, downloads and pushes: StorePath/audit.jsonl, one JSON object per
-/// line, flushed to disk before the call returns. It holds ids, counts and checksums; never a key, a secret,
-/// an address or a report's content.
+/// line, flushed to disk before the call returns. It holds ids, counts, checksums and the push endpoint's
+/// host; never a key, a secret, a visitor's data or a report's content.
 /// </summary>
 public sealed class AuditLog : IDisposable
 {

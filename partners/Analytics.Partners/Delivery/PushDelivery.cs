@@ -35,6 +35,7 @@ public sealed partial class PushDelivery(
     {
         foreach (var partner in directory.All.Where(p => p.Push.Url.Length > 0))
         {
+            metrics.Failing(partner.Id, 0);
             foreach (var report in store.List(partner.Id))
             {
                 Enqueue(report);

@@ -40,23 +40,30 @@ public sealed partial class ReportScheduler(
         {
             var failed = await RunDueAsync(definitions, state, stoppingToken);
             var now = time.GetUtcNow();
-            var next = definitions.Min(d => d.Schedule.Next(now));
-            if (failed && now + RetryDelay < next)
+            // The next firing after each definition's last completed one (a firing that came due while this
+            // round ran is run right away rather than waited for); a failed definition is retried later.
+            var next = definitions.Min(d =>
             {
-                next = now + RetryDelay;
+                var key = Key(d.Partner, d.Report);
+                return failed.Contains(key) ? now + RetryDelay
+                    : d.Schedule.Next(state.LastRuns.TryGetValue(key, out var last) && last < now ? last : now);
+            });
+            if (next > now)
+            {
+                await Task.Delay(next - now, time, stoppingToken);
             }
-            await Task.Delay(next - now, time, stoppingToken);
         }
     }
 
-    private async Task<bool> RunDueAsync(
+    /// <summary>Runs every due firing; returns the keys of the definitions whose run failed.</summary>
+    private async Task<HashSet<string>> RunDueAsync(
         List<(PartnerOptions Partner, ReportOptions Report, Schedule Schedule)> definitions, ScheduleState state, CancellationToken stoppingToken)
     {
-        var failed = false;
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         foreach (var (partner, report, schedule) in definitions)
         {
-            var key = partner.Id + "/" + report.Id;
+            var key = Key(partner, report);
             var firings = state.LastRuns.TryGetValue(key, out var last)
                 ? schedule.Between(last, now).ToList()
                 : schedule.Latest(now) is { } latest ? [latest] : [];
@@ -75,7 +82,7 @@ public sealed partial class ReportScheduler(
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.RunFailed(logger, e, partner.Id, report.Id, window.Name);
-                    failed = true;
+                    failed.Add(key);
                     break;
                 }
                 state.LastRuns[key] = at;
@@ -84,6 +91,8 @@ public sealed partial class ReportScheduler(
         }
         return failed;
     }
+
+    private static string Key(PartnerOptions partner, ReportOptions report) => partner.Id + "/" + report.Id;
 
     private ScheduleState Load() =>
         File.Exists(_statePath)

@@ -37,7 +37,10 @@ public sealed record KafkaOptions
     [Range(1, 1_000_000)]
     public int MaxInFlight { get; init; } = 20_000;
 
-    /// <summary>Most consumed hits buffered per partition before the partition is paused.</summary>
+    /// <summary>
+    /// Most consumed hits buffered per partition before the partition is paused. Keep it above
+    /// Aggregator:BatchSize: a batch replayed after a crash must fit in the buffer whole.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int MaxBufferedPerPartition { get; init; } = 100_000;
 

@@ -2,8 +2,6 @@ using Analytics.Pipeline.Spool;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace Analytics.Pipeline.Kafka;
 
@@ -13,8 +11,7 @@ public static class KafkaServices
     public static IServiceCollection AddKafkaSink(this IServiceCollection services)
     {
         services.AddKafkaCommon();
-        services.AddOptions<SpoolOptions>().BindConfiguration(SpoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => HitSpool.Open(sp.GetRequiredService<IOptions<SpoolOptions>>().Value));
+        services.AddSpool();
         services.AddSingleton<SpoolShipper>();
         services.AddHostedService(sp => sp.GetRequiredService<SpoolShipper>());
         services.AddSingleton<IHitSink, KafkaHitSink>();
@@ -35,11 +32,6 @@ public static class KafkaServices
     {
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<KafkaProducer>();
-        // The process's one metrics registry (the collector registers it too; the first registration wins for TryAdd).
-        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
-        if (!services.Any(d => d.ImplementationType == typeof(KafkaMetrics)))
-        {
-            services.AddHostedService<KafkaMetrics>();
-        }
+        TransportMetrics.AddTo(services);
     }
 }

@@ -83,8 +83,12 @@ public sealed partial class HitSpool
         return _readHandle;
     }
 
-    private FileStream CreateSegment(long segment) =>
-        new(SegmentPath(segment), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+    private FileStream CreateSegment(long segment)
+    {
+        var file = new FileStream(SegmentPath(segment), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        DirectorySync.Flush(Directory);
+        return file;
+    }
 
     private string SegmentPath(long segment) => Path.Combine(Directory, segment.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
 

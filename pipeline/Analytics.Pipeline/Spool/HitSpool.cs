@@ -188,6 +188,9 @@ public sealed partial class HitSpool : IDisposable
         return read;
     }
 
+    /// <summary>Where the next <see cref="Read"/> starts (the reader's position).</summary>
+    public SpoolPosition ReadPosition => _readAt;
+
     /// <summary>Makes the reader start again after the last acknowledged record (after a failed shipment).</summary>
     public void Rewind()
     {

@@ -2,10 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Analytics.Pipeline.Spool;
 
-/// <summary>The collector's local append-only spool, section "Kafka:Spool".</summary>
+/// <summary>The local append-only spool of hits acknowledged to browsers (Kafka collector, or the embedded Spool transport), section "Spool".</summary>
 public sealed record SpoolOptions
 {
-    public const string Section = "Kafka:Spool";
+    public const string Section = "Spool";
 
     /// <summary>Folder of the spool's segment files; one collector process per folder.</summary>
     [Required]

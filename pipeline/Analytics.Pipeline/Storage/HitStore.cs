@@ -16,6 +16,9 @@ namespace Analytics.Pipeline.Storage;
 public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention)
 {
     private HitBatch? _pendingBatch;
+
+    /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
+    internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
     private IReadOnlyList<SessionRow> _pendingSessions = [];
 
     /// <summary>A store with default session and retention settings.</summary>
@@ -45,15 +48,31 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
         var settings = retention.Value;
 
         var rows = new ArrayBufferWriter<byte>(batch.Count * 512);
-        HitRowsEncoder.Encode(batch.Hits, rows, settings);
-        await clickHouse.InsertAsync($"{clickHouse.Database}.hits", HitRowsEncoder.Format, rows.WrittenMemory, batch.DeduplicationToken, cancellationToken);
+        if (HitFormat == HitRowBinaryEncoder.Format)
+        {
+            HitRowBinaryEncoder.Encode(batch.Hits, rows, settings);
+            await clickHouse.InsertAsync($"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})", HitRowBinaryEncoder.Format, rows.WrittenMemory, batch.DeduplicationToken, cancellationToken);
+        }
+        else
+        {
+            HitRowsEncoder.Encode(batch.Hits, rows, settings);
+            await clickHouse.InsertAsync($"{clickHouse.Database}.hits", HitRowsEncoder.Format, rows.WrittenMemory, batch.DeduplicationToken, cancellationToken);
+        }
 
         if (_pendingSessions.Count > 0)
         {
             rows.ResetWrittenCount();
-            SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
             var token = batch.DeduplicationToken is null ? null : batch.DeduplicationToken + "/sessions";
-            await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            if (HitFormat == HitRowBinaryEncoder.Format)
+            {
+                SessionRowBinaryEncoder.Encode(_pendingSessions, rows, settings);
+                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})", SessionRowBinaryEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            }
+            else
+            {
+                SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
+                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
+            }
         }
         if (batch.DeduplicationToken is { } done)
         {

@@ -68,6 +68,8 @@ public sealed class DashboardBrowserTests
 
         await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}#key={key}").ToString());
         await Loaded(page, 1);
+        var chartDrawn = await page.EvaluateAsync<double>("() => performance.now()");
+        TestContext.Out.WriteLine($"every panel loaded {chartDrawn:0} ms after navigation (a figure, not a limit)");
         await Screenshot(page, "dashboard-day");
 
         Assert.That(page.Url, Does.Not.Contain(key), "the key leaves the address bar");

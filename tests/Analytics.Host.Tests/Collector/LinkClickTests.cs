@@ -1,4 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Analytics.Analysts.Access;
+using Analytics.Collector.Links;
 using System.Security.Cryptography;
 using System.Text;
 using Analytics.Host.Cli;
@@ -37,6 +41,42 @@ public class LinkClickTests
         }
         while (true);
         Assert.That(stored, Is.EqualTo("spring-news\thttps://www.example.com/offer\t00000000-0000-0000-0000-000000000000"));
+    }
+
+    [Test]
+    public async Task The_api_signs_links_only_for_a_stats_api_key_of_that_site()
+    {
+        var dataPath = RunningHost.NewDataPath();
+        await using var host = await RunningHost.StartAsync(dataPath, "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"));
+        var keys = host.App.Services.GetRequiredService<ApiKeyStore>();
+        var demoKey = keys.Create(["demo"], "newsletter").Secret;
+        var otherKey = keys.Create(["other"], "someone else").Secret;
+        var shareKey = keys.Create(["demo"], "shared dashboard", ApiKeyKinds.Share).Secret;
+        var body = new { site = "demo", campaign = "spring", to = "https://www.example.com/" };
+
+        async Task<HttpResponseMessage> SignAs(string? key)
+        {
+            using var client = host.NewBrowser();
+            if (key is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+            return await client.PostAsJsonAsync("/api/v2/links", body);
+        }
+
+        using var signed = await SignAs(demoKey);
+        using var anonymous = await SignAs(null);
+        using var otherSite = await SignAs(otherKey);
+        using var shared = await SignAs(shareKey);
+
+        Assert.That(signed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var link = await signed.Content.ReadFromJsonAsync<LinkApi.SignedLink>();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Address };
+        using var click = await browser.GetAsync(link!.Path);
+        Assert.That(click.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(otherSite.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]

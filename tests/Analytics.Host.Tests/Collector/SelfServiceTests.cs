@@ -25,6 +25,8 @@ public partial class SelfServiceTests
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
+    private static async Task<JsonElement> HitsOf(HttpClient browser) => (await DataOf(browser)).GetProperty("hits");
+
     [Test]
     public async Task A_visitor_sees_their_id_exports_their_hits_and_after_erasing_nothing_is_left()
     {
@@ -44,7 +46,9 @@ public partial class SelfServiceTests
         Assert.That(VisitorIdField().IsMatch(me), Is.True, "the page shows the visitor's ID");
         Assert.That(me, Does.Contain("never keep your IP address"));
 
-        var data = await DataOf(browser);
+        var all = await DataOf(browser);
+        Assert.That(all.GetProperty("visits").GetArrayLength(), Is.EqualTo(1), "their one visit");
+        var data = all.GetProperty("hits");
         Assert.That(data.GetArrayLength(), Is.EqualTo(3), "only this visitor's hits");
         var paths = data.EnumerateArray().Select(h => h.GetProperty("path").GetString()).ToList();
         Assert.That(paths, Is.EquivalentTo(new[] { "/mine0", "/mine1", "/mine2" }));
@@ -56,8 +60,10 @@ public partial class SelfServiceTests
 
         // The same (old) cookie, sent again, finds nothing any more.
         jar.Add(host.Address, new Cookie("_vid", cookie));
-        Assert.That((await DataOf(browser)).GetArrayLength(), Is.Zero);
-        Assert.That((await DataOf(other)).GetArrayLength(), Is.EqualTo(1), "another visitor's data is untouched");
+        var after = await DataOf(browser);
+        Assert.That(after.GetProperty("hits").GetArrayLength(), Is.Zero);
+        Assert.That(after.GetProperty("visits").GetArrayLength(), Is.Zero);
+        Assert.That((await HitsOf(other)).GetArrayLength(), Is.EqualTo(1), "another visitor's data is untouched");
     }
 
     [Test]
@@ -67,7 +73,7 @@ public partial class SelfServiceTests
         using var browser = host.NewBrowser();
 
         Assert.That(await browser.GetStringAsync("/me"), Does.Contain("has no visitor ID"));
-        Assert.That((await DataOf(browser)).GetArrayLength(), Is.Zero);
+        Assert.That((await HitsOf(browser)).GetArrayLength(), Is.Zero);
     }
 
     [Test]
@@ -87,7 +93,7 @@ public partial class SelfServiceTests
         Assert.That(noToken.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(fromElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(json.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That((await DataOf(browser)).GetArrayLength(), Is.EqualTo(1));
+        Assert.That((await HitsOf(browser)).GetArrayLength(), Is.EqualTo(1));
     }
 
     [Test]

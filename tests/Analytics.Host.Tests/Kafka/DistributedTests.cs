@@ -25,6 +25,8 @@ public class DistributedTests
     private static async Task SendBeaconsAsync(Uri collector, int count)
     {
         using var browser = new HttpClient { BaseAddress = collector };
+        // A browser's user-agent: a request without one is counted as a bot, apart from human stats.
+        browser.DefaultRequestHeaders.UserAgent.ParseAdd(RunningHost.BrowserUserAgent);
         for (var i = 0; i < count; i++)
         {
             using var response = await browser.GetAsync($"/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fpage{i}");

@@ -69,4 +69,33 @@ public class ReportSchedulerTests
         Assert.That(Windows(app, "acme")[^1], Is.EqualTo("2026-11-29"));
         Assert.That(Windows(app, "acme"), Has.Count.EqualTo(4));
     }
+
+    [Test]
+    public async Task A_run_that_fails_is_retried_a_minute_later()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        var source = new FakeAggregateSource { FailingReads = 1 };
+        await using var app = await PartnersApp.StartAsync(Settings(PartnersApp.NewStorePath()), source, clock);
+
+        Assert.That(await PartnersApp.WaitForAsync(() => Task.FromResult(Windows(app, "globex").Count == 1)), Is.True);
+        var failedFirst = Windows(app, "acme").Count == 0;
+        var retried = await PartnersApp.WaitForAsync(async () =>
+        {
+            if (Windows(app, "acme").Count == 1)
+            {
+                return true;
+            }
+            if (clock.GetUtcNow() < new DateTimeOffset(2026, 11, 29, 12, 5, 0, TimeSpan.Zero))
+            {
+                clock.Advance(TimeSpan.FromSeconds(20));
+            }
+            await Task.Yield();
+            return false;
+        });
+
+        Assert.That(failedFirst, Is.True, "acme's run is the first read, and it failed");
+        Assert.That(retried, Is.True);
+        Assert.That(Windows(app, "acme"), Is.EqualTo(new[] { "2026-11-28" }));
+        Assert.That(source.Reads, Is.EqualTo(3));
+    }
 }

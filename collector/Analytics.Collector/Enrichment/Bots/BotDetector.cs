@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Analytics.Collector.Enrichment.UserAgents;
 
@@ -13,16 +15,34 @@ public sealed class BotDetector
     /// <summary>Markers of browsers driven by a program rather than a person.</summary>
     private static readonly string[] HeadlessMarkers = ["HeadlessChrome", "PhantomJS", "SlimerJS", "Puppeteer", "Playwright", "Selenium", "Chrome-Lighthouse", "electron-fetch"];
 
+    private readonly SearchValues<string> _literals;
     private readonly FilteredRegex[] _crawlers;
     private readonly bool _headlessIsBot;
 
     public BotDetector(IEnumerable<string> crawlerPatterns, bool headlessIsBot)
     {
-        _crawlers = crawlerPatterns.Select(p => new FilteredRegex(p, ignoreCase: false)).ToArray();
+        var patterns = crawlerPatterns.ToList();
+        // Three in four patterns are plain text ("Googlebot\/"): one multi-string search finds any of them.
+        var literals = new List<string>();
+        var regexes = new List<FilteredRegex>();
+        foreach (var pattern in patterns)
+        {
+            if (AsLiteral(pattern) is { } literal)
+            {
+                literals.Add(literal);
+            }
+            else
+            {
+                regexes.Add(new FilteredRegex(pattern, ignoreCase: false));
+            }
+        }
+        _literals = SearchValues.Create([.. literals.Distinct(StringComparer.Ordinal)], StringComparison.Ordinal);
+        _crawlers = [.. regexes];
         _headlessIsBot = headlessIsBot;
+        PatternCount = patterns.Count;
     }
 
-    public int PatternCount => _crawlers.Length;
+    public int PatternCount { get; }
 
     /// <summary>Reads crawler-user-agents.json (an array of objects with a "pattern").</summary>
     public static IReadOnlyList<string> LoadPatterns(string path)
@@ -52,6 +72,10 @@ public sealed class BotDetector
                 }
             }
         }
+        if (userAgent.AsSpan().ContainsAny(_literals))
+        {
+            return true;
+        }
         foreach (var crawler in _crawlers)
         {
             if (crawler.IsMatch(userAgent))
@@ -60,5 +84,32 @@ public sealed class BotDetector
             }
         }
         return false;
+    }
+
+    /// <summary>The text a pattern matches when it has no regex syntax beyond escaped punctuation; null otherwise.</summary>
+    internal static string? AsLiteral(string pattern)
+    {
+        var literal = new StringBuilder(pattern.Length);
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\')
+            {
+                if (i + 1 >= pattern.Length || char.IsAsciiLetterOrDigit(pattern[i + 1]))
+                {
+                    return null;
+                }
+                literal.Append(pattern[++i]);
+            }
+            else if (c is '^' or '$' or '.' or '|' or '?' or '*' or '+' or '(' or ')' or '[' or ']' or '{' or '}')
+            {
+                return null;
+            }
+            else
+            {
+                literal.Append(c);
+            }
+        }
+        return literal.Length > 0 ? literal.ToString() : null;
     }
 }

@@ -15,7 +15,6 @@ public sealed partial class GeoLocator : IDisposable
 {
     private readonly GeoOptions _options;
     private readonly ILogger _logger;
-    private readonly Func<IPAddress, GeoLocation> _lookup;
     private readonly Lock _reloadLock = new();
     private volatile State? _state;
     private FileStamp? _refused;
@@ -25,7 +24,6 @@ public sealed partial class GeoLocator : IDisposable
     {
         _options = options.Value;
         _logger = logger;
-        _lookup = LookupUncached;
         DatabasePath = string.IsNullOrEmpty(_options.DatabasePath) ? DependencyCache.PathOf("geoip/GeoLite2-City.mmdb") : Path.GetFullPath(_options.DatabasePath);
     }
 
@@ -54,7 +52,7 @@ public sealed partial class GeoLocator : IDisposable
             Log.StartingWithoutGeo(_logger, e.Message);
             _refused = FileStamp.Of(DatabasePath);
         }
-        _timer = new Timer(_ => CheckForReplacement(), null, _options.ReloadCheckInterval, _options.ReloadCheckInterval);
+        _timer = new Timer(_ => CheckInBackground(), null, _options.ReloadCheckInterval, _options.ReloadCheckInterval);
     }
 
     public GeoLocation Locate(IPAddress? address)
@@ -68,7 +66,7 @@ public sealed partial class GeoLocator : IDisposable
         {
             address = address.MapToIPv4();
         }
-        return state.Cache is null ? Lookup(state.Database, address) : state.Cache.GetOrAdd(address, _lookup);
+        return state.Cache is null ? state.Lookup(address) : state.Cache.GetOrAdd(address, state.Lookup);
     }
 
     /// <summary>Reloads the database if its file changed; true when a new one was taken.</summary>
@@ -99,14 +97,25 @@ public sealed partial class GeoLocator : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
+    private void CheckInBackground()
+    {
+        try
+        {
+            CheckForReplacement();
+        }
+        catch (Exception e)
+        {
+            // A timer callback that throws would end the process; an unexpected failure here must not.
+            Log.ReplacementCheckFailed(_logger, e.GetType().Name, e.Message);
+        }
+    }
+
     private void Swap(GeoDatabase database)
     {
         // The old reader holds only managed memory; requests still using it finish, then the GC takes it.
-        _state = new State(database, _options.CacheSize > 0 ? new LruCache<IPAddress, GeoLocation>(_options.CacheSize) : null);
+        _state = new State(database, _options.CacheSize > 0 ? new LruCache<IPAddress, GeoLocation>(_options.CacheSize) : null, this);
         Log.Loaded(_logger, DatabasePath, database.DatabaseType, database.BuildDate);
     }
-
-    private GeoLocation LookupUncached(IPAddress address) => _state is { } state ? Lookup(state.Database, address) : GeoLocation.Unknown;
 
     private GeoLocation Lookup(GeoDatabase database, IPAddress address)
     {
@@ -121,7 +130,22 @@ public sealed partial class GeoLocator : IDisposable
         }
     }
 
-    private sealed record State(GeoDatabase Database, LruCache<IPAddress, GeoLocation>? Cache);
+    /// <summary>One loaded database with its own cache, swapped whole on reload.</summary>
+    private sealed class State
+    {
+        public State(GeoDatabase database, LruCache<IPAddress, GeoLocation>? cache, GeoLocator owner)
+        {
+            Database = database;
+            Cache = cache;
+            Lookup = address => owner.Lookup(database, address);
+        }
+
+        public GeoDatabase Database { get; }
+
+        public LruCache<IPAddress, GeoLocation>? Cache { get; }
+
+        public Func<IPAddress, GeoLocation> Lookup { get; }
+    }
 
     private static partial class Log
     {
@@ -136,6 +160,9 @@ public sealed partial class GeoLocator : IDisposable
 
         [LoggerMessage(4104, LogLevel.Warning, "A geo lookup failed on a damaged database ({Error}); answered unknown")]
         public static partial void LookupFailed(ILogger logger, string error);
+
+        [LoggerMessage(4106, LogLevel.Warning, "Checking the geo database for replacement failed ({Error}: {Reason}); will check again")]
+        public static partial void ReplacementCheckFailed(ILogger logger, string error, string reason);
 
         [LoggerMessage(4105, LogLevel.Information, "Geo lookup is disabled by configuration (Enrichment:Geo:Enabled)")]
         public static partial void Disabled(ILogger logger);

@@ -26,17 +26,37 @@ public static class Channels
 
     private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Mediums = new Dictionary<string, string>
     {
-        ["cpc"] = Paid, ["ppc"] = Paid, ["paid"] = Paid, ["paidsearch"] = Paid, ["paid_search"] = Paid, ["paid-search"] = Paid,
-        ["paid_social"] = Paid, ["paid-social"] = Paid, ["paidsocial"] = Paid, ["display"] = Paid, ["cpm"] = Paid,
-        ["banner"] = Paid, ["retargeting"] = Paid, ["affiliate"] = Paid, ["affiliates"] = Paid,
-        ["email"] = Email, ["e-mail"] = Email, ["e_mail"] = Email, ["newsletter"] = Email,
-        ["social"] = Social, ["social-network"] = Social, ["social-media"] = Social, ["social_media"] = Social, ["sm"] = Social,
-        ["organic"] = Search, ["referral"] = Referral,
+        ["cpc"] = Paid,
+        ["ppc"] = Paid,
+        ["paid"] = Paid,
+        ["paidsearch"] = Paid,
+        ["paid_search"] = Paid,
+        ["paid-search"] = Paid,
+        ["paid_social"] = Paid,
+        ["paid-social"] = Paid,
+        ["paidsocial"] = Paid,
+        ["display"] = Paid,
+        ["cpm"] = Paid,
+        ["banner"] = Paid,
+        ["retargeting"] = Paid,
+        ["affiliate"] = Paid,
+        ["affiliates"] = Paid,
+        ["email"] = Email,
+        ["e-mail"] = Email,
+        ["e_mail"] = Email,
+        ["newsletter"] = Email,
+        ["social"] = Social,
+        ["social-network"] = Social,
+        ["social-media"] = Social,
+        ["social_media"] = Social,
+        ["sm"] = Social,
+        ["organic"] = Search,
+        ["referral"] = Referral,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Query parameters that only an ad click adds to a landing page URL.</summary>
-    public static readonly FrozenSet<string> PaidClickIds = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
-        "gclid", "gbraid", "wbraid", "dclid", "msclkid", "twclid", "li_fat_id");
+    public static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PaidClickIds = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "gclid", "gbraid", "wbraid", "dclid", "msclkid", "twclid", "li_fat_id").GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static string Classify(ReadOnlySpan<char> utmMedium, bool paidClickId, ReferrerEntry? known, bool externalReferrer, bool hasUtmSource)
     {

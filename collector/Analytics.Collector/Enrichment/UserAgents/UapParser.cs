@@ -9,6 +9,8 @@ public sealed class UapParser(UapRules rules)
 {
     public const string Other = "Other";
 
+    public int RuleCount => rules.Count;
+
     public UapResult Parse(string userAgent) => new(ParseUserAgent(userAgent), ParseOs(userAgent), ParseDevice(userAgent));
 
     public UapUserAgent ParseUserAgent(string userAgent)

@@ -50,6 +50,10 @@ public sealed class UserAgentClassifier
 
     public int CachedCount => _cache.Count;
 
+    public int RuleCount => _parser.RuleCount;
+
+    public int CrawlerPatternCount => _bots.PatternCount;
+
     public ClientDescription Describe(string? userAgent)
     {
         if (string.IsNullOrWhiteSpace(userAgent))

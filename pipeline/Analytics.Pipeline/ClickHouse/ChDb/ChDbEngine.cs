@@ -6,13 +6,16 @@ namespace Analytics.Pipeline.ClickHouse.ChDb;
 
 /// <summary>
 /// The embedded ClickHouse engine (libchdb.so) with its data in one folder. The engine allows one open
-/// connection per data path in a process; queries from several threads are serialized by the engine.
+/// connection per data path in a process; queries from several threads run one at a time.
 /// </summary>
 public sealed unsafe class ChDbEngine : IDisposable
 {
     private static readonly Lock ResolverLock = new();
     private static string? _libraryPath;
 
+    // One query at a time: with concurrent queries on one connection, chDB 26.5 swapped bound parameters
+    // between them (ChDbEngineTests reproduces it), which could make a DELETE hit the wrong visitor.
+    private readonly Lock _gate = new();
     private nint _connectionPointer;
     private nint _connection;
 
@@ -72,12 +75,15 @@ public sealed unsafe class ChDbEngine : IDisposable
         ObjectDisposedException.ThrowIf(connection == 0, this);
         var formatBytes = Encoding.ASCII.GetBytes(format);
         nint result;
-        fixed (byte* q = query)
-        fixed (byte* f = formatBytes)
+        lock (_gate)
         {
-            result = parameters is { Count: > 0 }
-                ? QueryWithParameters(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length, parameters)
-                : ChDbNative.Query(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+            fixed (byte* q = query)
+            fixed (byte* f = formatBytes)
+            {
+                result = parameters is { Count: > 0 }
+                    ? QueryWithParameters(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length, parameters)
+                    : ChDbNative.Query(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+            }
         }
         if (result == 0)
         {

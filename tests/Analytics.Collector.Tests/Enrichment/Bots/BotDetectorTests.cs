@@ -54,4 +54,16 @@ public class BotDetectorTests
 
         Assert.That(detector.IsBot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36", device), Is.False);
     }
+
+    [TestCase(@"Googlebot\/", "Googlebot/")]
+    [TestCase(@"Mediapartners \(Googlebot\)", "Mediapartners (Googlebot)")]
+    [TestCase("facebookexternalhit", "facebookexternalhit")]
+    [TestCase(@"^Seekbot", null)]
+    [TestCase(@"[wW]get", null)]
+    [TestCase(@"AdsBot-Google([^-]|$)", null)]
+    [TestCase(@"\bbot", null)]
+    public void Plain_text_patterns_are_searched_as_text(string pattern, string? literal)
+    {
+        Assert.That(BotDetector.AsLiteral(pattern), Is.EqualTo(literal));
+    }
 }

@@ -73,12 +73,21 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
         }
         var body = await ReadBodyAsync(request);
         var head = request.Query["query"].ToString();
+        string? dataFile = null;
         byte[] statement;
-        if (head.Length > 0)
+        if (head.Length > 0 && body.Length > 0 && InsertWithData().Match(head) is { Success: true } insert)
         {
-            // The URL holds the query's start and the body its rest (an INSERT's rows).
-            var headBytes = Encoding.UTF8.GetBytes(WithSettings(head, request.Query) + (body.Length > 0 ? "\n" : ""));
-            statement = [.. headBytes, .. body];
+            // The URL holds an INSERT and the body its rows. The engine takes binary rows reliably only
+            // from a file, so the rows go through one: INSERT ... SELECT * FROM file().
+            dataFile = Path.Combine(_engine.DataPath, "http-fixture-" + Guid.NewGuid().ToString("N"));
+            await File.WriteAllBytesAsync(dataFile, body);
+            var sql = $"{insert.Groups["insert"].Value} SELECT * FROM file({SqlLiteral.Quote(dataFile)}, {SqlLiteral.Quote(insert.Groups["format"].Value)})";
+            statement = Encoding.UTF8.GetBytes(WithSettings(sql, request.Query, appendToInsert: true));
+        }
+        else if (head.Length > 0)
+        {
+            // The URL holds the query's start and the body its rest.
+            statement = [.. Encoding.UTF8.GetBytes(WithSettings(head, request.Query) + (body.Length > 0 ? "\n" : "")), .. body];
         }
         else
         {
@@ -100,6 +109,7 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
         }
         catch (ClickHouseException ex)
         {
+            DeleteFile(dataFile);
             var code = ErrorCode(ex.Message);
             response.StatusCode = code switch { 60 or 81 => 404, 47 or 53 or 62 or 27 or 26 or 117 => 400, _ => 500 };
             response.Headers["X-ClickHouse-Exception-Code"] = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -107,6 +117,7 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
             await response.WriteAsync(ex.Message + "\n");
             return;
         }
+        DeleteFile(dataFile);
         response.Headers["X-ClickHouse-Format"] = format;
         response.Headers["X-ClickHouse-Summary"] = "{\"read_rows\":\"0\",\"read_bytes\":\"0\",\"written_rows\":\"0\",\"written_bytes\":\"0\",\"total_rows_to_read\":\"0\",\"result_rows\":\"0\",\"result_bytes\":\"0\",\"elapsed_ns\":\"0\"}";
         response.ContentType = "text/plain; charset=UTF-8";
@@ -122,7 +133,15 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
     }
 
     /// <summary>Settings come as URL parameters; the engine takes them in the statement's SETTINGS clause.</summary>
-    private static string WithSettings(string sql, IQueryCollection query)
+    private static void DeleteFile(string? path)
+    {
+        if (path is not null)
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string WithSettings(string sql, IQueryCollection query, bool appendToInsert = false)
     {
         var settings = query.Where(p => !NotSettings.Contains(p.Key) && !p.Key.StartsWith("param_", StringComparison.Ordinal))
             .Select(p => $"{p.Key} = {SettingValue(p.Value.ToString())}")
@@ -133,6 +152,10 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
         }
         var clause = " SETTINGS " + string.Join(", ", settings);
         var format = TrailingFormat().Match(sql);
+        if (appendToInsert)
+        {
+            return sql + clause;
+        }
         if (sql.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
         {
             // INSERT INTO t [(...)] SETTINGS ... FORMAT X | VALUES (...)
@@ -173,6 +196,9 @@ public sealed partial class ChDbHttpServer : IAsyncDisposable
 
     [GeneratedRegex(@"\b(FORMAT\s+\w+|VALUES)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FormatKeyword();
+
+    [GeneratedRegex(@"^\s*(?<insert>INSERT\s+INTO\s.*?)\s+FORMAT\s+(?<format>\w+)\s*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex InsertWithData();
 
     [GeneratedRegex(@"Code: (\d+)\.")]
     private static partial Regex ExceptionCode();

@@ -1,16 +1,30 @@
+using Analytics.Pipeline.Kafka;
 using Analytics.Pipeline.Spool;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 
-namespace Analytics.Pipeline.Kafka;
+namespace Analytics.Pipeline.Transport;
 
 /// <summary>
 /// Publishes the spool's, the shipper's and the consumer's counters on /metrics (the process's
 /// <see cref="CollectorRegistry"/>), read from them just before each scrape.
 /// </summary>
-public sealed class KafkaMetrics(IServiceProvider services, CollectorRegistry registry) : IHostedService
+public sealed class TransportMetrics(IServiceProvider services, CollectorRegistry registry) : IHostedService
 {
+    /// <summary>Registers the metrics once, and the process's registry if no one did yet.</summary>
+    public static IServiceCollection AddTo(IServiceCollection services)
+    {
+        // The collector registers the registry too; everyone resolves the last registration.
+        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
+        if (!services.Any(d => d.ImplementationType == typeof(TransportMetrics)))
+        {
+            services.AddHostedService<TransportMetrics>();
+        }
+        return services;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var factory = Metrics.WithCustomRegistry(registry);
@@ -18,7 +32,7 @@ public sealed class KafkaMetrics(IServiceProvider services, CollectorRegistry re
         if (services.GetService<HitSpool>() is { } spool)
         {
             var pending = factory.CreateGauge("analytics_spool_pending_bytes", "Bytes in the spool not yet acknowledged by Kafka.");
-            var bound = factory.CreateGauge("analytics_spool_max_bytes", "The spool's bound (Kafka:Spool:MaxBytes).");
+            var bound = factory.CreateGauge("analytics_spool_max_bytes", "The spool's bound (Spool:MaxBytes).");
             var appended = factory.CreateCounter("analytics_spool_appended_total", "Hits made durable in the spool.");
             var fsyncs = factory.CreateCounter("analytics_spool_fsyncs_total", "fsync calls of the spool (group commits).");
             var full = factory.CreateCounter("analytics_spool_full_total", "Hits that found the spool at its bound and had to wait.");
@@ -33,7 +47,7 @@ public sealed class KafkaMetrics(IServiceProvider services, CollectorRegistry re
                 corrupt.IncTo(spool.Corrupt);
             });
         }
-        if (services.GetService<Transport.IHitSink>() is KafkaHitSink sink)
+        if (services.GetService<IHitSink>() is KafkaHitSink sink)
         {
             var errors = factory.CreateCounter("analytics_spool_write_errors_total", "Hits the spool could not write (disk full, I/O error); answered and counted as Overloaded.");
             updates.Add(() => errors.IncTo(sink.WriteErrors));
