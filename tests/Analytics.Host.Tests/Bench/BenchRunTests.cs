@@ -46,12 +46,20 @@ public class BenchRunTests
             Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("nginx").And.Contain("kestrel"));
         });
 
-        var path = Path.Combine(Directory.CreateTempSubdirectory("analytics-bench-test-").FullName, "report.md");
-        await BenchCommand.WriteAsync(report, path, CancellationToken.None);
-        var markdown = await File.ReadAllTextAsync(path);
-        Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
-            .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
-        Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
+        var folder = Directory.CreateTempSubdirectory("analytics-bench-test-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "report.md");
+            await BenchCommand.WriteAsync(report, path, CancellationToken.None);
+            var markdown = await File.ReadAllTextAsync(path);
+            Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
+                .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
+            Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Test]
