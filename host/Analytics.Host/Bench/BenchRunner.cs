@@ -1,3 +1,4 @@
+using Analytics.Host.Bench.Kafka;
 using Analytics.Host.Bench.Load;
 using Analytics.Host.Bench.Processes;
 using Analytics.Host.Bench.Report;
@@ -65,7 +66,8 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         RequireTools(withBaselines);
         await using var nginx = new NginxServer(Path.Combine(work, "nginx"));
         await using var kestrel = new BareKestrelServer();
-        await using var collector = new CollectorServer(Path.Combine(work, "collector"), settings.CollectorArguments);
+        using var kafka = StartKafka();
+        await using var collector = new CollectorServer(Path.Combine(work, "collector"), CollectorArguments(kafka, Path.Combine(work, "spool")));
         List<IServerUnderTest> servers = withBaselines ? [nginx, kestrel, collector] : [collector];
         foreach (var server in servers)
         {
@@ -76,6 +78,10 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
         report.Notes.Add("wrk runs on the same 2 cores as the servers, as a browser population would not; every server pays that alike.");
         report.Notes.Add("The collector's CPU and memory include its own aggregator and chDB engine (embedded: one process), which store every hit while the beacons are answered.");
+        if (kafka is not null)
+        {
+            report.Notes.Add("Transport: Kafka (librdkafka's mock cluster in the harness process, 2 partitions); the collector runs both roles, acknowledging beacons through its Kafka sink and spool.");
+        }
         report.Notes.Add("The collector's per-client rate limit is lifted for the runs: all load comes from 127.0.0.1. Returning visitors send cookies each server issued to the harness beforehand.");
         double collectorRate = 0;
         if (withBaselines)
@@ -159,13 +165,33 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
     private async Task RunSoakAsync(BenchReport report, BeaconSection beacon, string work, CancellationToken cancellationToken)
     {
         RequireTools(needNginx: false);
-        await using var collector = new CollectorServer(Path.Combine(work, "soak"), settings.CollectorArguments);
+        using var kafka = StartKafka();
+        await using var collector = new CollectorServer(Path.Combine(work, "soak"), CollectorArguments(kafka, Path.Combine(work, "spool")));
         log.WriteLine($"soak: {settings.Soak!.Value.TotalSeconds:0} s at {settings.SoakRate:N0} req/s, faults: {(settings.Faults.Count == 0 ? "none" : string.Join(", ", settings.Faults))}");
         await collector.StartAsync(cancellationToken);
         await beacon.PrepareAsync(collector, cancellationToken);
-        report.Soak = await new SoakSection(settings, beacon, log).RunAsync(collector, cancellationToken);
+        report.Soak = await new SoakSection(settings, beacon, log).RunAsync(collector, kafka, cancellationToken);
         report.Memory.Add(new MemoryFigure(collector.Key, collector.PeakRssBytes));
     }
+
+    /// <summary>With `--transport kafka`: a mock cluster in this process, with the collector's topics.</summary>
+    private MockKafka? StartKafka()
+    {
+        if (!string.Equals(settings.Transport, "kafka", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var kafka = MockKafka.Start();
+        kafka.CreateTopic("analytics.hits", 2);
+        kafka.CreateTopic("analytics.hits.dead-letter", 1);
+        log.WriteLine($"Kafka mock cluster at {kafka.BootstrapServers}");
+        return kafka;
+    }
+
+    private List<string> CollectorArguments(MockKafka? kafka, string spool) =>
+        kafka is null
+            ? [.. settings.CollectorArguments]
+            : ["--Transport:Kind=Kafka", "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Kafka:Spool:Path=" + spool, .. settings.CollectorArguments];
 
     private static void RequireTools(bool needNginx)
     {

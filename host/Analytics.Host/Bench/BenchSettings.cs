@@ -48,6 +48,9 @@ public sealed record BenchSettings
 
     public string? HealCommand { get; init; }
 
+    /// <summary>The collector's transport: inprocess (embedded default) or kafka (a mock cluster run by the harness).</summary>
+    public string Transport { get; init; } = "inprocess";
+
     /// <summary>Extra arguments for the collector's `analytics run` (e.g. a Kafka transport's settings).</summary>
     public IReadOnlyList<string> CollectorArguments { get; init; } = [];
 

@@ -26,9 +26,10 @@ public static class BenchCommand
         var queryHits = new Option<long?>("--query-hits") { Description = $"Generated hits for the stats queries (default {defaults.QueryHits:N0}; the issue's sizes: 10000000, 50000000)" };
         var soak = new Option<string>("--soak") { Description = "Soak mode: steady load for this long (e.g. 120s) with faults, then answered vs stored" };
         var soakRate = new Option<int?>("--soak-rate") { Description = $"Steady soak load, req/s (default {defaults.SoakRate})" };
-        var faults = new Option<string[]>("--fault") { Description = "Fault to trigger during the soak, in turn: pause, command (repeatable)" };
+        var faults = new Option<string[]>("--fault") { Description = "Fault to trigger during the soak, in turn: pause, command, broker-down (with --transport kafka); repeatable" };
         var faultCommand = new Option<string>("--fault-command") { Description = "Shell command for the 'command' fault" };
         var healCommand = new Option<string>("--heal-command") { Description = "Shell command that heals the 'command' fault" };
+        var transport = new Option<string>("--transport") { Description = "Collector transport: inprocess (default) or kafka (a librdkafka mock cluster run by the harness)" };
         var collectorArgs = new Option<string[]>("--collector-arg") { Description = "Extra argument for the collector's `analytics run` (repeatable), e.g. --collector-arg=--Section:Key=value" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the request mix and generated data (default: random, printed)" };
         var report = new Option<string>("--report") { Description = "Markdown report path; the JSON report goes beside it (default bench-report.md)" };
@@ -36,7 +37,7 @@ public static class BenchCommand
         var command = new Command("bench", "Load harness on loopback: our collector against nginx empty_gif and bare Kestrel, aggregator vs engine ceiling, freshness, stats queries, memory; or a soak with faults.")
         {
             only, duration, warmup, repeats, connections, threads, visitors, freshFor, freshRate, aggregatorHits, queryHits,
-            soak, soakRate, faults, faultCommand, healCommand, collectorArgs, seed, report,
+            soak, soakRate, faults, faultCommand, healCommand, transport, collectorArgs, seed, report,
         };
         command.Subcommands.Add(GifServer());
         command.SetAction(async (result, cancellationToken) =>
@@ -61,6 +62,7 @@ public static class BenchCommand
                 Faults = result.GetValue(faults) ?? [],
                 FaultCommand = result.GetValue(faultCommand),
                 HealCommand = result.GetValue(healCommand),
+                Transport = result.GetValue(transport) ?? defaults.Transport,
                 CollectorArguments = result.GetValue(collectorArgs) ?? [],
                 Seed = result.GetValue(seed) ?? defaults.Seed,
                 ReportPath = result.GetValue(report) ?? defaults.ReportPath,

@@ -46,12 +46,20 @@ public class BenchRunTests
             Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("nginx").And.Contain("kestrel"));
         });
 
-        var path = Path.Combine(Directory.CreateTempSubdirectory("analytics-bench-test-").FullName, "report.md");
-        await BenchCommand.WriteAsync(report, path, CancellationToken.None);
-        var markdown = await File.ReadAllTextAsync(path);
-        Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
-            .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
-        Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
+        var folder = Directory.CreateTempSubdirectory("analytics-bench-test-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "report.md");
+            await BenchCommand.WriteAsync(report, path, CancellationToken.None);
+            var markdown = await File.ReadAllTextAsync(path);
+            Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
+                .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
+            Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Test]
@@ -76,5 +84,27 @@ public class BenchRunTests
         Assert.That(soak.Delivery.HitsAccepted, Is.GreaterThan(0));
         Assert.That(soak.Delivery.HitsStored, Is.EqualTo(soak.Delivery.HitsAccepted));
         Assert.That(MarkdownReport.Render(report), Does.Contain("## Soak"));
+    }
+
+    [Test]
+    public async Task A_soak_through_kafka_on_the_harness_mock_cluster_stores_every_hit_it_acknowledged()
+    {
+        var settings = new BenchSettings
+        {
+            Soak = TimeSpan.FromSeconds(5),
+            SoakRate = 200,
+            Transport = "kafka",
+            Visitors = 20,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        Assert.That(log.ToString(), Does.Contain("Kafka mock cluster at 127.0.0.1:"));
+        Assert.That(report.Soak!.Delivery.HitsAccepted, Is.GreaterThan(0));
+        Assert.That(report.Soak.Delivery.HitsStored, Is.EqualTo(report.Soak.Delivery.HitsAccepted));
     }
 }

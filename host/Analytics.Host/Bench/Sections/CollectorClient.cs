@@ -25,6 +25,23 @@ public sealed class CollectorClient(Uri baseUrl) : IDisposable
         return ParseCounters(text);
     }
 
+    /// <summary>A metric's value summed over its labels; null when the collector does not export it.</summary>
+    public async Task<double?> MetricAsync(string name, CancellationToken cancellationToken)
+    {
+        var text = await _client.GetStringAsync("/metrics", cancellationToken);
+        double? sum = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var space = line.LastIndexOf(' ');
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{'
+                && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                sum = (sum ?? 0) + value;
+            }
+        }
+        return sum;
+    }
+
     internal static (long Accepted, long Rejected) ParseCounters(string metrics)
     {
         double accepted = 0, rejected = 0;

@@ -6,6 +6,9 @@ namespace Analytics.Host.Bench.Sections;
 /// <summary>Stops the collector (it drains into storage) and compares what it acknowledged with what it stored.</summary>
 public static class DeliveryCheck
 {
+    /// <summary>The Kafka counters seen at the last check (diagnostics for the report), or null without Kafka.</summary>
+    public static string? Kafka { get; private set; }
+
     public static async Task<DeliveryFigures> RunAsync(CollectorServer collector, long answeredByLoad, CancellationToken cancellationToken)
     {
         long accepted, rejected;
@@ -24,6 +27,20 @@ public static class DeliveryCheck
                     break;
                 }
                 (accepted, rejected) = again;
+            }
+            // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
+            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read.
+            deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed
+                && consumed < accepted && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+            if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
+            {
+                Kafka = $"Kafka: {await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken):N0} shipped, {read:N0} consumed, " +
+                    $"{await client.MetricAsync("analytics_kafka_delivery_failures_total", cancellationToken):N0} delivery failures, " +
+                    $"{await client.MetricAsync("analytics_spool_pending_bytes", cancellationToken):N0} spool bytes pending at stop";
             }
         }
         await collector.StopAsync();

@@ -10,7 +10,7 @@ namespace Analytics.Host.Bench.Sections;
 /// </summary>
 public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, TextWriter log)
 {
-    public async Task<SoakFigures> RunAsync(CollectorServer collector, CancellationToken cancellationToken)
+    public async Task<SoakFigures> RunAsync(CollectorServer collector, Kafka.MockKafka? kafka, CancellationToken cancellationToken)
     {
         var duration = settings.Soak ?? throw new InvalidOperationException("No soak duration");
         var faults = settings.Faults.Select(name => FaultScenarios.All.TryGetValue(name, out var fault)
@@ -18,7 +18,7 @@ public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, Te
             : throw new ArgumentException($"Unknown fault '{name}'; known: {string.Join(", ", FaultScenarios.All.Keys)}")).ToList();
         var segment = duration / (faults.Count + 1);
         var hold = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, segment.Ticks / 2));
-        var context = new FaultContext(collector, settings, hold, log);
+        var context = new FaultContext(collector, settings, hold, log, kafka);
 
         var load = beacon.SteadyAsync(collector, settings.SoakRate, duration, cancellationToken);
         for (var i = 0; i < faults.Count; i++)
@@ -37,6 +37,10 @@ public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, Te
         }
         var (result, _) = await load;
         var delivery = await DeliveryCheck.RunAsync(collector, result.Answered, cancellationToken);
+        if (DeliveryCheck.Kafka is { } kafkaCounters)
+        {
+            log.WriteLine("  " + kafkaCounters);
+        }
         log.WriteLine($"  soak: answered {delivery.BeaconsAnswered:N0}, accepted {delivery.HitsAccepted:N0}, stored {delivery.HitsStored:N0} ({(delivery.AllStored ? "all stored" : "MISMATCH")})");
         return new SoakFigures(duration.TotalSeconds, result.RequestsPerSecond, [.. faults.Select(f => f.Name)], delivery, result.P99Microseconds / 1000.0, result.Errors);
     }

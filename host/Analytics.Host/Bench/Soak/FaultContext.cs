@@ -2,5 +2,8 @@ using Analytics.Host.Bench.Servers;
 
 namespace Analytics.Host.Bench.Soak;
 
-/// <summary>What a fault can reach: the collector under load, the run's settings and a place for its notes.</summary>
-public sealed record FaultContext(CollectorServer Collector, BenchSettings Settings, TimeSpan Hold, TextWriter Log);
+/// <summary>
+/// What a fault can reach: the collector under load, the run's settings, how long the fault holds, a
+/// place for its notes, and the Kafka mock cluster the collector talks to (with `--transport kafka`; null otherwise).
+/// </summary>
+public sealed record FaultContext(CollectorServer Collector, BenchSettings Settings, TimeSpan Hold, TextWriter Log, Kafka.MockKafka? Kafka = null);
