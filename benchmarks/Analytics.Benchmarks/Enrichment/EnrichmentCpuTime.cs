@@ -12,6 +12,8 @@ internal static partial class EnrichmentCpuTime
 {
     private const int ThreadCpuClock = 3;
 
+    private static readonly UrlScrubbingBenchmarks UrlScrubbing = new();
+
     public static void Run()
     {
         var enrichment = new HitEnrichmentBenchmarks();
@@ -19,6 +21,13 @@ internal static partial class EnrichmentCpuTime
         Report("whole enrichment, direct visit (warm caches)", () => enrichment.Direct_visit());
         Report("whole enrichment, search visit with campaign (warm caches)", () => enrichment.Search_visit_with_campaign());
         enrichment.Cleanup();
+
+        using var geo = new GeoLookupBenchmarks();
+        geo.Setup();
+        Report("geo lookup in GeoLite2-City, uncached", () => geo.Uncached_city_lookup());
+        Report("geo lookup in GeoLite2-City, cached", () => geo.Cached_city_lookup());
+        Report("URL scrubbing, clean path", () => UrlScrubbing.Clean_path());
+        Report("URL scrubbing, path with e-mail and token", () => UrlScrubbing.Path_with_email_and_token());
 
         var classifier = UserAgentClassifier.Create(new UserAgentOptions());
         var strings = ConformanceStrings.Load();
@@ -64,7 +73,7 @@ internal static partial class EnrichmentCpuTime
             samples.Add((ThreadCpuNanoseconds() - start) / (double)Batch);
         }
         samples.Sort();
-        Console.WriteLine($"{name}: median {samples[samples.Count / 2]:F0} ns CPU per hit (21 runs of {Batch})");
+        Console.WriteLine($"{name}: median {samples[samples.Count / 2]:F0} ns CPU per operation (21 runs of {Batch})");
     }
 
     private static long ThreadCpuNanoseconds()
