@@ -9,7 +9,7 @@ export ANALYTICS_CACHE=${ANALYTICS_CACHE:-$root/.cache}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages the tests use, as command:package. npm fetches the data dependencies.
-needs=(npm:npm)
+needs=(npm:npm chromium:chromium wrk:wrk nginx:nginx)
 missing=()
 for need in "${needs[@]}"; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")

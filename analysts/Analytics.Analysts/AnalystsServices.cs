@@ -1,12 +1,43 @@
+using Analytics.Analysts.Access;
+using Analytics.Analysts.Api;
+using Analytics.Analysts.Dashboard;
+using Analytics.Analysts.Query;
+using Analytics.Analysts.Storage;
+using Analytics.Pipeline.ClickHouse;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts;
 
-/// <summary>The analysts' part: stats query API and dashboard.</summary>
+/// <summary>The analysts' part: stats query API, API keys, dashboard and the OpenAPI document.</summary>
 public static class AnalystsServices
 {
-    public static IServiceCollection AddAnalysts(this IServiceCollection services) => services;
+    public static IServiceCollection AddAnalysts(this IServiceCollection services)
+    {
+        services.AddOptions<AnalystsOptions>().BindConfiguration(AnalystsOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.TimeZones.Values.All(id => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _)), "Analysts:TimeZones must name IANA time zones (e.g. Europe/Paris).")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StatsQueryParser>();
+        services.AddSingleton(sp => new StatsClickHouse(sp.GetRequiredService<IClickHouse>()));
+        services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>()));
+        services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));
+        services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.RequestsPerMinute, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AccessGate>();
+        services.AddSingleton<DashboardAssets>();
+        services.AddOpenApi(options => StatsOpenApi.Configure(options));
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapAnalysts(this IEndpointRouteBuilder routes) => routes;
+    public static IEndpointRouteBuilder MapAnalysts(this IEndpointRouteBuilder routes)
+    {
+        routes.MapQueryApi();
+        routes.MapDashboard();
+        routes.MapOpenApi("/api/openapi.json");
+        return routes;
+    }
 }

@@ -19,6 +19,18 @@ public sealed record CollectorOptions
     [Range(16, 4096)]
     public int MaxTextLength { get; init; } = 300;
 
+    /// <summary>Most custom properties a hit may carry (more: rejected as TooLong).</summary>
+    [Range(0, 64)]
+    public int MaxProps { get; init; } = 8;
+
+    /// <summary>Largest POST /e body, in bytes (larger: 413, nothing stored).</summary>
+    [Range(256, 1_048_576)]
+    public int MaxBodyBytes { get; init; } = 16_384;
+
+    /// <summary>Most hits in one POST /e batch (more: 400, nothing stored).</summary>
+    [Range(1, 1000)]
+    public int MaxBatch { get; init; } = 20;
+
     /// <summary>Longest a beacon waits for the transport before it is answered anyway and counted as Overloaded.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan HandOffTimeout { get; init; } = TimeSpan.FromSeconds(5);

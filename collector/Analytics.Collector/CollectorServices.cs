@@ -1,6 +1,11 @@
+using Analytics.Collector.Abuse;
 using Analytics.Collector.Enrichment;
+using Analytics.Collector.Identity;
+using Analytics.Collector.Links;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -16,17 +21,44 @@ public static class CollectorServices
         services.AddOptions<SitesOptions>().BindConfiguration(SitesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SitesOptions>, SitesOptionsValidator>();
         services.AddSingleton<SiteRegistry>();
+        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<VisitorCookie>();
+        services.AddSingleton<LinkSigner>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<SelfServiceRateLimiter>();
+        services.AddHostedService<CollectorAtStart>();
+        // Kestrel binds only its endpoints from "Kestrel"; the request size limits are bound here.
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
+            configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton<CollectorMetrics>();
 
-        // The pipeline, in order: validate, identify, describe (enrichment steps are added after these).
+        // The pipeline, in order: limit, validate, consent, identify, describe (enrichment steps are added after these).
+        services.AddSingleton<IHitStep, RateLimitStep>();
         services.AddSingleton<IHitStep, ValidateStep>();
+        services.AddSingleton<IHitStep, ConsentStep>();
         services.AddSingleton<IHitStep, IdentifyStep>();
         services.AddSingleton<IHitStep, DescribeStep>();
         services.AddEnrichment();
         services.AddSingleton<HitPipeline>();
         return services;
+    }
+
+    /// <summary>Loads the sites and keys at start, so a bad sites file or key fails the start, not the first beacon.</summary>
+    private sealed class CollectorAtStart(SiteRegistry sites, SigningKeys keys) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(sites);
+            GC.KeepAlive(keys);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class SitesOptionsValidator : IValidateOptions<SitesOptions>

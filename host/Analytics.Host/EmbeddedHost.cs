@@ -1,7 +1,11 @@
 using Analytics.Analysts;
+using Analytics.Analysts.Access;
 using Analytics.Collector;
-using Analytics.Collector.Beacon;
+using Analytics.Collector.Links;
 using Analytics.Host.Demo;
+using Analytics.Host.Distributed;
+using Analytics.Host.Links;
+using Analytics.Host.Sites;
 using Analytics.Host.Stats;
 using Analytics.Partners;
 using Analytics.Pipeline;
@@ -13,33 +17,55 @@ namespace Analytics.Host;
 /// <summary>
 /// The embedded default: collector, in-process queue, aggregator, chDB, stats API and demo page in one
 /// process. Arguments are configuration overrides (--Key=value), as for any ASP.NET Core host.
+/// With Transport:Kind=Kafka and Host:Roles the same host runs a collector or an aggregator alone.
+/// A tool built on the host (the log importer) may pass a last word on the services.
 /// </summary>
 public static class EmbeddedHost
 {
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Services
-            .AddEmbeddedClickHouse()
-            .AddInProcessTransport()
-            .AddAggregator()
-            .AddCollector()
-            .AddStats()
-            .AddAnalysts()
-            .AddPartners();
+        // Roles and transport come from configuration (Host:Roles, Transport:Kind); the default is everything in one process.
+        var roles = HostRoles.From(builder.Configuration);
+        // Storage: the aggregator writes it; a collector alone reaches it only on a server (visitors' /me pages).
+        if (roles.Aggregator || roles.Collector && builder.Configuration["ClickHouse:Mode"] == "Server")
+        {
+            builder.Services.AddClickHouse();
+        }
+        roles.AddTransport(builder.Services);
+        builder.Services.AddCollector();
+        // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
+        if (roles.Aggregator)
+        {
+            builder.Services
+                .AddAggregator()
+                .AddStats()
+                .AddAnalysts()
+                .AddPartners()
+                .AddSiteSettingsBridge();
+        }
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.MapBeacon();
-        app.MapStats();
-        app.MapDemo();
-        app.MapAnalysts();
-        app.MapPartners();
+        if (roles.Collector)
+        {
+            app.MapCollector();
+            app.MapDemo();
+        }
+        if (roles.Aggregator)
+        {
+            app.MapStats();
+            app.MapAnalysts();
+            // Signing needs the analysts' API keys, which live with the aggregator role.
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
+            app.MapPartners();
+        }
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
-        app.MapGet("/readyz", (IHitSink sink) => sink.IsHealthy
+        app.MapGet("/readyz", (IServiceProvider services) => services.GetService<IHitSink>() is not { IsHealthy: false }
             ? Results.Text("ready")
             : Results.Text("degraded", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapMetrics(registry: app.Services.GetRequiredService<CollectorRegistry>());

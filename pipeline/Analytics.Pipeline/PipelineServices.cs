@@ -1,29 +1,45 @@
 using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.ClickHouse.ChDb;
+using Analytics.Pipeline.ClickHouse.Server;
 using Analytics.Pipeline.Schema;
+using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Pipeline;
 
 public static class PipelineServices
 {
-    /// <summary>Embedded storage: the chDB engine on local disk, migrated at start.</summary>
-    public static IServiceCollection AddEmbeddedClickHouse(this IServiceCollection services)
+    /// <summary>
+    /// Storage as <c>ClickHouse:Mode</c> says: the embedded chDB engine on local disk (default), or a
+    /// ClickHouse server or cluster over HTTP. Migrated, and rollup retention applied, at start.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedClickHouse(this IServiceCollection services) => services.AddClickHouse();
+
+    /// <summary>Storage as <c>ClickHouse:Mode</c> says (Embedded or Server), migrated at start.</summary>
+    public static IServiceCollection AddClickHouse(this IServiceCollection services)
     {
         services.AddOptions<ClickHouseOptions>().BindConfiguration(ClickHouseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
             var library = string.IsNullOrEmpty(options.ChDbLibrary) ? DependencyCache.PathOf("chdb/libchdb.so") : options.ChDbLibrary;
             return ChDbEngine.Open(options.DataPath, library);
         });
-        services.AddSingleton<IClickHouse>(sp => new EmbeddedClickHouse(
-            sp.GetRequiredService<ChDbEngine>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Database));
+        services.AddSingleton<ServerClickHouse>();
+        services.AddSingleton<IClickHouse>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
+            return options.Mode == ClickHouseMode.Server
+                ? sp.GetRequiredService<ServerClickHouse>()
+                : new EmbeddedClickHouse(sp.GetRequiredService<ChDbEngine>(), options.Database);
+        });
         return services.AddSchemaAtStart();
     }
 
@@ -40,8 +56,12 @@ public static class PipelineServices
     public static IServiceCollection AddAggregator(this IServiceCollection services)
     {
         services.AddOptions<AggregatorOptions>().BindConfiguration(AggregatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<HitStore>();
-        services.AddSingleton<VisitorDataStore>();
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionTracker>();
+        services.AddSingleton<HitStore>(sp => new HitStore(
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>()));
+        services.AddSingleton(sp => new VisitorDataStore(
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         return services;
@@ -49,15 +69,20 @@ public static class PipelineServices
 
     private static IServiceCollection AddSchemaAtStart(this IServiceCollection services)
     {
-        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton(sp => new SchemaMigrator(
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>(), sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddHostedService<SchemaAtStart>();
         return services;
     }
 
-    /// <summary>Applies pending migrations before any other service starts writing.</summary>
-    private sealed class SchemaAtStart(SchemaMigrator migrator) : IHostedService
+    /// <summary>Applies pending migrations, then the rollups' retention, before any other service starts writing.</summary>
+    private sealed class SchemaAtStart(SchemaMigrator migrator, IOptions<RetentionOptions> retention) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await migrator.MigrateAsync(cancellationToken);
+            await migrator.ApplyRollupRetentionAsync(retention.Value.RollupDays, cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

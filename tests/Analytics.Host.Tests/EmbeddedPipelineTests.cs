@@ -57,7 +57,7 @@ public class EmbeddedPipelineTests
         Assert.That(response.Headers.Pragma.ToString(), Is.EqualTo("no-cache"));
         Assert.That(response.Content.Headers.GetValues("Expires").Single(), Is.EqualTo("0"));
         var cookie = response.Headers.GetValues("Set-Cookie").Single();
-        Assert.That(cookie, Does.Match("^_vid=[0-9a-f]{32};"));
+        Assert.That(cookie, Does.Match("^_vid=[A-Za-z0-9_-]{48};"));
         Assert.That(cookie, Does.Contain("httponly"));
     }
 

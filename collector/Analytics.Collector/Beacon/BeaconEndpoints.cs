@@ -13,10 +13,12 @@ public static class BeaconEndpoints
     public static IEndpointRouteBuilder MapBeacon(this IEndpointRouteBuilder routes)
     {
         routes.MapMethods("/i.gif", [HttpMethods.Get, HttpMethods.Head], Collect).ExcludeFromDescription();
+        routes.MapEvents();
+        routes.MapScript();
         return routes;
     }
 
-    private static async Task Collect(HttpContext http, HitPipeline pipeline)
+    private static async Task Collect(HttpContext http, HitPipeline pipeline, VisitorCookie cookie)
     {
         var query = http.Request.Query;
         var parameters = new BeaconParameters
@@ -27,21 +29,21 @@ public static class BeaconEndpoints
             Title = First(query["t"]),
             EventName = First(query["e"]),
             ScreenWidth = First(query["w"]),
+            LinkTarget = First(query["l"]),
+            Props = Props(http.Request.QueryString.Value, query),
         };
-        var hit = await pipeline.ProcessAsync(http, parameters, http.RequestAborted);
-        if (hit is { IsNewVisitor: true })
-        {
-            http.Response.Cookies.Append(VisitorCookie.Name, VisitorCookie.Format(hit.VisitorId), new CookieOptions
-            {
-                HttpOnly = true,
-                IsEssential = true,
-                SameSite = SameSiteMode.Lax,
-                Secure = http.Request.IsHttps,
-                MaxAge = TimeSpan.FromDays(395),
-                Path = "/",
-            });
-        }
+        var hit = await pipeline.ProcessAsync(http, parameters);
+        IssueCookie(http, cookie, hit);
         await WriteGif(http.Response);
+    }
+
+    /// <summary>Sets the visitor cookie when the hit's ID is new, from an older key, or was issued before today.</summary>
+    internal static void IssueCookie(HttpContext http, VisitorCookie cookie, HitContext? hit)
+    {
+        if (hit is { IssueCookie: true, IsAnonymous: false })
+        {
+            cookie.Append(http.Response, hit.VisitorId, VisitorCookie.DayOf(hit.ReceivedAt));
+        }
     }
 
     internal static Task WriteGif(HttpResponse response)
@@ -55,6 +57,24 @@ public static class BeaconEndpoints
         return HttpMethods.IsHead(response.HttpContext.Request.Method)
             ? Task.CompletedTask
             : response.Body.WriteAsync(TransparentGif.Bytes).AsTask();
+    }
+
+    /// <summary>Custom properties as p.NAME=value; the query is only walked when one is there.</summary>
+    private static IReadOnlyDictionary<string, string> Props(string? raw, IQueryCollection query)
+    {
+        if (raw is null || (!raw.StartsWith("?p.", StringComparison.Ordinal) && !raw.Contains("&p.", StringComparison.Ordinal)))
+        {
+            return BeaconParameters.NoProps;
+        }
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, values) in query)
+        {
+            if (key.Length > 2 && key.StartsWith("p.", StringComparison.Ordinal) && First(values) is { } value)
+            {
+                props[key[2..]] = value;
+            }
+        }
+        return props;
     }
 
     private static string? First(StringValues values) => values.Count == 0 ? null : values[0];

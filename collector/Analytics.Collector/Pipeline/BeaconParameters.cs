@@ -3,6 +3,8 @@ namespace Analytics.Collector.Pipeline;
 /// <summary>The beacon's own parameters, as sent (query string of /i.gif or a JSON body of /e).</summary>
 public sealed record BeaconParameters
 {
+    public static readonly IReadOnlyDictionary<string, string> NoProps = new Dictionary<string, string>();
+
     public string? Site { get; init; }
 
     public string? Url { get; init; }
@@ -15,5 +17,8 @@ public sealed record BeaconParameters
 
     public string? ScreenWidth { get; init; }
 
-    public IReadOnlyDictionary<string, string> Props { get; init; } = new Dictionary<string, string>();
+    /// <summary>Target of an outbound-link or file-download event.</summary>
+    public string? LinkTarget { get; init; }
+
+    public IReadOnlyDictionary<string, string> Props { get; init; } = NoProps;
 }

@@ -1,3 +1,4 @@
+using Analytics.Pipeline.Transport;
 using Prometheus;
 
 namespace Analytics.Collector.Pipeline;
@@ -9,9 +10,15 @@ public sealed class CollectorMetrics
     private readonly Counter _rejected;
     private readonly Histogram _latency;
 
-    public CollectorMetrics(CollectorRegistry registry)
+    public CollectorMetrics(CollectorRegistry registry, IHitSink sink)
     {
         var factory = Metrics.WithCustomRegistry(registry);
+        // The embedded queue knows its depth; other transports report their own backlog.
+        if (sink is InProcessQueue queue)
+        {
+            var depth = factory.CreateGauge("analytics_queue_depth", "Hits waiting in the in-process queue for the aggregator.");
+            registry.AddBeforeCollectCallback(() => depth.Set(queue.Count));
+        }
         _accepted = factory.CreateCounter("analytics_hits_accepted_total", "Hits accepted and handed to the transport.");
         _rejected = factory.CreateCounter("analytics_hits_rejected_total", "Beacons answered but not stored, by reason.", "reason");
         _latency = factory.CreateHistogram("analytics_beacon_duration_seconds", "Time from request to durable hand-off.",

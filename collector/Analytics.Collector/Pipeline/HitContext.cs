@@ -16,13 +16,29 @@ public sealed class HitContext(HttpContext http, BeaconParameters parameters, Da
 
     public DateTime ReceivedAt { get; } = receivedAt;
 
+    /// <summary><see cref="HitKind.LinkClick"/> for a signed link; otherwise decided from the parameters.</summary>
+    public HitKind? Kind { get; init; }
+
+    /// <summary>Campaign of a signed link click (checked by the link endpoint).</summary>
+    public string LinkCampaign { get; init; } = "";
+
+    /// <summary>Target of a signed link click (checked by the link endpoint).</summary>
+    public Uri? LinkTarget { get; init; }
+
     public Site? Site { get; set; }
 
     public Uri? PageUrl { get; set; }
 
+    /// <summary>Consent declined (DNT, Sec-GPC, opt-out) or not asked for (link clicks): no ID, no cookie.</summary>
+    public bool IsAnonymous { get; set; }
+
+    /// <summary>Preset by the caller for the later hits of one batch, so a batch shares one ID.</summary>
     public Guid VisitorId { get; set; }
 
     public bool IsNewVisitor { get; set; }
+
+    /// <summary>The visitor cookie must be (re)issued: a new ID, a cookie from before today, or an older key.</summary>
+    public bool IssueCookie { get; set; }
 
     /// <summary>The outgoing hit, made by <see cref="DescribeStep"/>; later steps fill in its fields.</summary>
     public Hit Hit { get; set; } = null!;

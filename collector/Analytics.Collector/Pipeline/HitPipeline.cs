@@ -16,21 +16,30 @@ public sealed partial class HitPipeline(
     ILogger<HitPipeline> logger)
 {
     private readonly IHitStep[] _steps = steps.ToArray();
+    private readonly TimeoutPool _timeouts = new();
+
+    public DateTime UtcNow => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>Processes one beacon; returns the context (with the visitor ID to set) or null when dropped.</summary>
+    public ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters) =>
+        ProcessAsync(new HitContext(http, parameters, UtcNow));
+
+    /// <summary>
+    /// As <see cref="ProcessAsync(HttpContext, BeaconParameters)"/>, for callers that may also give up
+    /// waiting (an import being stopped): the hand-off ends at the timeout or the token, whichever is first.
+    /// </summary>
     public async ValueTask<HitContext?> ProcessAsync(HttpContext http, BeaconParameters parameters, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var hit = new HitContext(http, parameters, clock.GetUtcNow().UtcDateTime);
-        foreach (var step in _steps)
+        if (!cancellationToken.CanBeCanceled)
         {
-            if (step.Apply(hit) is { } reason)
-            {
-                metrics.Rejected(reason);
-                return null;
-            }
+            return await ProcessAsync(http, parameters);
         }
-
+        var started = Stopwatch.GetTimestamp();
+        var hit = new HitContext(http, parameters, UtcNow);
+        if (!Run(hit))
+        {
+            return null;
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.HandOffTimeout);
         try
@@ -39,13 +48,111 @@ public sealed partial class HitPipeline(
         }
         catch (OperationCanceledException)
         {
-            // The GIF is still answered; the hit is counted as lost to overload, never silently.
-            metrics.Rejected(DropReason.Overloaded);
-            Log.HandOffTimedOut(logger);
+            Overloaded();
             return null;
         }
         metrics.Accepted(Stopwatch.GetElapsedTime(started));
         return hit;
+    }
+
+    /// <summary>Runs the steps, then waits (at most the hand-off timeout) until the transport holds the hit.</summary>
+    public async ValueTask<HitContext?> ProcessAsync(HitContext hit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!Run(hit))
+        {
+            return null;
+        }
+
+        // The hand-off is bounded by the timeout alone: a hit already received is handed on even if the
+        // client goes away meanwhile. The timeout source is pooled, so a hit costs no timer allocation.
+        var timeout = _timeouts.Rent(options.Value.HandOffTimeout);
+        try
+        {
+            await sink.WriteAsync(hit.Hit, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Overloaded();
+            return null;
+        }
+        finally
+        {
+            _timeouts.Return(timeout);
+        }
+        metrics.Accepted(Stopwatch.GetElapsedTime(started));
+        return hit;
+    }
+
+    /// <summary>
+    /// Runs the steps and hands the hit off without waiting for the transport: for answers (redirects)
+    /// that a person is waiting on. The hand-off completes in the background within the hand-off timeout,
+    /// and is counted as accepted or Overloaded then.
+    /// </summary>
+    public HitContext? ProcessInBackground(HitContext hit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!Run(hit))
+        {
+            return null;
+        }
+        var timeout = new CancellationTokenSource(options.Value.HandOffTimeout);
+        ValueTask pending;
+        try
+        {
+            pending = sink.WriteAsync(hit.Hit, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timeout.Dispose();
+            Overloaded();
+            return null;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            timeout.Dispose();
+            metrics.Accepted(Stopwatch.GetElapsedTime(started));
+            return hit;
+        }
+        _ = CompleteAsync(pending, timeout, started);
+        return hit;
+    }
+
+    /// <summary>Runs the steps; false (and counted) when a step drops the hit.</summary>
+    private bool Run(HitContext hit)
+    {
+        foreach (var step in _steps)
+        {
+            if (step.Apply(hit) is { } reason)
+            {
+                metrics.Rejected(reason);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async Task CompleteAsync(ValueTask pending, CancellationTokenSource timeout, long started)
+    {
+        using (timeout)
+        {
+            try
+            {
+                await pending;
+                metrics.Accepted(Stopwatch.GetElapsedTime(started));
+            }
+            catch (OperationCanceledException)
+            {
+                Overloaded();
+            }
+        }
+    }
+
+    private void Overloaded()
+    {
+        // The answer is still given; the hit is counted as lost to overload, never silently.
+        metrics.Rejected(DropReason.Overloaded);
+        Log.HandOffTimedOut(logger);
     }
 
     private static partial class Log

@@ -1,17 +1,23 @@
 using Analytics.Collector.Beacon;
 using Analytics.Collector.Sites;
+using Analytics.Pipeline.Hits;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Collector.Pipeline;
 
-/// <summary>Accepts only beacons for a registered site, from a page on one of its hosts, within the size limits.</summary>
+/// <summary>
+/// Accepts only beacons for a registered site, from a page on one of its hosts, within the size limits.
+/// The page URL, and the Origin and Referer headers when the browser sends them, must all name one of
+/// the site's hosts: no one else can place our beacons.
+/// </summary>
 public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> options) : IHitStep
 {
     public DropReason? Apply(HitContext hit)
     {
         var limits = options.Value;
         var p = hit.Parameters;
-        if (!PercentEncoding.DecodesToValidUtf8(hit.Http.Request.QueryString.Value))
+        var request = hit.Http.Request;
+        if (!PercentEncoding.DecodesToValidUtf8(request.QueryString.Value))
         {
             return DropReason.InvalidEncoding;
         }
@@ -19,33 +25,122 @@ public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> 
         {
             return DropReason.MissingSite;
         }
-        if (string.IsNullOrEmpty(p.Url))
-        {
-            return DropReason.MissingUrl;
-        }
-        if (p.Url.Length > limits.MaxUrlLength || p.Referrer?.Length > limits.MaxReferrerLength || p.Site.Length > 64)
+        if (p.Site.Length > 64)
         {
             return DropReason.TooLong;
-        }
-        if (!IsCleanText(p.Site) || !IsCleanText(p.Url) || !IsCleanText(p.Referrer) || !IsCleanText(p.Title) || !IsCleanText(p.EventName))
-        {
-            return DropReason.InvalidEncoding;
         }
         if (!sites.TryGet(p.Site, out var site))
         {
             return DropReason.UnknownSite;
         }
-        if (!Uri.TryCreate(p.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        hit.Site = site;
+        if (hit.Kind == HitKind.LinkClick)
+        {
+            // The link endpoint checked the signature over site, campaign and target; there is no page.
+            return null;
+        }
+        if (string.IsNullOrEmpty(p.Url))
+        {
+            return DropReason.MissingUrl;
+        }
+        if (p.Url.Length > limits.MaxUrlLength || p.Referrer?.Length > limits.MaxReferrerLength || p.LinkTarget?.Length > limits.MaxUrlLength)
+        {
+            return DropReason.TooLong;
+        }
+        if (p.Props.Count > limits.MaxProps)
+        {
+            return DropReason.TooLong;
+        }
+        if (!IsCleanText(p.Url) || !IsCleanText(p.Referrer) || !IsCleanText(p.Title) || !IsCleanText(p.EventName) || !IsCleanText(p.LinkTarget) || !PropsAreClean(p.Props))
+        {
+            return DropReason.InvalidEncoding;
+        }
+        if (!Uri.TryCreate(p.Url, UriKind.Absolute, out var url) || !IsWeb(url))
         {
             return DropReason.InvalidUrl;
         }
-        if (!site.Allows(url.Host))
+        if (!site.Allows(url.Host) || !HeaderHostAllowed(site, request.Headers.Origin) || !HeaderHostAllowed(site, request.Headers.Referer))
         {
             return DropReason.ForeignHost;
         }
-        hit.Site = site;
         hit.PageUrl = url;
         return null;
+    }
+
+    internal static bool IsWeb(Uri url) => url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp;
+
+    /// <summary>A missing header passes (privacy tools strip them); a present one must name a site host. "null" never does.</summary>
+    private static bool HeaderHostAllowed(Site site, Microsoft.Extensions.Primitives.StringValues header)
+    {
+        if (header.Count == 0)
+        {
+            return true;
+        }
+        if (header.Count > 1)
+        {
+            return false;
+        }
+        var value = header[0];
+        if (string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+        return TryGetHost(value, out var host) && site.Allows(host);
+    }
+
+    /// <summary>The host of an absolute http(s) URL or origin, without allocating.</summary>
+    internal static bool TryGetHost(ReadOnlySpan<char> url, out ReadOnlySpan<char> host)
+    {
+        host = default;
+        int start;
+        if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            start = 8;
+        }
+        else if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            start = 7;
+        }
+        else
+        {
+            return false;
+        }
+        var rest = url[start..];
+        var end = rest.IndexOfAny('/', '?', '#');
+        var authority = end < 0 ? rest : rest[..end];
+        if (authority.Contains('@') || authority.Contains('\\'))
+        {
+            return false;
+        }
+        if (authority.StartsWith('['))
+        {
+            var close = authority.IndexOf(']');
+            if (close < 0)
+            {
+                return false;
+            }
+            host = authority[1..close];
+            return host.Length > 0;
+        }
+        var colon = authority.IndexOf(':');
+        host = colon < 0 ? authority : authority[..colon];
+        return host.Length > 0;
+    }
+
+    private static bool PropsAreClean(IReadOnlyDictionary<string, string> props)
+    {
+        if (props.Count == 0)
+        {
+            return true;
+        }
+        foreach (var (key, value) in props)
+        {
+            if (key.Length is 0 or > 64 || !IsCleanText(key) || !IsCleanText(value))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

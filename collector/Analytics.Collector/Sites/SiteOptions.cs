@@ -8,6 +8,18 @@ public sealed record SiteOptions
     /// <summary>Host names the site's pages are served from (exact, case-insensitive).</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
 
+    /// <summary>IANA time zone the site's days are counted in.</summary>
+    public string TimeZone { get; init; } = "UTC";
+
+    /// <summary>What to do with hits from visitors who declined: count them anonymously, or drop them.</summary>
+    public ConsentMode ConsentMode { get; init; } = ConsentMode.Anonymous;
+
+    /// <summary>Days raw hits are kept.</summary>
+    public int RetentionDays { get; init; } = 395;
+
+    /// <summary>Cells with fewer visitors than this are suppressed in shared reports.</summary>
+    public int KThreshold { get; init; } = 10;
+
     /// <summary>
     /// Page URL query parameters kept in the stored path (e.g. "page", "q"), besides the campaign ones
     /// (utm_*, ref, source), which always go to their own fields. Every other parameter is dropped.

@@ -8,7 +8,15 @@ public static class AnalyticsCli
     public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
     {
         RunCommand.Create(),
+        LinkCommand.Create(),
         UaCommand.Create(),
         GeoCommand.Create(),
+        RoleCommand.Collector(),
+        RoleCommand.Aggregator(),
+        KeyCommand.Create(),
+        BenchCommand.Create(),
+        ImportCommand.Create(),
+        ExportCommand.Create(),
+        PartnersCommand.Create(),
     };
 }

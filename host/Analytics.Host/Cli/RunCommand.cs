@@ -27,6 +27,9 @@ public static class RunCommand
             if (result.GetValue(data) is { } d)
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+                args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
+                args.Add("--Analysts:KeysPath=" + Path.GetFullPath(Path.Combine(d, "keys.json")));
+                args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
             await app.StartAsync(CancellationToken.None);
@@ -48,6 +51,8 @@ public static class RunCommand
               Demo page:  {address}/demo
               Beacon:     {address}/i.gif?site={site}&url=https%3A%2F%2Fexample.com%2F
               Stats:      {address}/api/stats/daily?site={site}
+              Dashboard:  {address}/dashboard/{site}   (a key: ./analytics key create --site {site})
+              Stats API:  {address}/api/v2/query   (OpenAPI: {address}/api/openapi.json)
               Health:     {address}/healthz   {address}/readyz   {address}/metrics
 
             """);

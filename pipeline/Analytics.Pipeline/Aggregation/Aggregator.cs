@@ -9,6 +9,8 @@ namespace Analytics.Pipeline.Aggregation;
 /// <summary>
 /// Reads hits in batches (by size and by time), stores each batch and only then commits it at the source.
 /// A failed write is retried with backoff and never skipped; on shutdown what was read is still stored.
+/// The source keeps its own connection alive meanwhile (the Kafka source polls on a thread of its own
+/// and pauses full partitions), so a long ClickHouse outage does not cost the group membership.
 /// </summary>
 public sealed partial class Aggregator(
     IHitSource source,
@@ -28,7 +30,8 @@ public sealed partial class Aggregator(
         while (!stoppingToken.IsCancellationRequested)
         {
             var batch = await source.ReadBatchAsync(settings.BatchSize, settings.FlushInterval, stoppingToken);
-            if (batch.Count == 0)
+            // A batch of only poison messages has no hits but still has offsets to commit.
+            if (batch.Count == 0 && batch.Position is null)
             {
                 if (source.IsCompleted)
                 {
@@ -41,7 +44,7 @@ public sealed partial class Aggregator(
 
         // Stopping: the web server has stopped taking hits; store what is still queued.
         for (var batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken);
-             batch.Count > 0;
+             batch.Count > 0 || batch.Position is not null;
              batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken))
         {
             await StoreAsync(batch, settings);
@@ -56,6 +59,7 @@ public sealed partial class Aggregator(
         {
             try
             {
+                await source.PrepareAsync(batch, CancellationToken.None);
                 await store.WriteAsync(batch, CancellationToken.None);
                 break;
             }

@@ -3,6 +3,13 @@ namespace Analytics.Pipeline.Schema;
 /// <summary>One numbered schema file from schema/, e.g. 0001_hits.sql.</summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
+    /// <summary>
+    /// The statements of the file with its placeholders filled in ({database}); with a
+    /// <paramref name="cluster"/>, in cluster form (<see cref="ClusterDdl"/>).
+    /// </summary>
+    public IReadOnlyList<string> Statements(string database, string cluster) =>
+        cluster.Length == 0 ? Statements(database) : [.. Statements(database).SelectMany(s => ClusterDdl.Rewrite(s, database, cluster))];
+
     /// <summary>The statements of the file with its placeholders filled in ({database}).</summary>
     public IReadOnlyList<string> Statements(string database) =>
         Sql.Replace("{database}", database, StringComparison.Ordinal)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Pipeline.Schema;
 
@@ -9,8 +10,21 @@ namespace Analytics.Pipeline.Schema;
 /// Applies the numbered files of schema/ in order and records each applied version. Every statement is
 /// idempotent (IF NOT EXISTS), so a half-applied migration can simply run again.
 /// </summary>
-public sealed partial class SchemaMigrator(IClickHouse clickHouse, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(IClickHouse clickHouse, string cluster, ILogger<SchemaMigrator> logger)
 {
+    /// <summary>Migrations for a single server or the embedded engine.</summary>
+    public SchemaMigrator(IClickHouse clickHouse, ILogger<SchemaMigrator> logger) : this(clickHouse, "", logger)
+    {
+    }
+
+    /// <summary>Migrations in the form <see cref="ClickHouseOptions.Cluster"/> asks for.</summary>
+    public SchemaMigrator(IClickHouse clickHouse, IOptions<ClickHouseOptions> options, ILogger<SchemaMigrator> logger)
+        : this(clickHouse, options.Value.Cluster, logger)
+    {
+    }
+
+    private string OnCluster => cluster.Length == 0 ? "" : " ON CLUSTER " + cluster;
+
     /// <summary>All migrations shipped with this build, in order.</summary>
     public static IReadOnlyList<Migration> Shipped { get; } = LoadShipped();
 
@@ -31,7 +45,7 @@ public sealed partial class SchemaMigrator(IClickHouse clickHouse, ILogger<Schem
     {
         foreach (var migration in await PendingAsync(cancellationToken))
         {
-            foreach (var statement in migration.Statements(clickHouse.Database))
+            foreach (var statement in migration.Statements(clickHouse.Database, cluster))
             {
                 await clickHouse.ExecuteAsync(statement, cancellationToken: cancellationToken);
             }
@@ -54,7 +68,7 @@ public sealed partial class SchemaMigrator(IClickHouse clickHouse, ILogger<Schem
         foreach (var migration in await PendingAsync(cancellationToken))
         {
             plan.Append("-- ").Append(migration.Version).Append(' ').AppendLine(migration.Name);
-            foreach (var statement in migration.Statements(clickHouse.Database))
+            foreach (var statement in migration.Statements(clickHouse.Database, cluster))
             {
                 plan.Append(statement).AppendLine(";").AppendLine();
             }
@@ -62,14 +76,44 @@ public sealed partial class SchemaMigrator(IClickHouse clickHouse, ILogger<Schem
         return plan.ToString();
     }
 
+    /// <summary>
+    /// Sets the rollups' TTL to <paramref name="days"/> where it differs (a change applies as parts merge;
+    /// nothing is rewritten at start).
+    /// </summary>
+    public async Task ApplyRollupRetentionAsync(int days, CancellationToken cancellationToken)
+    {
+        var suffix = cluster.Length == 0 ? "" : ClusterDdl.LocalSuffix;
+        var output = await clickHouse.QueryAsync(
+            "SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE 'rollup\\_%' AND name LIKE {suffix:String} AND engine LIKE '%MergeTree'",
+            "TabSeparatedRaw",
+            new Dictionary<string, string> { ["db"] = clickHouse.Database, ["suffix"] = "%" + suffix },
+            cancellationToken);
+        var wanted = $"toIntervalDay({days})";
+        foreach (var line in Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (table, engine) = (line[..line.IndexOf('\t', StringComparison.Ordinal)], line[(line.IndexOf('\t', StringComparison.Ordinal) + 1)..]);
+            if (engine.Contains(wanted, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var time = table.StartsWith("rollup_site_hourly", StringComparison.Ordinal) ? "hour" : "day";
+            await clickHouse.ExecuteAsync(
+                $"ALTER TABLE {clickHouse.Database}.{table}{OnCluster} MODIFY TTL {time} + {wanted} SETTINGS materialize_ttl_after_modify = 0",
+                cancellationToken: cancellationToken);
+            Log.RetentionChanged(logger, table, days);
+        }
+    }
+
     private async Task EnsureLedgerAsync(CancellationToken cancellationToken)
     {
-        await clickHouse.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {clickHouse.Database}", cancellationToken: cancellationToken);
+        await clickHouse.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {clickHouse.Database}{OnCluster}", cancellationToken: cancellationToken);
+        // On a cluster each shard keeps its own replicated ledger; every statement is idempotent, so a
+        // node that sees an older ledger simply runs them again.
         await clickHouse.ExecuteAsync(
             $"""
-            CREATE TABLE IF NOT EXISTS {clickHouse.Database}.schema_migrations
+            CREATE TABLE IF NOT EXISTS {clickHouse.Database}.schema_migrations{OnCluster}
             (version UInt32, name String, applied_at DateTime DEFAULT now())
-            ENGINE = MergeTree ORDER BY version
+            ENGINE = {(cluster.Length == 0 ? "MergeTree" : "ReplicatedMergeTree")} ORDER BY version
             """,
             cancellationToken: cancellationToken);
     }
@@ -104,5 +148,8 @@ public sealed partial class SchemaMigrator(IClickHouse clickHouse, ILogger<Schem
     {
         [LoggerMessage(1001, LogLevel.Information, "Applied schema migration {Version} ({Name})")]
         public static partial void Applied(ILogger logger, int version, string name);
+
+        [LoggerMessage(1002, LogLevel.Information, "Rollup {Table} now keeps {Days} days")]
+        public static partial void RetentionChanged(ILogger logger, string table, int days);
     }
 }

@@ -14,25 +14,36 @@ public static class HitRowsEncoder
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
-    public static void Encode(IReadOnlyList<Hit> hits, IBufferWriter<byte> output)
+    private static readonly RetentionOptions Defaults = new();
+
+    public static void Encode(IReadOnlyList<Hit> hits, IBufferWriter<byte> output) => Encode(hits, output, Defaults);
+
+    /// <summary>Encodes <paramref name="hits"/>, each with its site's raw retention from <paramref name="retention"/>.</summary>
+    public static void Encode(IReadOnlyList<Hit> hits, IBufferWriter<byte> output, RetentionOptions retention)
     {
         using var json = new Utf8JsonWriter(output, WriterOptions);
         foreach (var hit in hits)
         {
-            WriteRow(json, hit);
+            WriteRow(json, hit, retention.RawDaysFor(hit.SiteId));
             json.Flush();
             output.Write("\n"u8);
             json.Reset();
         }
     }
 
-    private static void WriteRow(Utf8JsonWriter json, Hit hit)
+    /// <summary>Writes a DateTime64(3) value as ClickHouse parses it from JSON.</summary>
+    internal static void WriteTimestamp(Utf8JsonWriter json, ReadOnlySpan<byte> name, DateTime value)
+    {
+        Span<byte> timestamp = stackalloc byte[TimestampFormat.Length];
+        value.TryFormat(timestamp, out var written, TimestampFormat, CultureInfo.InvariantCulture);
+        json.WriteString(name, timestamp[..written]);
+    }
+
+    private static void WriteRow(Utf8JsonWriter json, Hit hit, ushort retentionDays)
     {
         json.WriteStartObject();
         json.WriteString("site_id"u8, hit.SiteId);
-        Span<byte> timestamp = stackalloc byte[TimestampFormat.Length];
-        hit.Timestamp.TryFormat(timestamp, out var written, TimestampFormat, CultureInfo.InvariantCulture);
-        json.WriteString("timestamp"u8, timestamp[..written]);
+        WriteTimestamp(json, "timestamp"u8, hit.Timestamp);
         json.WriteString("hit_id"u8, hit.HitId);
         json.WriteString("visitor_id"u8, hit.VisitorId);
         json.WriteBoolean("is_new_visitor"u8, hit.IsNewVisitor);
@@ -67,6 +78,7 @@ public static class HitRowsEncoder
             json.WriteString(key, value);
         }
         json.WriteEndObject();
+        json.WriteNumber("retention_days"u8, retentionDays);
         json.WriteEndObject();
     }
 }

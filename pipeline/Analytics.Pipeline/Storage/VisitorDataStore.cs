@@ -1,24 +1,59 @@
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Sessions;
 
 namespace Analytics.Pipeline.Storage;
 
-/// <summary>What is stored under one visitor ID: exported to, and erased for, that visitor (privacy invariant 6).</summary>
-public sealed class VisitorDataStore(IClickHouse clickHouse)
+/// <summary>
+/// What is stored under one visitor ID: exported to, and erased for, that visitor (privacy invariant 6).
+/// Raw hits and visits are keyed by the ID; rollups hold none (their visitor counts are sketches of
+/// hashes) and are left as they are.
+/// </summary>
+public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? sessions, string cluster)
 {
+    private const string JsonSettings = "SETTINGS output_format_json_escape_forward_slashes = 0";
+
+    public VisitorDataStore(IClickHouse clickHouse) : this(clickHouse, null, "")
+    {
+    }
+
+    public VisitorDataStore(IClickHouse clickHouse, SessionTracker sessions) : this(clickHouse, sessions, "")
+    {
+    }
+
     /// <summary>The visitor's stored hits as JSON lines (no other visitor's data, no internal columns).</summary>
     public Task<byte[]> ExportAsync(Guid visitorId, CancellationToken cancellationToken) =>
         clickHouse.QueryAsync(
-            $"SELECT * EXCEPT (visitor_id) FROM {clickHouse.Database}.hits WHERE visitor_id = {{visitor:UUID}} ORDER BY timestamp SETTINGS output_format_json_escape_forward_slashes = 0",
+            $"SELECT * EXCEPT (visitor_id, retention_days) FROM {clickHouse.Database}.hits WHERE visitor_id = {{visitor:UUID}} ORDER BY timestamp {JsonSettings}",
             "JSONEachRow",
             Parameters(visitorId),
             cancellationToken);
 
-    /// <summary>Deletes every row keyed by the visitor ID. Rollups hold no IDs and are untouched.</summary>
-    public Task EraseAsync(Guid visitorId, CancellationToken cancellationToken) =>
-        clickHouse.ExecuteAsync(
-            $"DELETE FROM {clickHouse.Database}.hits WHERE visitor_id = {{visitor:UUID}}",
+    /// <summary>The visitor's visits as JSON lines, one per visit in its latest state.</summary>
+    public Task<byte[]> ExportVisitsAsync(Guid visitorId, CancellationToken cancellationToken) =>
+        clickHouse.QueryAsync(
+            $"SELECT * EXCEPT (visitor_id, sign, version, retention_days) FROM {clickHouse.Database}.sessions FINAL WHERE visitor_id = {{visitor:UUID}} ORDER BY started_at {JsonSettings}",
+            "JSONEachRow",
             Parameters(visitorId),
             cancellationToken);
+
+    /// <summary>
+    /// Deletes every row keyed by the visitor ID (hits and visits) and drops the visitor's open visits
+    /// from the session tracker of this process, so no later hit cancels or revives an erased visit.
+    /// </summary>
+    public async Task EraseAsync(Guid visitorId, CancellationToken cancellationToken)
+    {
+        var parameters = Parameters(visitorId);
+        sessions?.ForgetVisitor(visitorId);
+        foreach (var table in (string[])["hits", "sessions"])
+        {
+            await clickHouse.ExecuteAsync($"DELETE FROM {Local(table)} WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
+        }
+    }
+
+    /// <summary>On a cluster rows are deleted where they are stored: the local tables, on every shard.</summary>
+    private string Local(string table) => cluster.Length == 0
+        ? $"{clickHouse.Database}.{table}"
+        : $"{clickHouse.Database}.{table}{Schema.ClusterDdl.LocalSuffix} ON CLUSTER {cluster}";
 
     private static Dictionary<string, string> Parameters(Guid visitorId)
     {

@@ -10,6 +10,12 @@ public interface IHitSource
     /// </summary>
     ValueTask<HitBatch> ReadBatchAsync(int maxHits, TimeSpan maxWait, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Called before each attempt to store the batch. A source that must be able to replay exactly
+    /// this batch after a crash (Kafka: same offsets, same deduplication token) records its range here.
+    /// </summary>
+    ValueTask PrepareAsync(HitBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Marks the batch as stored, so it is never delivered again.</summary>
     ValueTask CommitAsync(HitBatch batch, CancellationToken cancellationToken);
 

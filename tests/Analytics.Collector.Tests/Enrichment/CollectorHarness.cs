@@ -84,7 +84,7 @@ internal sealed class CollectorHarness : IAsyncDisposable
         }
         http.Request.QueryString = QueryString.Create(new Dictionary<string, string?> { ["site"] = Site, ["url"] = url, ["ref"] = referrer });
         var parameters = new BeaconParameters { Site = Site, Url = url, Referrer = referrer };
-        var context = await _services.GetRequiredService<HitPipeline>().ProcessAsync(http, parameters, CancellationToken.None);
+        var context = await _services.GetRequiredService<HitPipeline>().ProcessAsync(http, parameters);
         return context?.Hit;
     }
 

@@ -60,4 +60,33 @@ public class ChDbEngineTests
         var count = Encoding.UTF8.GetString(await db.QueryAsync($"SELECT count(), sum(x) FROM {db.Database}.n", "TabSeparated"));
         Assert.That(count, Is.EqualTo("50\t1225\n"));
     }
+
+    [Test]
+    public async Task Concurrent_parameterized_queries_each_get_their_own_parameters()
+    {
+        // Seen on chDB 26.5 (analysts' dashboard): without serialization, parameters of concurrent queries were swapped.
+        var wrong = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var value = $"{worker}-{i}";
+                try
+                {
+                    var output = Encoding.UTF8.GetString(Engine.Shared.Query("SELECT {v:String}, {w:String}", "TabSeparated",
+                        new Dictionary<string, string> { ["v"] = value, ["w"] = value }));
+                    if (output != $"{value}\t{value}\n")
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+                catch (ClickHouseException)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        })));
+
+        Assert.That(wrong, Is.Zero);
+    }
 }

@@ -1,10 +1,12 @@
+using Analytics.Pipeline.ClickHouse;
 using System.Text;
 using Analytics.Pipeline.Schema;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Pipeline.Tests.Schema;
 
-public class SchemaMigratorTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class SchemaMigratorTests(ClickHouseMode mode)
 {
     [Test]
     public void Shipped_migrations_are_numbered_in_strictly_increasing_order()
@@ -19,7 +21,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task Migrating_twice_applies_each_version_once()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
 
         await migrator.MigrateAsync(CancellationToken.None);
@@ -33,7 +35,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task Plan_prints_the_pending_sql_without_running_it()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
 
         var plan = await migrator.PlanAsync(CancellationToken.None);
@@ -47,7 +49,7 @@ public class SchemaMigratorTests
     [Test]
     public async Task A_database_newer_than_the_code_is_refused()
     {
-        var db = Engine.NewDatabase();
+        var db = await Transports.NewDatabaseAsync(mode);
         var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         await db.ExecuteAsync($"INSERT INTO {db.Database}.schema_migrations (version, name) VALUES (99999, 'future')");
@@ -55,5 +57,21 @@ public class SchemaMigratorTests
         var error = Assert.ThrowsAsync<InvalidOperationException>(() => migrator.MigrateAsync(CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("newer than this build"));
+    }
+
+    [Test]
+    public async Task Rollup_retention_is_set_from_configuration_and_left_alone_when_unchanged()
+    {
+        var db = await Transports.NewDatabaseAsync(mode);
+        var migrator = new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        await migrator.ApplyRollupRetentionAsync(30, CancellationToken.None);
+        await migrator.ApplyRollupRetentionAsync(30, CancellationToken.None);
+
+        var engines = Encoding.UTF8.GetString(await db.QueryAsync(
+            "SELECT name, engine_full LIKE '%toIntervalDay(30)%' FROM system.tables WHERE database = {db:String} AND engine = 'AggregatingMergeTree' ORDER BY name",
+            "TabSeparated", new Dictionary<string, string> { ["db"] = db.Database }));
+        Assert.That(engines.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(8).And.All.EndsWith("\t1"));
     }
 }

@@ -1,19 +1,25 @@
 using System.Text;
+using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Schema;
+using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Analytics.Pipeline.Tests.Sessions.TestHits;
 
 namespace Analytics.Pipeline.Tests.Storage;
 
-public class VisitorDataStoreTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class VisitorDataStoreTests(ClickHouseMode mode)
 {
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
+
     [Test]
     public async Task Erasing_a_visitor_removes_their_hits_and_keeps_everyone_elses()
     {
-        var db = Engine.NewDatabase();
-        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var db = await MigratedAsync();
         var store = new HitStore(db);
         var visitors = new VisitorDataStore(db);
         Guid me = Guid.NewGuid(), other = Guid.NewGuid();
@@ -26,8 +32,79 @@ public class VisitorDataStoreTests
 
         Assert.That(before, Has.Length.EqualTo(2));
         Assert.That(before, Has.All.Contains("\"path\":\"/"));
+        Assert.That(before, Has.None.Contains(me.ToString()));
         Assert.That(after, Is.Empty);
         Assert.That(others, Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_visitor_can_export_their_visits_one_line_per_visit()
+    {
+        var db = await MigratedAsync();
+        var store = new HitStore(db);
+        var me = Guid.NewGuid();
+        await store.WriteAsync(new HitBatch([At(me, Noon, "/a")]), CancellationToken.None);
+        await store.WriteAsync(new HitBatch([At(me, Noon.AddMinutes(1), "/b"), At(me, Noon.AddHours(2), "/c")]), CancellationToken.None);
+
+        var visits = Lines(await new VisitorDataStore(db).ExportVisitsAsync(me, CancellationToken.None));
+
+        Assert.That(visits, Has.Length.EqualTo(2));
+        Assert.That(visits[0], Does.Contain("\"entry_page\":\"/a\"").And.Contain("\"exit_page\":\"/b\"").And.Contain("\"pageviews\":2"));
+        Assert.That(visits, Has.None.Contains(me.ToString()).And.None.Contains("\"sign\""));
+    }
+
+    [Test]
+    public async Task After_erasure_nothing_keyed_by_the_visitor_id_remains_anywhere_even_when_they_come_back()
+    {
+        var db = await MigratedAsync();
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var store = new HitStore(db, tracker, Options.Create(new RetentionOptions()));
+        var visitors = new VisitorDataStore(db, tracker);
+        Guid me = Guid.NewGuid(), other = Guid.NewGuid();
+        await store.WriteAsync(new HitBatch([At(me, Noon, "/a"), At(other, Noon, "/a")], "t/0"), CancellationToken.None);
+        await store.WriteAsync(new HitBatch([At(me, Noon.AddMinutes(1), "/b", HitKind.Event), At(me, Noon.AddMinutes(2), "/go", HitKind.LinkClick)], "t/1"), CancellationToken.None);
+
+        await visitors.EraseAsync(me, CancellationToken.None);
+        var remainingAfterErase = await RowsKeyedByAsync(db, me);
+        // The same browser comes back a minute later, its open visit already forgotten.
+        await store.WriteAsync(new HitBatch([At(me, Noon.AddMinutes(3), "/c")], "t/2"), CancellationToken.None);
+
+        Assert.That(remainingAfterErase, Is.Empty);
+        var fresh = await RowsKeyedByAsync(db, me);
+        Assert.That(fresh, Is.EquivalentTo(new[] { "hits.visitor_id: 1", "sessions.visitor_id: 1" }), "only the new hit and its new visit");
+        var cancelled = await db.QueryAsync($"SELECT sum(sign) FROM {db.Database}.sessions WHERE visitor_id = {{v:UUID}}", "TabSeparated",
+            new Dictionary<string, string> { ["v"] = me.ToString() });
+        Assert.That(Encoding.UTF8.GetString(cancelled), Is.EqualTo("1\n"));
+        Assert.That(await RowsKeyedByAsync(db, other), Is.EquivalentTo(new[] { "hits.visitor_id: 1", "sessions.visitor_id: 1" }));
+    }
+
+    [Test]
+    public async Task The_anonymous_id_keys_no_ones_data()
+    {
+        var visitors = new VisitorDataStore(await Transports.NewDatabaseAsync(mode));
+
+        Assert.ThrowsAsync<ArgumentException>(() => visitors.EraseAsync(Guid.Empty, CancellationToken.None));
+    }
+
+    /// <summary>Every UUID or String column of every table in the database, searched for the ID: "table.column: rows".</summary>
+    private static async Task<List<string>> RowsKeyedByAsync(IClickHouse db, Guid visitor)
+    {
+        var columns = Lines(await db.QueryAsync(
+            "SELECT table, name, type FROM system.columns WHERE database = {db:String} AND (type = 'UUID' OR type LIKE '%String%') AND table NOT LIKE '%_mv'",
+            "TabSeparated", new Dictionary<string, string> { ["db"] = db.Database }));
+        var found = new List<string>();
+        foreach (var column in columns.Select(c => c.Split('\t')))
+        {
+            var predicate = column[2] == "UUID" ? $"{column[1]} = {{v:UUID}}" : $"position(toString({column[1]}), {{s:String}}) > 0";
+            var count = Encoding.UTF8.GetString(await db.QueryAsync(
+                $"SELECT count() FROM {db.Database}.{column[0]} WHERE {predicate}", "TabSeparated",
+                new Dictionary<string, string> { ["v"] = visitor.ToString(), ["s"] = visitor.ToString() })).Trim();
+            if (count != "0")
+            {
+                found.Add($"{column[0]}.{column[1]}: {count}");
+            }
+        }
+        return found;
     }
 
     private static Hit Hit(Guid visitor, string path) =>

@@ -6,13 +6,16 @@ namespace Analytics.Pipeline.ClickHouse.ChDb;
 
 /// <summary>
 /// The embedded ClickHouse engine (libchdb.so) with its data in one folder. The engine allows one open
-/// connection per data path in a process; queries from several threads are serialized by the engine.
+/// connection per data path in a process; queries from several threads run one at a time.
 /// </summary>
 public sealed unsafe class ChDbEngine : IDisposable
 {
     private static readonly Lock ResolverLock = new();
     private static string? _libraryPath;
 
+    // One query at a time: with concurrent queries on one connection, chDB 26.5 swapped bound parameters
+    // between them (ChDbEngineTests reproduces it), which could make a DELETE hit the wrong visitor.
+    private readonly Lock _gate = new();
     private nint _connectionPointer;
     private nint _connection;
 
@@ -59,18 +62,28 @@ public sealed unsafe class ChDbEngine : IDisposable
     }
 
     /// <summary>Runs a query given as UTF-8 bytes (an INSERT may carry its data inline after FORMAT).</summary>
-    public byte[] Query(ReadOnlySpan<byte> query, string format = "TabSeparated", IReadOnlyDictionary<string, string>? parameters = null)
+    public byte[] Query(ReadOnlySpan<byte> query, string format = "TabSeparated", IReadOnlyDictionary<string, string>? parameters = null) =>
+        Run(query, format, parameters, static result =>
+        {
+            var length = checked((int)ChDbNative.ResultLength(result));
+            return length == 0 ? [] : new ReadOnlySpan<byte>(ChDbNative.ResultBuffer(result), length).ToArray();
+        });
+
+    private T Run<T>(ReadOnlySpan<byte> query, string format, IReadOnlyDictionary<string, string>? parameters, Func<nint, T> read)
     {
         var connection = _connection;
         ObjectDisposedException.ThrowIf(connection == 0, this);
         var formatBytes = Encoding.ASCII.GetBytes(format);
         nint result;
-        fixed (byte* q = query)
-        fixed (byte* f = formatBytes)
+        lock (_gate)
         {
-            result = parameters is { Count: > 0 }
-                ? QueryWithParameters(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length, parameters)
-                : ChDbNative.Query(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+            fixed (byte* q = query)
+            fixed (byte* f = formatBytes)
+            {
+                result = parameters is { Count: > 0 }
+                    ? QueryWithParameters(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length, parameters)
+                    : ChDbNative.Query(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+            }
         }
         if (result == 0)
         {
@@ -83,8 +96,7 @@ public sealed unsafe class ChDbEngine : IDisposable
             {
                 throw new ClickHouseException(Marshal.PtrToStringUTF8((nint)error) ?? "unknown chDB error");
             }
-            var length = checked((int)ChDbNative.ResultLength(result));
-            return length == 0 ? [] : new ReadOnlySpan<byte>(ChDbNative.ResultBuffer(result), length).ToArray();
+            return read(result);
         }
         finally
         {

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Analytics.Analysts.Api;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(RealtimeAnswer))]
+[JsonSerializable(typeof(QueryBodyExample))]
+internal sealed partial class AnalystsJsonContext : JsonSerializerContext;

@@ -1,0 +1,57 @@
+namespace Analytics.Analysts.Query;
+
+/// <summary>Where a dimension's value lives: on each hit, on the visit (from its first hit), or both.</summary>
+public enum DimensionLevel
+{
+    /// <summary>Differs from hit to hit within a visit (page, event name).</summary>
+    Hit,
+
+    /// <summary>Belongs to the visit as a whole (source, UTM, entry and exit page).</summary>
+    Visit,
+
+    /// <summary>Stored on every hit and the same for the whole visit (country, browser, device).</summary>
+    Both,
+}
+
+/// <summary>
+/// One dimension of the allow-list: a public name mapped to a column. Only these names reach SQL; the
+/// column names are ours, never the caller's.
+/// </summary>
+public sealed record Dimension(string Name, string Column, DimensionLevel Level)
+{
+    public static IReadOnlyList<Dimension> All { get; } =
+    [
+        new("page", "path", DimensionLevel.Hit),
+        new("entry_page", "entry_page", DimensionLevel.Visit),
+        new("exit_page", "exit_page", DimensionLevel.Visit),
+        new("hostname", "hostname", DimensionLevel.Both),
+        new("source", "source", DimensionLevel.Visit),
+        new("referrer", "referrer", DimensionLevel.Visit),
+        new("channel", "channel", DimensionLevel.Visit),
+        new("utm_source", "utm_source", DimensionLevel.Visit),
+        new("utm_medium", "utm_medium", DimensionLevel.Visit),
+        new("utm_campaign", "utm_campaign", DimensionLevel.Visit),
+        new("utm_term", "utm_term", DimensionLevel.Visit),
+        new("utm_content", "utm_content", DimensionLevel.Visit),
+        new("country", "country", DimensionLevel.Both),
+        new("region", "region", DimensionLevel.Both),
+        new("city", "city", DimensionLevel.Both),
+        new("browser", "browser", DimensionLevel.Both),
+        new("browser_version", "browser_version", DimensionLevel.Both),
+        new("os", "os", DimensionLevel.Both),
+        new("os_version", "os_version", DimensionLevel.Both),
+        new("device", "device_type", DimensionLevel.Both),
+        new("event_name", "event_name", DimensionLevel.Hit),
+        new("link_campaign", "link_campaign", DimensionLevel.Hit),
+    ];
+
+    /// <summary>Finds a dimension by name; Plausible-style prefixes ("event:page", "visit:source") are accepted.</summary>
+    public static bool TryFind(string name, out Dimension dimension)
+    {
+        var plain = name.StartsWith("event:", StringComparison.Ordinal) ? name[6..]
+            : name.StartsWith("visit:", StringComparison.Ordinal) ? name[6..]
+            : name;
+        dimension = All.FirstOrDefault(d => d.Name == plain)!;
+        return dimension is not null;
+    }
+}

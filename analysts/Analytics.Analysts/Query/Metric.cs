@@ -1,0 +1,27 @@
+namespace Analytics.Analysts.Query;
+
+/// <summary>
+/// One metric of the allow-list. <see cref="IsVisitMetric"/> metrics need visits (sessions), the others
+/// count hits. The SQL lives in the planner, keyed by <see cref="Name"/>; callers never send SQL.
+/// </summary>
+public sealed record Metric(string Name, bool IsVisitMetric, bool IsInteger, string Description)
+{
+    public static readonly Metric Visitors = new("visitors", false, true, "Unique visitors: visitor IDs, each anonymous (consent-less) hit counting as a visitor of its own.");
+    public static readonly Metric Visits = new("visits", true, true, "Visits: runs of one visitor's hits with gaps under 30 minutes.");
+    public static readonly Metric Pageviews = new("pageviews", false, true, "Pageview hits.");
+    public static readonly Metric ViewsPerVisit = new("views_per_visit", true, false, "Pageviews per visit.");
+    public static readonly Metric BounceRate = new("bounce_rate", true, false, "Percent of visits with one pageview.");
+    public static readonly Metric VisitDuration = new("visit_duration", true, true, "Mean visit length in seconds, first to last hit.");
+    public static readonly Metric Events = new("events", false, true, "Custom event hits.");
+    public static readonly Metric LinkClicks = new("link_clicks", false, true, "Signed link clicks.");
+    public static readonly Metric BotHits = new("bot_hits", false, true, "Hits recognised as bots (excluded from every other metric).");
+
+    public static IReadOnlyList<Metric> All { get; } =
+        [Visitors, Visits, Pageviews, ViewsPerVisit, BounceRate, VisitDuration, Events, LinkClicks, BotHits];
+
+    public static bool TryFind(string name, out Metric metric)
+    {
+        metric = All.FirstOrDefault(m => m.Name == name)!;
+        return metric is not null;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Analytics.Analysts.Query;
+
+/// <summary>SQL for one query over one period, with its bound parameters and the data it reads.</summary>
+public sealed record QueryPlan(string Sql, IReadOnlyDictionary<string, string> Parameters, PlanSource Source);
+
+/// <summary>Which stored data answers a query; the planner's choice, never the caller's.</summary>
+public enum PlanSource
+{
+    /// <summary>Raw hits, aggregated directly (hit metrics, hit-level dimensions).</summary>
+    Hits,
+
+    /// <summary>Raw hits grouped into visits on the fly with the 30-minute rule.</summary>
+    VisitsFromHits,
+
+    /// <summary>The visits table the aggregator keeps (sessions): visit metrics by visit-level dimensions.</summary>
+    Sessions,
+
+    /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
+    SiteHourlyRollup,
+
+    /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, no filters, UTC days.</summary>
+    PagesDailyRollup,
+}

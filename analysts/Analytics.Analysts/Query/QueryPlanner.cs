@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text;
+
+namespace Analytics.Analysts.Query;
+
+/// <summary>
+/// Builds the SQL for a <see cref="StatsQuery"/>. Metric and dimension names map to fixed SQL from the
+/// allow-lists; every caller value is a bound parameter. The planner picks the cheapest data that can
+/// answer: raw hits for hit metrics, visits for visit metrics and visit-level dimensions.
+/// Output columns: d0..dN (dimension values as text), m0..mK (metrics), total_rows.
+/// </summary>
+public sealed class QueryPlanner(string database, TimeSpan timeout)
+{
+    private const string NoVisitor = "toUUID('00000000-0000-0000-0000-000000000000')";
+
+    /// <summary>The visitor a hit counts for: its visitor ID, or for an anonymous hit the hit itself (as in the rollups).</summary>
+    private const string VisitorKey = $"if(visitor_id = {NoVisitor}, hit_id, visitor_id)";
+
+    /// <summary>Columns whose visit value is the value of the visit's first hit, as in the visits table.</summary>
+    private static readonly string[] VisitColumns =
+        ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+         "hostname", "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type"];
+
+    private static readonly HashSet<string> RolledUpHitMetrics = ["visitors", "pageviews", "events", "link_clicks", "bot_hits"];
+    private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
+
+    /// <summary>
+    /// The cheapest data that answers <paramref name="query"/> over <paramref name="range"/> exactly as raw
+    /// hits would: a rollup when its grain, measures and time zone fit, else raw hits, grouped into
+    /// visits when a visit metric or visit-level dimension is involved.
+    /// </summary>
+    public static PlanSource SourceFor(StatsQuery query, DateRange range, bool useRollups = true)
+    {
+        var visits = query.Metrics.Any(m => m.IsVisitMetric)
+            || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Visit)
+            || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Visit) ?? false);
+        if (visits)
+        {
+            // The visits table holds each visit's first-hit values, entry and exit: it answers unless a
+            // dimension or filter differs from hit to hit (page, event name), which needs the hits.
+            var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit)
+                || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Hit) ?? false);
+            return useRollups && !hitLevel && !query.Metrics.Contains(Metric.BotHits) ? PlanSource.Sessions : PlanSource.VisitsFromHits;
+        }
+        if (useRollups && query.Filter is null)
+        {
+            if (query.Dimensions.All(d => d.Grain is not null) && query.Metrics.All(m => RolledUpHitMetrics.Contains(m.Name))
+                && WholeHours(query.TimeZone, range))
+            {
+                return PlanSource.SiteHourlyRollup;
+            }
+            if (query.Dimensions is [{ Column.Name: "page" }] && query.Metrics.All(m => PageMetrics.Contains(m.Name))
+                && range.From.TimeOfDay == TimeSpan.Zero && range.To.TimeOfDay == TimeSpan.Zero)
+            {
+                return PlanSource.PagesDailyRollup;
+            }
+        }
+        return PlanSource.Hits;
+    }
+
+    /// <summary>UTC hours map onto the zone's hours: the zone is a whole number of hours from UTC throughout the range.</summary>
+    private static bool WholeHours(TimeZoneInfo zone, DateRange range) =>
+        range.From.Minute == 0 && range.To.Minute == 0
+        && zone.BaseUtcOffset.Minutes == 0 && zone.GetAdjustmentRules().All(r => r.DaylightDelta.Minutes == 0);
+
+    /// <param name="query">The validated query.</param>
+    /// <param name="range">The period to read (the query's own, or its comparison period).</param>
+    /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
+    /// <param name="unlimited">Read every row up to the row limit (comparison periods are matched in memory).</param>
+    /// <param name="useRollups">False reads raw data only (tests compare both answers).</param>
+    public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, bool useRollups = true)
+    {
+        var p = new SqlParameters();
+        var source = SourceFor(query, range, useRollups);
+        var sql = new StringBuilder("SELECT ");
+        var tz = p.AddString(query.TimeZone.Id);
+        var bots = query.Metrics.Contains(Metric.BotHits);
+        // A page breakdown counts pageviews and the visitors who viewed each page, as the pages rollup does.
+        var pageviewsOnly = query.Dimensions.Any(d => d.Column?.Name == "page") && query.Metrics.All(m => PageMetrics.Contains(m.Name));
+        var outputs = new List<string>();
+        for (var i = 0; i < query.Dimensions.Count; i++)
+        {
+            outputs.Add(source switch
+            {
+                PlanSource.VisitsFromHits => $"d{i}",
+                PlanSource.SiteHourlyRollup => $"{DimensionSql(query.Dimensions[i], "hour", tz)} AS d{i}",
+                PlanSource.Sessions => $"{DimensionSql(query.Dimensions[i], "started_at", tz)} AS d{i}",
+                _ => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
+            });
+        }
+        for (var i = 0; i < query.Metrics.Count; i++)
+        {
+            outputs.Add($"{MetricSql(source, query.Metrics[i], bots)} AS m{i}");
+        }
+        outputs.Add("count() OVER () AS total_rows");
+        sql.AppendJoin(", ", outputs).Append('\n');
+
+        var site = p.AddString(query.SiteId);
+        var from = p.AddInt64(Millis(range.From));
+        var to = p.AddInt64(Millis(range.To));
+        var where = new StringBuilder()
+            .Append("site_id = ").Append(site)
+            .Append(" AND timestamp >= fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')")
+            .Append(" AND timestamp < fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC')");
+        if (!bots)
+        {
+            where.Append(" AND NOT is_bot");
+        }
+        if (pageviewsOnly)
+        {
+            where.Append(" AND kind = 1");
+        }
+        var filter = query.Filter is null ? null : FilterSql(query.Filter, p);
+
+        switch (source)
+        {
+            case PlanSource.Hits:
+                sql.Append("FROM ").Append(database).Append(".hits\nWHERE ").Append(where);
+                if (filter is not null)
+                {
+                    sql.Append(" AND ").Append(filter);
+                }
+                break;
+            case PlanSource.VisitsFromHits:
+                // As in the visits table, a visit belongs to the period it started in and keeps all its hits:
+                // hits are read a day beyond the period on both sides, visits kept by their start.
+                var hitsAround = where.ToString()
+                    .Replace($"fromUnixTimestamp64Milli({from}, 'UTC')", $"fromUnixTimestamp64Milli({from}, 'UTC') - INTERVAL 1 DAY", StringComparison.Ordinal)
+                    .Replace($"fromUnixTimestamp64Milli({to}, 'UTC')", $"fromUnixTimestamp64Milli({to}, 'UTC') + INTERVAL 1 DAY", StringComparison.Ordinal);
+                var started = $"started_at >= fromUnixTimestamp64Milli({from}, 'UTC') AND started_at < fromUnixTimestamp64Milli({to}, 'UTC')";
+                sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
+                break;
+            case PlanSource.Sessions:
+                sql.Append("FROM ").Append(database).Append(".sessions\nWHERE site_id = ").Append(site)
+                    .Append(" AND started_at >= fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')")
+                    .Append(" AND started_at < fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC') AND NOT is_bot");
+                if (filter is not null)
+                {
+                    sql.Append(" AND ").Append(filter);
+                }
+                break;
+            case PlanSource.SiteHourlyRollup:
+                sql.Append("FROM ").Append(database).Append(".rollup_site_hourly\nWHERE site_id = ").Append(site)
+                    .Append(" AND hour >= toDateTime(intDiv(").Append(from).Append(", 1000), 'UTC') AND hour < toDateTime(intDiv(").Append(to).Append(", 1000), 'UTC')");
+                break;
+            case PlanSource.PagesDailyRollup:
+                sql.Append("FROM ").Append(database).Append(".rollup_pages_daily\nWHERE site_id = ").Append(site)
+                    .Append(" AND day >= toDate(fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')) AND day < toDate(fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC'))");
+                break;
+        }
+        if (query.Dimensions.Count > 0)
+        {
+            sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (source == PlanSource.Sessions)
+        {
+            // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
+            sql.Append("\nHAVING sum(sign) > 0");
+        }
+        if (minVisitors is { } k)
+        {
+            sql.Append(source == PlanSource.Sessions ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
+        }
+        sql.Append("\nORDER BY ").AppendJoin(", ", OrderSql(query));
+        var limit = unlimited ?? query.Limit;
+        var offset = unlimited is null ? query.Offset : 0;
+        sql.Append("\nLIMIT ").Append(p.AddInt64(limit)).Append(" OFFSET ").Append(p.AddInt64(offset));
+        sql.Append("\nSETTINGS max_execution_time = ").Append(Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+        return new QueryPlan(sql.ToString(), p.Values, source);
+    }
+
+    private static string MetricSql(PlanSource source, Metric metric, bool bots) => source switch
+    {
+        PlanSource.Hits => HitMetricSql(metric, bots),
+        PlanSource.VisitsFromHits => VisitMetricSql(metric),
+        PlanSource.Sessions => SessionMetricSql(metric),
+        _ => metric.Name == "visitors" ? "uniqMerge(visitors)" : $"sum({metric.Name})",
+    };
+
+    /// <summary>
+    /// One row per visit and dimension value: the hits of the period grouped into visits (a new visit
+    /// after 30 minutes without a hit), each hit row carrying its visit's values, then filtered (a visit
+    /// counts when any of its hits matches) and grouped per visit.
+    /// </summary>
+    private string VisitRowsSql(StatsQuery query, string where, string filter, string timeColumn, string tz)
+    {
+        var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign" };
+        var raw = string.Join(", ", hitColumns.Concat(VisitColumns.Select(c => $"{c} AS hit_{c}")));
+        var visitValues = string.Join(", ", VisitColumns.Select(c => $"argMin(hit_{c}, timestamp) OVER visit AS {c}"));
+        var groupDims = query.Dimensions.Select(d => DimensionSql(d, timeColumn, tz));
+        return $"""
+            SELECT {string.Join("", groupDims.Select((d, i) => $"{d} AS d{i}, "))}visitor_key,
+                   any(toUInt32(dateDiff('second', started_at, ended_at))) AS duration, any(visit_pageviews = 1 AND visit_events = 0) AS is_bounce,
+                   countIf(kind = 1) AS pageviews, countIf(kind = 2) AS events, countIf(kind = 3) AS link_clicks
+            FROM (
+                SELECT *, min(timestamp) OVER visit AS started_at, max(timestamp) OVER visit AS ended_at,
+                       countIf(kind = 1) OVER visit AS visit_pageviews, countIf(kind = 2) OVER visit AS visit_events,
+                       argMin(path, timestamp) OVER visit AS entry_page,
+                       argMax(path, timestamp) OVER visit AS exit_page,
+                       {visitValues}
+                FROM (
+                    SELECT *, sum(is_start) OVER (PARTITION BY visitor_key ORDER BY timestamp, hit_id ROWS UNBOUNDED PRECEDING) AS visit_number
+                    FROM (
+                        SELECT {raw}, {VisitorKey} AS visitor_key,
+                               toUInt8(dateDiff('second', lagInFrame(timestamp) OVER (PARTITION BY visitor_key ORDER BY timestamp, hit_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), timestamp) >= 1800) AS is_start
+                        FROM {database}.hits
+                        WHERE {where}
+                    )
+                )
+                WINDOW visit AS (PARTITION BY visitor_key, visit_number)
+            )
+            WHERE {filter}
+            GROUP BY {string.Join("", query.Dimensions.Select((_, i) => $"d{i}, "))}visitor_key, visit_number
+            """;
+    }
+
+    /// <summary>Visit metrics from the visits table, summed with sign so unmerged versions cancel (schema/README.md).</summary>
+    private static string SessionMetricSql(Metric metric) => metric.Name switch
+    {
+        "visitors" => $"uniqIf(if(visitor_id = {NoVisitor}, session_id, visitor_id), sign > 0)",
+        "visits" => "sum(sign)",
+        "pageviews" => "sum(sign * pageviews)",
+        "events" => "sum(sign * events)",
+        "link_clicks" => "sum(sign * link_clicks)",
+        "views_per_visit" => "if(sum(sign) <= 0, 0, round(sum(sign * pageviews) / sum(sign), 2))",
+        "bounce_rate" => "if(sum(sign) <= 0, 0, round(100 * sum(sign * is_bounce) / sum(sign), 1))",
+        "visit_duration" => "if(sum(sign) <= 0, 0, toInt64(round(sum(sign * duration) / sum(sign))))",
+        _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
+    };
+
+    private static string DimensionSql(QueryDimension dimension, string timeColumn, string tz) => dimension.Grain switch
+    {
+        TimeGrain.Hour => $"toString(toStartOfHour({timeColumn}, {tz}))",
+        TimeGrain.Day => $"toString(toDate({timeColumn}, {tz}))",
+        TimeGrain.Week => $"toString(toMonday({timeColumn}, {tz}))",
+        TimeGrain.Month => $"toString(toStartOfMonth({timeColumn}, {tz}))",
+        _ => $"toString({dimension.Column!.Column})",
+    };
+
+    private static string HitMetricSql(Metric metric, bool botsIncluded)
+    {
+        var human = botsIncluded ? " AND NOT is_bot" : "";
+        return metric.Name switch
+        {
+            "visitors" => botsIncluded ? $"uniqIf({VisitorKey}, NOT is_bot)" : $"uniq({VisitorKey})",
+            "pageviews" => $"countIf(kind = 1{human})",
+            "events" => $"countIf(kind = 2{human})",
+            "link_clicks" => $"countIf(kind = 3{human})",
+            "bot_hits" => "countIf(is_bot)",
+            _ => throw new InvalidOperationException($"{metric.Name} is a visit metric."),
+        };
+    }
+
+    private static string VisitMetricSql(Metric metric) => metric.Name switch
+    {
+        "visitors" => "uniq(visitor_key)",
+        "visits" => "count()",
+        "pageviews" => "sum(pageviews)",
+        "events" => "sum(events)",
+        "link_clicks" => "sum(link_clicks)",
+        "views_per_visit" => "if(count() = 0, 0, round(sum(pageviews) / count(), 2))",
+        "bounce_rate" => "if(count() = 0, 0, round(100 * countIf(is_bounce) / count(), 1))",
+        "visit_duration" => "if(count() = 0, 0, toInt64(round(avg(duration))))",
+        _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
+    };
+
+    private static string FilterSql(Filter filter, SqlParameters p) => filter switch
+    {
+        AllOf { Filters.Count: 0 } => "1",
+        AllOf all => "(" + string.Join(" AND ", all.Filters.Select(f => FilterSql(f, p))) + ")",
+        AnyOf { Filters.Count: 0 } => "0",
+        AnyOf any => "(" + string.Join(" OR ", any.Filters.Select(f => FilterSql(f, p))) + ")",
+        NotFilter not => "NOT " + FilterSql(not.Inner, p),
+        Condition c => ConditionSql(c, p),
+        _ => throw new InvalidOperationException("Unknown filter."),
+    };
+
+    private static string ConditionSql(Condition condition, SqlParameters p)
+    {
+        var column = condition.Dimension.Column;
+        var values = condition.Values.Select(p.AddString).ToList();
+        return condition.Operator switch
+        {
+            FilterOperator.Is => $"({column} IN ({string.Join(", ", values)}))",
+            FilterOperator.IsNot => $"({column} NOT IN ({string.Join(", ", values)}))",
+            FilterOperator.Contains => "(" + string.Join(" OR ", values.Select(v => $"positionCaseInsensitiveUTF8({column}, {v}) > 0")) + ")",
+            FilterOperator.Matches => "(" + string.Join(" OR ", values.Select(v => $"match({column}, {v})")) + ")",
+            _ => throw new InvalidOperationException("Unknown operator."),
+        };
+    }
+
+    /// <summary>The caller's order, then a stable default: time ascending or first metric descending, then every dimension.</summary>
+    private static IEnumerable<string> OrderSql(StatsQuery query)
+    {
+        var order = new List<string>();
+        foreach (var item in query.OrderBy)
+        {
+            var metric = query.Metrics.ToList().FindIndex(m => m.Name == item.Name);
+            var column = metric >= 0 ? $"m{metric}" : $"d{query.Dimensions.ToList().FindIndex(d => d.Name == item.Name)}";
+            order.Add(column + (item.Descending ? " DESC" : " ASC"));
+        }
+        if (query.OrderBy.Count == 0)
+        {
+            var time = query.Dimensions.ToList().FindIndex(d => d.Grain is not null);
+            order.Add(time >= 0 ? $"d{time} ASC" : "m0 DESC");
+        }
+        for (var i = 0; i < query.Dimensions.Count; i++)
+        {
+            order.Add($"d{i} ASC");
+        }
+        return order.Distinct();
+    }
+
+    private static long Millis(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+}

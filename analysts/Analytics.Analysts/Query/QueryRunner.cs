@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json;
+using Analytics.Pipeline.ClickHouse;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Analysts.Query;
+
+/// <summary>Runs a query (and its comparison period) and reads the rows back.</summary>
+public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options)
+{
+    private readonly QueryPlanner _planner = new(clickHouse.Database, options.Value.QueryTimeout);
+    private readonly int _maxRows = options.Value.MaxRows;
+
+    public QueryPlanner Planner => _planner;
+
+    /// <param name="query">The validated query.</param>
+    /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
+    /// <param name="cancellationToken">Stops waiting for the engine.</param>
+    /// <param name="useRollups">False reads raw data only (tests compare both answers).</param>
+    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, bool useRollups = true)
+    {
+        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors, useRollups: useRollups), query.Metrics.Count, cancellationToken);
+        var series = IsPlainSeries(query);
+        if (series)
+        {
+            (rows, total) = FilledSeries(query, query.Range, rows);
+        }
+        DateRange? comparisonRange = null;
+        if (query.Comparison != Comparison.None)
+        {
+            comparisonRange = query.Comparison == Comparison.PreviousPeriod
+                ? query.Range.PreviousPeriod(query.TimeZone)
+                : query.Range.YearOverYear(query.TimeZone);
+            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows, useRollups), query.Metrics.Count, cancellationToken);
+            if (series)
+            {
+                (earlier, _) = FilledSeries(query, comparisonRange, earlier);
+            }
+            rows = Compare(query, rows, earlier);
+        }
+        return new QueryResult(query, rows, total, comparisonRange);
+    }
+
+    private async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)
+    {
+        byte[] output;
+        try
+        {
+            output = await clickHouse.QueryAsync(plan.Sql, "JSONCompactEachRow", plan.Parameters, cancellationToken);
+        }
+        catch (ClickHouseException e) when (e.Message.Contains("TIMEOUT_EXCEEDED", StringComparison.Ordinal) || e.Message.Contains("Timeout exceeded", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadQueryException("The query ran longer than the time limit: narrow the date range or the filters.");
+        }
+        catch (ClickHouseException e) when (e.Message.Contains("CANNOT_COMPILE_REGEXP", StringComparison.Ordinal))
+        {
+            throw new BadQueryException("A regular expression in the filters is not valid RE2 syntax.");
+        }
+        var rows = new List<ResultRow>();
+        long total = 0;
+        var rest = output.AsMemory();
+        while (!rest.IsEmpty)
+        {
+            var end = rest.Span.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 1)..];
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+            using (var document = JsonDocument.Parse(line))
+            {
+                var row = document.RootElement;
+                var count = row.GetArrayLength();
+                var dimensions = new string[count - metrics - 1];
+                for (var i = 0; i < dimensions.Length; i++)
+                {
+                    dimensions[i] = row[i].GetString() ?? "";
+                }
+                var values = new double[metrics];
+                for (var i = 0; i < metrics; i++)
+                {
+                    values[i] = Number(row[dimensions.Length + i]);
+                }
+                total = (long)Number(row[count - 1]);
+                rows.Add(new ResultRow(dimensions, values));
+            }
+        }
+        return (rows, total);
+    }
+
+    /// <summary>A time series alone (one time dimension, default order, first page) gets a row for every bucket.</summary>
+    private static bool IsPlainSeries(StatsQuery query) =>
+        query.Dimensions.Count == 1 && query.HasTimeDimension && query.OrderBy.Count == 0 && query.Offset == 0;
+
+    private static (List<ResultRow> Rows, long Total) FilledSeries(StatsQuery query, DateRange range, List<ResultRow> rows)
+    {
+        var buckets = TimeBuckets.Of(query.Dimensions[0].Grain!.Value, range);
+        if (buckets.Count > query.Limit)
+        {
+            return (rows, rows.Count);
+        }
+        var found = rows.ToDictionary(r => r.Dimensions[0], StringComparer.Ordinal);
+        var zeros = new double[query.Metrics.Count];
+        return (buckets.Select(b => found.TryGetValue(b, out var row) ? row : new ResultRow([b], zeros)).ToList(), buckets.Count);
+    }
+
+    /// <summary>
+    /// Pairs each row with its comparison row: by the non-time dimension values, and for time buckets
+    /// by position (the first day of this period with the first day of the earlier one).
+    /// </summary>
+    private static List<ResultRow> Compare(StatsQuery query, List<ResultRow> rows, List<ResultRow> earlier)
+    {
+        var time = query.Dimensions.ToList().FindIndex(d => d.Grain is not null);
+        var earlierByKey = new Dictionary<string, ResultRow>(StringComparer.Ordinal);
+        foreach (var (row, key) in Keyed(earlier, time))
+        {
+            earlierByKey.TryAdd(key, row);
+        }
+        var bounce = query.Metrics.ToList().IndexOf(Metric.BounceRate);
+        var compared = new List<ResultRow>(rows.Count);
+        foreach (var (row, key) in Keyed(rows, time))
+        {
+            var before = earlierByKey.TryGetValue(key, out var match)
+                ? match
+                : new ResultRow(row.Dimensions, new double[query.Metrics.Count]);
+            var change = new double?[query.Metrics.Count];
+            for (var i = 0; i < change.Length; i++)
+            {
+                change[i] = Change(before.Metrics[i], row.Metrics[i], i == bounce);
+            }
+            compared.Add(row with { Comparison = new ComparedRow(before.Dimensions, before.Metrics, change) });
+        }
+        return compared;
+    }
+
+    private static IEnumerable<(ResultRow Row, string Key)> Keyed(List<ResultRow> rows, int time)
+    {
+        var ordinals = time < 0
+            ? null
+            : rows.Select(r => r.Dimensions[time]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select((value, index) => (value, index)).ToDictionary(x => x.value, x => x.index, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var parts = row.Dimensions.Select((d, i) => i == time ? ordinals![d].ToString(CultureInfo.InvariantCulture) : d);
+            yield return (row, string.Join('\u001f', parts));
+        }
+    }
+
+    private static double? Change(double before, double after, bool points)
+    {
+        if (points)
+        {
+            return Math.Round(after - before, 1);
+        }
+        if (before == 0)
+        {
+            return after == 0 ? 0 : null;
+        }
+        return Math.Round(100 * (after - before) / before, 1);
+    }
+
+    private static double Number(JsonElement value) => value.ValueKind == JsonValueKind.String
+        ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
+        : value.GetDouble();
+}

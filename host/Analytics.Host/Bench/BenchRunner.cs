@@ -1,0 +1,195 @@
+using Analytics.Host.Bench.Load;
+using Analytics.Host.Bench.Processes;
+using Analytics.Host.Bench.Report;
+using Analytics.Host.Bench.Sections;
+using Analytics.Host.Bench.Servers;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Analytics.Host.Bench;
+
+/// <summary>
+/// One `analytics bench` run: starts the servers in a temporary folder on free loopback ports, runs the
+/// chosen sections, stops everything and returns the report. Bounded: every load run has a fixed
+/// duration and every wait a deadline.
+/// </summary>
+public sealed class BenchRunner(BenchSettings settings, TextWriter log)
+{
+    private static readonly string[] ServerSections = ["beacon", "latency", "freshness"];
+
+    public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var report = new BenchReport
+        {
+            Command = settings.CommandLine,
+            StartedAt = DateTime.UtcNow,
+            Machine = Tools.Describe(),
+            Seed = settings.Seed,
+            Settings = $"wrk -t{settings.Threads} -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s per run, {settings.Repeats} interleaved rounds, " +
+                $"{settings.Warmup.TotalSeconds:0} s warm-up, {settings.Visitors} returning visitors, seed {settings.Seed}",
+        };
+        var work = Directory.CreateTempSubdirectory("analytics-bench-").FullName;
+        log.WriteLine($"analytics bench: seed {settings.Seed}, work folder {work}");
+        var mix = BeaconMix.Create(settings.Seed, visitors: settings.Visitors);
+        var beacon = new BeaconSection(settings, mix, work, log);
+        try
+        {
+            if (settings.Soak is not null)
+            {
+                await RunSoakAsync(report, beacon, work, cancellationToken);
+            }
+            else
+            {
+                if (ServerSections.Any(settings.Sections.Contains))
+                {
+                    await RunServersAsync(report, beacon, work, cancellationToken);
+                }
+                if (settings.Sections.Contains("aggregator") || settings.Sections.Contains("queries"))
+                {
+                    await RunEmbeddedAsync(report, work, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            TryDelete(work);
+        }
+        report.FinishedAt = DateTime.UtcNow;
+        report.LoadAtEnd = Tools.LoadAverage();
+        return report;
+    }
+
+    private async Task RunServersAsync(BenchReport report, BeaconSection beacon, string work, CancellationToken cancellationToken)
+    {
+        var withBaselines = settings.Sections.Contains("beacon");
+        RequireTools(withBaselines);
+        await using var nginx = new NginxServer(Path.Combine(work, "nginx"));
+        await using var kestrel = new BareKestrelServer();
+        await using var collector = new CollectorServer(Path.Combine(work, "collector"), settings.CollectorArguments);
+        List<IServerUnderTest> servers = withBaselines ? [nginx, kestrel, collector] : [collector];
+        foreach (var server in servers)
+        {
+            log.WriteLine($"starting {server.Key}: {server.Description}");
+            await server.StartAsync(cancellationToken);
+            await beacon.PrepareAsync(server, cancellationToken);
+        }
+
+        report.Notes.Add("wrk runs on the same 2 cores as the servers, as a browser population would not; every server pays that alike.");
+        report.Notes.Add("The collector's CPU and memory include its own aggregator and chDB engine (embedded: one process), which store every hit while the beacons are answered.");
+        report.Notes.Add("The collector's per-client rate limit is lifted for the runs: all load comes from 127.0.0.1. Returning visitors send cookies each server issued to the harness beforehand.");
+        double collectorRate = 0;
+        if (withBaselines)
+        {
+            log.WriteLine("beacon throughput and latency");
+            report.Beacon.AddRange(await beacon.RunAsync(servers, cancellationToken));
+            var (a, b, c) = (report.Beacon[0], report.Beacon[1], report.Beacon[2]);
+            report.Ratios = new BeaconRatios(
+                Ratio(c.RequestsPerSecond, a.RequestsPerSecond), Ratio(c.RequestsPerSecond, b.RequestsPerSecond),
+                Ratio(c.RequestsPerCpuSecond, a.RequestsPerCpuSecond), Ratio(c.RequestsPerCpuSecond, b.RequestsPerCpuSecond));
+            collectorRate = c.RequestsPerSecond;
+        }
+        else
+        {
+            // Latency and freshness are set relative to the collector's maximum: measure it once.
+            var runs = await beacon.RunAsync(servers, cancellationToken);
+            collectorRate = runs[0].RequestsPerSecond;
+        }
+
+        if (settings.Sections.Contains("latency"))
+        {
+            const double share = 0.8;
+            log.WriteLine($"collector latency at {share:P0} of its maximum ({share * collectorRate:N0} req/s)");
+            var (steady, connections) = await beacon.SteadyAsync(collector, share * collectorRate, settings.Duration, cancellationToken);
+            report.SteadyLatency = new SteadyFigures(share, share * collectorRate, steady.RequestsPerSecond, connections,
+                steady.P50Microseconds / 1000.0, steady.P90Microseconds / 1000.0, steady.P99Microseconds / 1000.0, steady.Errors);
+            log.WriteLine($"  achieved {steady.RequestsPerSecond:N0} req/s over {connections} connections: p50 {steady.P50Microseconds / 1000.0:0.00} ms, p99 {steady.P99Microseconds / 1000.0:0.00} ms");
+        }
+        if (settings.Sections.Contains("freshness"))
+        {
+            var rate = settings.FreshnessRate > 0 ? settings.FreshnessRate : 0.5 * collectorRate;
+            log.WriteLine($"freshness under steady load ({rate:N0} req/s, {settings.FreshnessDuration.TotalSeconds:0} s)");
+            report.Freshness = await new FreshnessSection(beacon, log).RunAsync(collector, rate, settings.FreshnessDuration, cancellationToken);
+            report.Notes.Add("Freshness is measured through GET /api/stats/daily, so it includes that query's own time; the aggregator's flush interval (Aggregator:FlushInterval) bounds it from below.");
+        }
+
+        foreach (var server in servers)
+        {
+            report.Memory.Add(new MemoryFigure(server.Key, ProcessStats.TreePeakRssBytes(server.Pid)));
+        }
+        log.WriteLine("stopping the collector and counting what it stored");
+        report.Delivery = await DeliveryCheck.RunAsync(collector, beacon.Answered(collector.Key), cancellationToken);
+        log.WriteLine($"  accepted {report.Delivery.HitsAccepted:N0}, stored {report.Delivery.HitsStored:N0} ({(report.Delivery.AllStored ? "all stored" : "MISMATCH")})");
+    }
+
+    private async Task RunEmbeddedAsync(BenchReport report, string work, CancellationToken cancellationToken)
+    {
+        log.WriteLine("embedded host in this process (aggregator and queries)");
+        await using var app = EmbeddedHost.Build(
+        [
+            "--Urls=http://127.0.0.1:0",
+            "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
+            "--Logging:LogLevel:Default=Warning",
+            "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
+            $"--Sites:Sites:90:Id={QuerySection.Site}",
+            $"--Sites:Sites:90:Hosts:0={BeaconMix.SiteHost}",
+        ]);
+        await app.StartAsync(cancellationToken);
+        try
+        {
+            if (settings.Sections.Contains("aggregator"))
+            {
+                log.WriteLine($"aggregator throughput ({settings.AggregatorHits:N0} hits per round)");
+                report.Aggregator = await new AggregatorSection(settings, log).RunAsync(app.Services, cancellationToken);
+                report.Notes.Add("Aggregator figures are for the embedded transport (in-process queue). The Kafka transport (mock cluster) is not measured by this harness yet.");
+            }
+            if (settings.Sections.Contains("queries"))
+            {
+                log.WriteLine($"stats queries on {settings.QueryHits:N0} generated hits");
+                var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+                report.Queries = await new QuerySection(settings, log).RunAsync(app.Services, address, cancellationToken);
+            }
+            report.Memory.Add(new MemoryFigure("embedded host (aggregator + chDB + queries, in the harness process)", ProcessStats.PeakRssBytes(Environment.ProcessId) ?? 0));
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunSoakAsync(BenchReport report, BeaconSection beacon, string work, CancellationToken cancellationToken)
+    {
+        RequireTools(needNginx: false);
+        await using var collector = new CollectorServer(Path.Combine(work, "soak"), settings.CollectorArguments);
+        log.WriteLine($"soak: {settings.Soak!.Value.TotalSeconds:0} s at {settings.SoakRate:N0} req/s, faults: {(settings.Faults.Count == 0 ? "none" : string.Join(", ", settings.Faults))}");
+        await collector.StartAsync(cancellationToken);
+        await beacon.PrepareAsync(collector, cancellationToken);
+        report.Soak = await new SoakSection(settings, beacon, log).RunAsync(collector, cancellationToken);
+        report.Memory.Add(new MemoryFigure(collector.Key, collector.PeakRssBytes));
+    }
+
+    private static void RequireTools(bool needNginx)
+    {
+        var missing = Tools.Missing(needNginx);
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"analytics bench needs {string.Join(" and ", missing)} (Debian packages). Install with: {Tools.InstallHint}");
+        }
+    }
+
+    private static double Ratio(double a, double b) => b == 0 ? 0 : a / b;
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean; a report is worth more than a tidy /tmp.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace Analytics.Host.Bench.Report;
+
+/// <summary>Everything one `analytics bench` run measured (serialized as the JSON report).</summary>
+public sealed record BenchReport
+{
+    public required string Command { get; init; }
+    public required DateTime StartedAt { get; init; }
+    public DateTime FinishedAt { get; set; }
+    public string LoadAtEnd { get; set; } = "";
+    public required MachineInfo Machine { get; init; }
+    public required int Seed { get; init; }
+    public required string Settings { get; init; }
+    public List<ServerFigures> Beacon { get; } = [];
+    public BeaconRatios? Ratios { get; set; }
+    public SteadyFigures? SteadyLatency { get; set; }
+    public FreshnessFigures? Freshness { get; set; }
+    public DeliveryFigures? Delivery { get; set; }
+    public AggregatorFigures? Aggregator { get; set; }
+    public QueryFigures? Queries { get; set; }
+    public SoakFigures? Soak { get; set; }
+    public List<MemoryFigure> Memory { get; } = [];
+    public List<string> Notes { get; } = [];
+}
+
+public sealed record MachineInfo(string Os, string Cpu, int Cores, long MemoryBytes, string Runtime, string Wrk, string Nginx, string GitCommit, string LoadAtStart);
+
+/// <summary>One measured wrk run against one server.</summary>
+public sealed record BeaconRun(int Round, double RequestsPerSecond, double P50Ms, double P99Ms, double CpuSecondsPer1000, long Requests, long Errors);
+
+public sealed record ServerFigures(string Key, string Description, List<BeaconRun> Runs)
+{
+    public double RequestsPerSecond => Stat.Median(Runs.Select(r => r.RequestsPerSecond));
+    public double P50Ms => Stat.Median(Runs.Select(r => r.P50Ms));
+    public double P99Ms => Stat.Median(Runs.Select(r => r.P99Ms));
+    public double CpuSecondsPer1000 => Stat.Median(Runs.Select(r => r.CpuSecondsPer1000));
+
+    /// <summary>Requests served per second of server CPU.</summary>
+    public double RequestsPerCpuSecond => CpuSecondsPer1000 == 0 ? 0 : 1000 / CpuSecondsPer1000;
+}
+
+/// <summary>Collector against each baseline, from medians of the same interleaved run.</summary>
+public sealed record BeaconRatios(double ThroughputVsNginx, double ThroughputVsKestrel, double PerCpuVsNginx, double PerCpuVsKestrel);
+
+/// <summary>Latency of the collector under steady load at a share of its measured maximum.</summary>
+public sealed record SteadyFigures(double TargetShare, double TargetRate, double AchievedRate, int Connections, double P50Ms, double P90Ms, double P99Ms, long Errors);
+
+/// <summary>Beacon answered to hit visible through the stats API.</summary>
+public sealed record FreshnessFigures(double LoadRate, int Probes, int Missed, double P50Ms, double P99Ms, double MaxMs);
+
+/// <summary>What the collector acknowledged against what reached storage (must be equal).</summary>
+public sealed record DeliveryFigures(long BeaconsAnswered, long HitsAccepted, long HitsRejected, long HitsStored)
+{
+    public bool AllStored => HitsAccepted == HitsStored;
+}
+
+public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)
+{
+    public double Pipeline => Stat.Median(PipelineHitsPerSecond);
+    public double StoreOnly => Stat.Median(StoreOnlyHitsPerSecond);
+    public double Ceiling => Stat.Median(CeilingHitsPerSecond);
+    public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);
+}
+
+public sealed record QueryTiming(string Name, string Kind, double MedianMs, double MaxMs, int Runs);
+
+public sealed record QueryFigures(long Hits, double GenerateSeconds, List<QueryTiming> Timings, List<string> Tables);
+
+public sealed record SoakFigures(double Seconds, double Rate, List<string> Faults, DeliveryFigures Delivery, double P99Ms, long Errors);
+
+public sealed record MemoryFigure(string Process, long PeakRssBytes);

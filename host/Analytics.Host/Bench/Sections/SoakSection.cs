@@ -1,0 +1,43 @@
+using Analytics.Host.Bench.Report;
+using Analytics.Host.Bench.Servers;
+using Analytics.Host.Bench.Soak;
+
+namespace Analytics.Host.Bench.Sections;
+
+/// <summary>
+/// Soak: steady load on the collector for a bounded time while faults are triggered in turn; then the
+/// collector is stopped (it drains its queue) and what it acknowledged is compared with what was stored.
+/// </summary>
+public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, TextWriter log)
+{
+    public async Task<SoakFigures> RunAsync(CollectorServer collector, CancellationToken cancellationToken)
+    {
+        var duration = settings.Soak ?? throw new InvalidOperationException("No soak duration");
+        var faults = settings.Faults.Select(name => FaultScenarios.All.TryGetValue(name, out var fault)
+            ? fault
+            : throw new ArgumentException($"Unknown fault '{name}'; known: {string.Join(", ", FaultScenarios.All.Keys)}")).ToList();
+        var segment = duration / (faults.Count + 1);
+        var hold = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, segment.Ticks / 2));
+        var context = new FaultContext(collector, settings, hold, log);
+
+        var load = beacon.SteadyAsync(collector, settings.SoakRate, duration, cancellationToken);
+        for (var i = 0; i < faults.Count; i++)
+        {
+            await Task.Delay(i == 0 ? segment - (hold / 2) : segment - hold, cancellationToken);
+            log.WriteLine($"  fault {faults[i].Name}: {faults[i].Description} for {hold.TotalSeconds:0.#} s");
+            await faults[i].InjectAsync(context, cancellationToken);
+            try
+            {
+                await Task.Delay(hold, cancellationToken);
+            }
+            finally
+            {
+                await faults[i].HealAsync(context, CancellationToken.None);
+            }
+        }
+        var (result, _) = await load;
+        var delivery = await DeliveryCheck.RunAsync(collector, result.Answered, cancellationToken);
+        log.WriteLine($"  soak: answered {delivery.BeaconsAnswered:N0}, accepted {delivery.HitsAccepted:N0}, stored {delivery.HitsStored:N0} ({(delivery.AllStored ? "all stored" : "MISMATCH")})");
+        return new SoakFigures(duration.TotalSeconds, result.RequestsPerSecond, [.. faults.Select(f => f.Name)], delivery, result.P99Microseconds / 1000.0, result.Errors);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Analytics.Host.Bench.Load;
+using Analytics.Host.Bench.Processes;
+
+namespace Analytics.Host.Bench.Servers;
+
+/// <summary>
+/// (c) Our collector's full path: `analytics run` (embedded: collector steps, queue, aggregator, chDB)
+/// in a child process with its own data folder, with the bench sites registered.
+/// </summary>
+public sealed class CollectorServer(string dataDirectory, IReadOnlyList<string> extraArguments) : IServerUnderTest
+{
+    /// <summary>Site that only the freshness probes write to, so its count moves only with them.</summary>
+    public const string FreshnessSite = "bench-fresh";
+
+    /// <summary>Site the soak load writes to.</summary>
+    public const string SoakSite = "bench-soak";
+
+    private ChildProcess? _process;
+
+    public string Key => "collector";
+
+    public string Description => "analytics run (embedded): full collector path, in-process queue, aggregator, chDB";
+
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
+
+    public int Pid => Process.Pid;
+
+    public string DataDirectory => dataDirectory;
+
+    public ChildProcess Process => _process ?? throw new InvalidOperationException("The collector is not running");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort.Next();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        string[] arguments =
+        [
+            "run", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory,
+            "--Logging:LogLevel:Default=Warning",
+            "--Signing:KeyFile=" + Path.Combine(dataDirectory, "signing.key"),
+            // All load comes from 127.0.0.1: the per-client limit would drop nearly every hit.
+            "--RateLimit:Burst=1000000", "--RateLimit:PerSecond=1000000",
+            .. SiteArguments(90, BeaconMix.SiteId), .. SiteArguments(91, FreshnessSite), .. SiteArguments(92, SoakSite),
+            .. extraArguments,
+        ];
+        _process = AnalyticsProcess.Start(Key, arguments);
+        // The first start builds the schema; give it time.
+        await _process.WaitForPortAsync(port, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Peak RSS of the process, as last read (before it was stopped).</summary>
+    public long PeakRssBytes { get; private set; }
+
+    /// <summary>Stops it gracefully (the queue is drained into storage first), noting its peak RSS before.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            PeakRssBytes = ProcessStats.TreePeakRssBytes(_process.Pid);
+            await _process.StopAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Registers a site through configuration, at a high index so the configured sites stay.</summary>
+    private static string[] SiteArguments(int index, string id)
+    {
+        var i = index.ToString(CultureInfo.InvariantCulture);
+        return [$"--Sites:Sites:{i}:Id={id}", $"--Sites:Sites:{i}:Hosts:0={BeaconMix.SiteHost}"];
+    }
+}

@@ -1,0 +1,35 @@
+namespace Analytics.Host.Cli;
+
+/// <summary>
+/// A host without a web server for the subcommands that work on the data folder (export, partners):
+/// the same configuration as `run` (appsettings.json, environment, --Section:Key=value), logs to stderr.
+/// </summary>
+public static class CliHost
+{
+    /// <summary>Configuration overrides, with --data DIR mapped as `run` maps it.</summary>
+    public static string[] Arguments(IReadOnlyList<string> unmatched, string? data)
+    {
+        // Quiet by default (stdout may carry a report); a later --Logging:LogLevel:Default wins.
+        var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
+        args.AddRange(unmatched);
+        if (data is not null)
+        {
+            args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(data, "clickhouse")));
+            args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(data, "partners")));
+        }
+        return [.. args];
+    }
+
+    public static IHost Build(string[] args, Action<IServiceCollection> services)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services(builder.Services);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Analytics.Host.Cli;
+
+/// <summary>
+/// `analytics collector` and `analytics aggregator`: one role of the distributed deployment, over Kafka.
+/// Shorthands for `analytics run --Transport:Kind=Kafka --Host:Roles=ROLE`; any other setting passes through.
+/// </summary>
+public static class RoleCommand
+{
+    public static Command Collector() => Create(
+        "collector",
+        "Run a collector alone: answers beacons, spools hits locally and ships them to Kafka.");
+
+    public static Command Aggregator() => Create(
+        "aggregator",
+        "Run an aggregator alone: reads hits from Kafka in a consumer group, stores them in ClickHouse, serves the stats API.");
+
+    private static Command Create(string role, string description)
+    {
+        var urls = new Option<string>("--urls") { Description = "Listen address(es), e.g. http://127.0.0.1:5081" };
+        var data = new Option<string>("--data") { Description = "Data folder (collector: the spool; aggregator: the embedded ClickHouse)" };
+        var kafka = new Option<string>("--kafka") { Description = "Kafka bootstrap servers, host:port[,host:port]" };
+        var command = new Command(role, description) { urls, data, kafka };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, _) =>
+        {
+            var args = new List<string> { "--Transport:Kind=Kafka", "--Host:Roles=" + role };
+            args.AddRange(result.UnmatchedTokens);
+            if (result.GetValue(urls) is { } u)
+            {
+                args.Add("--Urls=" + u);
+            }
+            if (result.GetValue(kafka) is { } k)
+            {
+                args.Add("--Kafka:BootstrapServers=" + k);
+            }
+            if (result.GetValue(data) is { } d)
+            {
+                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
+                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+            }
+            await using var app = EmbeddedHost.Build([.. args]);
+            await app.StartAsync(CancellationToken.None);
+            // The bound address (with port 0 the system picks one), so a supervisor or a test can find it.
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            Console.WriteLine($"Analytics {role} is running on {address} (Kafka). Press Ctrl-C to stop.");
+            // SIGINT/SIGTERM stop it gracefully: the spool is kept (collector), the consumer leaves its group (aggregator).
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Analytics.Host.Import;
+
+/// <summary>How far an import of one file has come: bytes of the file read (compressed bytes for .gz) and lines.</summary>
+public readonly record struct ImportProgress(string File, long BytesRead, long TotalBytes, long Lines, long Imported);

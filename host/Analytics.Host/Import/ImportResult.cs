@@ -1,0 +1,31 @@
+using Analytics.Collector.Pipeline;
+
+namespace Analytics.Host.Import;
+
+/// <summary>What an import did with each line of one file.</summary>
+public sealed class ImportResult(string file)
+{
+    public string File { get; } = file;
+
+    /// <summary>Lines read in this run (lines skipped on resume are not counted).</summary>
+    public long Lines { get; set; }
+
+    /// <summary>Lines already imported by an earlier, interrupted run.</summary>
+    public long ResumedAt { get; set; }
+
+    public long BadLines { get; set; }
+
+    /// <summary>Line numbers of the first bad lines (never their content: it holds IP addresses).</summary>
+    public List<long> FirstBadLines { get; } = [];
+
+    public Dictionary<SkipReason, long> Skipped { get; } = [];
+
+    /// <summary>Pageviews the collector pipeline accepted and handed on to storage.</summary>
+    public long Imported { get; set; }
+
+    /// <summary>Pageviews the collector pipeline dropped, by its reason (unknown site, foreign host, ...).</summary>
+    public Dictionary<DropReason, long> Dropped { get; } = [];
+
+    /// <summary>False when the run was interrupted; the checkpoint lets the next run resume.</summary>
+    public bool Completed { get; set; }
+}

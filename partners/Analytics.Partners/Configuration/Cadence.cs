@@ -1,0 +1,8 @@
+namespace Analytics.Partners.Configuration;
+
+public enum Cadence
+{
+    Daily,
+    Weekly,
+    Monthly,
+}

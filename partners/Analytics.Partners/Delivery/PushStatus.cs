@@ -1,0 +1,9 @@
+namespace Analytics.Partners.Delivery;
+
+/// <summary>Where one delivery stands. Once <see cref="Delivered"/>, it is never sent again.</summary>
+public enum PushStatus
+{
+    Pending,
+    Failing,
+    Delivered,
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+using Analytics.Partners.Api;
+using Analytics.Partners.Audit;
+using Analytics.Partners.Delivery;
+using Analytics.Partners.Scheduling;
+using Analytics.Partners.Storage;
+
+namespace Analytics.Partners;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StoredReport))]
+[JsonSerializable(typeof(PushState))]
+[JsonSerializable(typeof(AuditEntry))]
+[JsonSerializable(typeof(ScheduleState))]
+[JsonSerializable(typeof(ReportListing))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(DeliveryStatusResponse))]
+[JsonSerializable(typeof(RerunRequest))]
+[JsonSerializable(typeof(RerunResponse))]
+internal sealed partial class PartnersJsonContext : JsonSerializerContext;

@@ -1,0 +1,11 @@
+namespace Analytics.Partners.Reports;
+
+/// <summary>A report ready to be written: its query (names, window) and its published rows.</summary>
+public sealed record ReportTable(ReportQuery Query, int K, IReadOnlyList<ReportRow> Rows)
+{
+    /// <summary>Cell and other rows (the total rows excluded).</summary>
+    public int DataRows => Rows.Count(r => r.Type != RowType.Total);
+
+    /// <summary>Cells that appear in no published row.</summary>
+    public long WithheldCells => Rows.Where(r => r.Type == RowType.Total).Sum(r => r.WithheldCells);
+}

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Transport;
+using Confluent.Kafka;
+
+namespace Analytics.Pipeline.Kafka;
+
+/// <summary>
+/// The consumer's own thread: polls, decodes, buffers per partition, sends poison to the dead-letter
+/// topic, serves offset commits, pauses full partitions, and handles the group's rebalances. Every
+/// call on the consumer happens on this thread.
+/// </summary>
+public sealed partial class KafkaHitSource
+{
+    private void EnsureStarted()
+    {
+        if (_poller is not null)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_poller is not null)
+            {
+                return;
+            }
+            _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.ConsumerConfig(_options))
+                .SetLogHandler((_, message) => Log.Client(_logger, message.Level.ToString(), message.Facility, message.Message))
+                .SetErrorHandler((_, error) => OnError(error))
+                .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
+                .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
+                .Build();
+            _consumer.Subscribe(_options.Topic);
+            _poller = new Thread(Poll) { IsBackground = true, Name = "kafka-consumer" };
+            _poller.Start();
+        }
+    }
+
+    private void Poll()
+    {
+        var consumer = _consumer!;
+        try
+        {
+            while (!_stopping && _fatal is null)
+            {
+                try
+                {
+                    if (consumer.Consume(PollTimeout) is { IsPartitionEOF: false } result)
+                    {
+                        Add(result);
+                    }
+                }
+                catch (ConsumeException ex)
+                {
+                    if (ex.Error.IsFatal)
+                    {
+                        OnError(ex.Error);
+                        break;
+                    }
+                    Log.ConsumeFailed(_logger, ex.Error.Code, ex.Error.Reason);
+                }
+                ServeCommits(consumer);
+                Throttle(consumer);
+            }
+            ServeCommits(consumer);
+        }
+        finally
+        {
+            _pollerExited = true;
+            if (!_abandon && _fatal is null)
+            {
+                // Leaves the group at once, so the partitions move to another aggregator without waiting for a timeout.
+                consumer.Close();
+            }
+            consumer.Dispose();
+            Log.Closed(_logger, _abandon);
+        }
+    }
+
+    private void Add(ConsumeResult<byte[], byte[]> result)
+    {
+        Interlocked.Increment(ref _consumed);
+        var value = result.Message.Value ?? [];
+        Hit? hit = null;
+        Task? deadLetter = null;
+        if (HitCodec.TryDecode(value, out var decoded, out var reason))
+        {
+            hit = decoded;
+        }
+        else
+        {
+            Interlocked.Increment(ref _deadLettered);
+            Log.Poison(_logger, result.Partition.Value, result.Offset.Value, reason);
+            deadLetter = DeadLetterAsync(result, reason);
+        }
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(result.TopicPartition, out var buffer))
+            {
+                return;
+            }
+            buffer.Entries.Enqueue(new Buffered(result.Offset.Value, hit, deadLetter, Stopwatch.GetTimestamp()));
+            _arrived.TrySetResult();
+            _arrived = NewSignal();
+        }
+    }
+
+    private async Task DeadLetterAsync(ConsumeResult<byte[], byte[]> result, string reason)
+    {
+        var message = new Message<byte[], byte[]>
+        {
+            Key = result.Message.Key,
+            Value = result.Message.Value,
+            Headers = new Headers
+            {
+                { "reason", Encoding.UTF8.GetBytes(reason) },
+                { "source", Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{result.Topic}/{result.Partition.Value}/{result.Offset.Value}")) },
+            },
+        };
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await _deadLetters.Producer.ProduceAsync(_options.DeadLetterTopic, message);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> ex)
+            {
+                // The poison message's offset is not committed until it is safely in the dead-letter topic.
+                Log.DeadLetterFailed(_logger, ex.Error.Code, ex.Error.Reason);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private void ServeCommits(IConsumer<byte[], byte[]> consumer)
+    {
+        while (_commits.TryDequeue(out var request))
+        {
+            var position = request.Position;
+            bool owned;
+            lock (_gate)
+            {
+                owned = _partitions.TryGetValue(position.Partition, out var buffer) && buffer.Generation == position.Generation;
+                if (owned)
+                {
+                    buffer!.InFlight--;
+                }
+            }
+            if (!owned)
+            {
+                // The partition moved on: its new owner re-reads this range and ClickHouse drops the repeat.
+                Log.NotCommitted(_logger, position.Partition.Partition.Value, position.FirstOffset, position.LastOffset);
+                request.Done.TrySetResult();
+                continue;
+            }
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(position.Partition, position.LastOffset + 1));
+                consumer.Commit();
+                Interlocked.Increment(ref _commitsDone);
+            }
+            catch (KafkaException ex)
+            {
+                // Stored but not committed: a later commit carries it, or a replay is deduplicated.
+                Interlocked.Increment(ref _commitFailures);
+                Log.CommitFailed(_logger, ex.Error.Code, ex.Error.Reason);
+            }
+            request.Done.TrySetResult();
+        }
+    }
+
+    private void ServeCommitsAfterExit()
+    {
+        if (!_pollerExited)
+        {
+            return;
+        }
+        while (_commits.TryDequeue(out var request))
+        {
+            request.Done.TrySetResult();
+        }
+    }
+
+    /// <summary>Pauses a partition whose buffer is full and resumes it once half drained (poll thread).</summary>
+    private void Throttle(IConsumer<byte[], byte[]> consumer)
+    {
+        List<TopicPartition>? pause = null;
+        List<TopicPartition>? resume = null;
+        lock (_gate)
+        {
+            foreach (var buffer in _partitions.Values)
+            {
+                if (!buffer.Paused && buffer.Entries.Count >= _options.MaxBufferedPerPartition)
+                {
+                    buffer.Paused = true;
+                    (pause ??= []).Add(buffer.Partition);
+                }
+                else if (buffer.Paused && buffer.Entries.Count < _options.MaxBufferedPerPartition / 2)
+                {
+                    buffer.Paused = false;
+                    (resume ??= []).Add(buffer.Partition);
+                }
+            }
+        }
+        if (pause is not null)
+        {
+            consumer.Pause(pause);
+        }
+        if (resume is not null)
+        {
+            consumer.Resume(resume);
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        lock (_gate)
+        {
+            var generation = ++_generation;
+            foreach (var partition in partitions)
+            {
+                _partitions[partition] = new PartitionBuffer(partition, generation);
+            }
+        }
+        Log.Assigned(_logger, string.Join(',', partitions.Select(p => p.Partition.Value)));
+    }
+
+    /// <summary>Before giving partitions up, lets the batch in flight on them be stored and committed.</summary>
+    private void OnRevoked(List<TopicPartitionOffset> partitions)
+    {
+        var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.RevokeFlushTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline && !_abandon)
+        {
+            ServeCommits(_consumer!);
+            lock (_gate)
+            {
+                if (!revoked.Any(p => _partitions.TryGetValue(p, out var buffer) && buffer.InFlight > 0))
+                {
+                    break;
+                }
+            }
+            _commitRequested.Wait(TimeSpan.FromMilliseconds(20));
+        }
+        Drop(revoked);
+        Log.Revoked(_logger, string.Join(',', revoked.Select(p => p.Partition.Value)));
+    }
+
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        Drop(partitions.Select(p => p.TopicPartition).ToHashSet());
+        Log.Lost(_logger, partitions.Count);
+    }
+
+    private void Drop(HashSet<TopicPartition> partitions)
+    {
+        lock (_gate)
+        {
+            foreach (var partition in partitions)
+            {
+                _partitions.Remove(partition);
+            }
+            _arrived.TrySetResult();
+            _arrived = NewSignal();
+        }
+    }
+
+    private void OnError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            _fatal = error;
+            Log.Fatal(_logger, error.Code, error.Reason);
+            lock (_gate)
+            {
+                _arrived.TrySetResult();
+            }
+            return;
+        }
+        Log.ClientError(_logger, error.Code, error.Reason);
+    }
+}

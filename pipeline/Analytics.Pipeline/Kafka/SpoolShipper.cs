@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using Analytics.Pipeline.Spool;
+using Analytics.Pipeline.Transport;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Pipeline.Kafka;
+
+/// <summary>
+/// Ships the spool to Kafka in order: reads records, produces them (keyed by visitor ID), and
+/// acknowledges in the spool the longest prefix Kafka has acknowledged. While the broker is down the
+/// producer keeps retrying what is in flight and the spool grows on disk; when it returns, shipping
+/// resumes where it stopped. A refused delivery is sent again after a backoff (only that one: what
+/// Kafka accepted is never sent twice, short of a crash before the spool's checkpoint was written).
+/// </summary>
+public sealed partial class SpoolShipper(
+    HitSpool spool,
+    KafkaProducer producer,
+    IOptions<KafkaOptions> options,
+    ILogger<SpoolShipper> logger) : BackgroundService
+{
+    private static readonly TimeSpan AckInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private readonly Queue<InFlight> _inFlight = new();
+    private TaskCompletionSource _delivered = NewSignal();
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private long _shipped;
+    private long _failures;
+    private int _unsettled;
+    private int _failed;
+
+    /// <summary>Hits Kafka acknowledged since start.</summary>
+    public long Shipped => Interlocked.Read(ref _shipped);
+
+    /// <summary>Deliveries Kafka refused (each is sent again after a backoff).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>False while hits wait unshipped without progress, or the spool nears its bound.</summary>
+    public bool IsHealthy =>
+        Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress)) < options.Value.DegradedAfter
+        && spool.PendingBytes < spool.MaxBytes / 10 * 9;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var settings = options.Value;
+        var records = new List<SpoolRecord>();
+        var lastAck = Stopwatch.GetTimestamp();
+        SpoolPosition? unacknowledged = null;
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            _delivered = NewSignal();
+            unacknowledged = Settle() ?? unacknowledged;
+            if (unacknowledged is { } position && (_inFlight.Count == 0 || Stopwatch.GetElapsedTime(lastAck) >= AckInterval))
+            {
+                spool.Acknowledge(position);
+                unacknowledged = null;
+                lastAck = Stopwatch.GetTimestamp();
+            }
+
+            if (Volatile.Read(ref _failed) == 1)
+            {
+                if (Volatile.Read(ref _unsettled) == 0)
+                {
+                    // Everything sent has an answer: send again only what Kafka refused, so nothing it
+                    // accepted is duplicated (those few hits then arrive after later ones).
+                    await DelayQuietly(backoff, stoppingToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                    Volatile.Write(ref _failed, 0);
+                    var again = _inFlight.Where(e => e.State == InFlight.Failed).ToList();
+                    Log.Resending(logger, again.Count, backoff);
+                    foreach (var entry in again)
+                    {
+                        Send(settings.Topic, entry);
+                    }
+                    continue;
+                }
+                await WaitQuietly(_delivered.Task, stoppingToken);
+                continue;
+            }
+
+            var room = settings.MaxInFlight - _inFlight.Count;
+            records.Clear();
+            if (room > 0 && spool.Read(records, room) > 0)
+            {
+                foreach (var record in records)
+                {
+                    Produce(settings.Topic, record);
+                }
+                continue;
+            }
+            if (_inFlight.Count == 0)
+            {
+                // Idle: nothing waits to be shipped, so nothing is late.
+                Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+                backoff = TimeSpan.FromMilliseconds(100);
+                await WaitQuietly(spool.WaitForDataAsync(stoppingToken), stoppingToken);
+            }
+            else
+            {
+                await WaitQuietly(room > 0 ? Task.WhenAny(_delivered.Task, spool.WaitForDataAsync(stoppingToken)) : _delivered.Task, stoppingToken);
+            }
+        }
+
+        // Stopping: give what is in flight a moment to be acknowledged, and remember how far it got.
+        producer.Producer.Flush(TimeSpan.FromSeconds(5));
+        if ((Settle() ?? unacknowledged) is { } last)
+        {
+            spool.Acknowledge(last);
+        }
+        Log.Stopped(logger, Shipped, spool.PendingBytes);
+    }
+
+    private void Produce(string topic, SpoolRecord record)
+    {
+        var entry = new InFlight(record, this);
+        _inFlight.Enqueue(entry);
+        Send(topic, entry);
+    }
+
+    private void Send(string topic, InFlight entry)
+    {
+        entry.Reset();
+        Interlocked.Increment(ref _unsettled);
+        try
+        {
+            producer.Producer.Produce(topic, new Message<byte[], byte[]> { Key = HitCodec.KeyOf(entry.Record.Payload), Value = entry.Record.Payload }, entry.OnDelivered);
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            entry.Fail(ex.Error);
+        }
+    }
+
+    /// <summary>Drops the acknowledged prefix of what is in flight; returns the position to acknowledge, if it moved.</summary>
+    private SpoolPosition? Settle()
+    {
+        SpoolPosition? last = null;
+        var count = 0;
+        while (_inFlight.TryPeek(out var head) && head.State == InFlight.Delivered)
+        {
+            _inFlight.Dequeue();
+            last = head.End;
+            count++;
+        }
+        if (count > 0)
+        {
+            Interlocked.Add(ref _shipped, count);
+            Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+        }
+        return last;
+    }
+
+    private void Settled(Error? error)
+    {
+        if (error is not null)
+        {
+            Interlocked.Increment(ref _failures);
+            Volatile.Write(ref _failed, 1);
+            Log.DeliveryFailed(logger, error.Code, error.Reason);
+        }
+        Interlocked.Decrement(ref _unsettled);
+        Volatile.Read(ref _delivered).TrySetResult();
+    }
+
+    private static async Task WaitQuietly(Task task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(Tick, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // A tick or a stop: the loop looks again.
+        }
+    }
+
+    private static async Task DelayQuietly(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class InFlight(SpoolRecord record, SpoolShipper shipper)
+    {
+        public const int Pending = 0;
+        public const int Delivered = 1;
+        public const int Failed = 2;
+
+        private int _state;
+
+        public SpoolRecord Record { get; } = record;
+
+        public SpoolPosition End => Record.End;
+
+        public void Reset() => Volatile.Write(ref _state, Pending);
+
+        public int State => Volatile.Read(ref _state);
+
+        public void OnDelivered(DeliveryReport<byte[], byte[]> report)
+        {
+            if (report.Error.IsError)
+            {
+                Fail(report.Error);
+                return;
+            }
+            Volatile.Write(ref _state, Delivered);
+            shipper.Settled(null);
+        }
+
+        public void Fail(Error error)
+        {
+            Volatile.Write(ref _state, Failed);
+            shipper.Settled(error);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5201, LogLevel.Warning, "Kafka refused a hit ({Code}: {Reason}); the spool will send it again")]
+        public static partial void DeliveryFailed(ILogger logger, ErrorCode code, string reason);
+
+        [LoggerMessage(5202, LogLevel.Information, "Sending {Count} refused hits again (next wait {Delay})")]
+        public static partial void Resending(ILogger logger, int count, TimeSpan delay);
+
+        [LoggerMessage(5203, LogLevel.Information, "Spool shipper stopped after {Shipped} hits; {Pending} bytes wait in the spool")]
+        public static partial void Stopped(ILogger logger, long shipped, long pending);
+    }
+}

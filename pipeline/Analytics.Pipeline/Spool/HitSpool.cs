@@ -1,0 +1,363 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
+
+namespace Analytics.Pipeline.Spool;
+
+/// <summary>
+/// A local append-only log of records, made durable by group commit: appends queue up, one writer
+/// thread writes all that are waiting and fsyncs once, then completes them all. One reader (the
+/// shipper) reads them back in order and acknowledges what was shipped; a checkpoint file remembers
+/// that, and whole segments before it are deleted. Survives SIGKILL: on open a torn tail is cut off.
+/// Frame: uint32 length, uint32 CRC-32 of the payload, payload (little-endian).
+/// </summary>
+public sealed partial class HitSpool : IDisposable
+{
+    private const int FrameHeader = 8;
+    private const string SegmentExtension = ".seg";
+    private const string CheckpointFile = "checkpoint";
+
+    private const string LockFile = "lock";
+
+    private readonly SpoolOptions _options;
+    private readonly FileStream _lock;
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
+    private readonly Thread _writer;
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<long, long> _segmentSizes = [];
+    private FileStream _writeFile;
+    private long _writeSegment;
+    private long _writeLength;
+    private SpoolPosition _acknowledged;
+    private long _pendingBytes;
+    private long _queuedBytes;
+    private TaskCompletionSource _spaceFreed = NewSignal();
+    private TaskCompletionSource _dataArrived = NewSignal();
+    private SpoolPosition _readAt;
+    private SafeFileHandle? _readHandle;
+    private long _readHandleSegment = -1;
+    private long _appended;
+    private long _fsyncs;
+    private long _fullWaits;
+    private long _corrupt;
+
+    private HitSpool(SpoolOptions options)
+    {
+        _options = options;
+        Directory = Path.GetFullPath(options.Path);
+        System.IO.Directory.CreateDirectory(Directory);
+        // One process per spool: a second collector on the same folder fails at start instead of interleaving.
+        _lock = new FileStream(Path.Combine(Directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        Recover();
+        _writeFile = CreateSegment(_writeSegment);
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "spool-writer" };
+        _writer.Start();
+    }
+
+    /// <summary>Opens the spool in <see cref="SpoolOptions.Path"/>, recovering what a previous process left.</summary>
+    public static HitSpool Open(SpoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HitSpool(options);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Bytes appended (durable) and not yet acknowledged, frames included.</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pendingBytes;
+            }
+        }
+    }
+
+    public long MaxBytes => _options.MaxBytes;
+
+    /// <summary>Records made durable since open.</summary>
+    public long Appended => Interlocked.Read(ref _appended);
+
+    /// <summary>fsync calls since open; <see cref="Appended"/> / <see cref="Fsyncs"/> is the group size.</summary>
+    public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    /// <summary>Appends that found the spool at its bound and had to wait for space.</summary>
+    public long FullWaits => Interlocked.Read(ref _fullWaits);
+
+    /// <summary>Records skipped because their checksum did not match (a damaged file).</summary>
+    public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>
+    /// Completes once <paramref name="payload"/> is on disk (fsync). At the bound it waits for space
+    /// until <paramref name="cancellationToken"/> fires; once queued it is always written.
+    /// </summary>
+    public async ValueTask AppendAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        long framed = payload.Length + FrameHeader;
+        if (framed > _options.SegmentBytes)
+        {
+            throw new ArgumentException("The record is larger than a spool segment.", nameof(payload));
+        }
+        var waited = false;
+        while (true)
+        {
+            Task space;
+            lock (_gate)
+            {
+                if (_pendingBytes + _queuedBytes + framed <= _options.MaxBytes)
+                {
+                    _queuedBytes += framed;
+                    break;
+                }
+                space = _spaceFreed.Task;
+            }
+            if (!waited)
+            {
+                waited = true;
+                Interlocked.Increment(ref _fullWaits);
+            }
+            await space.WaitAsync(cancellationToken);
+        }
+        var pending = new PendingAppend(payload);
+        if (!_appends.Writer.TryWrite(pending))
+        {
+            lock (_gate)
+            {
+                _queuedBytes -= framed;
+            }
+            throw new ObjectDisposedException(nameof(HitSpool));
+        }
+        await pending.Done.Task;
+    }
+
+    /// <summary>Completes when there are durable records the reader has not read yet.</summary>
+    public Task WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return HasUnread() ? Task.CompletedTask : _dataArrived.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="maxRecords"/> durable records after the last one read. One reader only.</summary>
+    public int Read(List<SpoolRecord> into, int maxRecords)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var read = 0;
+        Span<byte> header = stackalloc byte[FrameHeader];
+        while (read < maxRecords)
+        {
+            long limit;
+            long writeSegment;
+            lock (_gate)
+            {
+                writeSegment = _writeSegment;
+                limit = _readAt.Segment == writeSegment ? _writeLength : _segmentSizes.GetValueOrDefault(_readAt.Segment);
+            }
+            if (_readAt.Offset >= limit)
+            {
+                if (_readAt.Segment >= writeSegment)
+                {
+                    break;
+                }
+                _readAt = new SpoolPosition(_readAt.Segment + 1, 0);
+                continue;
+            }
+            var handle = ReadHandle(_readAt.Segment);
+            RandomAccess.Read(handle, header, _readAt.Offset);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            var payload = length >= 0 && _readAt.Offset + FrameHeader + length <= limit ? new byte[length] : null;
+            if (payload is null || RandomAccess.Read(handle, payload, _readAt.Offset + FrameHeader) != length || Crc32.HashToUInt32(payload) != crc)
+            {
+                // Only a damaged disk gets here (torn tails are cut at open): skip the rest of the segment, counted.
+                Interlocked.Increment(ref _corrupt);
+                _readAt = new SpoolPosition(_readAt.Segment, limit);
+                continue;
+            }
+            _readAt = new SpoolPosition(_readAt.Segment, _readAt.Offset + FrameHeader + length);
+            into.Add(new SpoolRecord(payload, _readAt));
+            read++;
+        }
+        return read;
+    }
+
+    /// <summary>Where the next <see cref="Read"/> starts (the reader's position).</summary>
+    public SpoolPosition ReadPosition => _readAt;
+
+    /// <summary>Makes the reader start again after the last acknowledged record (after a failed shipment).</summary>
+    public void Rewind()
+    {
+        lock (_gate)
+        {
+            _readAt = _acknowledged;
+        }
+    }
+
+    /// <summary>Everything up to <paramref name="upTo"/> was shipped: persist that and free the space.</summary>
+    public void Acknowledge(SpoolPosition upTo)
+    {
+        SpoolPosition previous;
+        lock (_gate)
+        {
+            if (upTo <= _acknowledged)
+            {
+                return;
+            }
+            previous = _acknowledged;
+            _pendingBytes -= BytesBetween(previous, upTo);
+            _acknowledged = upTo;
+            _spaceFreed.TrySetResult();
+            _spaceFreed = NewSignal();
+        }
+        WriteCheckpoint(upTo);
+        for (var segment = previous.Segment; segment < upTo.Segment; segment++)
+        {
+            lock (_gate)
+            {
+                _segmentSizes.Remove(segment);
+            }
+            if (_readHandleSegment == segment)
+            {
+                _readHandle?.Dispose();
+                _readHandle = null;
+                _readHandleSegment = -1;
+            }
+            File.Delete(SegmentPath(segment));
+        }
+    }
+
+    public void Dispose()
+    {
+        _appends.Writer.TryComplete();
+        _writer.Join();
+        _writeFile.Dispose();
+        _readHandle?.Dispose();
+        _lock.Dispose();
+    }
+
+    private void WriteLoop()
+    {
+        var group = new List<PendingAppend>();
+        var buffer = new ArrayBufferWriter<byte>(1 << 20);
+        var reader = _appends.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (group.Count < _options.MaxGroupRecords && reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+            }
+            buffer.ResetWrittenCount();
+            foreach (var pending in group)
+            {
+                var header = buffer.GetSpan(FrameHeader);
+                BinaryPrimitives.WriteInt32LittleEndian(header, pending.Payload.Length);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(pending.Payload));
+                buffer.Advance(FrameHeader);
+                buffer.Write(pending.Payload);
+            }
+            var bytes = buffer.WrittenCount;
+            try
+            {
+                _writeFile.Write(buffer.WrittenSpan);
+                _writeFile.Flush(flushToDisk: true);
+            }
+            catch (IOException ex)
+            {
+                // Nothing of this group counts as written: cut back what may have reached the file.
+                TryTruncate();
+                lock (_gate)
+                {
+                    _queuedBytes -= bytes;
+                }
+                foreach (var pending in group)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+                group.Clear();
+                continue;
+            }
+            Interlocked.Increment(ref _fsyncs);
+            Interlocked.Add(ref _appended, group.Count);
+            lock (_gate)
+            {
+                _writeLength += bytes;
+                _segmentSizes[_writeSegment] = _writeLength;
+                _pendingBytes += bytes;
+                _queuedBytes -= bytes;
+                _dataArrived.TrySetResult();
+                _dataArrived = NewSignal();
+            }
+            foreach (var pending in group)
+            {
+                pending.Done.TrySetResult();
+            }
+            group.Clear();
+            if (_writeLength >= _options.SegmentBytes)
+            {
+                RollSegment();
+            }
+        }
+    }
+
+    private void RollSegment()
+    {
+        var next = _writeSegment + 1;
+        var file = CreateSegment(next);
+        _writeFile.Dispose();
+        lock (_gate)
+        {
+            _writeFile = file;
+            _writeSegment = next;
+            _writeLength = 0;
+            _segmentSizes[next] = 0;
+        }
+    }
+
+    private void TryTruncate()
+    {
+        try
+        {
+            _writeFile.SetLength(_writeLength);
+            _writeFile.Position = _writeLength;
+        }
+        catch (IOException)
+        {
+            // The next group's write will fail too and report it.
+        }
+    }
+
+    private long BytesBetween(SpoolPosition from, SpoolPosition to)
+    {
+        if (from.Segment == to.Segment)
+        {
+            return to.Offset - from.Offset;
+        }
+        var bytes = _segmentSizes.GetValueOrDefault(from.Segment) - from.Offset;
+        foreach (var (segment, size) in _segmentSizes)
+        {
+            if (segment > from.Segment && segment < to.Segment)
+            {
+                bytes += size;
+            }
+        }
+        return bytes + to.Offset;
+    }
+
+    private bool HasUnread() => BytesBetween(_readAt, new SpoolPosition(_writeSegment, _writeLength)) > 0;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class PendingAppend(byte[] payload)
+    {
+        public byte[] Payload { get; } = payload;
+
+        public TaskCompletionSource Done { get; } = NewSignal();
+    }
+}

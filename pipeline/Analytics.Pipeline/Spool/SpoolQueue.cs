@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Pipeline.Spool;
+
+/// <summary>
+/// The embedded transport with the spool's guarantee (<c>Transport:Kind=Spool</c>): a beacon is
+/// answered once its hit is fsynced to the spool, and the aggregator reads its batches straight from
+/// the spool and acknowledges them only after ClickHouse stored them. A SIGKILL loses nothing: on
+/// restart the unacknowledged hits are read again, and the batch that was being stored is rebuilt
+/// with exactly its old range (remembered in an intent file), so its deduplication token matches.
+/// </summary>
+public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logger) : IHitSink, IHitSource
+{
+    private const string IntentFile = "intent";
+
+    private readonly string _intentPath = Path.Combine(spool.Directory, IntentFile);
+    private readonly List<SpoolRecord> _records = [];
+    private bool _intentChecked;
+    private long _undecodable;
+
+    /// <summary>Records that did not decode (a damaged spool); skipped and counted.</summary>
+    public long Undecodable => Interlocked.Read(ref _undecodable);
+
+    public bool IsHealthy => spool.PendingBytes < spool.MaxBytes / 10 * 9;
+
+    public bool IsCompleted => false;
+
+    public ValueTask WriteAsync(Hit hit, CancellationToken cancellationToken) =>
+        spool.AppendAsync(HitCodec.Encode(hit), cancellationToken);
+
+    /// <summary>
+    /// Waits for hits unless cancelled, then tops the batch up until <paramref name="maxWait"/> passes.
+    /// A cancelled token still returns what is spooled (drain on stop).
+    /// </summary>
+    public async ValueTask<HitBatch> ReadBatchAsync(int maxHits, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var start = spool.ReadPosition;
+        _records.Clear();
+        if (!_intentChecked)
+        {
+            _intentChecked = true;
+            if (ReadIntent() is { } intent && intent.Start == start)
+            {
+                // The previous process may have stored this batch before it died: rebuild it exactly.
+                while (_records.Count == 0 || _records[^1].End < intent.End)
+                {
+                    if (spool.Read(_records, 1) == 0)
+                    {
+                        break;
+                    }
+                }
+                return Batch(start);
+            }
+        }
+        spool.Read(_records, maxHits);
+        if (_records.Count == 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await WaitQuietly(spool.WaitForDataAsync(cancellationToken), Timeout.InfiniteTimeSpan, cancellationToken);
+            spool.Read(_records, maxHits);
+        }
+        if (_records.Count > 0 && _records.Count < maxHits && !cancellationToken.IsCancellationRequested)
+        {
+            var deadline = DateTime.UtcNow + maxWait;
+            while (_records.Count < maxHits && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                await WaitQuietly(spool.WaitForDataAsync(cancellationToken), deadline - DateTime.UtcNow, cancellationToken);
+                spool.Read(_records, maxHits - _records.Count);
+            }
+        }
+        return _records.Count == 0 ? HitBatch.Empty : Batch(start);
+    }
+
+    /// <summary>Remembers the batch's range before it is stored (a rename: the old intent or the new, never half).</summary>
+    public ValueTask PrepareAsync(HitBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Position is Range range)
+        {
+            Span<byte> bytes = stackalloc byte[32];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, range.Start.Segment);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], range.Start.Offset);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], range.End.Segment);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes[24..], range.End.Offset);
+            var temporary = _intentPath + ".tmp";
+            File.WriteAllBytes(temporary, bytes.ToArray());
+            File.Move(temporary, _intentPath, overwrite: true);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask CommitAsync(HitBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Position is Range range)
+        {
+            spool.Acknowledge(range.End);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private HitBatch Batch(SpoolPosition start)
+    {
+        var hits = new List<Hit>(_records.Count);
+        foreach (var record in _records)
+        {
+            if (HitCodec.TryDecode(record.Payload, out var hit, out var reason))
+            {
+                hits.Add(hit);
+            }
+            else
+            {
+                Interlocked.Increment(ref _undecodable);
+                Log.Undecodable(logger, reason);
+            }
+        }
+        var range = new Range(start, _records[^1].End);
+        return new HitBatch(hits, $"spool/{start.Segment}:{start.Offset}-{range.End.Segment}:{range.End.Offset}", range);
+    }
+
+    private Range? ReadIntent()
+    {
+        if (!File.Exists(_intentPath))
+        {
+            return null;
+        }
+        var bytes = File.ReadAllBytes(_intentPath);
+        if (bytes.Length != 32)
+        {
+            return null;
+        }
+        return new Range(
+            new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(bytes), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8))),
+            new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(24))));
+    }
+
+    private static async Task WaitQuietly(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : timeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // The caller looks again.
+        }
+    }
+
+    /// <summary>A batch's place in the spool: from after the last acknowledged record to its last record's end.</summary>
+    private sealed record Range(SpoolPosition Start, SpoolPosition End);
+
+    private static partial class Log
+    {
+        [LoggerMessage(5501, LogLevel.Error, "A spooled hit did not decode ({Reason}); skipped")]
+        public static partial void Undecodable(ILogger logger, string reason);
+    }
+}

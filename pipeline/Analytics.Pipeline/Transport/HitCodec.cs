@@ -1,0 +1,264 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Analytics.Pipeline.Hits;
+
+namespace Analytics.Pipeline.Transport;
+
+/// <summary>
+/// The hit as a Kafka message (and a spool record): a versioned, compact binary layout described in
+/// <c>schema/messages.md</c>. Chosen over JSON by measurement (<c>benchmarks/README.md</c>).
+/// Version 1: version byte, hit ID, visitor ID, timestamp ticks, kind, flags, screen width, then the
+/// strings in a fixed order as (varint length, UTF-8), then the props as a varint count of pairs.
+/// </summary>
+public static class HitCodec
+{
+    public const byte Version1 = 1;
+
+    /// <summary>Longest string a message may carry; anything longer is a malformed (poison) message.</summary>
+    public const int MaxStringBytes = 64 * 1024;
+
+    private const int MaxProps = 256;
+    private const int FixedBytes = 1 + 16 + 16 + 8 + 1 + 1 + 2;
+    private const byte FlagNewVisitor = 1;
+    private const byte FlagBot = 2;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Writes <paramref name="hit"/> as a version 1 message.</summary>
+    public static void Encode(Hit hit, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        ArgumentNullException.ThrowIfNull(output);
+        var head = output.GetSpan(FixedBytes);
+        head[0] = Version1;
+        hit.HitId.TryWriteBytes(head[1..17], bigEndian: true, out _);
+        hit.VisitorId.TryWriteBytes(head[17..33], bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64LittleEndian(head[33..41], hit.Timestamp.Ticks);
+        head[41] = (byte)hit.Kind;
+        head[42] = (byte)((hit.IsNewVisitor ? FlagNewVisitor : 0) | (hit.IsBot ? FlagBot : 0));
+        BinaryPrimitives.WriteUInt16LittleEndian(head[43..45], hit.ScreenWidth);
+        output.Advance(FixedBytes);
+
+        WriteString(output, hit.SiteId);
+        WriteString(output, hit.EventName);
+        WriteString(output, hit.Hostname);
+        WriteString(output, hit.Path);
+        WriteString(output, hit.Title);
+        WriteString(output, hit.Referrer);
+        WriteString(output, hit.Source);
+        WriteString(output, hit.Channel);
+        WriteString(output, hit.UtmSource);
+        WriteString(output, hit.UtmMedium);
+        WriteString(output, hit.UtmCampaign);
+        WriteString(output, hit.UtmTerm);
+        WriteString(output, hit.UtmContent);
+        WriteString(output, hit.Country);
+        WriteString(output, hit.Region);
+        WriteString(output, hit.City);
+        WriteString(output, hit.Browser);
+        WriteString(output, hit.BrowserVersion);
+        WriteString(output, hit.Os);
+        WriteString(output, hit.OsVersion);
+        WriteString(output, hit.DeviceType);
+        WriteString(output, hit.LinkCampaign);
+        WriteString(output, hit.LinkTarget);
+        WriteVarint(output, (uint)hit.Props.Count);
+        foreach (var (key, value) in hit.Props)
+        {
+            WriteString(output, key);
+            WriteString(output, value);
+        }
+    }
+
+    /// <summary>The message as a new array (what the Kafka client takes).</summary>
+    public static byte[] Encode(Hit hit)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        Encode(hit, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>
+    /// The Kafka key of an encoded message: its visitor ID, so one visitor's hits stay in one partition
+    /// and in order; a random key for an anonymous hit (no ID to keep together, spread evenly).
+    /// </summary>
+    public static byte[] KeyOf(ReadOnlySpan<byte> message)
+    {
+        var key = new byte[16];
+        if (message.Length >= FixedBytes && message[0] == Version1 && message[17..33].ContainsAnyExcept((byte)0))
+        {
+            message[17..33].CopyTo(key);
+        }
+        else
+        {
+            Random.Shared.NextBytes(key);
+        }
+        return key;
+    }
+
+    /// <summary>
+    /// Reads a message. Returns false with a short reason (never the message content) when it is
+    /// empty, of an unknown version, truncated, too long or not valid UTF-8: a poison message.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> message, out Hit hit, out string reason)
+    {
+        hit = null!;
+        if (message.IsEmpty)
+        {
+            reason = "empty message";
+            return false;
+        }
+        if (message[0] != Version1)
+        {
+            reason = "unknown version " + message[0];
+            return false;
+        }
+        if (message.Length < FixedBytes)
+        {
+            reason = "truncated header";
+            return false;
+        }
+        var ticks = BinaryPrimitives.ReadInt64LittleEndian(message[33..41]);
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            reason = "timestamp out of range";
+            return false;
+        }
+        var flags = message[42];
+        var reader = new Reader(message[FixedBytes..]);
+        try
+        {
+            hit = new Hit
+            {
+                HitId = new Guid(message[1..17], bigEndian: true),
+                VisitorId = new Guid(message[17..33], bigEndian: true),
+                Timestamp = new DateTime(ticks, DateTimeKind.Utc),
+                Kind = (HitKind)message[41],
+                IsNewVisitor = (flags & FlagNewVisitor) != 0,
+                IsBot = (flags & FlagBot) != 0,
+                ScreenWidth = BinaryPrimitives.ReadUInt16LittleEndian(message[43..45]),
+                SiteId = reader.String(),
+                EventName = reader.String(),
+                Hostname = reader.String(),
+                Path = reader.String(),
+                Title = reader.String(),
+                Referrer = reader.String(),
+                Source = reader.String(),
+                Channel = reader.String(),
+                UtmSource = reader.String(),
+                UtmMedium = reader.String(),
+                UtmCampaign = reader.String(),
+                UtmTerm = reader.String(),
+                UtmContent = reader.String(),
+                Country = reader.String(),
+                Region = reader.String(),
+                City = reader.String(),
+                Browser = reader.String(),
+                BrowserVersion = reader.String(),
+                Os = reader.String(),
+                OsVersion = reader.String(),
+                DeviceType = reader.String(),
+                LinkCampaign = reader.String(),
+                LinkTarget = reader.String(),
+            };
+            var count = reader.Varint();
+            if (count > MaxProps)
+            {
+                throw new FormatException("too many props");
+            }
+            if (count > 0)
+            {
+                var props = new Dictionary<string, string>((int)count);
+                for (var i = 0; i < count; i++)
+                {
+                    props[reader.String()] = reader.String();
+                }
+                hit.Props = props;
+            }
+            if (!reader.AtEnd)
+            {
+                throw new FormatException("trailing bytes");
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
+        {
+            hit = null!;
+            reason = ex is DecoderFallbackException ? "invalid UTF-8" : ex.Message;
+            return false;
+        }
+        reason = "";
+        return true;
+    }
+
+    private static void WriteString(IBufferWriter<byte> output, string value)
+    {
+        var length = Utf8.GetByteCount(value);
+        WriteVarint(output, (uint)length);
+        if (length > 0)
+        {
+            var span = output.GetSpan(length);
+            Utf8.GetBytes(value, span);
+            output.Advance(length);
+        }
+    }
+
+    private static void WriteVarint(IBufferWriter<byte> output, uint value)
+    {
+        var span = output.GetSpan(5);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        span[i++] = (byte)value;
+        output.Advance(i);
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _position;
+
+        public readonly bool AtEnd => _position == _data.Length;
+
+        public uint Varint()
+        {
+            uint value = 0;
+            for (var shift = 0; shift < 35; shift += 7)
+            {
+                if (_position >= _data.Length)
+                {
+                    throw new FormatException("truncated");
+                }
+                var b = _data[_position++];
+                value |= (uint)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+            }
+            throw new FormatException("bad length");
+        }
+
+        public string String()
+        {
+            var length = Varint();
+            if (length > MaxStringBytes)
+            {
+                throw new FormatException("string too long");
+            }
+            if (length > _data.Length - _position)
+            {
+                throw new FormatException("truncated");
+            }
+            var value = length == 0 ? "" : Utf8.GetString(_data.Slice(_position, (int)length));
+            _position += (int)length;
+            return value;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.Playwright;
+
+namespace Analytics.Analysts.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in headless Debian chromium against the hand-computed <see cref="Fixtures"/>: numbers,
+/// a click-to-filter, a CSV download. Screenshots are saved as test artifacts.
+/// </summary>
+[TestFixture]
+public sealed class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string Day = "period=custom&from=2026-03-10&to=2026-03-10&compare=previous_period";
+    private StatsHost _host = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private string _artifacts = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        Assert.That(File.Exists(Chromium), Is.True, "Debian chromium is needed (test.sh installs it: apt-get install chromium).");
+        _host = await StatsHost.StartAsync();
+        await _host.SeedAsync(Fixtures.Hits("demo"));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        });
+        _artifacts = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        Directory.CreateDirectory(_artifacts);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    private async Task Screenshot(IPage page, string name)
+    {
+        var path = Path.Combine(_artifacts, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path);
+    }
+
+    private static Task<IJSHandle> Loaded(IPage page, int run) =>
+        page.WaitForFunctionAsync($"() => document.body.dataset.loaded === '{run}'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+    private static async Task<string> Topline(IPage page, string metric) =>
+        (await page.Locator($"#topline li[data-metric='{metric}'] .value").InnerTextAsync()).Trim();
+
+    [Test]
+    public async Task The_dashboard_shows_the_days_numbers_filters_on_click_and_downloads_csv()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var key = _host.NewKey("demo");
+
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}#key={key}").ToString());
+        await Loaded(page, 1);
+        var chartDrawn = await page.EvaluateAsync<double>("() => performance.now()");
+        TestContext.Out.WriteLine($"every panel loaded {chartDrawn:0} ms after navigation (a figure, not a limit)");
+        await Screenshot(page, "dashboard-day");
+
+        Assert.That(page.Url, Does.Not.Contain(key), "the key leaves the address bar");
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("4"));
+        Assert.That(await Topline(page, "visits"), Is.EqualTo("5"));
+        Assert.That(await Topline(page, "pageviews"), Is.EqualTo("8"));
+        Assert.That(await Topline(page, "bounce_rate"), Is.EqualTo("60%"));
+        Assert.That(await Topline(page, "visit_duration"), Is.EqualTo("2m 36s"));
+        Assert.That((await page.Locator("#topline li[data-metric='visitors'] .change").InnerTextAsync()).Trim(), Is.EqualTo("↑ 300%"));
+        var firstPage = page.Locator("#panel-pages tbody tr").First;
+        Assert.That(await firstPage.Locator("td").AllInnerTextsAsync(), Is.EqualTo(new[] { "/pricing", "3", "3" }));
+        Assert.That(await page.Locator("footer").InnerTextAsync(), Does.Contain("This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com"));
+
+        await page.Locator("#panel-pages button", new PageLocatorOptions { HasText = "/docs" }).ClickAsync();
+        await Loaded(page, 2);
+        await Screenshot(page, "dashboard-filtered");
+
+        Assert.That(Uri.UnescapeDataString(page.Url), Does.Contain("f=page:/docs"));
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("2"));
+        Assert.That(await Topline(page, "visits"), Is.EqualTo("2"));
+        Assert.That(await Topline(page, "visit_duration"), Is.EqualTo("5m 30s"));
+        Assert.That(await page.Locator("#filters li").InnerTextAsync(), Does.Contain("page is /docs"));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#panel-pages .csv").ClickAsync());
+        var file = Path.Combine(_artifacts, download.SuggestedFilename);
+        await download.SaveAsAsync(file);
+        TestContext.AddTestAttachment(file);
+        Assert.That(await File.ReadAllTextAsync(file), Is.EqualTo("page,visitors,pageviews\r\n/docs,2,2\r\n"));
+    }
+
+    [Test]
+    public async Task The_dashboard_fits_a_phone_screen()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}#key={_host.NewKey("demo")}").ToString());
+        await Loaded(page, 1);
+        await Screenshot(page, "dashboard-phone");
+
+        var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.That(scrollWidth, Is.LessThanOrEqualTo(390), "no sideways scrolling");
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("4"));
+    }
+
+    [Test]
+    public async Task Without_a_key_the_dashboard_asks_for_one_and_shows_no_numbers()
+    {
+        var page = await _browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}").ToString());
+        await page.Locator("#login").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 15_000 });
+
+        Assert.That(await page.Locator("#topline li").CountAsync(), Is.Zero);
+    }
+}

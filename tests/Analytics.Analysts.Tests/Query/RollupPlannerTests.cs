@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Analytics.Analysts.Query;
+using Analytics.Pipeline.Hits;
+
+namespace Analytics.Analysts.Tests.Query;
+
+/// <summary>
+/// The planner answers from rollups when they can, and the answer is the same as from raw hits:
+/// random traffic (seed printed) is queried both ways and compared row by row.
+/// </summary>
+[TestFixture]
+public sealed class RollupPlannerTests
+{
+    private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private StatsHost _host = null!;
+    private StatsQueryParser _parser = null!;
+    private QueryRunner _runner = null!;
+
+    [OneTimeSetUp]
+    public async Task Seed()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Progress.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        _host = await StatsHost.StartAsync("--Analysts:TimeZones:kolkata=Asia/Kolkata");
+        _parser = _host.App.Services.GetRequiredService<StatsQueryParser>();
+        _runner = _host.App.Services.GetRequiredService<QueryRunner>();
+        var visitors = Enumerable.Range(0, 150).Select(_ => Guid.NewGuid()).ToArray();
+        string[] paths = ["/", "/pricing", "/docs", "/blog/a", "/blog/b", "/about"];
+        string[] sources = ["", "google", "news.ycombinator.com", "newsletter"];
+        string[] countries = ["FR", "DE", "US", ""];
+        var hits = new List<Hit>();
+        foreach (var site in new[] { "rand", "paris", "kolkata" })
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                var visitor = random.Next(10) == 0 ? Guid.Empty : visitors[random.Next(visitors.Length)];
+                var kind = random.Next(10) switch { 0 => HitKind.Event, 1 => HitKind.LinkClick, _ => HitKind.Pageview };
+                // Visitors come back in bursts, so visits have several hits and some cross midnight.
+                var at = Start.AddSeconds(random.Next(60) * 86400 + random.Next(3) * 28800 + random.Next(4) * 7000 + random.Next(600));
+                hits.Add(Fixtures.Page(site, visitor, at, paths[random.Next(paths.Length)],
+                    source: sources[random.Next(sources.Length)], channel: "referral", country: countries[random.Next(countries.Length)],
+                    kind: kind, eventName: kind == HitKind.Event ? "signup" : "", bot: random.Next(20) == 0));
+            }
+        }
+        // In arrival order, as the aggregator sees them.
+        await _host.SeedAsync([.. hits.OrderBy(h => h.Timestamp)]);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    private StatsQuery Parse(string json) => _parser.Parse(JsonDocument.Parse(json).RootElement);
+
+    private static IEnumerable<TestCaseData> RolledUp()
+    {
+        yield return new TestCaseData("rand", """["visitors","pageviews","events","link_clicks"]""", "[]", PlanSource.SiteHourlyRollup).SetName("Totals come from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews","bot_hits"]""", """["time:day"]""", PlanSource.SiteHourlyRollup).SetName("A daily series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:hour"]""", PlanSource.SiteHourlyRollup).SetName("An hourly series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["time:week"]""", PlanSource.SiteHourlyRollup).SetName("A weekly series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["pageviews","visitors"]""", """["time:month"]""", PlanSource.SiteHourlyRollup).SetName("A monthly series comes from the hourly rollup");
+        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["time:day"]""", PlanSource.SiteHourlyRollup).SetName("Days in Paris come from UTC hours of the rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", PlanSource.PagesDailyRollup).SetName("Top pages come from the daily pages rollup");
+        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["page"]""", PlanSource.Hits).SetName("Top pages for a site off UTC come from raw hits");
+        yield return new TestCaseData("kolkata", """["visitors","pageviews"]""", """["time:day"]""", PlanSource.Hits).SetName("A half-hour time zone reads raw hits");
+        yield return new TestCaseData("rand", """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"]""", "[]", PlanSource.Sessions).SetName("Visit totals come from the visits table");
+        yield return new TestCaseData("paris", """["visits","bounce_rate","visit_duration"]""", """["time:day"]""", PlanSource.Sessions).SetName("Visits per day in Paris come from the visits table");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["entry_page"]""", PlanSource.Sessions).SetName("Entry pages come from the visits table");
+        yield return new TestCaseData("rand", """["visits","bounce_rate"]""", """["exit_page"]""", PlanSource.Sessions).SetName("Exit pages come from the visits table");
+        yield return new TestCaseData("rand", """["visitors","visits","visit_duration"]""", """["source","country"]""", PlanSource.Sessions).SetName("Sources by country come from the visits table");
+    }
+
+    [TestCaseSource(nameof(RolledUp))]
+    public async Task Rollup_and_raw_answers_are_the_same(string site, string metrics, string dimensions, PlanSource expected)
+    {
+        var query = Parse($$$"""{"site_id":"{{{site}}}","metrics":{{{metrics}}},"dimensions":{{{dimensions}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":10000}}""");
+
+        var planned = QueryPlanner.SourceFor(query, query.Range);
+        var fromRollup = await _runner.RunAsync(query, null, CancellationToken.None);
+        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, useRollups: false);
+
+        Assert.That(planned, Is.EqualTo(expected));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, useRollups: false), Is.Not.EqualTo(PlanSource.SiteHourlyRollup).And.Not.EqualTo(PlanSource.PagesDailyRollup));
+        Assert.That(fromRollup.Rows, Is.Not.Empty);
+        Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
+        Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+    }
+
+    [Test]
+    public void A_filtered_query_reads_raw_hits()
+    {
+        var query = Parse("""{"site_id":"rand","metrics":["visitors"],"dimensions":["time:day"],"filters":[["is","page",["/"]]],"date_range":"30d"}""");
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Hits));
+    }
+
+    [Test]
+    public void A_visit_metric_filtered_by_page_groups_raw_hits_into_visits()
+    {
+        var query = Parse("""{"site_id":"rand","metrics":["visitors","bounce_rate"],"filters":[["is","page",["/"]]],"date_range":"30d"}""");
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.VisitsFromHits));
+    }
+
+    [Test]
+    public async Task A_visit_filter_gives_the_same_visits_from_the_table_and_from_raw_hits()
+    {
+        var query = Parse("""{"site_id":"rand","metrics":["visitors","visits","bounce_rate","visit_duration"],"dimensions":["entry_page"],"filters":[["is","source",["google","newsletter"]],["not",["is","country",["US"]]]],"date_range":["2026-01-05","2026-02-20"]}""");
+
+        var fromTable = await _runner.RunAsync(query, null, CancellationToken.None);
+        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, useRollups: false);
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Sessions));
+        Assert.That(fromTable.Rows, Is.Not.Empty);
+        Assert.That(fromTable.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+    }
+
+    private static string Describe(ResultRow row) => string.Join("|", row.Dimensions) + " => " + string.Join(",", row.Metrics);
+}

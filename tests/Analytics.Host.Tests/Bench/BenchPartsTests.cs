@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Analytics.Host.Bench.Load;
+using Analytics.Host.Bench.Processes;
+using Analytics.Host.Bench.Report;
+using Analytics.Host.Bench.Sections;
+using Analytics.Host.Bench.Servers;
+using Analytics.Host.Cli;
+
+namespace Analytics.Host.Tests.Bench;
+
+public class BenchPartsTests
+{
+    [Test]
+    public void The_beacon_mix_is_reproducible_from_its_seed_and_mixes_new_and_returning_visitors_on_the_site()
+    {
+        var a = BeaconMix.Create(42, count: 1000, visitors: 100, newVisitorShare: 0.3);
+        var b = BeaconMix.Create(42, count: 1000, visitors: 100, newVisitorShare: 0.3);
+
+        Assert.That(a.Requests, Is.EqualTo(b.Requests));
+        Assert.That(a.Requests.Count(r => r.Visitor < 0), Is.InRange(200, 400));
+        Assert.That(a.Requests.Where(r => r.Visitor >= 0).Select(r => r.Visitor).Distinct().Count(), Is.GreaterThan(50));
+        Assert.That(a.Requests.All(r => r.PathAndQuery.StartsWith("/i.gif?site=bench&url=https%3A%2F%2Fwww.example.com%2F", StringComparison.Ordinal)), Is.True);
+        Assert.That(a.Requests.Select(r => r.UserAgent).Distinct().Count(), Is.GreaterThan(5));
+    }
+
+    [Test]
+    public void The_wrk_script_sends_a_cookie_only_for_returning_visitors_and_paces_only_when_asked()
+    {
+        var mix = BeaconMix.Create(7, count: 50, visitors: 10);
+        var cookies = Enumerable.Range(0, 10).Select(i => $"_vid=cookie{i:00}").ToList();
+
+        var script = WrkScript.Build(mix, cookies);
+        var paced = WrkScript.Build(mix, cookies, delayMilliseconds: 10);
+
+        foreach (var request in mix.Requests)
+        {
+            var cookie = request.Visitor >= 0 ? $"[==[_vid=cookie{request.Visitor:00}]==]" : "[==[]==]";
+            Assert.That(script, Does.Contain($"[==[{request.PathAndQuery}]==], [==[{request.UserAgent}]==], [==[{request.Referer}]==], {cookie}"));
+        }
+        Assert.That(script, Does.Not.Contain("function delay"));
+        Assert.That(paced, Does.Contain("function delay() return 10 end"));
+    }
+
+    [Test]
+    public void The_wrk_summary_line_is_found_in_its_output()
+    {
+        const string output = "Running 10s test @ http://127.0.0.1:1/\n  2 threads and 64 connections\n" +
+            "BENCHJSON {\"requests\":500000,\"duration_us\":10000000,\"connect_errors\":0,\"read_errors\":1,\"write_errors\":0,\"status_errors\":2,\"timeouts\":3,\"p50_us\":900,\"p90_us\":1500,\"p99_us\":4000,\"max_us\":20000}\n";
+
+        var result = WrkResult.Parse(output)!;
+
+        Assert.That(result.RequestsPerSecond, Is.EqualTo(50_000));
+        Assert.That(result.P99Microseconds, Is.EqualTo(4000));
+        Assert.That(result.Errors, Is.EqualTo(6));
+        Assert.That(result.Answered, Is.EqualTo(499_998));
+        Assert.That(WrkResult.Parse("wrk: unable to connect"), Is.Null);
+    }
+
+    [Test]
+    public void Medians_and_percentiles_use_every_value()
+    {
+        Assert.That(Stat.Median([3, 1, 2]), Is.EqualTo(2));
+        Assert.That(Stat.Median([4, 1, 3, 2]), Is.EqualTo(2.5));
+        Assert.That(Stat.Percentile(Enumerable.Range(1, 100).Select(i => (double)i), 99), Is.EqualTo(99));
+        Assert.That(Stat.Median([]), Is.Zero);
+    }
+
+    [Test]
+    public void Collector_counters_are_read_from_prometheus_text()
+    {
+        const string metrics = "# HELP analytics_hits_accepted_total x\n# TYPE analytics_hits_accepted_total counter\nanalytics_hits_accepted_total 1234\n" +
+            "analytics_hits_rejected_total{reason=\"UnknownSite\"} 3\nanalytics_hits_rejected_total{reason=\"Overloaded\"} 0\nanalytics_beacon_duration_seconds_count 9\n";
+
+        Assert.That(CollectorClient.ParseCounters(metrics), Is.EqualTo((1234L, 3L)));
+    }
+
+    [Test]
+    public async Task Cpu_and_peak_memory_are_read_for_a_process_and_its_children()
+    {
+        using var child = Process.Start(new ProcessStartInfo("sleep", "5") { UseShellExecute = false })!;
+        try
+        {
+            var self = Environment.ProcessId;
+            Assert.That(ProcessStats.CpuSeconds(self), Is.GreaterThan(0));
+            Assert.That(ProcessStats.PeakRssBytes(self), Is.GreaterThan(10 * 1024 * 1024));
+            Assert.That(ProcessStats.Tree(self), Does.Contain(child.Id));
+            Assert.That(ProcessStats.TreePeakRssBytes(self), Is.GreaterThan(ProcessStats.PeakRssBytes(self)));
+        }
+        finally
+        {
+            child.Kill();
+            await child.WaitForExitAsync();
+        }
+        Assert.That(ProcessStats.CpuSeconds(child.Id), Is.Null);
+    }
+
+    [Test]
+    public void The_nginx_baseline_is_empty_gif_with_the_userid_cookie_and_an_access_log_on_loopback()
+    {
+        var config = NginxServer.Config("/tmp/x", 12345);
+
+        Assert.That(config, Does.Contain("listen 127.0.0.1:12345;"));
+        Assert.That(config, Does.Contain("empty_gif;"));
+        Assert.That(config, Does.Contain("userid on;"));
+        Assert.That(config, Does.Contain("access_log /tmp/x/access.log combined;"));
+    }
+
+    [TestCase("10s", 10)]
+    [TestCase("2m", 120)]
+    [TestCase("1.5", 1.5)]
+    public void Durations_are_given_in_seconds_minutes_or_plain_numbers(string text, double seconds)
+    {
+        Assert.That(BenchCommand.Seconds(text), Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Test]
+    public void Generated_query_hits_respect_the_requested_count_in_sql()
+    {
+        var sql = QuerySection.GenerateSql("analytics", "s", 1_000_000, 5);
+
+        Assert.That(sql, Does.Contain("FROM numbers(1000000)"));
+        Assert.That(sql, Does.Contain("% 200000"));
+    }
+}

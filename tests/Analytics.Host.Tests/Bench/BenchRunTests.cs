@@ -1,0 +1,80 @@
+using Analytics.Host.Bench;
+using Analytics.Host.Bench.Report;
+using Analytics.Host.Cli;
+
+namespace Analytics.Host.Tests.Bench;
+
+/// <summary>Tiny, bounded runs of the whole harness: they check that every figure is produced, never how fast.</summary>
+public class BenchRunTests
+{
+    [Test]
+    public async Task A_small_bench_run_measures_every_server_and_section_and_writes_both_reports()
+    {
+        var settings = new BenchSettings
+        {
+            Duration = TimeSpan.FromSeconds(1),
+            Warmup = TimeSpan.FromSeconds(1),
+            Repeats = 2,
+            Connections = 8,
+            Visitors = 20,
+            FreshnessDuration = TimeSpan.FromSeconds(3),
+            FreshnessRate = 200,
+            AggregatorHits = 2_000,
+            QueryHits = 20_000,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        // Every check reported at once: a failure on this shared machine should say all that went wrong.
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Beacon.Select(s => s.Key), Is.EqualTo(new[] { "nginx", "kestrel", "collector" }));
+            Assert.That(report.Beacon.SelectMany(s => s.Runs).Count(), Is.EqualTo(6));
+            Assert.That(report.Beacon.SelectMany(s => s.Runs).All(r => r.Requests > 0 && r.CpuSecondsPer1000 > 0), Is.True);
+            Assert.That(report.Ratios!.ThroughputVsNginx, Is.GreaterThan(0));
+            Assert.That(report.SteadyLatency!.AchievedRate, Is.GreaterThan(0));
+            Assert.That(report.Freshness!.Probes, Is.GreaterThan(0));
+            Assert.That(report.Delivery!.HitsStored, Is.EqualTo(report.Delivery.HitsAccepted));
+            Assert.That(report.Delivery.HitsAccepted, Is.GreaterThan(0));
+            Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
+            Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
+            Assert.That(report.Queries!.Timings.Where(t => t.Runs > 0).Select(t => t.Kind), Does.Contain("stats API").And.Contain("raw hits (SQL)"));
+            Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("nginx").And.Contain("kestrel"));
+        });
+
+        var path = Path.Combine(Directory.CreateTempSubdirectory("analytics-bench-test-").FullName, "report.md");
+        await BenchCommand.WriteAsync(report, path, CancellationToken.None);
+        var markdown = await File.ReadAllTextAsync(path);
+        Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
+            .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
+        Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
+    }
+
+    [Test]
+    public async Task A_soak_with_the_collector_frozen_midway_still_stores_every_hit_it_acknowledged()
+    {
+        var settings = new BenchSettings
+        {
+            Soak = TimeSpan.FromSeconds(6),
+            SoakRate = 300,
+            Faults = ["pause"],
+            Visitors = 20,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        var soak = report.Soak!;
+        Assert.That(soak.Faults, Is.EqualTo(new[] { "pause" }));
+        Assert.That(soak.Delivery.HitsAccepted, Is.GreaterThan(0));
+        Assert.That(soak.Delivery.HitsStored, Is.EqualTo(soak.Delivery.HitsAccepted));
+        Assert.That(MarkdownReport.Render(report), Does.Contain("## Soak"));
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Analytics.Host.Import;
+
+namespace Analytics.Host.Tests.Import;
+
+public class CombinedLogParserTests
+{
+    [Test]
+    public void A_combined_line_gives_ip_utc_time_request_status_referrer_and_user_agent()
+    {
+        const string line = "203.0.113.7 - frank [10/Oct/2026:13:55:36 -0700] \"GET /blog/post?x=1 HTTP/1.1\" 200 2326 \"https://www.google.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"";
+
+        Assert.That(CombinedLogParser.TryParse(line, out var entry), Is.True);
+        Assert.That(entry.Ip, Is.EqualTo(IPAddress.Parse("203.0.113.7")));
+        Assert.That(entry.Time.UtcDateTime, Is.EqualTo(new DateTime(2026, 10, 10, 20, 55, 36, DateTimeKind.Utc)));
+        Assert.That(entry.Method, Is.EqualTo("GET"));
+        Assert.That(entry.Target, Is.EqualTo("/blog/post?x=1"));
+        Assert.That(entry.Status, Is.EqualTo(200));
+        Assert.That(entry.Referrer, Is.EqualTo("https://www.google.com/"));
+        Assert.That(entry.UserAgent, Is.EqualTo("Mozilla/5.0 (X11; Linux x86_64)"));
+    }
+
+    [Test]
+    public void Common_log_format_ipv6_dashes_and_escaped_quotes_are_read()
+    {
+        Assert.That(CombinedLogParser.TryParse("2001:db8::1 - - [01/Jan/2026:00:00:00 +0530] \"GET / HTTP/1.0\" 304 -", out var common), Is.True);
+        Assert.That(common.UserAgent, Is.Empty);
+        Assert.That(common.Time.UtcDateTime, Is.EqualTo(new DateTime(2025, 12, 31, 18, 30, 0, DateTimeKind.Utc)));
+
+        Assert.That(CombinedLogParser.TryParse("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Agent \\\"quoted\\\"\"", out var escaped), Is.True);
+        Assert.That(escaped.Referrer, Is.Empty);
+        Assert.That(escaped.UserAgent, Is.EqualTo("Agent \"quoted\""));
+    }
+
+    [TestCase("")]
+    [TestCase("garbage")]
+    [TestCase("host.example - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("198.51.100.1 - - [01/Foo/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 999 5 \"-\" \"x\"")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"\\x16\\x03\\x01\" 400 5 \"-\" \"-\"")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"unterminated")]
+    public void A_malformed_line_is_rejected_not_thrown(string line)
+    {
+        Assert.That(CombinedLogParser.TryParse(line, out _), Is.False);
+    }
+}

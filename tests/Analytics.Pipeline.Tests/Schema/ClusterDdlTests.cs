@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Analytics.Pipeline.Schema;
+
+namespace Analytics.Pipeline.Tests.Schema;
+
+public class ClusterDdlTests
+{
+    private static List<string> ClusterStatements() =>
+        [.. SchemaMigrator.Shipped.SelectMany(m => m.Statements("analytics", "events_cluster"))];
+
+    [Test]
+    public void The_cluster_form_of_the_schema_is_printed_for_review()
+    {
+        var ddl = string.Join(";\n\n", ClusterStatements()) + ";\n";
+        TestContext.Out.WriteLine(ddl);
+
+        Assert.That(ddl, Does.Contain(
+            "CREATE TABLE IF NOT EXISTS analytics.hits ON CLUSTER events_cluster AS analytics.hits_local\n" +
+            "ENGINE = Distributed(events_cluster, analytics, hits_local, cityHash64(if(visitor_id = toUUID('00000000-0000-0000-0000-000000000000'), hit_id, visitor_id)))"));
+        Assert.That(ddl, Does.Contain("CREATE TABLE IF NOT EXISTS analytics.sessions_local ON CLUSTER events_cluster"));
+        Assert.That(ddl, Does.Contain("ENGINE = ReplicatedVersionedCollapsingMergeTree(sign, version)"));
+        Assert.That(ddl, Does.Contain("ALTER TABLE analytics.hits_local ON CLUSTER events_cluster MODIFY TTL"));
+        Assert.That(ddl, Does.Contain("ALTER TABLE analytics.hits ON CLUSTER events_cluster ADD COLUMN IF NOT EXISTS retention_days"));
+    }
+
+    [Test]
+    public void Every_statement_runs_on_the_cluster_and_every_table_is_replicated_with_a_distributed_twin()
+    {
+        var statements = ClusterStatements();
+
+        Assert.That(statements, Has.All.Match(@"ON CLUSTER events_cluster\b"));
+        var engines = statements.Select(s => Regex.Match(s, @"ENGINE = (\w+)").Groups[1].Value).Where(e => e.Length > 0).ToList();
+        Assert.That(engines.Where(e => e.EndsWith("MergeTree", StringComparison.Ordinal)), Has.All.StartWith("Replicated"));
+        var locals = statements.Select(s => Regex.Match(s, @"CREATE TABLE IF NOT EXISTS analytics\.(\w+)_local ").Groups[1].Value).Where(n => n.Length > 0).ToList();
+        var distributed = statements.Select(s => Regex.Match(s, @"CREATE TABLE IF NOT EXISTS analytics\.(\w+) ON CLUSTER events_cluster AS analytics\.\1_local").Groups[1].Value).Where(n => n.Length > 0).ToList();
+        Assert.That(distributed, Is.EquivalentTo(locals));
+        Assert.That(locals, Does.Contain("hits").And.Contain("sessions").And.Contain("rollup_site_hourly").And.Contain("batch_ledger"));
+    }
+
+    [Test]
+    public void Views_read_and_write_the_local_tables_of_their_shard()
+    {
+        var views = ClusterStatements().Where(s => s.Contains("MATERIALIZED VIEW", StringComparison.Ordinal)).ToList();
+
+        Assert.That(views, Has.Count.EqualTo(10));
+        Assert.That(views, Has.All.Match(@"TO analytics\.rollup_\w+_local AS"));
+        Assert.That(views, Has.All.Match(@"FROM analytics\.(hits|sessions)_local\b"));
+        Assert.That(views, Has.None.Match(@"FROM analytics\.(hits|sessions)\s"));
+    }
+
+    [Test]
+    public void Every_cluster_statement_parses_in_the_real_engine()
+    {
+        foreach (var statement in ClusterStatements())
+        {
+            var ast = Encoding.UTF8.GetString(Engine.Shared.Query("EXPLAIN AST " + statement));
+            Assert.That(ast, Is.Not.Empty, statement);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+using Analytics.Pipeline.Spool;
+
+namespace Analytics.Pipeline.Tests.Spool;
+
+public class HitSpoolTests
+{
+    private string _path = "";
+
+    [SetUp]
+    public void NewFolder() => _path = Path.Combine(Path.GetTempPath(), "spool-test-" + Guid.NewGuid().ToString("N"));
+
+    [TearDown]
+    public void DeleteFolder()
+    {
+        if (Directory.Exists(_path))
+        {
+            Directory.Delete(_path, recursive: true);
+        }
+    }
+
+    private HitSpool Open(long maxBytes = 1L << 30, long segmentBytes = 1L << 20) =>
+        HitSpool.Open(new SpoolOptions { Path = _path, MaxBytes = maxBytes, SegmentBytes = segmentBytes });
+
+    private static byte[] Record(int i) => Encoding.UTF8.GetBytes("record " + i);
+
+    private static List<string> ReadAll(HitSpool spool, List<SpoolRecord>? records = null)
+    {
+        records ??= [];
+        while (spool.Read(records, 1000) > 0)
+        {
+        }
+        return records.ConvertAll(r => Encoding.UTF8.GetString(r.Payload));
+    }
+
+    [Test]
+    public async Task Appended_records_are_read_back_in_order()
+    {
+        using var spool = Open();
+        for (var i = 0; i < 100; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+        }
+
+        Assert.That(ReadAll(spool), Is.EqualTo(Enumerable.Range(0, 100).Select(i => "record " + i)));
+        Assert.That(spool.PendingBytes, Is.EqualTo(100 * 8 + Enumerable.Range(0, 100).Sum(i => Record(i).Length)));
+    }
+
+    [Test]
+    public async Task Concurrent_appends_share_fsyncs()
+    {
+        using var spool = Open();
+
+        await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => spool.AppendAsync(Record(i), CancellationToken.None).AsTask()));
+
+        Assert.That(spool.Appended, Is.EqualTo(2000));
+        Assert.That(spool.Fsyncs, Is.LessThan(2000));
+        Assert.That(ReadAll(spool), Has.Count.EqualTo(2000));
+    }
+
+    [Test]
+    public async Task A_reopened_spool_gives_back_only_what_was_not_acknowledged()
+    {
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            spool.Read(records, 4);
+            spool.Acknowledge(records[^1].End);
+        }
+
+        using var reopened = Open();
+
+        Assert.That(ReadAll(reopened), Is.EqualTo(Enumerable.Range(4, 6).Select(i => "record " + i)));
+    }
+
+    [Test]
+    public async Task A_torn_tail_left_by_a_crash_is_cut_off()
+    {
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+        }
+        var segment = Directory.GetFiles(_path, "*.seg").Order().Last(f => new FileInfo(f).Length > 0);
+        await using (var file = new FileStream(segment, FileMode.Append))
+        {
+            // A frame header promising 100 bytes, followed by only 3 of them.
+            await file.WriteAsync(new byte[] { 100, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9 });
+        }
+
+        using var reopened = Open();
+        await reopened.AppendAsync(Record(5), CancellationToken.None);
+
+        Assert.That(ReadAll(reopened), Is.EqualTo(Enumerable.Range(0, 6).Select(i => "record " + i)));
+    }
+
+    [Test]
+    public async Task Rewind_reads_again_from_the_last_acknowledged_record()
+    {
+        using var spool = Open();
+        for (var i = 0; i < 6; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+        }
+        var first = new List<SpoolRecord>();
+        spool.Read(first, 2);
+        spool.Acknowledge(first[^1].End);
+        spool.Read(first, 2);
+
+        spool.Rewind();
+
+        Assert.That(ReadAll(spool), Is.EqualTo(Enumerable.Range(2, 4).Select(i => "record " + i)));
+    }
+
+    [Test]
+    public async Task Segments_roll_and_shipped_segments_are_deleted()
+    {
+        using var spool = Open(segmentBytes: 1L << 16);
+        var payload = new byte[10_000];
+        for (var i = 0; i < 30; i++)
+        {
+            await spool.AppendAsync(payload, CancellationToken.None);
+        }
+        Assert.That(Directory.GetFiles(_path, "*.seg"), Has.Length.GreaterThan(3));
+
+        var records = new List<SpoolRecord>();
+        ReadAll(spool, records);
+        spool.Acknowledge(records[^1].End);
+
+        Assert.That(records, Has.Count.EqualTo(30));
+        Assert.That(spool.PendingBytes, Is.Zero);
+        Assert.That(Directory.GetFiles(_path, "*.seg"), Has.Length.LessThanOrEqualTo(2));
+    }
+
+    [Test]
+    public async Task At_the_bound_an_append_waits_for_space_and_is_counted()
+    {
+        using var spool = Open(maxBytes: 1L << 20);
+        var payload = new byte[300_000];
+        for (var i = 0; i < 3; i++)
+        {
+            await spool.AppendAsync(payload, CancellationToken.None);
+        }
+
+        var blocked = spool.AppendAsync(payload, CancellationToken.None).AsTask();
+        using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        Assert.That(async () => await spool.AppendAsync(payload, soon.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(blocked.IsCompleted, Is.False);
+        Assert.That(spool.FullWaits, Is.EqualTo(2));
+
+        var records = new List<SpoolRecord>();
+        spool.Read(records, 1);
+        spool.Acknowledge(records[0].End);
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(ReadAll(spool), Has.Count.EqualTo(3));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Schema;
+using Analytics.Pipeline.Storage;
+using Analytics.Pipeline.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Analytics.Pipeline.Tests.Storage;
+
+/// <summary>Property: on random traffic written in random batches, every rollup equals the same aggregate computed from raw rows.</summary>
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public class RollupConsistencyTests(ClickHouseMode mode)
+{
+    private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
+    private const string HitVisitor = $"if(visitor_id = {Anonymous}, hit_id, visitor_id)";
+    private const string SessionVisitor = $"if(visitor_id = {Anonymous}, session_id, visitor_id)";
+
+    private static readonly (string Name, string FromRollup, string FromRaw)[] Checks =
+    [
+        ("site per day",
+            "SELECT toDate(hour) d, sum(hits), sum(pageviews), sum(events), sum(link_clicks), uniqMerge(visitors), sum(bot_hits) FROM {db}.rollup_site_hourly GROUP BY d ORDER BY d",
+            $"SELECT toDate(timestamp) d, countIf(NOT is_bot), countIf(NOT is_bot AND kind = 1), countIf(NOT is_bot AND kind = 2), countIf(NOT is_bot AND kind = 3), uniqExactIf({HitVisitor}, NOT is_bot), countIf(is_bot) FROM {{db}}.hits GROUP BY d ORDER BY d"),
+        ("visits per hour",
+            "SELECT hour, sum(visits), sum(bounces), sum(visit_duration) FROM {db}.rollup_site_hourly GROUP BY hour HAVING sum(visits) != 0 ORDER BY hour",
+            "SELECT toStartOfHour(started_at) h, count(), countIf(is_bounce), sum(duration) FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY h ORDER BY h"),
+        ("pages",
+            "SELECT day, path, sum(pageviews), uniqMerge(visitors) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(pageviews) > 0 ORDER BY day, path",
+            $"SELECT toDate(timestamp) d, path, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot GROUP BY d, path ORDER BY d, path"),
+        ("entry pages",
+            "SELECT day, path, sum(entries), sum(bounces) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(entries) != 0 ORDER BY day, path",
+            "SELECT toDate(started_at) d, entry_page, count(), countIf(is_bounce) FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY d, entry_page ORDER BY d, entry_page"),
+        ("exit pages",
+            "SELECT day, path, sum(exits) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(exits) != 0 ORDER BY day, path",
+            "SELECT toDate(started_at) d, exit_page, count() FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY d, exit_page ORDER BY d, exit_page"),
+        ("sources",
+            "SELECT day, channel, source, utm_campaign, uniqMerge(visitors), sum(visits), sum(pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_sources_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            $"SELECT toDate(started_at) d, channel, source, utm_campaign, uniqExact({SessionVisitor}), count(), sum(pageviews), countIf(is_bounce), sum(duration) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("locations",
+            "SELECT day, country, city, uniqMerge(visitors), sum(visits), sum(pageviews) FROM {db}.rollup_locations_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            $"SELECT toDate(started_at) d, country, city, uniqExact({SessionVisitor}), count(), sum(pageviews) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("devices",
+            "SELECT day, device_type, browser, os, uniqMerge(visitors), sum(visits), sum(bounces) FROM {db}.rollup_devices_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            $"SELECT toDate(started_at) d, device_type, browser, os, uniqExact({SessionVisitor}), count(), countIf(is_bounce) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("link clicks",
+            "SELECT day, link_campaign, link_target, sum(clicks), uniqMerge(visitors) FROM {db}.rollup_link_clicks_daily GROUP BY ALL ORDER BY ALL",
+            $"SELECT toDate(timestamp) d, link_campaign, link_target, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("events",
+            "SELECT day, event_name, sum(events), uniqMerge(visitors) FROM {db}.rollup_events_daily GROUP BY ALL ORDER BY ALL",
+            $"SELECT toDate(timestamp) d, event_name, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("bots",
+            "SELECT day, browser, sum(hits) FROM {db}.rollup_bots_daily GROUP BY ALL ORDER BY ALL",
+            "SELECT toDate(timestamp) d, browser, count() FROM {db}.hits WHERE is_bot GROUP BY ALL ORDER BY ALL"),
+        ("every hit is in exactly one visit",
+            "SELECT sum(sign * hits) FROM {db}.sessions",
+            "SELECT count() FROM {db}.hits"),
+    ];
+
+    [Test]
+    public async Task Every_rollup_equals_the_aggregate_of_the_raw_rows_on_random_traffic()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var db = await MigratedAsync();
+        var store = new HitStore(db);
+
+        var hits = RandomTraffic(random, visitors: 150, hits: 3_000);
+        var offset = 0;
+        while (offset < hits.Count)
+        {
+            var size = Math.Min(random.Next(1, 400), hits.Count - offset);
+            await store.WriteAsync(new HitBatch(hits.GetRange(offset, size), $"random/{offset}-{offset + size - 1}"), CancellationToken.None);
+            offset += size;
+        }
+
+        foreach (var (name, fromRollup, fromRaw) in Checks)
+        {
+            var rollup = await TextAsync(db, fromRollup);
+            var raw = await TextAsync(db, fromRaw);
+            Assert.That(rollup, Is.Not.Empty, name);
+            Assert.That(rollup, Is.EqualTo(raw), $"{name} (seed {seed})");
+        }
+    }
+
+    /// <summary>Visitors coming back over three days, hits roughly in time order with some shuffling inside each minute.</summary>
+    private static List<Hit> RandomTraffic(Random random, int visitors, int hits)
+    {
+        var ids = Enumerable.Range(0, visitors).Select(_ => new Guid(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 16))).ToArray();
+        var start = new DateTime(2026, 10, 30, 20, 0, 0, DateTimeKind.Utc);
+        string[] paths = ["/", "/a", "/b", "/c", "/blog/1", "/blog/2"];
+        string[] channels = ["direct", "search", "social", "email"];
+        string[] countries = ["DE", "FR", "US"];
+        var list = new List<Hit>(hits);
+        var time = start;
+        for (var i = 0; i < hits; i++)
+        {
+            time = time.AddSeconds(random.Next(0, 90));
+            var anonymous = random.Next(20) == 0;
+            var bot = random.Next(20) == 0;
+            var kind = random.Next(10) switch { < 7 => HitKind.Pageview, < 9 => HitKind.Event, _ => HitKind.LinkClick };
+            var channel = channels[random.Next(channels.Length)];
+            list.Add(new Hit
+            {
+                HitId = Guid.CreateVersion7(new DateTimeOffset(time)),
+                SiteId = "s",
+                Timestamp = time.AddSeconds(-random.Next(0, 30)),
+                VisitorId = anonymous ? Guid.Empty : ids[(int)(Math.Pow(random.NextDouble(), 2) * visitors)],
+                Kind = kind,
+                Path = paths[random.Next(paths.Length)],
+                Hostname = "www.example.com",
+                EventName = kind == HitKind.Event ? "signup" : "",
+                LinkCampaign = kind == HitKind.LinkClick ? "news-" + random.Next(3) : "",
+                LinkTarget = kind == HitKind.LinkClick ? "https://www.example.com/" + random.Next(3) : "",
+                Channel = channel,
+                Source = channel == "direct" ? "" : channel + ".example",
+                UtmCampaign = random.Next(4) == 0 ? "autumn" : "",
+                Country = countries[random.Next(countries.Length)],
+                City = "c" + random.Next(3),
+                Browser = bot ? "Googlebot" : random.Next(2) == 0 ? "Firefox" : "Chrome",
+                Os = random.Next(2) == 0 ? "Linux" : "Windows",
+                DeviceType = bot ? "bot" : "desktop",
+                IsBot = bot,
+            });
+        }
+        return list;
+    }
+
+    private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
+
+    private static async Task<string> TextAsync(IClickHouse db, string sql) =>
+        Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated"));
+}
