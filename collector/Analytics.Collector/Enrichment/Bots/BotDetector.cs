@@ -56,12 +56,18 @@ public sealed class BotDetector
         return [.. json.RootElement.EnumerateArray().Select(e => e.GetProperty("pattern").GetString()).OfType<string>()];
     }
 
-    public bool IsBot(string? userAgent, UapDevice device)
+    public bool IsBot(string? userAgent, UapDevice device) => IsBot(userAgent, userAgent?.ToLowerInvariant(), device);
+
+    /// <param name="userAgent">The user-agent.</param>
+    /// <param name="lowered"><paramref name="userAgent"/>.ToLowerInvariant(), for the patterns' case-insensitive literals.</param>
+    /// <param name="device">uap-core's device answer.</param>
+    public bool IsBot(string? userAgent, string? lowered, UapDevice device)
     {
         if (string.IsNullOrWhiteSpace(userAgent) || device.Family == "Spider")
         {
             return true;
         }
+        lowered ??= userAgent.ToLowerInvariant();
         if (_headlessIsBot)
         {
             foreach (var marker in HeadlessMarkers)
@@ -78,7 +84,7 @@ public sealed class BotDetector
         }
         foreach (var crawler in _crawlers)
         {
-            if (crawler.IsMatch(userAgent))
+            if (crawler.IsMatch(userAgent, lowered))
             {
                 return true;
             }

@@ -26,9 +26,9 @@ internal sealed class FilteredRegex
     public LiteralFilter? Filter => _filter;
 
     /// <summary>Whether <paramref name="input"/> contains a match (false also when the regex timed out); allocates nothing.</summary>
-    public bool IsMatch(string input)
+    public bool IsMatch(string input, string lowered)
     {
-        if (_filter is not null && !_filter.MayMatch(input))
+        if (_filter is not null && !_filter.MayMatch(input, lowered))
         {
             return false;
         }
@@ -43,9 +43,11 @@ internal sealed class FilteredRegex
     }
 
     /// <summary>The first match in <paramref name="input"/>, or null (also when the regex timed out).</summary>
-    public Match? Find(string input)
+    /// <param name="input">The text.</param>
+    /// <param name="lowered"><paramref name="input"/>.ToLowerInvariant(), for the filter's case-insensitive literals.</param>
+    public Match? Find(string input, string lowered)
     {
-        if (_filter is not null && !_filter.MayMatch(input))
+        if (_filter is not null && !_filter.MayMatch(input, lowered))
         {
             return null;
         }

@@ -14,21 +14,30 @@ namespace Analytics.Collector.Enrichment.UserAgents;
 internal sealed class LiteralFilter
 {
     private readonly string[] _anyOf;
-    private readonly StringComparison _comparison;
+    private readonly bool _ignoreCase;
 
     private LiteralFilter(string[] anyOf, bool ignoreCase)
     {
-        _anyOf = anyOf;
-        _comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        // Case-insensitive literals are kept in lower case and searched in the lower-cased input with an
+        // ordinal search: with invariant globalization (our default) an OrdinalIgnoreCase search is a
+        // scalar loop, three times slower for the whole parse. Lower-casing maps char by char, so a
+        // literal found ignoring case is found in the lowered input.
+        _anyOf = ignoreCase ? [.. anyOf.Select(a => a.ToLowerInvariant()).Distinct(StringComparer.Ordinal)] : anyOf;
+        _ignoreCase = ignoreCase;
     }
 
     public IReadOnlyList<string> AnyOf => _anyOf;
 
-    public bool MayMatch(string input)
+    public bool MayMatch(string input) => MayMatch(input, input.ToLowerInvariant());
+
+    /// <param name="input">The text.</param>
+    /// <param name="lowered"><paramref name="input"/>.ToLowerInvariant(), made once per text by the caller.</param>
+    public bool MayMatch(string input, string lowered)
     {
+        var text = _ignoreCase ? lowered : input;
         foreach (var literal in _anyOf)
         {
-            if (input.Contains(literal, _comparison))
+            if (text.Contains(literal, StringComparison.Ordinal))
             {
                 return true;
             }

@@ -11,13 +11,24 @@ public sealed class UapParser(UapRules rules)
 
     public int RuleCount => rules.Count;
 
-    public UapResult Parse(string userAgent) => new(ParseUserAgent(userAgent), ParseOs(userAgent), ParseDevice(userAgent));
+    public UapResult Parse(string userAgent) => Parse(userAgent, userAgent.ToLowerInvariant());
 
-    public UapUserAgent ParseUserAgent(string userAgent)
+    /// <param name="userAgent">The user-agent.</param>
+    /// <param name="lowered"><paramref name="userAgent"/>.ToLowerInvariant(), shared by all rules' filters.</param>
+    public UapResult Parse(string userAgent, string lowered) =>
+        new(ParseUserAgent(userAgent, lowered), ParseOs(userAgent, lowered), ParseDevice(userAgent, lowered));
+
+    public UapUserAgent ParseUserAgent(string userAgent) => ParseUserAgent(userAgent, userAgent.ToLowerInvariant());
+
+    public UapOs ParseOs(string userAgent) => ParseOs(userAgent, userAgent.ToLowerInvariant());
+
+    public UapDevice ParseDevice(string userAgent) => ParseDevice(userAgent, userAgent.ToLowerInvariant());
+
+    private UapUserAgent ParseUserAgent(string userAgent, string lowered)
     {
         foreach (var rule in rules.UserAgents)
         {
-            if (rule.Pattern.Find(userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent, lowered) is not { } m)
             {
                 continue;
             }
@@ -34,11 +45,11 @@ public sealed class UapParser(UapRules rules)
         return UapUserAgent.Other;
     }
 
-    public UapOs ParseOs(string userAgent)
+    private UapOs ParseOs(string userAgent, string lowered)
     {
         foreach (var rule in rules.Os)
         {
-            if (rule.Pattern.Find(userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent, lowered) is not { } m)
             {
                 continue;
             }
@@ -52,11 +63,11 @@ public sealed class UapParser(UapRules rules)
         return UapOs.Other;
     }
 
-    public UapDevice ParseDevice(string userAgent)
+    private UapDevice ParseDevice(string userAgent, string lowered)
     {
         foreach (var rule in rules.Devices)
         {
-            if (rule.Pattern.Find(userAgent) is not { } m)
+            if (rule.Pattern.Find(userAgent, lowered) is not { } m)
             {
                 continue;
             }

@@ -70,8 +70,9 @@ public sealed class UserAgentClassifier
     /// <summary>Parses without the cache (benchmarks, and the cache's miss path).</summary>
     public ClientDescription DescribeUncached(string userAgent)
     {
-        var parsed = _parser.Parse(userAgent);
-        var isBot = _bots.IsBot(userAgent, parsed.Device);
+        var lowered = userAgent.ToLowerInvariant();
+        var parsed = _parser.Parse(userAgent, lowered);
+        var isBot = _bots.IsBot(userAgent, lowered, parsed.Device);
         return new ClientDescription(
             parsed,
             parsed.UserAgent.Family,
