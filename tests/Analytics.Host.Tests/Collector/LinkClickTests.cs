@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Analytics.Analysts.Access;
-using Analytics.Collector.Links;
 using System.Security.Cryptography;
 using System.Text;
+using Analytics.Analysts.Access;
+using Analytics.Collector.Links;
 using Analytics.Host.Cli;
 using Analytics.Pipeline.ClickHouse;
 

@@ -1,5 +1,5 @@
-using Analytics.Pipeline.ClickHouse;
 using System.Text;
+using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Schema;
 using Microsoft.Extensions.Logging.Abstractions;
 
