@@ -3,31 +3,23 @@ using System.Text;
 using Analytics.Collector.Enrichment.Urls;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
-using Microsoft.Extensions.Options;
 
 namespace Analytics.Collector.Enrichment;
 
 /// <summary>
 /// Scrubs the stored page path (<see cref="UrlScrubber"/>) and appends the query parameters the site
-/// keeps (<see cref="SiteOptions.KeepQueryParameters"/>); every other parameter and the fragment are dropped.
+/// keeps (<see cref="Site.KeepQueryParameters"/>); every other parameter and the fragment are dropped.
 /// </summary>
 public sealed class UrlStep : IHitStep
 {
-    private FrozenDictionary<string, FrozenSet<string>> _kept = FrozenDictionary<string, FrozenSet<string>>.Empty;
-
-    public UrlStep(IOptionsMonitor<SitesOptions> sites)
-    {
-        Load(sites.CurrentValue);
-        sites.OnChange(Load);
-    }
-
     public DropReason? Apply(HitContext hit)
     {
         var h = hit.Hit;
         h.Path = UrlScrubber.ScrubPath(h.Path);
-        if (_kept.TryGetValue(h.SiteId, out var keep))
+        // The validated site (from configuration or the sites file, as reloaded) says what it keeps.
+        if (hit.Site is { KeepQueryParameters.Count: > 0 } site)
         {
-            h.Path = WithKeptParameters(h.Path, QueryParameters.Of(hit.Parameters.Url), keep);
+            h.Path = WithKeptParameters(h.Path, QueryParameters.Of(hit.Parameters.Url), site.KeepQueryParameters);
         }
         return null;
     }
@@ -54,10 +46,4 @@ public sealed class UrlStep : IHitStep
         }
         return kept?.ToString() ?? path;
     }
-
-    private void Load(SitesOptions options) =>
-        _kept = options.Sites
-            .Where(s => s.KeepQueryParameters.Count > 0 && !string.IsNullOrEmpty(s.Id))
-            .DistinctBy(s => s.Id)
-            .ToFrozenDictionary(s => s.Id, s => s.KeepQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
 }

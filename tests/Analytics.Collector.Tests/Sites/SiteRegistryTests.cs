@@ -63,6 +63,18 @@ public class SiteRegistryTests
     }
 
     [Test]
+    public async Task Query_parameters_a_site_keeps_in_the_sites_file_stay_in_the_stored_path()
+    {
+        var path = Write("""{ "Sites": [ { "Id": "alpha", "Hosts": [ "localhost" ], "KeepQueryParameters": [ "page" ] } ] }""");
+        await using var server = await CollectorServer.StartAsync("--Sites:File=" + path);
+        using var browser = server.NewBrowser();
+
+        using var response = await browser.GetAsync("/i.gif?site=alpha&url=" + Uri.EscapeDataString("http://localhost/list?page=2&session=abc"));
+
+        Assert.That(server.Sink.Hits.Single().Path, Is.EqualTo("/list?page=2"));
+    }
+
+    [Test]
     public async Task A_broken_edit_keeps_the_sites_that_were_loaded()
     {
         var path = Write("""{ "Sites": [ { "Id": "alpha", "Hosts": [ "localhost" ] } ] }""");
