@@ -74,12 +74,19 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
     /// <summary>A Kafka topic never completes.</summary>
     public bool IsCompleted => false;
 
+    /// <summary>
+    /// Once <paramref name="cancellationToken"/> is cancelled (the aggregator is stopping), what was already
+    /// read is still handed out, batch by batch and without waiting, so the aggregator stores it before it
+    /// stops; an empty batch means nothing more can be cut.
+    /// </summary>
     public async ValueTask<HitBatch> ReadBatchAsync(int maxHits, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        while (!cancellationToken.IsCancellationRequested)
+        HashSet<TopicPartition>? uncuttable = null;
+        while (true)
         {
             ThrowIfFatal();
+            var draining = cancellationToken.IsCancellationRequested;
             Task arrived;
             PartitionBuffer? chosen = null;
             long first = 0;
@@ -89,7 +96,8 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
                 foreach (var buffer in _partitions.Values)
                 {
                     if (buffer.InFlight == 0 && buffer.Entries.Count > 0
-                        && (chosen is null || buffer.Entries.Peek().ArrivedAt < chosen.Entries.Peek().ArrivedAt))
+                        && (chosen is null || buffer.Entries.Peek().ArrivedAt < chosen.Entries.Peek().ArrivedAt)
+                        && !(draining && uncuttable is not null && uncuttable.Contains(buffer.Partition)))
                     {
                         chosen = buffer;
                     }
@@ -101,6 +109,10 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
             }
             if (chosen is null)
             {
+                if (draining)
+                {
+                    return HitBatch.Empty;
+                }
                 await WaitQuietly(arrived, maxWait, cancellationToken);
                 continue;
             }
@@ -108,12 +120,22 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
             long? end;
             try
             {
-                end = await _batchLog.FindLastOffsetAsync(chosen.Partition.Topic, chosen.Partition.Partition.Value, first, cancellationToken);
+                end = await _batchLog.FindLastOffsetAsync(chosen.Partition.Topic, chosen.Partition.Partition.Value, first,
+                    draining ? CancellationToken.None : cancellationToken);
+            }
+            catch (OperationCanceledException) when (!draining && cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: look again, draining what was read.
+                continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Without knowing whether this range was begun before, no batch may be cut: wait and look again.
                 Log.BatchLogFailed(_logger, ex);
+                if (draining)
+                {
+                    return HitBatch.Empty;
+                }
                 await WaitQuietly(Task.Delay(TimeSpan.FromSeconds(1), cancellationToken), Timeout.InfiniteTimeSpan, cancellationToken);
                 return HitBatch.Empty;
             }
@@ -121,8 +143,12 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
             {
                 return batch;
             }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Revoked, or a replay whose end was not read yet: the other partitions may still be drained.
+                (uncuttable ??= []).Add(chosen.Partition);
+            }
         }
-        return HitBatch.Empty;
     }
 
     public ValueTask PrepareAsync(HitBatch batch, CancellationToken cancellationToken)
@@ -173,8 +199,10 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
 
     private async Task<HitBatch?> FillAsync(PartitionBuffer chosen, long first, long? end, int maxHits, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
+            // Stopping: cut from what was read, without waiting for more.
+            var draining = cancellationToken.IsCancellationRequested;
             Task arrived;
             TimeSpan wait;
             lock (_gate)
@@ -196,17 +224,21 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
                 else
                 {
                     wait = maxWait - Stopwatch.GetElapsedTime(entries.Peek().ArrivedAt);
-                    ready = entries.Count >= maxHits || wait <= TimeSpan.Zero;
+                    ready = draining || entries.Count >= maxHits || wait <= TimeSpan.Zero;
                 }
                 if (ready)
                 {
                     return Take(chosen, end, maxHits);
                 }
+                if (draining)
+                {
+                    // A replay must not be cut short, and there is no more waiting.
+                    return null;
+                }
                 arrived = _arrived.Task;
             }
             await WaitQuietly(arrived, wait, cancellationToken);
         }
-        return null;
     }
 
     /// <summary>Cuts the batch (the caller holds the lock).</summary>

@@ -33,14 +33,14 @@ public sealed class ConsumerSide : IAsyncDisposable
     public static KafkaProducer NewProducer(KafkaOptions options) =>
         new(Options.Create(options), new TestLifetime(), NullLogger<KafkaProducer>.Instance);
 
-    public static async Task<ConsumerSide> StartAsync(KafkaOptions options, IClickHouse clickHouse, int batchSize = 10_000)
+    public static async Task<ConsumerSide> StartAsync(KafkaOptions options, IClickHouse clickHouse, int batchSize = 10_000, TimeSpan? flushInterval = null)
     {
         var producer = NewProducer(options);
         var source = NewSource(options, clickHouse, producer);
         var aggregator = new Aggregator(source, new HitStore(clickHouse), Options.Create(new AggregatorOptions
         {
             BatchSize = batchSize,
-            FlushInterval = TimeSpan.FromMilliseconds(100),
+            FlushInterval = flushInterval ?? TimeSpan.FromMilliseconds(100),
             RetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
         }), NullLogger<Aggregator>.Instance);

@@ -206,4 +206,33 @@ public class KafkaFaultTests
         Assert.That(dead[0].Message.Value, Is.EqualTo(Encoding.UTF8.GetBytes("{\"not\":\"a hit\"}")));
         await Until(() => consumer.Source.Commits > 0, "offsets committed past the poison");
     }
+
+    [Test]
+    public async Task Aggregator_stopped_with_hits_read_but_not_yet_batched_stores_them_before_it_stops()
+    {
+        // What the bench soak does after a broker outage: the backlog arrives all at once, the harness sees it
+        // consumed and stops the collector at once. What the consumer has read must still be stored.
+        using var cluster = MockCluster.Start();
+        var topic = cluster.CreateTopic("hits", partitions: 2);
+        var options = KafkaTestKit.Options(cluster, topic, group: "aggregators-" + Guid.NewGuid().ToString("N")[..8]);
+        var db = await NewDatabaseAsync();
+        var random = KafkaTestKit.SeededRandom();
+        var hits = Enumerable.Range(0, 500).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        using (var raw = ConsumerSide.NewProducer(options))
+        {
+            for (var i = 0; i < hits.Count; i++)
+            {
+                await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [(byte)i], Value = HitCodec.Encode(hits[i]) });
+            }
+        }
+
+        // A flush interval longer than the test: no batch is cut before the stop.
+        await using var consumer = await ConsumerSide.StartAsync(options, db, flushInterval: TimeSpan.FromMinutes(10));
+        await Until(() => consumer.Source.Consumed == hits.Count, "all hits read", TimeSpan.FromSeconds(30));
+        Assert.That(consumer.Aggregator.Stored, Is.Zero);
+        await consumer.DisposeAsync();
+
+        Assert.That(consumer.Aggregator.Stored, Is.EqualTo(hits.Count));
+        Assert.That(await ConsumerSide.HitIdsAsync(db), Is.EquivalentTo(hits.Select(h => h.HitId)));
+    }
 }
