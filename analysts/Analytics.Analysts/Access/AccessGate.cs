@@ -40,11 +40,13 @@ public sealed class AccessGate(ApiKeyStore keys, RateLimiter limiter, IOptions<A
         return null;
     }
 
-    /// <summary>A 403 unless the key may read <paramref name="site"/>.</summary>
+    /// <summary>A 400 without a site, a 403 unless the key may read <paramref name="site"/>.</summary>
     public static IResult? Authorize(ApiKey key, string site) =>
-        key.Sites.Contains(site, StringComparer.Ordinal) || key.Sites.Contains("*", StringComparer.Ordinal)
-            ? null
-            : TypedResults.Problem("This API key may not read that site.", statusCode: StatusCodes.Status403Forbidden);
+        string.IsNullOrEmpty(site)
+            ? TypedResults.Problem("site_id is required.", statusCode: StatusCodes.Status400BadRequest)
+            : key.Sites.Contains(site, StringComparer.Ordinal) || key.Sites.Contains("*", StringComparer.Ordinal)
+                ? null
+                : TypedResults.Problem("This API key may not read that site.", statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>Shared links show only rows with at least this many visitors (privacy invariant 5).</summary>
     public int? MinVisitorsFor(ApiKey key) => key.Kind == ApiKeyKinds.Share ? _sharedMinVisitors : null;

@@ -58,6 +58,18 @@ public sealed class AccessTests
     }
 
     [Test]
+    public async Task A_request_without_a_site_gets_400_saying_so()
+    {
+        var key = _host.NewKey("demo");
+        using var client = _host.Client(key);
+
+        using var get = await client.GetAsync("/api/v2/breakdown?site=demo&dimension=browser");
+
+        Assert.That(get.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await get.Content.ReadAsStringAsync(), Does.Contain("site_id is required"));
+    }
+
+    [Test]
     public async Task A_revoked_key_stops_working_on_its_next_request()
     {
         var (key, secret) = _host.Keys.Create(["demo"], "to revoke");
