@@ -4,10 +4,10 @@ using Analytics.Pipeline.ClickHouse.ChDb;
 namespace Analytics.Analysts.Storage;
 
 /// <summary>
-/// The stats API's door to ClickHouse. On the embedded engine, parameterized queries from several
-/// threads at once were seen to swap their parameters ("Substitution `p6` is not set", reproduced with
-/// 8 concurrent dashboard queries), so they go one at a time here; the engine runs queries one at a
-/// time anyway, so nothing is lost. A ClickHouse server gets them concurrently.
+/// The stats API's door to ClickHouse. The embedded engine runs one query at a time (ChDbEngine locks,
+/// because concurrent parameterized queries on one connection swapped their parameters). Queuing here
+/// first, asynchronously, keeps a burst of dashboard queries from holding thread-pool threads while they
+/// wait, and lets a cancelled request leave the queue. A ClickHouse server gets them concurrently.
 /// </summary>
 public sealed class StatsClickHouse(IClickHouse inner) : IClickHouse, IDisposable
 {
