@@ -29,8 +29,9 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     /// hits would: a rollup when its grain, measures and time zone fit, else raw hits, grouped into
     /// visits when a visit metric or visit-level dimension is involved.
     /// </summary>
-    public static PlanSource SourceFor(StatsQuery query, DateRange range, bool useRollups = true)
+    public static PlanSource SourceFor(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best)
     {
+        var useRollups = mode == PlanMode.Best;
         var visits = query.Metrics.Any(m => m.IsVisitMetric)
             || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Visit)
             || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Visit) ?? false);
@@ -40,7 +41,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             // dimension or filter differs from hit to hit (page, event name), which needs the hits.
             var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit)
                 || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Hit) ?? false);
-            return useRollups && !hitLevel && !query.Metrics.Contains(Metric.BotHits) ? PlanSource.Sessions : PlanSource.VisitsFromHits;
+            return mode != PlanMode.HitsOnly && !hitLevel && !query.Metrics.Contains(Metric.BotHits) ? PlanSource.Sessions : PlanSource.VisitsFromHits;
         }
         if (useRollups && query.Filter is null)
         {
@@ -67,11 +68,11 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     /// <param name="range">The period to read (the query's own, or its comparison period).</param>
     /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
     /// <param name="unlimited">Read every row up to the row limit (comparison periods are matched in memory).</param>
-    /// <param name="useRollups">False reads raw data only (tests compare both answers).</param>
-    public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, bool useRollups = true)
+    /// <param name="mode">Which data may be read (tests and the benchmark compare the answers).</param>
+    public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best)
     {
         var p = new SqlParameters();
-        var source = SourceFor(query, range, useRollups);
+        var source = SourceFor(query, range, mode);
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
         var bots = query.Metrics.Contains(Metric.BotHits);

@@ -16,10 +16,10 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     /// <param name="query">The validated query.</param>
     /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
     /// <param name="cancellationToken">Stops waiting for the engine.</param>
-    /// <param name="useRollups">False reads raw data only (tests compare both answers).</param>
-    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, bool useRollups = true)
+    /// <param name="mode">Which data the planner may read; anything but <see cref="PlanMode.Best"/> is for tests and the benchmark.</param>
+    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
-        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors, useRollups: useRollups), query.Metrics.Count, cancellationToken);
+        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors, mode: mode), query.Metrics.Count, cancellationToken);
         var series = IsPlainSeries(query);
         if (series)
         {
@@ -31,7 +31,7 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
             comparisonRange = query.Comparison == Comparison.PreviousPeriod
                 ? query.Range.PreviousPeriod(query.TimeZone)
                 : query.Range.YearOverYear(query.TimeZone);
-            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows, useRollups), query.Metrics.Count, cancellationToken);
+            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows, mode), query.Metrics.Count, cancellationToken);
             if (series)
             {
                 (earlier, _) = FilledSeries(query, comparisonRange, earlier);

@@ -138,6 +138,8 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
             $"--Sites:Sites:90:Id={QuerySection.Site}",
             $"--Sites:Sites:90:Hosts:0={BeaconMix.SiteHost}",
+            "--Analysts:KeysPath=" + Path.Combine(work, "embedded", "keys.json"),
+            "--Analysts:RequestsPerMinute=1000000",
         ]);
         await app.StartAsync(cancellationToken);
         try

@@ -77,10 +77,10 @@ public sealed class RollupPlannerTests
 
         var planned = QueryPlanner.SourceFor(query, query.Range);
         var fromRollup = await _runner.RunAsync(query, null, CancellationToken.None);
-        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, useRollups: false);
+        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, mode: PlanMode.HitsOnly);
 
         Assert.That(planned, Is.EqualTo(expected));
-        Assert.That(QueryPlanner.SourceFor(query, query.Range, useRollups: false), Is.Not.EqualTo(PlanSource.SiteHourlyRollup).And.Not.EqualTo(PlanSource.PagesDailyRollup));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.HitsOnly), Is.Not.EqualTo(PlanSource.SiteHourlyRollup).And.Not.EqualTo(PlanSource.PagesDailyRollup));
         Assert.That(fromRollup.Rows, Is.Not.Empty);
         Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
         Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
@@ -108,7 +108,7 @@ public sealed class RollupPlannerTests
         var query = Parse("""{"site_id":"rand","metrics":["visitors","visits","bounce_rate","visit_duration"],"dimensions":["entry_page"],"filters":[["is","source",["google","newsletter"]],["not",["is","country",["US"]]]],"date_range":["2026-01-05","2026-02-20"]}""");
 
         var fromTable = await _runner.RunAsync(query, null, CancellationToken.None);
-        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, useRollups: false);
+        var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, mode: PlanMode.HitsOnly);
 
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Sessions));
         Assert.That(fromTable.Rows, Is.Not.Empty);

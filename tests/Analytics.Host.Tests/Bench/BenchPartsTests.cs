@@ -114,11 +114,14 @@ public class BenchPartsTests
     }
 
     [Test]
-    public void Generated_query_hits_respect_the_requested_count_in_sql()
+    public void Generated_hits_and_visits_come_from_the_same_visit_numbers()
     {
-        var sql = QuerySection.GenerateSql("analytics", "s", 1_000_000, 5);
+        var hits = QueryData.HitsSql("analytics", "s", 1_000_000, 5);
+        var sessions = QueryData.SessionsSql("analytics", "s", 1_000_000, 5);
+        var visits = QueryData.VisitsFor(1_000_000);
 
-        Assert.That(sql, Does.Contain("FROM numbers(1000000)"));
-        Assert.That(sql, Does.Contain("% 200000"));
+        Assert.That(visits, Is.EqualTo(300_481));
+        Assert.That(hits, Does.Contain($"FROM numbers({visits})").And.Contain("ARRAY JOIN arrayEnumerate(kinds)"));
+        Assert.That(sessions, Does.Contain($"FROM numbers({visits})").And.Contain($"% {visits / 3}"));
     }
 }

@@ -42,7 +42,7 @@ public class BenchRunTests
             Assert.That(report.Delivery.HitsAccepted, Is.GreaterThan(0));
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
-            Assert.That(report.Queries!.Timings.Where(t => t.Runs > 0).Select(t => t.Kind), Does.Contain("stats API").And.Contain("raw hits (SQL)"));
+            Assert.That(report.Queries!.Timings.Where(t => t.Runs > 0).Select(t => t.Kind), Does.Contain("stats API").And.Contain("planner (rollups)").And.Contain("raw hits + sessions"));
             Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("nginx").And.Contain("kestrel"));
         });
 

@@ -61,9 +61,24 @@ public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHi
     public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);
 }
 
-public sealed record QueryTiming(string Name, string Kind, double MedianMs, double MaxMs, int Runs);
+/// <summary>One query's timings: <see cref="Kind"/> says how it was sent, <see cref="Source"/> which data the planner read.</summary>
+public sealed record QueryTiming(string Name, string Kind, double MedianMs, double MaxMs, int Runs)
+{
+    public string Source { get; init; } = "";
 
-public sealed record QueryFigures(long Hits, double GenerateSeconds, List<QueryTiming> Timings, List<string> Tables);
+    /// <summary>Nearest-rank 99th percentile: the maximum when there are fewer than 100 runs.</summary>
+    public double P99Ms { get; init; }
+}
+
+public sealed record QueryFigures(long Hits, double GenerateSeconds, List<QueryTiming> Timings, List<string> Tables)
+{
+    public long Visits { get; init; }
+
+    public double SessionsSeconds { get; init; }
+
+    /// <summary>Merges still running when the timings started (the harness waits up to two minutes for them).</summary>
+    public int MergesAtStart { get; init; }
+}
 
 public sealed record SoakFigures(double Seconds, double Rate, List<string> Faults, DeliveryFigures Delivery, double P99Ms, long Errors);
 
