@@ -18,6 +18,21 @@ public enum PlanSource
     /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
     SiteHourlyRollup,
 
-    /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, no filters, UTC days.</summary>
+    /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, filters on page or host only, UTC days.</summary>
     PagesDailyRollup,
+
+    /// <summary>Visits per day by source, channel and UTM (rollup_sources_daily); also the visit totals. UTC days.</summary>
+    SourcesDailyRollup,
+
+    /// <summary>Visits per day by country, region and city (rollup_locations_daily). UTC days.</summary>
+    LocationsDailyRollup,
+
+    /// <summary>Visits per day by device, browser and OS (rollup_devices_daily). UTC days.</summary>
+    DevicesDailyRollup,
+
+    /// <summary>Custom events per day by name (rollup_events_daily), once the empty name is filtered out. UTC days.</summary>
+    EventsDailyRollup,
+
+    /// <summary>Link clicks per day by campaign (rollup_link_clicks_daily), once the empty campaign is filtered out. UTC days.</summary>
+    LinkClicksDailyRollup,
 }

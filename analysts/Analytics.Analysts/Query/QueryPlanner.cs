@@ -21,48 +21,13 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
          "hostname", "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type"];
 
-    private static readonly HashSet<string> RolledUpHitMetrics = ["visitors", "pageviews", "events", "link_clicks", "bot_hits"];
     private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
 
     /// <summary>
     /// The cheapest data that answers <paramref name="query"/> over <paramref name="range"/> exactly as raw
-    /// hits would: a rollup when its grain, measures and time zone fit, else raw hits, grouped into
-    /// visits when a visit metric or visit-level dimension is involved.
+    /// data would (<see cref="SourceChoice"/>).
     /// </summary>
-    public static PlanSource SourceFor(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best)
-    {
-        var useRollups = mode == PlanMode.Best;
-        var visits = query.Metrics.Any(m => m.IsVisitMetric)
-            || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Visit)
-            || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Visit) ?? false);
-        if (visits)
-        {
-            // The visits table holds each visit's first-hit values, entry and exit: it answers unless a
-            // dimension or filter differs from hit to hit (page, event name), which needs the hits.
-            var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit)
-                || (query.Filter?.Conditions().Any(c => c.Dimension.Level == DimensionLevel.Hit) ?? false);
-            return mode != PlanMode.HitsOnly && !hitLevel && !query.Metrics.Contains(Metric.BotHits) ? PlanSource.Sessions : PlanSource.VisitsFromHits;
-        }
-        if (useRollups && query.Filter is null)
-        {
-            if (query.Dimensions.All(d => d.Grain is not null) && query.Metrics.All(m => RolledUpHitMetrics.Contains(m.Name))
-                && WholeHours(query.TimeZone, range))
-            {
-                return PlanSource.SiteHourlyRollup;
-            }
-            if (query.Dimensions is [{ Column.Name: "page" }] && query.Metrics.All(m => PageMetrics.Contains(m.Name))
-                && range.From.TimeOfDay == TimeSpan.Zero && range.To.TimeOfDay == TimeSpan.Zero)
-            {
-                return PlanSource.PagesDailyRollup;
-            }
-        }
-        return PlanSource.Hits;
-    }
-
-    /// <summary>UTC hours map onto the zone's hours: the zone is a whole number of hours from UTC throughout the range.</summary>
-    private static bool WholeHours(TimeZoneInfo zone, DateRange range) =>
-        range.From.Minute == 0 && range.To.Minute == 0
-        && zone.BaseUtcOffset.Minutes == 0 && zone.GetAdjustmentRules().All(r => r.DaylightDelta.Minutes == 0);
+    public static PlanSource SourceFor(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best) => SourceChoice.For(query, range, mode);
 
     /// <param name="query">The validated query.</param>
     /// <param name="range">The period to read (the query's own, or its comparison period).</param>
@@ -72,6 +37,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best)
     {
         var p = new SqlParameters();
+        query = query with { Filter = SourceChoice.Simplified(query.Filter) };
         var source = SourceFor(query, range, mode);
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
@@ -86,6 +52,8 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 PlanSource.VisitsFromHits => $"d{i}",
                 PlanSource.SiteHourlyRollup => $"{DimensionSql(query.Dimensions[i], "hour", tz)} AS d{i}",
                 PlanSource.Sessions => $"{DimensionSql(query.Dimensions[i], "started_at", tz)} AS d{i}",
+                PlanSource.Hits => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
+                _ when IsDaily(source) => $"{DimensionSql(query.Dimensions[i], "toDateTime(day, 'UTC')", tz)} AS d{i}",
                 _ => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
             });
         }
@@ -129,6 +97,13 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                     .Replace($"fromUnixTimestamp64Milli({from}, 'UTC')", $"fromUnixTimestamp64Milli({from}, 'UTC') - INTERVAL 1 DAY", StringComparison.Ordinal)
                     .Replace($"fromUnixTimestamp64Milli({to}, 'UTC')", $"fromUnixTimestamp64Milli({to}, 'UTC') + INTERVAL 1 DAY", StringComparison.Ordinal);
                 var started = $"started_at >= fromUnixTimestamp64Milli({from}, 'UTC') AND started_at < fromUnixTimestamp64Milli({to}, 'UTC')";
+                if (HitOnlyParts(query.Filter) is { Count: > 0 } hitParts)
+                {
+                    // A visit matches only through a hit that meets the hit-level part of the filter, so only
+                    // the visitors with such a hit need their visits rebuilt: the window functions then sort
+                    // a fraction of the hits. The answer is the same (RollupPlannerTests).
+                    hitsAround += $" AND {VisitorKey} IN (SELECT {VisitorKey} FROM {database}.hits WHERE {hitsAround} AND {string.Join(" AND ", hitParts.Select(f => FilterSql(f, p)))})";
+                }
                 sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
                 break;
             case PlanSource.Sessions:
@@ -144,23 +119,30 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 sql.Append("FROM ").Append(database).Append(".rollup_site_hourly\nWHERE site_id = ").Append(site)
                     .Append(" AND hour >= toDateTime(intDiv(").Append(from).Append(", 1000), 'UTC') AND hour < toDateTime(intDiv(").Append(to).Append(", 1000), 'UTC')");
                 break;
-            case PlanSource.PagesDailyRollup:
-                sql.Append("FROM ").Append(database).Append(".rollup_pages_daily\nWHERE site_id = ").Append(site)
+            default:
+                // Daily rollups: whole UTC days (SourceChoice checks), filters only on the rollup's key columns.
+                sql.Append("FROM ").Append(database).Append('.').Append(TableOf(source)).Append("\nWHERE site_id = ").Append(site)
                     .Append(" AND day >= toDate(fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')) AND day < toDate(fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC'))");
+                if (filter is not null)
+                {
+                    sql.Append(" AND ").Append(filter);
+                }
                 break;
         }
         if (query.Dimensions.Count > 0)
         {
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
         }
-        if (source == PlanSource.Sessions)
+        var having = false;
+        if (source == PlanSource.Sessions || IsVisitRollup(source))
         {
             // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
-            sql.Append("\nHAVING sum(sign) > 0");
+            sql.Append(source == PlanSource.Sessions ? "\nHAVING sum(sign) > 0" : "\nHAVING sum(visits) > 0");
+            having = true;
         }
         if (minVisitors is { } k)
         {
-            sql.Append(source == PlanSource.Sessions ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
+            sql.Append(having ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
         }
         sql.Append("\nORDER BY ").AppendJoin(", ", OrderSql(query));
         var limit = unlimited ?? query.Limit;
@@ -175,7 +157,37 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         PlanSource.Hits => HitMetricSql(metric, bots),
         PlanSource.VisitsFromHits => VisitMetricSql(metric),
         PlanSource.Sessions => SessionMetricSql(metric),
+        _ when IsVisitRollup(source) => VisitRollupMetricSql(metric),
+        PlanSource.LinkClicksDailyRollup when metric.Name == "link_clicks" => "sum(clicks)",
         _ => metric.Name == "visitors" ? "uniqMerge(visitors)" : $"sum({metric.Name})",
+    };
+
+    /// <summary>Visit metrics from a visit-fed rollup: the same signed sums as <see cref="SessionMetricSql"/>, summed ahead.</summary>
+    private static string VisitRollupMetricSql(Metric metric) => metric.Name switch
+    {
+        "visitors" => "uniqMerge(visitors)",
+        "visits" => "sum(visits)",
+        "pageviews" => "sum(pageviews)",
+        "views_per_visit" => "if(sum(visits) <= 0, 0, round(sum(pageviews) / sum(visits), 2))",
+        "bounce_rate" => "if(sum(visits) <= 0, 0, round(100 * sum(bounces) / sum(visits), 1))",
+        "visit_duration" => "if(sum(visits) <= 0, 0, toInt64(round(sum(visit_duration) / sum(visits))))",
+        _ => throw new InvalidOperationException($"{metric.Name} is not in the visit rollups."),
+    };
+
+    private static bool IsVisitRollup(PlanSource source) =>
+        source is PlanSource.SourcesDailyRollup or PlanSource.LocationsDailyRollup or PlanSource.DevicesDailyRollup;
+
+    private static bool IsDaily(PlanSource source) => TableOf(source) is not null;
+
+    private static string? TableOf(PlanSource source) => source switch
+    {
+        PlanSource.PagesDailyRollup => "rollup_pages_daily",
+        PlanSource.SourcesDailyRollup => "rollup_sources_daily",
+        PlanSource.LocationsDailyRollup => "rollup_locations_daily",
+        PlanSource.DevicesDailyRollup => "rollup_devices_daily",
+        PlanSource.EventsDailyRollup => "rollup_events_daily",
+        PlanSource.LinkClicksDailyRollup => "rollup_link_clicks_daily",
+        _ => null,
     };
 
     /// <summary>
@@ -264,6 +276,12 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         "visit_duration" => "if(count() = 0, 0, toInt64(round(avg(duration))))",
         _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
     };
+
+    /// <summary>The parts of a top-level "and" that test only hit-level dimensions (page, event name, link campaign).</summary>
+    private static List<Filter> HitOnlyParts(Filter? filter) =>
+        (filter switch { AllOf all => all.Filters, null => [], _ => [filter] })
+            .Where(f => f.Conditions().Any() && f.Conditions().All(c => c.Dimension.Level == DimensionLevel.Hit))
+            .ToList();
 
     private static string FilterSql(Filter filter, SqlParameters p) => filter switch
     {

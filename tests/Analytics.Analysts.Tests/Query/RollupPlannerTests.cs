@@ -29,6 +29,8 @@ public sealed class RollupPlannerTests
         string[] paths = ["/", "/pricing", "/docs", "/blog/a", "/blog/b", "/about"];
         string[] sources = ["", "google", "news.ycombinator.com", "newsletter"];
         string[] countries = ["FR", "DE", "US", ""];
+        string[] campaigns = ["", "", "spring", "autumn"];
+        string[] browsers = ["Firefox", "Chrome", "Safari"];
         var hits = new List<Hit>();
         foreach (var site in new[] { "rand", "paris", "kolkata" })
         {
@@ -36,11 +38,14 @@ public sealed class RollupPlannerTests
             {
                 var visitor = random.Next(10) == 0 ? Guid.Empty : visitors[random.Next(visitors.Length)];
                 var kind = random.Next(10) switch { 0 => HitKind.Event, 1 => HitKind.LinkClick, _ => HitKind.Pageview };
+                var browser = browsers[random.Next(browsers.Length)];
                 // Visitors come back in bursts, so visits have several hits and some cross midnight.
                 var at = Start.AddSeconds(random.Next(60) * 86400 + random.Next(3) * 28800 + random.Next(4) * 7000 + random.Next(600));
                 hits.Add(Fixtures.Page(site, visitor, at, paths[random.Next(paths.Length)],
-                    source: sources[random.Next(sources.Length)], channel: "referral", country: countries[random.Next(countries.Length)],
-                    kind: kind, eventName: kind == HitKind.Event ? "signup" : "", bot: random.Next(20) == 0));
+                    source: sources[random.Next(sources.Length)], channel: random.Next(2) == 0 ? "referral" : "search", campaign: campaigns[random.Next(campaigns.Length)],
+                    country: countries[random.Next(countries.Length)], browser: browser, os: browser == "Safari" ? "iOS" : "Linux", device: browser == "Safari" ? "mobile" : "desktop",
+                    kind: kind, eventName: kind == HitKind.Event ? (random.Next(2) == 0 ? "signup" : "download") : "",
+                    linkCampaign: kind == HitKind.LinkClick ? "newsletter-" + random.Next(3) : "", bot: random.Next(20) == 0));
             }
         }
         // In arrival order, as the aggregator sees them.
@@ -54,40 +59,70 @@ public sealed class RollupPlannerTests
 
     private static IEnumerable<TestCaseData> RolledUp()
     {
-        yield return new TestCaseData("rand", """["visitors","pageviews","events","link_clicks"]""", "[]", PlanSource.SiteHourlyRollup).SetName("Totals come from the hourly rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews","bot_hits"]""", """["time:day"]""", PlanSource.SiteHourlyRollup).SetName("A daily series comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:hour"]""", PlanSource.SiteHourlyRollup).SetName("An hourly series comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["time:week"]""", PlanSource.SiteHourlyRollup).SetName("A weekly series comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["pageviews","visitors"]""", """["time:month"]""", PlanSource.SiteHourlyRollup).SetName("A monthly series comes from the hourly rollup");
-        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["time:day"]""", PlanSource.SiteHourlyRollup).SetName("Days in Paris come from UTC hours of the rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", PlanSource.PagesDailyRollup).SetName("Top pages come from the daily pages rollup");
-        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["page"]""", PlanSource.Hits).SetName("Top pages for a site off UTC come from raw hits");
-        yield return new TestCaseData("kolkata", """["visitors","pageviews"]""", """["time:day"]""", PlanSource.Hits).SetName("A half-hour time zone reads raw hits");
-        yield return new TestCaseData("rand", """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"]""", "[]", PlanSource.Sessions).SetName("Visit totals come from the visits table");
-        yield return new TestCaseData("paris", """["visits","bounce_rate","visit_duration"]""", """["time:day"]""", PlanSource.Sessions).SetName("Visits per day in Paris come from the visits table");
-        yield return new TestCaseData("rand", """["visitors","visits"]""", """["entry_page"]""", PlanSource.Sessions).SetName("Entry pages come from the visits table");
-        yield return new TestCaseData("rand", """["visits","bounce_rate"]""", """["exit_page"]""", PlanSource.Sessions).SetName("Exit pages come from the visits table");
-        yield return new TestCaseData("rand", """["visitors","visits","visit_duration"]""", """["source","country"]""", PlanSource.Sessions).SetName("Sources by country come from the visits table");
+        foreach (var dashboard in Dashboard())
+        {
+            yield return dashboard;
+        }
+        yield return new TestCaseData("rand", """["visitors","pageviews","events","link_clicks"]""", "[]", "[]", PlanSource.SiteHourlyRollup).SetName("Totals come from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews","bot_hits"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A daily series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:hour"]""", "[]", PlanSource.SiteHourlyRollup).SetName("An hourly series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["time:week"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A weekly series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["pageviews","visitors"]""", """["time:month"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A monthly series comes from the hourly rollup");
+        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("Days in Paris come from UTC hours of the rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.PagesDailyRollup).SetName("Top pages come from the daily pages rollup");
+        yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.Hits).SetName("Top pages for a site off UTC come from raw hits");
+        yield return new TestCaseData("kolkata", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.Hits).SetName("A half-hour time zone reads raw hits");
+        yield return new TestCaseData("rand", """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"]""", "[]", "[]", PlanSource.Sessions).SetName("Visit totals come from the visits table");
+        yield return new TestCaseData("paris", """["visits","bounce_rate","visit_duration"]""", """["time:day"]""", "[]", PlanSource.Sessions).SetName("Visits per day in Paris come from the visits table");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["entry_page"]""", "[]", PlanSource.Sessions).SetName("Entry pages come from the visits table");
+        yield return new TestCaseData("rand", """["visits","bounce_rate"]""", """["exit_page"]""", "[]", PlanSource.Sessions).SetName("Exit pages come from the visits table");
+        yield return new TestCaseData("rand", """["visitors","visits","visit_duration"]""", """["source","country"]""", "[]", PlanSource.Sessions).SetName("Sources by country come from the visits table");
+    }
+
+    /// <summary>What the dashboard sends (filters always a list; panels that hide the empty value filter it out), and a row clicked.</summary>
+    private static IEnumerable<TestCaseData> Dashboard()
+    {
+        const string Topline = """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration"]""";
+        yield return new TestCaseData("rand", Topline, "[]", "[]", PlanSource.SourcesDailyRollup).SetName("The dashboard's top line comes from the sources rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("The dashboard's chart with an empty filter list comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.PagesDailyRollup).SetName("The dashboard's top pages come from the pages rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", """[["is","page",["/docs","/about"]]]""", PlanSource.PagesDailyRollup).SetName("Top pages filtered by page come from the pages rollup");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["source"]""", "[]", PlanSource.SourcesDailyRollup).SetName("Sources come from the sources rollup");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["utm_campaign"]""", """[["is_not","utm_campaign",[""]]]""", PlanSource.SourcesDailyRollup).SetName("Campaigns without the empty one come from the sources rollup");
+        yield return new TestCaseData("rand", """["visits","bounce_rate","visit_duration","views_per_visit"]""", """["time:day"]""", """[["is","channel",["search"]]]""", PlanSource.SourcesDailyRollup).SetName("Visits per day from one channel come from the sources rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", "[]", PlanSource.LocationsDailyRollup).SetName("Countries come from the locations rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews","bounce_rate"]""", """["country"]""", """[["not",["is","country",["US"]]]]""", PlanSource.LocationsDailyRollup).SetName("Countries but one come from the locations rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["browser"]""", "[]", PlanSource.DevicesDailyRollup).SetName("Browsers come from the devices rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["os"]""", """[["is","device",["desktop"]]]""", PlanSource.DevicesDailyRollup).SetName("Operating systems on desktops come from the devices rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["device"]""", "[]", PlanSource.DevicesDailyRollup).SetName("Devices come from the devices rollup");
+        yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", """[["is_not","event_name",[""]]]""", PlanSource.EventsDailyRollup).SetName("Named events come from the events rollup");
+        yield return new TestCaseData("rand", """["visitors","link_clicks"]""", """["link_campaign"]""", """[["is_not","link_campaign",[""]]]""", PlanSource.LinkClicksDailyRollup).SetName("Link campaigns come from the link clicks rollup");
+        yield return new TestCaseData("paris", """["visitors"]""", """["country"]""", "[]", PlanSource.Sessions).SetName("Countries for a site off UTC come from the visits table");
+        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", """[["is","browser",["Chrome"]]]""", PlanSource.Sessions).SetName("Countries of one browser come from the visits table");
+        yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", "[]", PlanSource.Hits).SetName("Event names including none come from raw hits");
     }
 
     [TestCaseSource(nameof(RolledUp))]
-    public async Task Rollup_and_raw_answers_are_the_same(string site, string metrics, string dimensions, PlanSource expected)
+    public async Task Rollup_and_raw_answers_are_the_same(string site, string metrics, string dimensions, string filters, PlanSource expected)
     {
-        var query = Parse($$$"""{"site_id":"{{{site}}}","metrics":{{{metrics}}},"dimensions":{{{dimensions}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":10000}}""");
+        var query = Parse($$$"""{"site_id":"{{{site}}}","metrics":{{{metrics}}},"dimensions":{{{dimensions}}},"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":10000}}""");
 
         var planned = QueryPlanner.SourceFor(query, query.Range);
         var fromRollup = await _runner.RunAsync(query, null, CancellationToken.None);
+        var fromTables = await _runner.RunAsync(query, null, CancellationToken.None, mode: PlanMode.NoRollups);
         var fromRaw = await _runner.RunAsync(query, null, CancellationToken.None, mode: PlanMode.HitsOnly);
 
         Assert.That(planned, Is.EqualTo(expected));
-        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.HitsOnly), Is.Not.EqualTo(PlanSource.SiteHourlyRollup).And.Not.EqualTo(PlanSource.PagesDailyRollup));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.HitsOnly), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.NoRollups), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits).Or.EqualTo(PlanSource.Sessions));
         Assert.That(fromRollup.Rows, Is.Not.Empty);
         Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
         Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+        Assert.That(fromTables.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
     }
 
     [Test]
-    public void A_filtered_query_reads_raw_hits()
+    public void A_series_filtered_by_page_reads_raw_hits()
     {
         var query = Parse("""{"site_id":"rand","metrics":["visitors"],"dimensions":["time:day"],"filters":[["is","page",["/"]]],"date_range":"30d"}""");
 
@@ -100,6 +135,23 @@ public sealed class RollupPlannerTests
         var query = Parse("""{"site_id":"rand","metrics":["visitors","bounce_rate"],"filters":[["is","page",["/"]]],"date_range":"30d"}""");
 
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.VisitsFromHits));
+    }
+
+    [Test]
+    public async Task A_page_filter_on_visit_metrics_gives_the_same_visits_when_only_visitors_with_that_page_are_read()
+    {
+        // The "or" with a country no hit has means the same, but is not a hit-only filter: it rebuilds every visitor's visits.
+        const string Body = """{"site_id":"rand","metrics":["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration"],"dimensions":["source"],"filters":[FILTER],"date_range":["2026-01-05","2026-02-20"]}""";
+        var narrowed = Parse(Body.Replace("FILTER", """["is","page",["/docs","/about"]]""", StringComparison.Ordinal));
+        var everyone = Parse(Body.Replace("FILTER", """["or",[["is","page",["/docs","/about"]],["is","country",["no such country"]]]]""", StringComparison.Ordinal));
+
+        var fromNarrowed = await _runner.RunAsync(narrowed, null, CancellationToken.None);
+        var fromEveryone = await _runner.RunAsync(everyone, null, CancellationToken.None);
+
+        Assert.That(_runner.Planner.Plan(narrowed, narrowed.Range).Sql, Does.Contain(" IN (SELECT "));
+        Assert.That(_runner.Planner.Plan(everyone, everyone.Range).Sql, Does.Not.Contain(" IN (SELECT "));
+        Assert.That(fromNarrowed.Rows, Is.Not.Empty);
+        Assert.That(fromNarrowed.Rows.Select(Describe), Is.EqualTo(fromEveryone.Rows.Select(Describe)));
     }
 
     [Test]
