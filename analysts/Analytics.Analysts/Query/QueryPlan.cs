@@ -21,6 +21,12 @@ public enum PlanSource
     /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, filters on page or host only, UTC days.</summary>
     PagesDailyRollup,
 
+    /// <summary>Visits (and bounces) per entry page from the entries of rollup_pages_daily. UTC days.</summary>
+    EntryPagesDailyRollup,
+
+    /// <summary>Visits per exit page from the exits of rollup_pages_daily. UTC days.</summary>
+    ExitPagesDailyRollup,
+
     /// <summary>Visits per day by source, channel and UTM (rollup_sources_daily); also the visit totals. UTC days.</summary>
     SourcesDailyRollup,
 

@@ -62,6 +62,11 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             outputs.Add($"{MetricSql(source, query.Metrics[i], bots)} AS m{i}");
         }
         outputs.Add("count() OVER () AS total_rows");
+        if (source is PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup)
+        {
+            // The rollup's page column read under the dimension's name, so dimension and filter SQL stay the same.
+            sql.Insert(0, source == PlanSource.EntryPagesDailyRollup ? "WITH path AS entry_page\n" : "WITH path AS exit_page\n");
+        }
         sql.AppendJoin(", ", outputs).Append('\n');
 
         var site = p.AddString(query.SiteId);
@@ -134,10 +139,10 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
         }
         var having = false;
-        if (source == PlanSource.Sessions || IsVisitRollup(source))
+        if (source is PlanSource.Sessions or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup || IsVisitRollup(source))
         {
             // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
-            sql.Append(source == PlanSource.Sessions ? "\nHAVING sum(sign) > 0" : "\nHAVING sum(visits) > 0");
+            sql.Append("\nHAVING ").Append(MetricSql(source, Metric.Visits, bots)).Append(" > 0");
             having = true;
         }
         if (minVisitors is { } k)
@@ -158,6 +163,8 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         PlanSource.VisitsFromHits => VisitMetricSql(metric),
         PlanSource.Sessions => SessionMetricSql(metric),
         _ when IsVisitRollup(source) => VisitRollupMetricSql(metric),
+        PlanSource.EntryPagesDailyRollup => metric.Name == "visits" ? "sum(entries)" : "if(sum(entries) <= 0, 0, round(100 * sum(bounces) / sum(entries), 1))",
+        PlanSource.ExitPagesDailyRollup => "sum(exits)",
         PlanSource.LinkClicksDailyRollup when metric.Name == "link_clicks" => "sum(clicks)",
         _ => metric.Name == "visitors" ? "uniqMerge(visitors)" : $"sum({metric.Name})",
     };
@@ -181,7 +188,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
 
     private static string? TableOf(PlanSource source) => source switch
     {
-        PlanSource.PagesDailyRollup => "rollup_pages_daily",
+        PlanSource.PagesDailyRollup or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup => "rollup_pages_daily",
         PlanSource.SourcesDailyRollup => "rollup_sources_daily",
         PlanSource.LocationsDailyRollup => "rollup_locations_daily",
         PlanSource.DevicesDailyRollup => "rollup_devices_daily",

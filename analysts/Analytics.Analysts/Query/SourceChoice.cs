@@ -40,6 +40,13 @@ public static class SourceChoice
             {
                 return PlanSource.VisitsFromHits;
             }
+            if (mode == PlanMode.Best && UtcDays(range) && query.Dimensions is [{ Column.Name: "entry_page" or "exit_page" } page]
+                && conditions.All(c => c.Dimension.Name == page.Name)
+                && query.Metrics.All(m => m.Name == "visits" || (m.Name == "bounce_rate" && page.Name == "entry_page")))
+            {
+                // The pages rollup counts each visit's entry and exit page (and bounces at entry), not their visitors.
+                return page.Name == "entry_page" ? PlanSource.EntryPagesDailyRollup : PlanSource.ExitPagesDailyRollup;
+            }
             return mode == PlanMode.Best && VisitRollup(query, conditions, range) is { } rollup ? rollup : PlanSource.Sessions;
         }
         if (mode == PlanMode.Best)

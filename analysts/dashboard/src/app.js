@@ -19,8 +19,9 @@ const TOPLINE = [
 // Each panel: a dimension and its metrics; `choices` lets one panel switch between related dimensions.
 const PANELS = [
   { id: "pages", title: "Top pages", dims: [["page", "Page"]], metrics: ["visitors", "pageviews"] },
-  { id: "entry", title: "Entry pages", dims: [["entry_page", "Entry page"]], metrics: ["visitors", "visits"], hideEmpty: true },
-  { id: "exit", title: "Exit pages", dims: [["exit_page", "Exit page"]], metrics: ["visitors", "visits"], hideEmpty: true },
+  // Entry and exit pages count visits only: the pages rollup answers that on any range (visitors would read every visit).
+  { id: "entry", title: "Entry pages", dims: [["entry_page", "Entry page"]], metrics: ["visits"], hideEmpty: true },
+  { id: "exit", title: "Exit pages", dims: [["exit_page", "Exit page"]], metrics: ["visits"], hideEmpty: true },
   { id: "sources", title: "Sources", dims: [["source", "Source"], ["channel", "Channel"], ["referrer", "Referrer"]], metrics: ["visitors", "visits"] },
   { id: "utm", title: "Campaigns", dims: [["utm_campaign", "UTM campaign"], ["utm_source", "UTM source"], ["utm_medium", "UTM medium"], ["utm_term", "UTM term"], ["utm_content", "UTM content"]], metrics: ["visitors", "visits"], hideEmpty: true },
   { id: "countries", title: "Countries", dims: [["country", "Country"], ["region", "Region"], ["city", "City"]], metrics: ["visitors"] },
