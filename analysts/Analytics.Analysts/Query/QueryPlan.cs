@@ -15,6 +15,9 @@ public enum PlanSource
     /// <summary>The visits table the aggregator keeps (sessions): visit metrics by visit-level dimensions.</summary>
     Sessions,
 
+    /// <summary>The visits table, visits picked by their hits that meet a page or event filter (matched by visitor and time span).</summary>
+    SessionsByHits,
+
     /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
     SiteHourlyRollup,
 

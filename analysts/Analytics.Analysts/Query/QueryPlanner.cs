@@ -49,7 +49,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         {
             outputs.Add(source switch
             {
-                PlanSource.VisitsFromHits => $"d{i}",
+                PlanSource.VisitsFromHits or PlanSource.SessionsByHits => $"d{i}",
                 PlanSource.SiteHourlyRollup => $"{DimensionSql(query.Dimensions[i], "hour", tz)} AS d{i}",
                 PlanSource.Sessions => $"{DimensionSql(query.Dimensions[i], "started_at", tz)} AS d{i}",
                 PlanSource.Hits => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
@@ -111,6 +111,9 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 }
                 sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
                 break;
+            case PlanSource.SessionsByHits:
+                sql.Append("FROM (").Append(SessionsByHitsSql(query, site, from, to, tz, p)).Append(")\n");
+                break;
             case PlanSource.Sessions:
                 sql.Append("FROM ").Append(database).Append(".sessions\nWHERE site_id = ").Append(site)
                     .Append(" AND started_at >= fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')")
@@ -160,7 +163,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     private static string MetricSql(PlanSource source, Metric metric, bool bots) => source switch
     {
         PlanSource.Hits => HitMetricSql(metric, bots),
-        PlanSource.VisitsFromHits => VisitMetricSql(metric),
+        PlanSource.VisitsFromHits or PlanSource.SessionsByHits => VisitMetricSql(metric),
         PlanSource.Sessions => SessionMetricSql(metric),
         _ when IsVisitRollup(source) => VisitRollupMetricSql(metric),
         PlanSource.EntryPagesDailyRollup => metric.Name == "visits" ? "sum(entries)" : "if(sum(entries) <= 0, 0, round(100 * sum(bounces) / sum(entries), 1))",
@@ -284,10 +287,47 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
     };
 
+    /// <summary>
+    /// One row per visit, as <see cref="VisitRowsSql"/> gives, for a filter whose hit-level part (a page,
+    /// an event name) a visit meets through one of its hits: the visits table gives the visits (their
+    /// values, duration and bounce), the hits that meet that part are matched to the visit whose span
+    /// holds them (same visitor, started_at to ended_at), and the visit's pageviews, events and clicks
+    /// are those matching hits, as on raw hits. An anonymous visit is its one hit (session_id = hit_id).
+    /// </summary>
+    private string SessionsByHitsSql(StatsQuery query, string site, string from, string to, string tz, SqlParameters p)
+    {
+        var parts = query.Filter switch { AllOf all => all.Filters, null => [], _ => [query.Filter] };
+        var hitParts = string.Join(" AND ", parts.Where(IsHitOnly).Select(f => FilterSql(f, p)));
+        var visitParts = parts.Where(f => !IsHitOnly(f)).Select(f => FilterSql(f, p)).ToList();
+        var fromTime = $"fromUnixTimestamp64Milli({from}, 'UTC')";
+        var toTime = $"fromUnixTimestamp64Milli({to}, 'UTC')";
+        var visits = $"site_id = {site} AND started_at >= {fromTime} AND started_at < {toTime} AND NOT is_bot";
+        var hits = $"site_id = {site} AND timestamp >= {fromTime} AND timestamp < {toTime} + INTERVAL 1 DAY AND NOT is_bot AND {hitParts}";
+        var dims = string.Join("", query.Dimensions.Select((d, i) => $"{DimensionSql(d, "v.started_at", tz)} AS d{i}, "));
+        return $"""
+            SELECT {dims}if(v.visitor_id = {NoVisitor}, v.session_id, v.visitor_id) AS visitor_key, v.duration AS duration, v.is_bounce AS is_bounce,
+                   m.pageviews AS pageviews, m.events AS events, m.link_clicks AS link_clicks
+            FROM (SELECT * FROM {database}.sessions FINAL WHERE {visits}{string.Concat(visitParts.Select(v => " AND " + v))}) AS v
+            INNER JOIN (
+                SELECT s.session_id AS session_id, countIf(h.kind = 1) AS pageviews, countIf(h.kind = 2) AS events, countIf(h.kind = 3) AS link_clicks
+                FROM (SELECT visitor_id, session_id, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS s
+                INNER JOIN (SELECT visitor_id, timestamp, kind FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}) AS h ON s.visitor_id = h.visitor_id
+                WHERE h.timestamp >= s.started_at AND h.timestamp <= s.ended_at
+                GROUP BY s.session_id
+                UNION ALL
+                SELECT hit_id, countIf(kind = 1), countIf(kind = 2), countIf(kind = 3)
+                FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime}
+                GROUP BY hit_id
+            ) AS m ON v.session_id = m.session_id
+            """;
+    }
+
+    private static bool IsHitOnly(Filter filter) => filter.Conditions().Any() && filter.Conditions().All(c => c.Dimension.Level == DimensionLevel.Hit);
+
     /// <summary>The parts of a top-level "and" that test only hit-level dimensions (page, event name, link campaign).</summary>
     private static List<Filter> HitOnlyParts(Filter? filter) =>
         (filter switch { AllOf all => all.Filters, null => [], _ => [filter] })
-            .Where(f => f.Conditions().Any() && f.Conditions().All(c => c.Dimension.Level == DimensionLevel.Hit))
+            .Where(IsHitOnly)
             .ToList();
 
     private static string FilterSql(Filter filter, SqlParameters p) => filter switch

@@ -36,9 +36,13 @@ public static class SourceChoice
         {
             // The visits table holds each visit's first-hit values, entry and exit: it answers unless a
             // dimension or filter differs from hit to hit (page, event name), which needs the hits.
-            if (hitLevel || bots || mode == PlanMode.HitsOnly)
+            if (bots || mode == PlanMode.HitsOnly || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit))
             {
                 return PlanSource.VisitsFromHits;
+            }
+            if (hitLevel)
+            {
+                return SplitsIntoHitAndVisitParts(filter) ? PlanSource.SessionsByHits : PlanSource.VisitsFromHits;
             }
             if (mode == PlanMode.Best && UtcDays(range) && query.Dimensions is [{ Column.Name: "entry_page" or "exit_page" } page]
                 && conditions.All(c => c.Dimension.Name == page.Name)
@@ -75,6 +79,17 @@ public static class SourceChoice
             }
         }
         return PlanSource.Hits;
+    }
+
+    /// <summary>
+    /// Each part of the top-level "and" tests either hit-level dimensions only (met by one hit of the visit)
+    /// or none (met by the visit's own values), and the first kind exists: the visits table can answer.
+    /// </summary>
+    private static bool SplitsIntoHitAndVisitParts(Filter? filter)
+    {
+        var parts = filter switch { AllOf all => all.Filters, null => [], _ => [filter] };
+        var hitOnly = parts.Where(f => f.Conditions().Any() && f.Conditions().All(c => c.Dimension.Level == DimensionLevel.Hit)).ToList();
+        return hitOnly.Count > 0 && parts.Except(hitOnly).All(f => f.Conditions().All(c => c.Dimension.Level != DimensionLevel.Hit));
     }
 
     /// <summary>An empty "and" is no filter (the dashboard always sends a list, often empty); nested ands are one.</summary>

@@ -103,6 +103,11 @@ public sealed class RollupPlannerTests
         yield return new TestCaseData("paris", """["visitors"]""", """["country"]""", "[]", PlanSource.Sessions).SetName("Countries for a site off UTC come from the visits table");
         yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", """[["is","browser",["Chrome"]]]""", PlanSource.Sessions).SetName("Countries of one browser come from the visits table");
         yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", "[]", PlanSource.Hits).SetName("Event names including none come from raw hits");
+        yield return new TestCaseData("rand", Topline, "[]", """[["is","page",["/docs"]]]""", PlanSource.SessionsByHits).SetName("The top line for a clicked page comes from the visits its hits belong to");
+        yield return new TestCaseData("rand", """["visitors","visits","pageviews","events","link_clicks"]""", """["source"]""", """[["is","page",["/docs","/about"]],["is_not","country",["US"]]]""", PlanSource.SessionsByHits).SetName("Sources of visits that viewed a page, outside one country, come from the visits table and hits");
+        yield return new TestCaseData("rand", """["visits","bounce_rate","visit_duration"]""", """["time:day"]""", """[["is","event_name",["signup"]],["contains","page",["o"]]]""", PlanSource.SessionsByHits).SetName("Visits per day with a signup on a page come from the visits table and hits");
+        yield return new TestCaseData("paris", """["visitors","visits"]""", """["country"]""", """[["not",["is","page",["/"]]]]""", PlanSource.SessionsByHits).SetName("Countries of visits with a hit off the home page, in Paris, come from the visits table and hits");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", "[]", """[["or",[["is","page",["/docs"]],["is","source",["google"]]]]]""", PlanSource.VisitsFromHits).SetName("A filter mixing a page and a source in one test rebuilds visits from raw hits");
     }
 
     [TestCaseSource(nameof(RolledUp))]
@@ -117,7 +122,7 @@ public sealed class RollupPlannerTests
 
         Assert.That(planned, Is.EqualTo(expected));
         Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.HitsOnly), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits));
-        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.NoRollups), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits).Or.EqualTo(PlanSource.Sessions));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.NoRollups), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits).Or.EqualTo(PlanSource.Sessions).Or.EqualTo(PlanSource.SessionsByHits));
         Assert.That(fromRollup.Rows, Is.Not.Empty);
         Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
         Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
@@ -133,11 +138,12 @@ public sealed class RollupPlannerTests
     }
 
     [Test]
-    public void A_visit_metric_filtered_by_page_groups_raw_hits_into_visits()
+    public void A_visit_metric_filtered_by_page_reads_the_visits_its_page_hits_belong_to()
     {
         var query = Parse("""{"site_id":"rand","metrics":["visitors","bounce_rate"],"filters":[["is","page",["/"]]],"date_range":"30d"}""");
 
-        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.VisitsFromHits));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.SessionsByHits));
+        Assert.That(QueryPlanner.SourceFor(query, query.Range, PlanMode.HitsOnly), Is.EqualTo(PlanSource.VisitsFromHits));
     }
 
     [Test]
@@ -148,11 +154,11 @@ public sealed class RollupPlannerTests
         var narrowed = Parse(Body.Replace("FILTER", """["is","page",["/docs","/about"]]""", StringComparison.Ordinal));
         var everyone = Parse(Body.Replace("FILTER", """["or",[["is","page",["/docs","/about"]],["is","country",["no such country"]]]]""", StringComparison.Ordinal));
 
-        var fromNarrowed = await _runner.RunAsync(narrowed, null, CancellationToken.None);
-        var fromEveryone = await _runner.RunAsync(everyone, null, CancellationToken.None);
+        var fromNarrowed = await _runner.RunAsync(narrowed, null, CancellationToken.None, PlanMode.HitsOnly);
+        var fromEveryone = await _runner.RunAsync(everyone, null, CancellationToken.None, PlanMode.HitsOnly);
 
-        Assert.That(_runner.Planner.Plan(narrowed, narrowed.Range).Sql, Does.Contain(" IN (SELECT "));
-        Assert.That(_runner.Planner.Plan(everyone, everyone.Range).Sql, Does.Not.Contain(" IN (SELECT "));
+        Assert.That(_runner.Planner.Plan(narrowed, narrowed.Range, mode: PlanMode.HitsOnly).Sql, Does.Contain(" IN (SELECT "));
+        Assert.That(_runner.Planner.Plan(everyone, everyone.Range, mode: PlanMode.HitsOnly).Sql, Does.Not.Contain(" IN (SELECT "));
         Assert.That(fromNarrowed.Rows, Is.Not.Empty);
         Assert.That(fromNarrowed.Rows.Select(Describe), Is.EqualTo(fromEveryone.Rows.Select(Describe)));
     }
