@@ -34,7 +34,35 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
     /// <param name="unlimited">Read every row up to the row limit (comparison periods are matched in memory).</param>
     /// <param name="mode">Which data may be read (tests and the benchmark compare the answers).</param>
-    public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best)
+    /// <param name="onlyValues">When set, only these values of the (single) dimension are read (<see cref="BoundPlan"/>).</param>
+    public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best,
+        IReadOnlyList<string>? onlyValues = null) => Build(query, range, minVisitors, unlimited, mode, onlyValues, bound: null);
+
+    /// <summary>
+    /// For a breakdown ordered by visitors (the dashboard's panels): the <paramref name="take"/> values with
+    /// the most visits (or pageviews, for pages), an upper bound of their visitors that needs no
+    /// <c>uniq</c> state, with the row count. Null when the query is not of that shape or its data has no
+    /// such bound. m0 is the bound.
+    /// </summary>
+    public QueryPlan? BoundPlan(StatsQuery query, DateRange range, int take, PlanMode mode = PlanMode.Best)
+    {
+        var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        var source = SourceFor(simple, range, mode);
+        var eligible = query.Dimensions is [{ Grain: null }] && query.OrderBy.Count == 0 && query.Metrics[0] == Metric.Visitors
+            && BoundSql(source) is not null;
+        return eligible ? Build(simple, range, null, null, mode, null, take) : null;
+    }
+
+    /// <summary>An upper bound of visitors per row: a visitor has at least one visit (or pageview) in the row.</summary>
+    private static string? BoundSql(PlanSource source) => source switch
+    {
+        PlanSource.PagesDailyRollup => "sum(pageviews)",
+        PlanSource.Sessions => "countIf(sign > 0)",
+        _ when IsVisitRollup(source) => "sum(visits)",
+        _ => null,
+    };
+
+    private QueryPlan Build(StatsQuery query, DateRange range, int? minVisitors, int? unlimited, PlanMode mode, IReadOnlyList<string>? onlyValues, int? bound)
     {
         var p = new SqlParameters();
         query = query with { Filter = SourceChoice.Simplified(query.Filter) };
@@ -57,9 +85,13 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
                 _ => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
             });
         }
-        for (var i = 0; i < query.Metrics.Count; i++)
+        for (var i = 0; i < query.Metrics.Count && bound is null; i++)
         {
             outputs.Add($"{MetricSql(source, query.Metrics[i], bots)} AS m{i}");
+        }
+        if (bound is not null)
+        {
+            outputs.Add($"{BoundSql(source)} AS m0");
         }
         outputs.Add("count() OVER () AS total_rows");
         if (source is PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup)
@@ -85,6 +117,11 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             where.Append(" AND kind = 1");
         }
         var filter = query.Filter is null ? null : FilterSql(query.Filter, p);
+        if (onlyValues is { Count: > 0 })
+        {
+            var only = $"{query.Dimensions[0].Column!.Column} IN ({string.Join(", ", onlyValues.Select(p.AddString))})";
+            filter = filter is null ? only : $"{filter} AND {only}";
+        }
 
         switch (source)
         {
@@ -152,9 +189,9 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         {
             sql.Append(having ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
         }
-        sql.Append("\nORDER BY ").AppendJoin(", ", OrderSql(query));
-        var limit = unlimited ?? query.Limit;
-        var offset = unlimited is null ? query.Offset : 0;
+        sql.Append("\nORDER BY ").AppendJoin(", ", bound is null ? OrderSql(query) : ["m0 DESC", "d0 ASC"]);
+        var limit = bound ?? unlimited ?? query.Limit;
+        var offset = unlimited is null && bound is null ? query.Offset : 0;
         sql.Append("\nLIMIT ").Append(p.AddInt64(limit)).Append(" OFFSET ").Append(p.AddInt64(offset));
         sql.Append("\nSETTINGS max_execution_time = ").Append(Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
         return new QueryPlan(sql.ToString(), p.Values, source);

@@ -19,7 +19,8 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     /// <param name="mode">Which data the planner may read; anything but <see cref="PlanMode.Best"/> is for tests and the benchmark.</param>
     public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
-        var (rows, total) = await ReadAsync(_planner.Plan(query, query.Range, minVisitors, mode: mode), query.Metrics.Count, cancellationToken);
+        var (rows, total) = (minVisitors is null ? await ReadTopAsync(query, mode, cancellationToken) : null)
+            ?? await ReadAsync(_planner.Plan(query, query.Range, minVisitors, mode: mode), query.Metrics.Count, cancellationToken);
         var series = IsPlainSeries(query);
         if (series)
         {
@@ -39,6 +40,33 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
             rows = Compare(query, rows, earlier);
         }
         return new QueryResult(query, rows, total, comparisonRange);
+    }
+
+    /// <summary>
+    /// The first rows of a breakdown ordered by visitors, reading <c>uniq</c> states only for the values
+    /// that can reach them: a cheap query ranks the values by an upper bound of their visitors (visits or
+    /// pageviews); visitors are counted for the leading ones; if the largest bound left out is below the
+    /// visitors of the last row wanted, no value left out can reach the page and the answer is exact.
+    /// Null when the query is not of that shape or the bound cannot decide (then the full query runs).
+    /// </summary>
+    private async Task<(List<ResultRow> Rows, long Total)?> ReadTopAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
+    {
+        var wanted = query.Offset + query.Limit;
+        if (wanted > 100 || _planner.BoundPlan(query, query.Range, (3 * wanted) + 6, mode) is not { } boundPlan)
+        {
+            return null;
+        }
+        var (bounds, total) = await ReadAsync(boundPlan, 1, cancellationToken);
+        var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
+        var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
+        var (rows, _) = await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])]),
+            query.Metrics.Count, cancellationToken);
+        // uniq is exact to 65,536 values and within a few percent above: a margin keeps an estimate from deciding.
+        if (outside > 0 && (rows.Count < wanted || outside * 1.05 >= rows[wanted - 1].Metrics[0]))
+        {
+            return null;
+        }
+        return ([.. rows.Skip(query.Offset).Take(query.Limit)], total);
     }
 
     private async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)

@@ -48,6 +48,15 @@ public sealed class RollupPlannerTests
                     linkCampaign: kind == HitKind.LinkClick ? "newsletter-" + random.Next(3) : "", bot: random.Next(20) == 0));
             }
         }
+        // "many": 40 pages with a skew, so a top 3 leaves most values out.
+        for (var i = 0; i < 3000; i++)
+        {
+            var visitor = random.Next(15) == 0 ? Guid.Empty : visitors[random.Next(visitors.Length)];
+            var at = Start.AddSeconds(random.Next(60) * 86400 + random.Next(3) * 28800 + random.Next(4) * 7000 + random.Next(600));
+            var page = "/p" + (int)(40 * Math.Pow(random.NextDouble(), 2.5));
+            hits.Add(Fixtures.Page("many", visitor, at, page, source: "s" + (int)(30 * Math.Pow(random.NextDouble(), 2)), channel: "referral",
+                country: "C" + random.Next(25), kind: random.Next(12) == 0 ? HitKind.Event : HitKind.Pageview, eventName: "e"));
+        }
         // In arrival order, as the aggregator sees them.
         await _host.SeedAsync([.. hits.OrderBy(h => h.Timestamp)]);
     }
@@ -127,6 +136,26 @@ public sealed class RollupPlannerTests
         Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
         Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
         Assert.That(fromTables.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+    }
+
+    [TestCase("""["visitors","pageviews"]""", "page", "[]", 3, 0, PlanSource.PagesDailyRollup)]
+    [TestCase("""["visitors","pageviews"]""", "page", "[]", 2, 2, PlanSource.PagesDailyRollup)]
+    [TestCase("""["visitors","visits"]""", "source", "[]", 3, 0, PlanSource.SourcesDailyRollup)]
+    [TestCase("""["visitors"]""", "country", "[]", 4, 1, PlanSource.LocationsDailyRollup)]
+    [TestCase("""["visitors","visits","bounce_rate"]""", "entry_page", """[["is_not","entry_page",[""]]]""", 3, 0, PlanSource.Sessions)]
+    [TestCase("""["visitors","visits"]""", "exit_page", """[["is","country",["C1","C2","C3"]]]""", 2, 0, PlanSource.Sessions)]
+    public async Task A_top_few_by_visitors_read_through_their_bound_are_the_raw_top_few(string metrics, string dimension, string filters, int limit, int offset, PlanSource expected)
+    {
+        var query = Parse($$$"""{"site_id":"many","metrics":{{{metrics}}},"dimensions":["{{{dimension}}}"],"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":{{{limit}}},"offset":{{{offset}}}}}""");
+
+        var top = await _runner.RunAsync(query, null, CancellationToken.None);
+        var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(expected));
+        Assert.That(_runner.Planner.BoundPlan(query, query.Range, 5), Is.Not.Null);
+        Assert.That(top.Rows, Has.Count.EqualTo(limit));
+        Assert.That(top.TotalRows, Is.EqualTo(raw.TotalRows));
+        Assert.That(top.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
     }
 
     [Test]
