@@ -179,7 +179,7 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
         }
         var having = false;
-        if (source is PlanSource.Sessions or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup || IsVisitRollup(source))
+        if (source is PlanSource.Sessions or PlanSource.SessionsByHits or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup || IsVisitRollup(source))
         {
             // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
             sql.Append("\nHAVING ").Append(MetricSql(source, Metric.Visits, bots)).Append(" > 0");
@@ -200,7 +200,8 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     private static string MetricSql(PlanSource source, Metric metric, bool bots) => source switch
     {
         PlanSource.Hits => HitMetricSql(metric, bots),
-        PlanSource.VisitsFromHits or PlanSource.SessionsByHits => VisitMetricSql(metric),
+        PlanSource.VisitsFromHits => VisitMetricSql(metric),
+        PlanSource.SessionsByHits => SessionMetricSql(metric),
         PlanSource.Sessions => SessionMetricSql(metric),
         _ when IsVisitRollup(source) => VisitRollupMetricSql(metric),
         PlanSource.EntryPagesDailyRollup => metric.Name == "visits" ? "sum(entries)" : "if(sum(entries) <= 0, 0, round(100 * sum(bounces) / sum(entries), 1))",
@@ -325,11 +326,11 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
     };
 
     /// <summary>
-    /// One row per visit, as <see cref="VisitRowsSql"/> gives, for a filter whose hit-level part (a page,
-    /// an event name) a visit meets through one of its hits: the visits table gives the visits (their
-    /// values, duration and bounce), the hits that meet that part are matched to the visit whose span
-    /// holds them (same visitor, started_at to ended_at), and the visit's pageviews, events and clicks
-    /// are those matching hits, as on raw hits. An anonymous visit is its one hit (session_id = hit_id).
+    /// Rows of the visits table (signed, as stored) for a filter whose hit-level part (a page, an event
+    /// name) a visit meets through one of its hits: the hits that meet that part are matched to the visit
+    /// whose span holds them (same visitor, started_at to ended_at of any of its versions), and the visit's
+    /// pageviews, events and clicks are those matching hits, as on raw hits. An anonymous visit is its one
+    /// hit (session_id = hit_id). Metrics are the visits table's signed sums, so no FINAL is needed.
     /// </summary>
     private string SessionsByHitsSql(StatsQuery query, string site, string from, string to, string tz, SqlParameters p)
     {
@@ -341,14 +342,16 @@ public sealed class QueryPlanner(string database, TimeSpan timeout)
         var visits = $"site_id = {site} AND started_at >= {fromTime} AND started_at < {toTime} AND NOT is_bot";
         var hits = $"site_id = {site} AND timestamp >= {fromTime} AND timestamp < {toTime} + INTERVAL 1 DAY AND NOT is_bot AND {hitParts}";
         var dims = string.Join("", query.Dimensions.Select((d, i) => $"{DimensionSql(d, "v.started_at", tz)} AS d{i}, "));
+        // A hit can fall in the span of several versions of one visit: it is counted once by its ID.
         return $"""
-            SELECT {dims}if(v.visitor_id = {NoVisitor}, v.session_id, v.visitor_id) AS visitor_key, v.duration AS duration, v.is_bounce AS is_bounce,
+            SELECT {dims}v.visitor_id AS visitor_id, v.session_id AS session_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
                    m.pageviews AS pageviews, m.events AS events, m.link_clicks AS link_clicks
-            FROM (SELECT * FROM {database}.sessions FINAL WHERE {visits}{string.Concat(visitParts.Select(v => " AND " + v))}) AS v
+            FROM (SELECT * FROM {database}.sessions WHERE {visits}{string.Concat(visitParts.Select(v => " AND " + v))}) AS v
             INNER JOIN (
-                SELECT s.session_id AS session_id, countIf(h.kind = 1) AS pageviews, countIf(h.kind = 2) AS events, countIf(h.kind = 3) AS link_clicks
+                SELECT s.session_id AS session_id, uniqExactIf(h.hit_id, h.kind = 1) AS pageviews, uniqExactIf(h.hit_id, h.kind = 2) AS events,
+                       uniqExactIf(h.hit_id, h.kind = 3) AS link_clicks
                 FROM (SELECT visitor_id, session_id, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS s
-                INNER JOIN (SELECT visitor_id, timestamp, kind FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}) AS h ON s.visitor_id = h.visitor_id
+                INNER JOIN (SELECT visitor_id, hit_id, timestamp, kind FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}) AS h ON s.visitor_id = h.visitor_id
                 WHERE h.timestamp >= s.started_at AND h.timestamp <= s.ended_at
                 GROUP BY s.session_id
                 UNION ALL

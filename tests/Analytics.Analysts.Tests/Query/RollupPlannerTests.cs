@@ -32,7 +32,7 @@ public sealed class RollupPlannerTests
         string[] campaigns = ["", "", "spring", "autumn"];
         string[] browsers = ["Firefox", "Chrome", "Safari"];
         var hits = new List<Hit>();
-        foreach (var site in new[] { "rand", "paris", "kolkata" })
+        foreach (var site in new[] { "rand", "paris", "kolkata", "batched" })
         {
             for (var i = 0; i < 3000; i++)
             {
@@ -58,7 +58,15 @@ public sealed class RollupPlannerTests
                 country: "C" + random.Next(25), kind: random.Next(12) == 0 ? HitKind.Event : HitKind.Pageview, eventName: "e"));
         }
         // In arrival order, as the aggregator sees them.
-        await _host.SeedAsync([.. hits.OrderBy(h => h.Timestamp)]);
+        await _host.SeedAsync([.. hits.Where(h => h.SiteId != "batched").OrderBy(h => h.Timestamp)]);
+        // "batched": the same kind of traffic in many small batches, so visits that span two batches are
+        // stored as -1/+1 pairs, as in production before merges fold them (merges stopped to keep them).
+        var clickHouse = _host.App.Services.GetRequiredService<Analytics.Pipeline.ClickHouse.IClickHouse>();
+        await clickHouse.ExecuteAsync($"SYSTEM STOP MERGES {clickHouse.Database}.sessions");
+        foreach (var batch in hits.Where(h => h.SiteId == "batched").OrderBy(h => h.Timestamp).Chunk(150))
+        {
+            await _host.SeedAsync(batch);
+        }
     }
 
     [OneTimeTearDown]
@@ -190,6 +198,25 @@ public sealed class RollupPlannerTests
         Assert.That(_runner.Planner.Plan(everyone, everyone.Range, mode: PlanMode.HitsOnly).Sql, Does.Not.Contain(" IN (SELECT "));
         Assert.That(fromNarrowed.Rows, Is.Not.Empty);
         Assert.That(fromNarrowed.Rows.Select(Describe), Is.EqualTo(fromEveryone.Rows.Select(Describe)));
+    }
+
+    [Test]
+    public async Task A_page_filter_every_hit_meets_gives_the_unfiltered_visits_even_while_visits_are_stored_as_pairs()
+    {
+        const string Body = """{"site_id":"batched","metrics":["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"],"dimensions":["source"],"filters":[FILTER],"date_range":["2026-01-05","2026-02-20"]}""";
+        var everyHit = Parse(Body.Replace("FILTER", """["contains","page",["/"]]""", StringComparison.Ordinal));
+        var none = Parse(Body.Replace("FILTER", "", StringComparison.Ordinal));
+
+        var clickHouse = _host.App.Services.GetRequiredService<Analytics.Pipeline.ClickHouse.IClickHouse>();
+        var pairs = await clickHouse.QueryAsync($"SELECT count() FROM {clickHouse.Database}.sessions WHERE site_id = 'batched' AND sign < 0", "TabSeparated");
+        var fromHits = await _runner.RunAsync(everyHit, null, CancellationToken.None);
+        var fromTable = await _runner.RunAsync(none, null, CancellationToken.None);
+
+        Assert.That(int.Parse(System.Text.Encoding.UTF8.GetString(pairs).Trim(), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0), "no visit was stored as a -1/+1 pair");
+        Assert.That(QueryPlanner.SourceFor(everyHit, everyHit.Range), Is.EqualTo(PlanSource.SessionsByHits));
+        Assert.That(QueryPlanner.SourceFor(none, none.Range), Is.EqualTo(PlanSource.Sessions));
+        Assert.That(fromHits.Rows, Is.Not.Empty);
+        Assert.That(fromHits.Rows.Select(Describe), Is.EqualTo(fromTable.Rows.Select(Describe)));
     }
 
     [Test]
