@@ -63,7 +63,7 @@ public sealed class RollupPlannerTests
         // stored as -1/+1 pairs, as in production before merges fold them (merges stopped to keep them).
         var clickHouse = _host.App.Services.GetRequiredService<Analytics.Pipeline.ClickHouse.IClickHouse>();
         await clickHouse.ExecuteAsync($"SYSTEM STOP MERGES {clickHouse.Database}.sessions");
-        foreach (var batch in hits.Where(h => h.SiteId == "batched").OrderBy(h => h.Timestamp).Chunk(150))
+        foreach (var batch in hits.Where(h => h.SiteId == "batched").OrderBy(h => h.Timestamp).Chunk(20))
         {
             await _host.SeedAsync(batch);
         }
