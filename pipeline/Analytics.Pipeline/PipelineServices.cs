@@ -59,7 +59,8 @@ public static class PipelineServices
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionTracker>();
         services.AddSingleton<HitStore>(sp => new HitStore(
-            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>()));
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>(),
+            sp.GetRequiredService<VisitorDataStore>()));
         services.AddSingleton(sp => new VisitorDataStore(
             sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
         services.AddSingleton<Aggregator>();

@@ -15,7 +15,7 @@ namespace Analytics.Pipeline.Storage;
 /// aggregator can prepare the next batch while the engine writes this one. Batches are prepared in the
 /// order they are read, by one caller at a time.
 /// </summary>
-public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention)
+public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null)
 {
     /// <summary>A store with default session and retention settings.</summary>
     public HitStore(IClickHouse clickHouse)
@@ -54,24 +54,27 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
             // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
             return null;
         }
-        var visits = sessions.Track(batch.Hits);
+        // Hits of a visitor who asked to be erased after they were sent are dropped here.
+        var erasuresSeen = visitors?.Erased.Version ?? 0;
+        var kept = erasuresSeen == 0 ? batch.Hits : [.. batch.Hits.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
+        var visits = sessions.Track(kept);
         var settings = retention.Value;
         // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
         var hits = new ArrayBufferWriter<byte>(batch.Count * 192);
         var visitRows = new ArrayBufferWriter<byte>(Math.Max(1, visits.Count * 192));
         if (HitFormat == HitRowBinaryEncoder.Format)
         {
-            HitRowBinaryEncoder.Encode(batch.Hits, hits, settings);
+            HitRowBinaryEncoder.Encode(kept, hits, settings);
             SessionRowBinaryEncoder.Encode(visits, visitRows, settings);
         }
         else
         {
-            HitRowsEncoder.Encode(batch.Hits, hits, settings);
+            HitRowsEncoder.Encode(kept, hits, settings);
             SessionRowsEncoder.Encode(visits, visitRows, settings);
         }
         // A source that cannot replay gives no token; the write still needs one so its own retry is stored once.
         var writeToken = batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
-        return new PreparedWrite(batch, writeToken, HitFormat, hits.WrittenMemory, visitRows.WrittenMemory);
+        return new PreparedWrite(batch, writeToken, HitFormat, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
     }
 
     /// <summary>Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.</summary>
@@ -79,9 +82,12 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
     {
         var token = write.DeduplicationToken;
         var binary = write.Format == HitRowBinaryEncoder.Format;
-        await clickHouse.InsertAsync(
-            binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
-            write.Format, write.Hits, token, cancellationToken);
+        if (!write.Hits.IsEmpty)
+        {
+            await clickHouse.InsertAsync(
+                binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
+                write.Format, write.Hits, token, cancellationToken);
+        }
         if (!write.Sessions.IsEmpty)
         {
             await clickHouse.InsertAsync(
@@ -95,6 +101,15 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
                 $"INSERT INTO {clickHouse.Database}.batch_ledger (token) VALUES ({{token:String}})",
                 new Dictionary<string, string> { ["token"] = token },
                 cancellationToken);
+        }
+        // A visitor erased while this batch was on its way: the erase may have run before these rows
+        // landed, so it runs again now.
+        if (visitors is not null)
+        {
+            foreach (var visitorId in visitors.Erased.ErasedSince(write.ErasuresSeen, write.Batch.Hits.Select(hit => hit.VisitorId)))
+            {
+                await visitors.EraseAsync(visitorId, cancellationToken);
+            }
         }
     }
 
