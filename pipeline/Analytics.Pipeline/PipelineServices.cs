@@ -40,6 +40,10 @@ public static class PipelineServices
                 ? sp.GetRequiredService<ServerClickHouse>()
                 : new EmbeddedClickHouse(sp.GetRequiredService<ChDbEngine>(), options.Database);
         });
+        // Visitors' own data (/me pages): wherever storage is reachable, with the session tracker when
+        // this process also aggregates.
+        services.AddSingleton(sp => new VisitorDataStore(
+            sp.GetRequiredService<IClickHouse>(), sp.GetService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
         return services.AddSchemaAtStart();
     }
 
@@ -61,8 +65,6 @@ public static class PipelineServices
         services.AddSingleton<HitStore>(sp => new HitStore(
             sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>(),
             sp.GetRequiredService<VisitorDataStore>()));
-        services.AddSingleton(sp => new VisitorDataStore(
-            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         return services;
