@@ -16,11 +16,21 @@ public static class DeliveryCheck
         {
             (accepted, rejected) = await SettledCountersAsync(client, cancellationToken);
             // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
-            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read.
+            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read. A replay
+            // (after a rebalance or a broker fault) reads some twice, so the count must also hold still
+            // for two seconds: it only reaches the accepted count early, never stops short of it.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed
-                && consumed < accepted && DateTime.UtcNow < deadline)
+            var (last, stillSince) = (-1.0, DateTime.UtcNow);
+            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed && DateTime.UtcNow < deadline)
             {
+                if (consumed != last)
+                {
+                    (last, stillSince) = (consumed, DateTime.UtcNow);
+                }
+                else if (consumed >= accepted && DateTime.UtcNow - stillSince >= TimeSpan.FromSeconds(2))
+                {
+                    break;
+                }
                 await Task.Delay(200, cancellationToken);
             }
             if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
