@@ -40,6 +40,10 @@ public static class PipelineServices
                 ? sp.GetRequiredService<ServerClickHouse>()
                 : new EmbeddedClickHouse(sp.GetRequiredService<ChDbEngine>(), options.Database);
         });
+        // Visitors' own data (/me pages): wherever storage is reachable, with the session tracker when
+        // this process also aggregates.
+        services.AddSingleton(sp => new VisitorDataStore(
+            sp.GetRequiredService<IClickHouse>(), sp.GetService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
         return services.AddSchemaAtStart();
     }
 
@@ -59,9 +63,8 @@ public static class PipelineServices
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionTracker>();
         services.AddSingleton<HitStore>(sp => new HitStore(
-            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>()));
-        services.AddSingleton(sp => new VisitorDataStore(
-            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.Cluster));
+            sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>(),
+            sp.GetRequiredService<VisitorDataStore>()));
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         return services;

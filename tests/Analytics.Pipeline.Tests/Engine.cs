@@ -1,5 +1,5 @@
 using Analytics.Pipeline.ClickHouse.ChDb;
-using Analytics.Pipeline.Tests.ClickHouse.Http;
+using Analytics.ClickHouseHttp;
 
 namespace Analytics.Pipeline.Tests;
 

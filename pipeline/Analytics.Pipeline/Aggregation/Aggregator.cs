@@ -9,6 +9,7 @@ namespace Analytics.Pipeline.Aggregation;
 /// <summary>
 /// Reads hits in batches (by size and by time), stores each batch and only then commits it at the source.
 /// A failed write is retried with backoff and never skipped; on shutdown what was read is still stored.
+/// While the engine writes one batch, the next is read and prepared (visits tracked, rows encoded).
 /// The source keeps its own connection alive meanwhile (the Kafka source polls on a thread of its own
 /// and pauses full partitions), so a long ClickHouse outage does not cost the group membership.
 /// </summary>
@@ -27,6 +28,9 @@ public sealed partial class Aggregator(
     {
         await Task.Yield();
         var settings = options.Value;
+        // One batch is written while the next is read and prepared: the engine's work and ours overlap.
+        // Batches are still stored and committed one after the other, in the order they were read.
+        var writing = Task.CompletedTask;
         while (!stoppingToken.IsCancellationRequested)
         {
             var batch = await source.ReadBatchAsync(settings.BatchSize, settings.FlushInterval, stoppingToken);
@@ -35,45 +39,67 @@ public sealed partial class Aggregator(
             {
                 if (source.IsCompleted)
                 {
+                    await writing;
                     return;
                 }
                 continue;
             }
-            await StoreAsync(batch, settings);
+            var write = await PrepareAsync(batch, settings);
+            await writing;
+            writing = StoreAsync(batch, write, settings);
         }
+        await writing;
 
         // Stopping: the web server has stopped taking hits; store what is still queued.
         for (var batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken);
              batch.Count > 0 || batch.Position is not null;
              batch = await source.ReadBatchAsync(settings.BatchSize, TimeSpan.Zero, stoppingToken))
         {
-            await StoreAsync(batch, settings);
+            await StoreAsync(batch, await PrepareAsync(batch, settings), settings);
         }
         Log.Drained(logger, Stored);
     }
 
-    private async Task StoreAsync(HitBatch batch, AggregatorOptions settings)
+    /// <summary>Lets the source record the batch, then tracks and encodes it; null when there is nothing to write.</summary>
+    private Task<PreparedWrite?> PrepareAsync(HitBatch batch, AggregatorOptions settings) =>
+        WithRetriesAsync(batch, settings, async () =>
+        {
+            await source.PrepareAsync(batch, CancellationToken.None);
+            return await store.PrepareAsync(batch, CancellationToken.None);
+        });
+
+    private async Task StoreAsync(HitBatch batch, PreparedWrite? write, AggregatorOptions settings)
+    {
+        if (write is not null)
+        {
+            await WithRetriesAsync(batch, settings, async () =>
+            {
+                await store.WriteAsync(write, CancellationToken.None);
+                return true;
+            });
+        }
+        await source.CommitAsync(batch, CancellationToken.None);
+        Interlocked.Add(ref _stored, batch.Count);
+        Log.Stored(logger, batch.Count);
+    }
+
+    /// <summary>Retries with backoff until the step succeeds, even while stopping: these hits were acknowledged to browsers.</summary>
+    private async Task<T> WithRetriesAsync<T>(HitBatch batch, AggregatorOptions settings, Func<Task<T>> step)
     {
         var delay = settings.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await source.PrepareAsync(batch, CancellationToken.None);
-                await store.WriteAsync(batch, CancellationToken.None);
-                break;
+                return await step();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.WriteFailed(logger, ex, batch.Count, attempt, delay);
-                // Keep retrying even while stopping: these hits were acknowledged to browsers.
                 await Task.Delay(delay, CancellationToken.None);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxRetryDelay.Ticks));
             }
         }
-        await source.CommitAsync(batch, CancellationToken.None);
-        Interlocked.Add(ref _stored, batch.Count);
-        Log.Stored(logger, batch.Count);
     }
 
     private static partial class Log

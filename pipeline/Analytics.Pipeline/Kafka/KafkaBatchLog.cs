@@ -9,17 +9,15 @@ namespace Analytics.Pipeline.Kafka;
 /// inserted. After a crash the next owner of the partition rebuilds exactly that batch (same range,
 /// same <c>insert_deduplication_token</c>), so ClickHouse drops the repeat instead of storing a
 /// differently cut batch twice. The same idea as ClickHouse's own Kafka engine keeping its intents in Keeper.
+/// The table is created by the migrations (schema/0007_kafka_batches.sql), so it is replicated on a cluster.
 /// </summary>
 public sealed class KafkaBatchLog(IClickHouse clickHouse)
 {
-    private volatile bool _created;
-
     private string Table => clickHouse.Database + ".kafka_batches";
 
     /// <summary>The last offset of the batch that was begun at <paramref name="firstOffset"/>, or null when none was.</summary>
     public async Task<long?> FindLastOffsetAsync(string topic, int partition, long firstOffset, CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
         var output = await clickHouse.QueryAsync(
             $"SELECT last_offset FROM {Table} WHERE topic = {{topic:String}} AND partition = {{partition:Int32}} AND first_offset = {{first:Int64}} ORDER BY written LIMIT 1",
             "TabSeparated",
@@ -36,33 +34,8 @@ public sealed class KafkaBatchLog(IClickHouse clickHouse)
 
     public async Task RecordAsync(string topic, int partition, long firstOffset, long lastOffset, CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
         var row = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{{\"topic\":{System.Text.Json.JsonSerializer.Serialize(topic)},\"partition\":{partition},\"first_offset\":{firstOffset},\"last_offset\":{lastOffset}}}\n"));
         await clickHouse.InsertAsync(Table, "JSONEachRow", row, cancellationToken: cancellationToken);
-    }
-
-    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        if (_created)
-        {
-            return;
-        }
-        await clickHouse.ExecuteAsync(
-            $"""
-            CREATE TABLE IF NOT EXISTS {Table}
-            (
-                topic String,
-                partition Int32,
-                first_offset Int64,
-                last_offset Int64,
-                written DateTime64(3, 'UTC') DEFAULT now64(3)
-            )
-            ENGINE = MergeTree
-            ORDER BY (topic, partition, first_offset)
-            TTL toDateTime(written) + INTERVAL 30 DAY
-            """,
-            cancellationToken: cancellationToken);
-        _created = true;
     }
 }

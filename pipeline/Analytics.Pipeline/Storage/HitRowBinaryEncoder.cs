@@ -3,21 +3,12 @@ using Analytics.Pipeline.Hits;
 
 namespace Analytics.Pipeline.Storage;
 
-/// <summary>Encodes hits as ClickHouse RowBinary rows of the hits table, columns as in <see cref="Structure"/>.</summary>
+/// <summary>Encodes hits as ClickHouse RowBinary rows of the hits table, columns as in <see cref="Columns"/>.</summary>
 public static class HitRowBinaryEncoder
 {
     public const string Format = "RowBinary";
 
-    /// <summary>The columns written, in order, with their types (the structure for file()).</summary>
-    public const string Structure =
-        "site_id String, timestamp DateTime64(3, 'UTC'), hit_id UUID, visitor_id UUID, is_new_visitor Bool, kind UInt8, " +
-        "event_name String, hostname String, path String, title String, referrer String, source String, channel String, " +
-        "utm_source String, utm_medium String, utm_campaign String, utm_term String, utm_content String, " +
-        "country String, region String, city String, browser String, browser_version String, os String, os_version String, " +
-        "device_type String, screen_width UInt16, is_bot Bool, link_campaign String, link_target String, " +
-        "props Map(String, String), retention_days UInt16";
-
-    /// <summary>The columns of <see cref="Structure"/>, for INSERT INTO hits (...).</summary>
+    /// <summary>The columns written, in order, for INSERT INTO hits (...).</summary>
     public const string Columns =
         "site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel, " +
         "utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, " +

@@ -11,78 +11,106 @@ namespace Analytics.Pipeline.Storage;
 /// <see cref="SessionTracker"/>). The materialized views fill the rollups from both inserts. Each insert
 /// carries the batch's deduplication token, so a replayed batch is stored once everywhere, and a batch
 /// recorded in the batch ledger as stored is skipped whole.
-/// Called by one writer at a time (the aggregator's loop), which retries a failed batch as it is.
+/// Preparing (tracking and encoding, in .NET) and writing (the engine's work) are separate steps so the
+/// aggregator can prepare the next batch while the engine writes this one. Batches are prepared in the
+/// order they are read, by one caller at a time.
 /// </summary>
-public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention)
+public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null)
 {
-    private HitBatch? _pendingBatch;
-
-    /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
-    internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
-    private IReadOnlyList<SessionRow> _pendingSessions = [];
-
     /// <summary>A store with default session and retention settings.</summary>
     public HitStore(IClickHouse clickHouse)
         : this(clickHouse, new SessionTracker(Options.Create(new SessionOptions())), Options.Create(new RetentionOptions()))
     {
     }
 
+    /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
+    internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
+
+    /// <summary>
+    /// Prepares and writes the batch. Not for retrying: a batch prepared again is tracked again, so retry
+    /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken)"/>.
+    /// </summary>
     public async Task WriteAsync(HitBatch batch, CancellationToken cancellationToken)
+    {
+        if (await PrepareAsync(batch, cancellationToken) is { } write)
+        {
+            await WriteAsync(write, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Tracks the batch's visits and encodes its rows; null when there is nothing to write (an empty
+    /// batch, or one the ledger says was stored before). The tracker then assumes the rows get written.
+    /// </summary>
+    public async Task<PreparedWrite?> PrepareAsync(HitBatch batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
-            return;
+            return null;
         }
-        // A retry of the batch that failed last reuses its visits: tracking it again would count its hits twice.
-        if (!ReferenceEquals(batch, _pendingBatch))
+        if (batch.DeduplicationToken is { } token && await IsStoredAsync(token, cancellationToken))
         {
-            if (batch.DeduplicationToken is { } stored && await IsStoredAsync(stored, cancellationToken))
-            {
-                // Stored before (the source replays after a restart or a rebalance). The engine would drop the
-                // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
-                return;
-            }
-            _pendingSessions = sessions.Track(batch.Hits);
-            _pendingBatch = batch;
+            // Stored before (the source replays after a restart or a rebalance). The engine would drop the
+            // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
+            return null;
         }
+        // Hits of a visitor who asked to be erased after they were sent are dropped here.
+        var erasuresSeen = visitors?.Erased.Version ?? 0;
+        var kept = erasuresSeen == 0 ? batch.Hits : [.. batch.Hits.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
+        var visits = sessions.Track(kept);
         var settings = retention.Value;
-
-        var rows = new ArrayBufferWriter<byte>(batch.Count * 512);
+        // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
+        var hits = new ArrayBufferWriter<byte>(batch.Count * 192);
+        var visitRows = new ArrayBufferWriter<byte>(Math.Max(1, visits.Count * 192));
         if (HitFormat == HitRowBinaryEncoder.Format)
         {
-            HitRowBinaryEncoder.Encode(batch.Hits, rows, settings);
-            await clickHouse.InsertAsync($"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})", HitRowBinaryEncoder.Format, rows.WrittenMemory, batch.DeduplicationToken, cancellationToken);
+            HitRowBinaryEncoder.Encode(kept, hits, settings);
+            SessionRowBinaryEncoder.Encode(visits, visitRows, settings);
         }
         else
         {
-            HitRowsEncoder.Encode(batch.Hits, rows, settings);
-            await clickHouse.InsertAsync($"{clickHouse.Database}.hits", HitRowsEncoder.Format, rows.WrittenMemory, batch.DeduplicationToken, cancellationToken);
+            HitRowsEncoder.Encode(kept, hits, settings);
+            SessionRowsEncoder.Encode(visits, visitRows, settings);
         }
+        // A source that cannot replay gives no token; the write still needs one so its own retry is stored once.
+        var writeToken = batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
+        return new PreparedWrite(batch, writeToken, HitFormat, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
+    }
 
-        if (_pendingSessions.Count > 0)
+    /// <summary>Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.</summary>
+    public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken)
+    {
+        var token = write.DeduplicationToken;
+        var binary = write.Format == HitRowBinaryEncoder.Format;
+        if (!write.Hits.IsEmpty)
         {
-            rows.ResetWrittenCount();
-            var token = batch.DeduplicationToken is null ? null : batch.DeduplicationToken + "/sessions";
-            if (HitFormat == HitRowBinaryEncoder.Format)
-            {
-                SessionRowBinaryEncoder.Encode(_pendingSessions, rows, settings);
-                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})", SessionRowBinaryEncoder.Format, rows.WrittenMemory, token, cancellationToken);
-            }
-            else
-            {
-                SessionRowsEncoder.Encode(_pendingSessions, rows, settings);
-                await clickHouse.InsertAsync($"{clickHouse.Database}.sessions", SessionRowsEncoder.Format, rows.WrittenMemory, token, cancellationToken);
-            }
+            await clickHouse.InsertAsync(
+                binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
+                write.Format, write.Hits, token, cancellationToken);
         }
-        if (batch.DeduplicationToken is { } done)
+        if (!write.Sessions.IsEmpty)
+        {
+            await clickHouse.InsertAsync(
+                binary ? $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.sessions",
+                write.Format, write.Sessions, token + "/sessions", cancellationToken);
+        }
+        // Only a source's own token can come back (a replay); a token made for one write never does.
+        if (write.Batch.DeduplicationToken is not null)
         {
             await clickHouse.ExecuteAsync(
                 $"INSERT INTO {clickHouse.Database}.batch_ledger (token) VALUES ({{token:String}})",
-                new Dictionary<string, string> { ["token"] = done },
+                new Dictionary<string, string> { ["token"] = token },
                 cancellationToken);
         }
-        _pendingBatch = null;
-        _pendingSessions = [];
+        // A visitor erased while this batch was on its way: the erase may have run before these rows
+        // landed, so it runs again now.
+        if (visitors is not null)
+        {
+            foreach (var visitorId in visitors.Erased.ErasedSince(write.ErasuresSeen, write.Batch.Hits.Select(hit => hit.VisitorId)))
+            {
+                await visitors.EraseAsync(visitorId, cancellationToken);
+            }
+        }
     }
 
     private async Task<bool> IsStoredAsync(string token, CancellationToken cancellationToken)

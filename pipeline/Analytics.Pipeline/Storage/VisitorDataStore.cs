@@ -20,6 +20,9 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
     {
     }
 
+    /// <summary>Recent erasures, for the <see cref="HitStore"/> of this process to keep erased IDs out.</summary>
+    public ErasedVisitors Erased { get; } = new();
+
     /// <summary>The visitor's stored hits as JSON lines (no other visitor's data, no internal columns).</summary>
     public Task<byte[]> ExportAsync(Guid visitorId, CancellationToken cancellationToken) =>
         clickHouse.QueryAsync(
@@ -38,11 +41,14 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
 
     /// <summary>
     /// Deletes every row keyed by the visitor ID (hits and visits) and drops the visitor's open visits
-    /// from the session tracker of this process, so no later hit cancels or revives an erased visit.
+    /// from the session tracker of this process, so no later hit cancels or revives an erased visit. The
+    /// ID is remembered first, so this process's aggregator neither stores the visitor's hits still queued
+    /// nor leaves those of a batch it was writing meanwhile (it erases them again after that write).
     /// </summary>
     public async Task EraseAsync(Guid visitorId, CancellationToken cancellationToken)
     {
         var parameters = Parameters(visitorId);
+        Erased.Add(visitorId);
         sessions?.ForgetVisitor(visitorId);
         foreach (var table in (string[])["hits", "sessions"])
         {

@@ -11,7 +11,7 @@ public interface IHitSource
     ValueTask<HitBatch> ReadBatchAsync(int maxHits, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Called before each attempt to store the batch. A source that must be able to replay exactly
+    /// Called before the batch is stored (again if it fails). A source that must be able to replay exactly
     /// this batch after a crash (Kafka: same offsets, same deduplication token) records its range here.
     /// </summary>
     ValueTask PrepareAsync(HitBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;

@@ -32,8 +32,9 @@ public class BenchRunTests
         // Every check reported at once: a failure on this shared machine should say all that went wrong.
         Assert.Multiple(() =>
         {
-            Assert.That(report.Beacon.Select(s => s.Key), Is.EqualTo(new[] { "nginx", "kestrel", "collector" }));
-            Assert.That(report.Beacon.SelectMany(s => s.Runs).Count(), Is.EqualTo(6));
+            Assert.That(report.Beacon.Select(s => s.Key), Is.EqualTo(new[] { "nginx", "kestrel", "collector", "embedded" }));
+            Assert.That(report.Beacon.SelectMany(s => s.Runs).Count(), Is.EqualTo(8));
+            Assert.That(report.Notes, Has.One.Contains("Collector role:").And.Contains("(all shipped)"));
             Assert.That(report.Beacon.SelectMany(s => s.Runs).All(r => r.Requests > 0 && r.CpuSecondsPer1000 > 0), Is.True);
             Assert.That(report.Ratios!.ThroughputVsNginx, Is.GreaterThan(0));
             Assert.That(report.SteadyLatency!.AchievedRate, Is.GreaterThan(0));
@@ -43,7 +44,7 @@ public class BenchRunTests
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
             Assert.That(report.Queries!.Timings.Where(t => t.Runs > 0).Select(t => t.Kind), Does.Contain("stats API").And.Contain("planner (rollups)").And.Contain("raw hits + sessions"));
-            Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("nginx").And.Contain("kestrel"));
+            Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("embedded").And.Contain("nginx").And.Contain("kestrel"));
         });
 
         var folder = Directory.CreateTempSubdirectory("analytics-bench-test-").FullName;

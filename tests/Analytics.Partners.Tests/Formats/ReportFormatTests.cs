@@ -64,6 +64,19 @@ public class ReportFormatTests
     }
 
     [Test]
+    public async Task Csv_defuses_dimension_values_a_spreadsheet_would_run_as_formulas()
+    {
+        var query = new ReportQuery("acme", "pages", ["demo"], ["site", "path"], ["pageviews"],
+            new Dictionary<string, string>(), Granularity.Day, new ReportWindow(Day, Day));
+        string[] formulas = ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "/plain"];
+        var table = new ReportTable(query, 10, [.. formulas.Select(path => new ReportRow(Day, Day, RowType.Cell, ["demo", path], 20, [30], 0, 0))]);
+
+        var records = ParseCsv(Encoding.UTF8.GetString(await Write(new CsvReportWriter(), table)));
+
+        Assert.That(records.Skip(1).Select(r => r[7]), Is.EqualTo(new[] { "'=HYPERLINK(\"http://evil.example\")", "'+1+1", "'-2+3", "'@SUM(A1)", "/plain" }));
+    }
+
+    [Test]
     public async Task Json_lines_read_back_with_the_columns_in_order_and_nulls_for_withheld_numbers()
     {
         var table = Table();

@@ -76,6 +76,21 @@ public class HitEncodingTests(ClickHouseMode mode)
         Assert.That(await AllAsync(binary, Visits), Is.EqualTo(fromJson));
     }
 
+    [Test]
+    public async Task A_RowBinary_insert_naming_a_column_the_table_lacks_is_a_clear_error_and_stores_nothing()
+    {
+        var db = await Transports.NewMigratedDatabaseAsync(mode);
+        var rows = new ArrayBufferWriter<byte>();
+        HitRowBinaryEncoder.Encode([RandomHit(new Random(1), 0)], rows, new RetentionOptions());
+
+        var error = Assert.ThrowsAsync<ClickHouseException>(() => db.InsertAsync(
+            $"{db.Database}.hits ({HitRowBinaryEncoder.Columns.Replace("title", "no_such_column", StringComparison.Ordinal)})",
+            HitRowBinaryEncoder.Format, rows.WrittenMemory));
+
+        Assert.That(error!.Message, Does.Contain("no_such_column"));
+        Assert.That(await AllAsync(db, "SELECT count() FROM {db}.hits"), Is.EqualTo("0\n"));
+    }
+
     private static async Task<string> AllAsync(IClickHouse db, string sql = "SELECT * FROM {db}.hits ORDER BY hit_id") =>
         Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated"));
 

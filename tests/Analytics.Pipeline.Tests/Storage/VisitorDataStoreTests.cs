@@ -79,6 +79,27 @@ public class VisitorDataStoreTests(ClickHouseMode mode)
     }
 
     [Test]
+    public async Task Hits_on_their_way_when_the_visitor_erases_are_not_left_under_the_erased_id()
+    {
+        var db = await MigratedAsync();
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var visitors = new VisitorDataStore(db, tracker);
+        var store = new HitStore(db, tracker, Options.Create(new RetentionOptions()), visitors);
+        Guid me = Guid.NewGuid(), other = Guid.NewGuid();
+        await store.WriteAsync(new HitBatch([At(me, Noon, "/a"), At(other, Noon, "/a")], "t/0"), CancellationToken.None);
+        // The aggregator has prepared the next batch and is about to write it when the visitor erases.
+        var inFlight = await store.PrepareAsync(new HitBatch([At(me, Noon.AddMinutes(1), "/b"), At(other, Noon.AddMinutes(1), "/b")], "t/1"), CancellationToken.None);
+
+        await visitors.EraseAsync(me, CancellationToken.None);
+        await store.WriteAsync(inFlight!, CancellationToken.None);
+        // A hit still queued behind them, sent before the browser's cookie was removed.
+        await store.WriteAsync(new HitBatch([At(me, Noon.AddMinutes(2), "/c"), At(other, Noon.AddMinutes(2), "/c")], "t/2"), CancellationToken.None);
+
+        Assert.That(await RowsKeyedByAsync(db, me), Is.Empty);
+        Assert.That(Lines(await visitors.ExportAsync(other, CancellationToken.None)), Has.Length.EqualTo(3));
+    }
+
+    [Test]
     public async Task The_anonymous_id_keys_no_ones_data()
     {
         var visitors = new VisitorDataStore(await Transports.NewDatabaseAsync(mode));

@@ -14,26 +14,23 @@ public static class DeliveryCheck
         long accepted, rejected;
         using (var client = new CollectorClient(collector.BaseUrl))
         {
-            // A request wrk gave up on (timeout) may still be answered after wrk stopped: wait until the
-            // counters hold still for a second (at most 30 s) before taking them.
-            (accepted, rejected) = await client.CountersAsync(cancellationToken);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (DateTime.UtcNow < deadline)
+            (accepted, rejected) = await SettledCountersAsync(client, cancellationToken);
+            // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
+            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read. A replay
+            // (after a rebalance or a broker fault) reads some twice, so the count must also hold still
+            // for two seconds: it only reaches the accepted count early, never stops short of it.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            var (last, stillSince) = (-1.0, DateTime.UtcNow);
+            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                var again = await client.CountersAsync(cancellationToken);
-                if (again == (accepted, rejected))
+                if (consumed != last)
+                {
+                    (last, stillSince) = (consumed, DateTime.UtcNow);
+                }
+                else if (consumed >= accepted && DateTime.UtcNow - stillSince >= TimeSpan.FromSeconds(2))
                 {
                     break;
                 }
-                (accepted, rejected) = again;
-            }
-            // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
-            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read.
-            deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed
-                && consumed < accepted && DateTime.UtcNow < deadline)
-            {
                 await Task.Delay(200, cancellationToken);
             }
             if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
@@ -46,5 +43,41 @@ public static class DeliveryCheck
         await collector.StopAsync();
         var stored = StoredHits.Count(collector.DataDirectory);
         return new DeliveryFigures(answeredByLoad, accepted, rejected, stored);
+    }
+
+    /// <summary>The collector role's accepted hits and how many of them Kafka acknowledged (waiting at most 60 s for the spool to empty).</summary>
+    public static async Task<(long Accepted, long Shipped)> ShippedAsync(CollectorServer collector, CancellationToken cancellationToken)
+    {
+        using var client = new CollectorClient(collector.BaseUrl);
+        var (accepted, _) = await SettledCountersAsync(client, cancellationToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var shipped = await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
+        while (shipped < accepted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, cancellationToken);
+            shipped = await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
+        }
+        return (accepted, (long)shipped);
+    }
+
+    /// <summary>
+    /// A request wrk gave up on (timeout) may still be answered after wrk stopped: waits until the
+    /// counters hold still for a second (at most 30 s) before taking them.
+    /// </summary>
+    private static async Task<(long Accepted, long Rejected)> SettledCountersAsync(CollectorClient client, CancellationToken cancellationToken)
+    {
+        var counters = await client.CountersAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var again = await client.CountersAsync(cancellationToken);
+            if (again == counters)
+            {
+                break;
+            }
+            counters = again;
+        }
+        return counters;
     }
 }

@@ -5,10 +5,12 @@ using Analytics.Host.Bench.Processes;
 namespace Analytics.Host.Bench.Servers;
 
 /// <summary>
-/// (c) Our collector's full path: `analytics run` (embedded: collector steps, queue, aggregator, chDB)
-/// in a child process with its own data folder, with the bench sites registered.
+/// (c) Our collector's full path in a child process with its own data folder, with the bench sites
+/// registered: either the collector role alone (`analytics collector`: steps, fsynced spool, Kafka
+/// producer), as a distributed deployment runs it, or the embedded host (`analytics run`: collector,
+/// queue, aggregator and chDB in one process).
 /// </summary>
-public sealed class CollectorServer(string dataDirectory, IReadOnlyList<string> extraArguments) : IServerUnderTest
+public sealed class CollectorServer : IServerUnderTest
 {
     /// <summary>Site that only the freshness probes write to, so its count moves only with them.</summary>
     public const string FreshnessSite = "bench-fresh";
@@ -16,17 +18,37 @@ public sealed class CollectorServer(string dataDirectory, IReadOnlyList<string> 
     /// <summary>Site the soak load writes to.</summary>
     public const string SoakSite = "bench-soak";
 
+    private readonly string _dataDirectory;
+    private readonly IReadOnlyList<string> _roleArguments;
     private ChildProcess? _process;
 
-    public string Key => "collector";
+    private CollectorServer(string key, string description, string dataDirectory, IReadOnlyList<string> roleArguments)
+    {
+        Key = key;
+        Description = description;
+        _dataDirectory = dataDirectory;
+        _roleArguments = roleArguments;
+    }
 
-    public string Description => "analytics run (embedded): full collector path, in-process queue, aggregator, chDB";
+    /// <summary>The embedded host: every role in one process.</summary>
+    public static CollectorServer Embedded(string dataDirectory, IReadOnlyList<string> extraArguments) =>
+        new("embedded", "analytics run (embedded): full collector path, in-process queue, aggregator, chDB", dataDirectory,
+            ["run", "--data", dataDirectory, .. extraArguments]);
+
+    /// <summary>The collector role alone, shipping to <paramref name="bootstrapServers"/>.</summary>
+    public static CollectorServer CollectorRole(string dataDirectory, string bootstrapServers, IReadOnlyList<string> extraArguments) =>
+        new("collector", "analytics collector: the collector role alone, acknowledging from its fsynced spool and shipping to Kafka (the harness's mock cluster)", dataDirectory,
+            ["collector", "--data", dataDirectory, "--kafka", bootstrapServers, .. extraArguments]);
+
+    public string Key { get; }
+
+    public string Description { get; }
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
 
     public int Pid => Process.Pid;
 
-    public string DataDirectory => dataDirectory;
+    public string DataDirectory => _dataDirectory;
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("The collector is not running");
 
@@ -36,13 +58,12 @@ public sealed class CollectorServer(string dataDirectory, IReadOnlyList<string> 
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
         string[] arguments =
         [
-            "run", "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory,
+            .. _roleArguments, "--urls", $"http://127.0.0.1:{port}",
             "--Logging:LogLevel:Default=Warning",
-            "--Signing:KeyFile=" + Path.Combine(dataDirectory, "signing.key"),
+            "--Signing:KeyFile=" + Path.Combine(_dataDirectory, "signing.key"),
             // All load comes from 127.0.0.1: the per-client limit would drop nearly every hit.
             "--RateLimit:Burst=1000000", "--RateLimit:PerSecond=1000000",
             .. SiteArguments(90, BeaconMix.SiteId), .. SiteArguments(91, FreshnessSite), .. SiteArguments(92, SoakSite),
-            .. extraArguments,
         ];
         _process = AnalyticsProcess.Start(Key, arguments);
         // The first start builds the schema; give it time.

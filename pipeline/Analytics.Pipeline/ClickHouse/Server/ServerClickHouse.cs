@@ -72,13 +72,7 @@ public sealed partial class ServerClickHouse : IClickHouse, IDisposable
 
     public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default)
     {
-        var options = new QueryOptions { CustomSettings = new Dictionary<string, object>() };
-        if (deduplicationToken is not null)
-        {
-            options.CustomSettings["insert_deduplicate"] = 1;
-            options.CustomSettings["deduplicate_blocks_in_dependent_materialized_views"] = 1;
-            options.CustomSettings["insert_deduplication_token"] = deduplicationToken;
-        }
+        var options = new QueryOptions { CustomSettings = InsertSettings.For(deduplicationToken).ToDictionary(setting => setting.Name, setting => setting.Value) };
         // With a token a repeat is dropped by the server, so any failure may be retried; without one only
         // a request that never reached the server is.
         return WithRetriesAsync(

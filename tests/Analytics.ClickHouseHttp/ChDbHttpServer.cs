@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Analytics.Pipeline.Tests.ClickHouse.Http;
+namespace Analytics.ClickHouseHttp;
 
 /// <summary>
 /// A test stand-in for ClickHouse's HTTP interface on 127.0.0.1, backed by the embedded engine: the SQL,

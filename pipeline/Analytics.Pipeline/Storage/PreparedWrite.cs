@@ -1,0 +1,16 @@
+using Analytics.Pipeline.Transport;
+
+namespace Analytics.Pipeline.Storage;
+
+/// <summary>
+/// A batch made ready to store: its visits tracked and both inserts encoded. Writing it again after a
+/// failure inserts exactly the same rows, so a retry never tracks the batch's hits twice.
+/// </summary>
+/// <param name="Batch">The hits as read (erased visitors' hits are left out of <paramref name="Hits"/>).</param>
+/// <param name="DeduplicationToken">The batch's own token, or one made for this write: a retry after a
+/// partial failure (hits stored, visits not) must not store the hits twice.</param>
+/// <param name="Format">How <paramref name="Hits"/> and <paramref name="Sessions"/> are encoded.</param>
+/// <param name="Hits">The batch's rows for the hits table.</param>
+/// <param name="Sessions">The visits' -1/+1 rows for the sessions table (empty when no visit changed).</param>
+/// <param name="ErasuresSeen">Erasures known when the batch was prepared (<see cref="ErasedVisitors.Version"/>).</param>
+public sealed record PreparedWrite(HitBatch Batch, string DeduplicationToken, string Format, ReadOnlyMemory<byte> Hits, ReadOnlyMemory<byte> Sessions, long ErasuresSeen);
