@@ -136,8 +136,11 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
             "--Logging:LogLevel:Default=Warning",
             "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
-            $"--Sites:Sites:90:Id={QuerySection.Site}",
-            $"--Sites:Sites:90:Hosts:0={BeaconMix.SiteHost}",
+            .. settings.QueryHits.SelectMany((_, i) => new[]
+            {
+                $"--Sites:Sites:{90 + i}:Id={QuerySection.SiteFor(i)}",
+                $"--Sites:Sites:{90 + i}:Hosts:0={BeaconMix.SiteHost}",
+            }),
             "--Analysts:KeysPath=" + Path.Combine(work, "embedded", "keys.json"),
             "--Analysts:RequestsPerMinute=1000000",
         ]);
@@ -152,9 +155,12 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             }
             if (settings.Sections.Contains("queries"))
             {
-                log.WriteLine($"stats queries on {settings.QueryHits:N0} generated hits");
                 var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-                report.Queries = await new QuerySection(settings, log).RunAsync(app.Services, address, cancellationToken);
+                for (var i = 0; i < settings.QueryHits.Count; i++)
+                {
+                    log.WriteLine($"stats queries on {settings.QueryHits[i]:N0} generated hits");
+                    report.Queries.Add(await new QuerySection(settings, log).RunAsync(app.Services, address, i, cancellationToken));
+                }
             }
             report.Memory.Add(new MemoryFigure("embedded host (aggregator + chDB + queries, in the harness process)", ProcessStats.PeakRssBytes(Environment.ProcessId) ?? 0));
         }

@@ -32,8 +32,8 @@ public sealed record BenchSettings
     /// <summary>Hits pushed through queue + aggregator per round.</summary>
     public int AggregatorHits { get; init; } = 100_000;
 
-    /// <summary>Generated hits the stats queries run on (10 M and 50 M are the sizes; they take minutes here).</summary>
-    public long QueryHits { get; init; } = 1_000_000;
+    /// <summary>Generated hits the stats queries run on, one site per size (10 M and 50 M are the sizes; they take minutes here).</summary>
+    public IReadOnlyList<long> QueryHits { get; init; } = [1_000_000];
 
     /// <summary>Soak mode when set: steady load for this long, faults triggered, answered vs stored.</summary>
     public TimeSpan? Soak { get; init; }

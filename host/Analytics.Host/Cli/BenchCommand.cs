@@ -23,7 +23,7 @@ public static class BenchCommand
         var freshFor = new Option<string>("--freshness-duration") { Description = "How long the freshness probes run under steady load" };
         var freshRate = new Option<int?>("--freshness-rate") { Description = "Steady load during freshness probes, req/s (default: half the collector's maximum)" };
         var aggregatorHits = new Option<int?>("--aggregator-hits") { Description = $"Hits per aggregator round (default {defaults.AggregatorHits:N0})" };
-        var queryHits = new Option<long?>("--query-hits") { Description = $"Generated hits for the stats queries (default {defaults.QueryHits:N0}; the issue's sizes: 10000000, 50000000)" };
+        var queryHits = new Option<long[]>("--query-hits") { Description = $"Generated hits for the stats queries, repeatable: one site per size (default {defaults.QueryHits[0]:N0}; the issue's sizes: 10000000, 50000000)" };
         var soak = new Option<string>("--soak") { Description = "Soak mode: steady load for this long (e.g. 120s) with faults, then answered vs stored" };
         var soakRate = new Option<int?>("--soak-rate") { Description = $"Steady soak load, req/s (default {defaults.SoakRate})" };
         var faults = new Option<string[]>("--fault") { Description = "Fault to trigger during the soak, in turn: pause, command, broker-down (with --transport kafka); repeatable" };
@@ -56,7 +56,7 @@ public static class BenchCommand
                 FreshnessDuration = Seconds(result.GetValue(freshFor)) ?? defaults.FreshnessDuration,
                 FreshnessRate = result.GetValue(freshRate) ?? defaults.FreshnessRate,
                 AggregatorHits = result.GetValue(aggregatorHits) ?? defaults.AggregatorHits,
-                QueryHits = result.GetValue(queryHits) ?? defaults.QueryHits,
+                QueryHits = result.GetValue(queryHits) is { Length: > 0 } sizes ? sizes : defaults.QueryHits,
                 Soak = Seconds(result.GetValue(soak)),
                 SoakRate = result.GetValue(soakRate) ?? defaults.SoakRate,
                 Faults = result.GetValue(faults) ?? [],

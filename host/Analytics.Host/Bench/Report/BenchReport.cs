@@ -16,7 +16,8 @@ public sealed record BenchReport
     public FreshnessFigures? Freshness { get; set; }
     public DeliveryFigures? Delivery { get; set; }
     public AggregatorFigures? Aggregator { get; set; }
-    public QueryFigures? Queries { get; set; }
+    /// <summary>One per generated size, in the order asked for.</summary>
+    public List<QueryFigures> Queries { get; } = [];
     public SoakFigures? Soak { get; set; }
     public List<MemoryFigure> Memory { get; } = [];
     public List<string> Notes { get; } = [];

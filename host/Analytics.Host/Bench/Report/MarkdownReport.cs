@@ -71,7 +71,7 @@ public static class MarkdownReport
             md.AppendLine($"| engine ceiling: INSERT SELECT into hits (with its views) | {a.CeilingWithViews:N0} | {Join(a.CeilingWithViewsHitsPerSecond)} | |").AppendLine();
             md.AppendLine($"Aggregator / engine ceiling with views: {(a.CeilingWithViews == 0 ? 0 : a.Pipeline / a.CeilingWithViews):0.00}x.").AppendLine();
         }
-        if (r.Queries is { } qs)
+        foreach (var qs in r.Queries)
         {
             AppendQueries(md, qs);
         }

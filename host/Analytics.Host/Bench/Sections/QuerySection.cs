@@ -18,25 +18,28 @@ namespace Analytics.Host.Bench.Sections;
 /// </summary>
 public sealed class QuerySection(BenchSettings settings, TextWriter log)
 {
-    public const string Site = "bench-q";
+    /// <summary>The site of the <paramref name="index"/>th size: each size is generated into a site of its own.</summary>
+    public static string SiteFor(int index) => index == 0 ? "bench-q" : "bench-q" + (index + 1).ToString(CultureInfo.InvariantCulture);
     private const int MaxRuns = 20;
     private const int MinRuns = 3;
 
     /// <summary>Time spent on one query's runs at most (after the minimum), so a slow query cannot stretch the run.</summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
-    public async Task<QueryFigures> RunAsync(IServiceProvider services, Uri hostAddress, CancellationToken cancellationToken)
+    public async Task<QueryFigures> RunAsync(IServiceProvider services, Uri hostAddress, int sizeIndex, CancellationToken cancellationToken)
     {
+        var size = settings.QueryHits[sizeIndex];
+        var site = SiteFor(sizeIndex);
         var clickHouse = services.GetRequiredService<IClickHouse>();
         var db = clickHouse.Database;
         var started = Stopwatch.GetTimestamp();
-        await clickHouse.ExecuteAsync(QueryData.HitsSql(db, Site, settings.QueryHits, settings.Seed), cancellationToken: cancellationToken);
+        await clickHouse.ExecuteAsync(QueryData.HitsSql(db, site, size, settings.Seed), cancellationToken: cancellationToken);
         var hitsSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         started = Stopwatch.GetTimestamp();
-        await clickHouse.ExecuteAsync(QueryData.SessionsSql(db, Site, settings.QueryHits, settings.Seed), cancellationToken: cancellationToken);
+        await clickHouse.ExecuteAsync(QueryData.SessionsSql(db, site, size, settings.Seed), cancellationToken: cancellationToken);
         var sessionsSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var counts = (await TextAsync(clickHouse,
-            $"SELECT (SELECT count() FROM {db}.hits WHERE site_id = '{Site}'), (SELECT sum(sign) FROM {db}.sessions WHERE site_id = '{Site}')", cancellationToken)).Trim().Split('\t');
+            $"SELECT (SELECT count() FROM {db}.hits WHERE site_id = '{site}'), (SELECT sum(sign) FROM {db}.sessions WHERE site_id = '{site}')", cancellationToken)).Trim().Split('\t');
         var hits = long.Parse(counts[0], CultureInfo.InvariantCulture);
         var visits = long.Parse(counts[1], CultureInfo.InvariantCulture);
         log.WriteLine($"  generated {hits:N0} hits in {hitsSeconds:0.0} s and {visits:N0} visits in {sessionsSeconds:0.0} s");
@@ -44,7 +47,7 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
 
         var parser = services.GetRequiredService<StatsQueryParser>();
         var runner = services.GetRequiredService<QueryRunner>();
-        var secret = services.GetRequiredService<ApiKeyStore>().Create([Site], "bench").Secret;
+        var secret = services.GetRequiredService<ApiKeyStore>().Create([site], "bench").Secret;
         using var http = new HttpClient { BaseAddress = hostAddress, Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
 
@@ -53,7 +56,7 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
         {
             foreach (var (name, template) in queries)
             {
-                var body = template.Replace("{site}", Site, StringComparison.Ordinal);
+                var body = template.Replace("{site}", site, StringComparison.Ordinal);
                 var source = QueryPlanner.SourceFor(Parse(parser, body), Parse(parser, body).Range).ToString();
                 timings.Add(await TimeAsync(name, group, source, async () =>
                 {
@@ -66,14 +69,14 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
         }
         timings.Add(await TimeAsync("realtime (GET /api/v2/realtime, answer reused 2 s)", "stats API", "Hits", async () =>
         {
-            using var response = await http.GetAsync($"/api/v2/realtime?site_id={Site}", cancellationToken);
+            using var response = await http.GetAsync($"/api/v2/realtime?site_id={site}", cancellationToken);
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
             return response.IsSuccessStatusCode;
         }, cancellationToken));
 
         foreach (var (name, template) in DashboardQueries.Default.Where(q => DashboardQueries.MainQuestions.Contains(q.Name)))
         {
-            var query = Parse(parser, template.Replace("{site}", Site, StringComparison.Ordinal));
+            var query = Parse(parser, template.Replace("{site}", site, StringComparison.Ordinal));
             foreach (var (mode, kind) in new[] { (PlanMode.Best, "planner (rollups)"), (PlanMode.NoRollups, "raw hits + sessions") })
             {
                 timings.Add(await TimeAsync(name, kind, QueryPlanner.SourceFor(query, query.Range, mode).ToString(), async () =>
