@@ -16,23 +16,8 @@ public static class DeliveryCheck
         {
             (accepted, rejected) = await SettledCountersAsync(client, cancellationToken);
             // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
-            // aggregator has read them all (at most 60 s); on stop it stores whatever it has read. A replay
-            // (after a rebalance or a broker fault) reads some twice, so the count must also hold still
-            // for two seconds: it only reaches the accepted count early, never stops short of it.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            var (last, stillSince) = (-1.0, DateTime.UtcNow);
-            while (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } consumed && DateTime.UtcNow < deadline)
-            {
-                if (consumed != last)
-                {
-                    (last, stillSince) = (consumed, DateTime.UtcNow);
-                }
-                else if (consumed >= accepted && DateTime.UtcNow - stillSince >= TimeSpan.FromSeconds(2))
-                {
-                    break;
-                }
-                await Task.Delay(200, cancellationToken);
-            }
+            // aggregator has read them all; on stop it stores whatever it has read.
+            await ReachedAsync(client, "analytics_kafka_consumed_total", accepted, cancellationToken);
             if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
             {
                 Kafka = $"Kafka: {await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken):N0} shipped, {read:N0} consumed, " +
@@ -50,14 +35,33 @@ public static class DeliveryCheck
     {
         using var client = new CollectorClient(collector.BaseUrl);
         var (accepted, _) = await SettledCountersAsync(client, cancellationToken);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var shipped = await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
-        while (shipped < accepted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200, cancellationToken);
-            shipped = await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
-        }
+        var shipped = await ReachedAsync(client, "analytics_kafka_shipped_total", accepted, cancellationToken) ?? 0;
         return (accepted, (long)shipped);
+    }
+
+    /// <summary>
+    /// Waits (at most 60 s) until the counter <paramref name="metric"/> has reached <paramref name="target"/>
+    /// and held still for two seconds, and returns it (null when the process has no such counter). Holding
+    /// still matters: a replay (after a rebalance or a broker fault) reads some messages twice, so a
+    /// consumed count can reach the target while messages are still unread, but it cannot stop short of it.
+    /// </summary>
+    private static async Task<double?> ReachedAsync(CollectorClient client, string metric, long target, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var (last, stillSince) = (-1.0, DateTime.UtcNow);
+        while (await client.MetricAsync(metric, cancellationToken) is { } value)
+        {
+            if (value != last)
+            {
+                (last, stillSince) = (value, DateTime.UtcNow);
+            }
+            else if ((value >= target && DateTime.UtcNow - stillSince >= TimeSpan.FromSeconds(2)) || DateTime.UtcNow >= deadline)
+            {
+                return value;
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        return null;
     }
 
     /// <summary>
