@@ -29,7 +29,8 @@ public sealed class ErasedVisitors
                 {
                     _erased.Remove(id);
                 }
-                foreach (var (id, _) in _erased.OrderBy(e => e.Value.At).Take(_erased.Count - MaxEntries + 1).ToList())
+                // Still full: forget the oldest, down to 90% so a burst of erasures does not sort on every one.
+                foreach (var (id, _) in _erased.OrderBy(e => e.Value.At).Take(_erased.Count - (MaxEntries / 10 * 9)).ToList())
                 {
                     _erased.Remove(id);
                 }
