@@ -21,17 +21,20 @@ public enum PlanSource
     /// <summary>Hourly site totals (rollup_site_hourly): hit metrics over time, no filters.</summary>
     SiteHourlyRollup,
 
-    /// <summary>Daily pages (rollup_pages_daily): pageviews and visitors per page, filters on page or host only, UTC days.</summary>
+    /// <summary>Daily pages (rollup_paths_daily): pageviews and visitors per page, filters on page or host only, UTC days.</summary>
     PagesDailyRollup,
 
-    /// <summary>Visits (and bounces) per entry page from the entries of rollup_pages_daily. UTC days.</summary>
+    /// <summary>Visits (and bounces) per entry page from the entries of rollup_paths_daily. UTC days.</summary>
     EntryPagesDailyRollup,
 
-    /// <summary>Visits per exit page from the exits of rollup_pages_daily. UTC days.</summary>
+    /// <summary>Visits per exit page from the exits of rollup_paths_daily. UTC days.</summary>
     ExitPagesDailyRollup,
 
     /// <summary>Visits per day by source, channel and UTM (rollup_sources_daily); also the visit totals. UTC days.</summary>
     SourcesDailyRollup,
+
+    /// <summary>Visits per day by one of country, browser, OS or device type, filtered by that one only (rollup_visit_attributes_daily). UTC days.</summary>
+    VisitAttributesDailyRollup,
 
     /// <summary>Visits per day by country, region and city (rollup_locations_daily). UTC days.</summary>
     LocationsDailyRollup,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Pipeline.Schema;
 
 namespace Analytics.Analysts.Query;
 
@@ -41,7 +42,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     /// <summary>
     /// For a breakdown ordered by visitors (the dashboard's panels): the <paramref name="take"/> values with
     /// the most visits (or pageviews, for pages), an upper bound of their visitors that needs no
-    /// <c>uniq</c> state, with the row count. Null when the query is not of that shape or its data has no
+    /// visitor sketch, with the row count. Null when the query is not of that shape or its data has no
     /// such bound. m0 is the bound.
     /// </summary>
     public QueryPlan? BoundPlan(StatsQuery query, DateRange range, int take, PlanMode mode = PlanMode.Best)
@@ -98,6 +99,12 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         {
             // The rollup's page column read under the dimension's name, so dimension and filter SQL stay the same.
             sql.Insert(0, source == PlanSource.EntryPagesDailyRollup ? "WITH path AS entry_page\n" : "WITH path AS exit_page\n");
+        }
+        var attribute = source == PlanSource.VisitAttributesDailyRollup ? AttributeOf(query) : null;
+        if (attribute is not null)
+        {
+            // The rollup's value column read under the attribute's name, as for entry and exit pages.
+            sql.Insert(0, $"WITH value AS {attribute}\n");
         }
         sql.AppendJoin(", ", outputs).Append('\n');
 
@@ -168,6 +175,10 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                 // Daily rollups: whole UTC days (SourceChoice checks), filters only on the rollup's key columns.
                 sql.Append("FROM ").Append(database).Append('.').Append(TableOf(source)).Append("\nWHERE site_id = ").Append(site)
                     .Append(" AND day >= toDate(fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')) AND day < toDate(fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC'))");
+                if (attribute is not null)
+                {
+                    sql.Append(" AND attribute = ").Append(p.AddString(attribute));
+                }
                 if (filter is not null)
                 {
                     sql.Append(" AND ").Append(filter);
@@ -207,13 +218,13 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         PlanSource.EntryPagesDailyRollup => metric.Name == "visits" ? "sum(entries)" : "if(sum(entries) <= 0, 0, round(100 * sum(bounces) / sum(entries), 1))",
         PlanSource.ExitPagesDailyRollup => "sum(exits)",
         PlanSource.LinkClicksDailyRollup when metric.Name == "link_clicks" => "sum(clicks)",
-        _ => metric.Name == "visitors" ? "uniqMerge(visitors)" : $"sum({metric.Name})",
+        _ => metric.Name == "visitors" ? VisitorSketch.Merge : $"sum({metric.Name})",
     };
 
     /// <summary>Visit metrics from a visit-fed rollup: the same signed sums as <see cref="SessionMetricSql"/>, summed ahead.</summary>
     private static string VisitRollupMetricSql(Metric metric) => metric.Name switch
     {
-        "visitors" => "uniqMerge(visitors)",
+        "visitors" => VisitorSketch.Merge,
         "visits" => "sum(visits)",
         "pageviews" => "sum(pageviews)",
         "views_per_visit" => "if(sum(visits) <= 0, 0, round(sum(pageviews) / sum(visits), 2))",
@@ -222,14 +233,19 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         _ => throw new InvalidOperationException($"{metric.Name} is not in the visit rollups."),
     };
 
+    /// <summary>The one column a query on rollup_visit_attributes_daily groups or filters by (SourceChoice checks there is one).</summary>
+    private static string AttributeOf(StatsQuery query) =>
+        query.Dimensions.Select(d => d.Column?.Column).Concat(query.Filter?.Conditions().Select(c => c.Dimension.Column) ?? []).OfType<string>().First();
+
     private static bool IsVisitRollup(PlanSource source) =>
-        source is PlanSource.SourcesDailyRollup or PlanSource.LocationsDailyRollup or PlanSource.DevicesDailyRollup;
+        source is PlanSource.VisitAttributesDailyRollup or PlanSource.SourcesDailyRollup or PlanSource.LocationsDailyRollup or PlanSource.DevicesDailyRollup;
 
     private static bool IsDaily(PlanSource source) => TableOf(source) is not null;
 
     private static string? TableOf(PlanSource source) => source switch
     {
-        PlanSource.PagesDailyRollup or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup => "rollup_pages_daily",
+        PlanSource.PagesDailyRollup or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup => "rollup_paths_daily",
+        PlanSource.VisitAttributesDailyRollup => "rollup_visit_attributes_daily",
         PlanSource.SourcesDailyRollup => "rollup_sources_daily",
         PlanSource.LocationsDailyRollup => "rollup_locations_daily",
         PlanSource.DevicesDailyRollup => "rollup_devices_daily",
@@ -241,7 +257,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     /// <summary>Visit metrics from the visits table, summed with sign so unmerged versions cancel (schema/README.md).</summary>
     private static string SessionMetricSql(Metric metric) => metric.Name switch
     {
-        "visitors" => $"uniqIf(if(visitor_id = {NoVisitor}, session_id, visitor_id), sign > 0)",
+        "visitors" => VisitorSketch.CountIf($"if(visitor_id = {NoVisitor}, session_id, visitor_id)", "sign > 0"),
         "visits" => "sum(sign)",
         "pageviews" => "sum(sign * pageviews)",
         "events" => "sum(sign * events)",
@@ -266,7 +282,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var human = botsIncluded ? " AND NOT is_bot" : "";
         return metric.Name switch
         {
-            "visitors" => botsIncluded ? $"uniqIf({VisitorKey}, NOT is_bot)" : $"uniq({VisitorKey})",
+            "visitors" => botsIncluded ? VisitorSketch.CountIf(VisitorKey, "NOT is_bot") : VisitorSketch.Count(VisitorKey),
             "pageviews" => $"countIf(kind = 1{human})",
             "events" => $"countIf(kind = 2{human})",
             "link_clicks" => $"countIf(kind = 3{human})",
@@ -277,7 +293,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
 
     private static string VisitMetricSql(Metric metric) => metric.Name switch
     {
-        "visitors" => "uniq(visitor_key)",
+        "visitors" => VisitorSketch.Count("visitor_key"),
         "visits" => "count()",
         "pageviews" => "sum(pageviews)",
         "events" => "sum(events)",

@@ -43,7 +43,7 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     }
 
     /// <summary>
-    /// The first rows of a breakdown ordered by visitors, reading <c>uniq</c> states only for the values
+    /// The first rows of a breakdown ordered by visitors, reading visitor sketches only for the values
     /// that can reach them: a cheap query ranks the values by an upper bound of their visitors (visits or
     /// pageviews); visitors are counted for the leading ones; if the largest bound left out is below the
     /// visitors of the last row wanted, no value left out can reach the page and the answer is exact.
@@ -61,8 +61,9 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
         var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
         var (rows, _) = await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])]),
             query.Metrics.Count, cancellationToken);
-        // uniq is exact to 65,536 values and within a few percent above: a margin keeps an estimate from deciding.
-        if (outside > 0 && (rows.Count < wanted || outside * 1.05 >= rows[wanted - 1].Metrics[0]))
+        // The sketch is exact to a few hundred visitors and within about 1.6% (one standard error) above:
+        // a 10% margin (six errors) keeps an estimate that came out high from deciding.
+        if (outside > 0 && (rows.Count < wanted || outside * 1.1 >= rows[wanted - 1].Metrics[0]))
         {
             return null;
         }

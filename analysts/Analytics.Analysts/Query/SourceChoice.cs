@@ -12,6 +12,9 @@ public static class SourceChoice
     private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
     private static readonly HashSet<string> VisitRollupMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"];
 
+    /// <summary>The columns rollup_visit_attributes_daily holds one at a time (its attribute names).</summary>
+    private static readonly HashSet<string> VisitAttributes = ["country", "browser", "os", "device_type"];
+
     /// <summary>Visit-fed daily rollups, smallest first (fewest distinct keys per day in real traffic), with the columns each is keyed by.</summary>
     private static readonly (PlanSource Source, HashSet<string> Columns)[] VisitRollups =
     [
@@ -113,6 +116,10 @@ public static class SourceChoice
             return null;
         }
         var columns = query.Dimensions.Where(d => d.Column is not null).Select(d => d.Column!.Column).Concat(conditions.Select(c => c.Dimension.Column)).ToHashSet();
+        if (columns.Count == 1 && VisitAttributes.Contains(columns.Single()))
+        {
+            return PlanSource.VisitAttributesDailyRollup;
+        }
         foreach (var (source, keyed) in VisitRollups)
         {
             if (columns.IsSubsetOf(keyed))

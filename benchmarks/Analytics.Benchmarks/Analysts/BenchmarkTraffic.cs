@@ -38,7 +38,7 @@ internal static class BenchmarkTraffic
 
     private static void Generate(ChDbEngine engine, int hits)
     {
-        foreach (var table in new[] { "hits", "sessions", "rollup_site_hourly", "rollup_pages_daily", "rollup_sources_daily", "rollup_locations_daily", "rollup_devices_daily", "rollup_events_daily", "rollup_link_clicks_daily", "rollup_bots_daily" })
+        foreach (var table in new[] { "hits", "sessions", "rollup_site_hourly", "rollup_paths_daily", "rollup_sources_daily", "rollup_visit_attributes_daily", "rollup_locations_daily", "rollup_devices_daily", "rollup_events_daily", "rollup_link_clicks_daily", "rollup_bots_daily" })
         {
             engine.Query($"TRUNCATE TABLE IF EXISTS analytics.{table}");
         }
@@ -84,6 +84,6 @@ internal static class BenchmarkTraffic
             GROUP BY site_id, visitor_id, is_bot, visit_number
             """);
         engine.Query("OPTIMIZE TABLE analytics.rollup_site_hourly FINAL");
-        engine.Query("OPTIMIZE TABLE analytics.rollup_pages_daily FINAL");
+        engine.Query("OPTIMIZE TABLE analytics.rollup_paths_daily FINAL");
     }
 }

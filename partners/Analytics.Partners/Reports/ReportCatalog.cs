@@ -20,7 +20,7 @@ public static class ReportCatalog
     [
         new("rollup_site_hourly", "toDate(hour)", Set(),
             Set(Visitors, "hits", "pageviews", "events", "link_clicks", "visits", "bounces", "visit_duration")),
-        new("rollup_pages_daily", "day", Set("hostname", "path"), Set(Visitors, "pageviews", "entries", "exits", "bounces")),
+        new("rollup_paths_daily", "day", Set("hostname", "path"), Set(Visitors, "pageviews", "entries", "exits", "bounces")),
         new("rollup_sources_daily", "day",
             Set("channel", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "link_campaign"), Set(SessionMeasures)),
         new("rollup_locations_daily", "day", Set("country", "region", "city"), Set(SessionMeasures)),

@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Partners.Reports;
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Schema;
 
 namespace Analytics.Partners.Rollups;
 
 /// <summary>
 /// Report numbers from the rollup tables (never from hits or sessions, which hold visitor IDs): distinct
-/// visitors merged from the rollups' uniq states (exact at the small counts k is about), other measures summed.
+/// visitors merged from the rollups' sketches (exact at the small counts k is about), other measures summed.
 /// Every value travels as a bound parameter; only catalog names (never configuration text) enter the SQL.
 /// </summary>
 public sealed class RollupAggregateSource(IClickHouse clickHouse) : IAggregateSource
@@ -68,7 +69,7 @@ public sealed class RollupAggregateSource(IClickHouse clickHouse) : IAggregateSo
         var sql = new StringBuilder()
             .Append("SELECT ").Append(period).Append(" AS period, ")
             .AppendJoin(", ", query.Dimensions.Where(d => d != ReportCatalog.Site).Select(d => d + " AS " + Column(d)).Prepend("site_id AS " + Column(ReportCatalog.Site)))
-            .Append(", visitors AS m_visitors")
+            .Append(", ").Append(VisitorSketch.Column).Append(" AS m_visitors")
             .Append(string.Concat(query.Metrics.Select(m => $", {m} AS m_{m}")))
             .Append(" FROM ").Append(clickHouse.Database).Append('.').Append(rollup.Table)
             .Append(" WHERE site_id IN {sites:Array(String)} AND ").Append(day).Append(" BETWEEN {from:Date} AND {to:Date}");
@@ -83,7 +84,7 @@ public sealed class RollupAggregateSource(IClickHouse clickHouse) : IAggregateSo
     }
 
     private static string Aggregates(ReportQuery query) =>
-        "uniqMerge(m_visitors)" + string.Concat(query.Metrics.Select(m => $", sum(m_{m})"));
+        VisitorSketch.MergeOf("m_visitors") + string.Concat(query.Metrics.Select(m => $", sum(m_{m})"));
 
     /// <summary>Catalog names become columns prefixed d_, so none can clash with a rollup column or a keyword.</summary>
     private static string Column(string dimension) => "d_" + dimension;

@@ -8,7 +8,8 @@ namespace Analytics.Pipeline.Schema;
 /// queries and inserts keep using the names in schema/README.md. Raw rows are sharded by visitor ID
 /// (an anonymous row by its own ID), which keeps a visitor's hits and the -1/+1 rows of a visit on one
 /// shard. Materialized views run on each shard, from local tables into local rollups.
-/// Works on the statement shapes our schema files use (CREATE TABLE, CREATE MATERIALIZED VIEW, ALTER TABLE).
+/// Works on the statement shapes our schema files use (CREATE TABLE, CREATE MATERIALIZED VIEW, ALTER TABLE,
+/// ALTER TABLE view MODIFY QUERY, DROP VIEW, INSERT INTO ... SELECT).
 /// </summary>
 public static partial class ClusterDdl
 {
@@ -49,6 +50,21 @@ public static partial class ClusterDdl
             select = SourceTable().Replace(select, m => m.Value + LocalSuffix);
             return [statement[..view.Index] + $"CREATE MATERIALIZED VIEW IF NOT EXISTS {view.Groups["name"].Value} ON CLUSTER {cluster} TO {view.Groups["target"].Value}{LocalSuffix} AS{select}"];
         }
+        if (ModifyQuery().Match(statement) is { Success: true } modify)
+        {
+            // A view keeps its name on every shard and reads the shard's local tables.
+            var select = SourceTable().Replace(statement[(modify.Index + modify.Length)..], m => m.Value + LocalSuffix);
+            return [$"ALTER TABLE {modify.Groups["name"].Value} ON CLUSTER {cluster} MODIFY QUERY{select}"];
+        }
+        if (DropView().Match(statement) is { Success: true } drop)
+        {
+            return [$"DROP VIEW IF EXISTS {drop.Groups["name"].Value} ON CLUSTER {cluster}"];
+        }
+        if (Insert().IsMatch(statement))
+        {
+            // A backfill through the Distributed tables, run by whichever node migrates (our backfills are idempotent).
+            return [statement];
+        }
         if (AlterTable().Match(statement) is { Success: true } alter)
         {
             var name = alter.Groups["name"].Value;
@@ -74,6 +90,15 @@ public static partial class ClusterDdl
     // Only the raw tables feed views; rollups are never a view's source.
     [GeneratedRegex(@"\b\w+\.(hits|sessions)\b")]
     private static partial Regex SourceTable();
+
+    [GeneratedRegex(@"^ALTER TABLE (?<name>\w+\.\w+) MODIFY QUERY", RegexOptions.Multiline)]
+    private static partial Regex ModifyQuery();
+
+    [GeneratedRegex(@"^DROP VIEW IF EXISTS (?<name>\w+\.\w+)$", RegexOptions.Multiline)]
+    private static partial Regex DropView();
+
+    [GeneratedRegex(@"^INSERT INTO ", RegexOptions.Multiline)]
+    private static partial Regex Insert();
 
     [GeneratedRegex(@"^ALTER TABLE (?<name>\w+\.\w+) (?<operation>[\s\S]+)$", RegexOptions.Multiline)]
     private static partial Regex AlterTable();

@@ -110,13 +110,16 @@ public sealed class RollupPlannerTests
         yield return new TestCaseData("rand", """["visitors","visits"]""", """["source"]""", "[]", PlanSource.SourcesDailyRollup).SetName("Sources come from the sources rollup");
         yield return new TestCaseData("rand", """["visitors","visits"]""", """["utm_campaign"]""", """[["is_not","utm_campaign",[""]]]""", PlanSource.SourcesDailyRollup).SetName("Campaigns without the empty one come from the sources rollup");
         yield return new TestCaseData("rand", """["visits","bounce_rate","visit_duration","views_per_visit"]""", """["time:day"]""", """[["is","channel",["search"]]]""", PlanSource.SourcesDailyRollup).SetName("Visits per day from one channel come from the sources rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", "[]", PlanSource.LocationsDailyRollup).SetName("Countries come from the locations rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews","bounce_rate"]""", """["country"]""", """[["not",["is","country",["US"]]]]""", PlanSource.LocationsDailyRollup).SetName("Countries but one come from the locations rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["browser"]""", "[]", PlanSource.DevicesDailyRollup).SetName("Browsers come from the devices rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Countries come from the visit attributes rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews","bounce_rate"]""", """["country"]""", """[["not",["is","country",["US"]]]]""", PlanSource.VisitAttributesDailyRollup).SetName("Countries but one come from the visit attributes rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["browser"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Browsers come from the visit attributes rollup");
         yield return new TestCaseData("rand", """["visitors"]""", """["os"]""", """[["is","device",["desktop"]]]""", PlanSource.DevicesDailyRollup).SetName("Operating systems on desktops come from the devices rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["device"]""", "[]", PlanSource.DevicesDailyRollup).SetName("Devices come from the devices rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["device"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Devices come from the visit attributes rollup");
         yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", """[["is_not","event_name",[""]]]""", PlanSource.EventsDailyRollup).SetName("Named events come from the events rollup");
         yield return new TestCaseData("rand", """["visitors","link_clicks"]""", """["link_campaign"]""", """[["is_not","link_campaign",[""]]]""", PlanSource.LinkClicksDailyRollup).SetName("Link campaigns come from the link clicks rollup");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["city"]""", """[["is","country",["DE"]]]""", PlanSource.LocationsDailyRollup).SetName("Cities of one country come from the locations rollup");
+        yield return new TestCaseData("rand", """["visitors","bounce_rate"]""", """["browser_version"]""", """[["is","browser",["Firefox"]]]""", PlanSource.DevicesDailyRollup).SetName("Versions of one browser come from the devices rollup");
+        yield return new TestCaseData("rand", """["visits","visit_duration"]""", """["time:day"]""", """[["is","os",["Linux"]]]""", PlanSource.VisitAttributesDailyRollup).SetName("Visits per day on one OS come from the visit attributes rollup");
         yield return new TestCaseData("paris", """["visitors"]""", """["country"]""", "[]", PlanSource.Sessions).SetName("Countries for a site off UTC come from the visits table");
         yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", """[["is","browser",["Chrome"]]]""", PlanSource.Sessions).SetName("Countries of one browser come from the visits table");
         yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", "[]", PlanSource.Hits).SetName("Event names including none come from raw hits");
@@ -149,7 +152,7 @@ public sealed class RollupPlannerTests
     [TestCase("""["visitors","pageviews"]""", "page", "[]", 3, 0, PlanSource.PagesDailyRollup)]
     [TestCase("""["visitors","pageviews"]""", "page", "[]", 2, 2, PlanSource.PagesDailyRollup)]
     [TestCase("""["visitors","visits"]""", "source", "[]", 3, 0, PlanSource.SourcesDailyRollup)]
-    [TestCase("""["visitors"]""", "country", "[]", 4, 1, PlanSource.LocationsDailyRollup)]
+    [TestCase("""["visitors"]""", "country", "[]", 4, 1, PlanSource.VisitAttributesDailyRollup)]
     [TestCase("""["visitors","visits","bounce_rate"]""", "entry_page", """[["is_not","entry_page",[""]]]""", 3, 0, PlanSource.Sessions)]
     [TestCase("""["visitors","visits"]""", "exit_page", """[["is","country",["C1","C2","C3"]]]""", 2, 0, PlanSource.Sessions)]
     public async Task A_top_few_by_visitors_read_through_their_bound_are_the_raw_top_few(string metrics, string dimension, string filters, int limit, int offset, PlanSource expected)

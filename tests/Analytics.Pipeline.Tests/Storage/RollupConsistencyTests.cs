@@ -19,34 +19,37 @@ public class RollupConsistencyTests(ClickHouseMode mode)
     private static readonly (string Name, string FromRollup, string FromRaw)[] Checks =
     [
         ("site per day",
-            "SELECT toDate(hour) d, sum(hits), sum(pageviews), sum(events), sum(link_clicks), uniqMerge(visitors), sum(bot_hits) FROM {db}.rollup_site_hourly GROUP BY d ORDER BY d",
+            "SELECT toDate(hour) d, sum(hits), sum(pageviews), sum(events), sum(link_clicks), uniqCombinedMerge(12)(visitors_sketch), sum(bot_hits) FROM {db}.rollup_site_hourly GROUP BY d ORDER BY d",
             $"SELECT toDate(timestamp) d, countIf(NOT is_bot), countIf(NOT is_bot AND kind = 1), countIf(NOT is_bot AND kind = 2), countIf(NOT is_bot AND kind = 3), uniqExactIf({HitVisitor}, NOT is_bot), countIf(is_bot) FROM {{db}}.hits GROUP BY d ORDER BY d"),
         ("visits per hour",
             "SELECT hour, sum(visits), sum(bounces), sum(visit_duration) FROM {db}.rollup_site_hourly GROUP BY hour HAVING sum(visits) != 0 ORDER BY hour",
             "SELECT toStartOfHour(started_at) h, count(), countIf(is_bounce), sum(duration) FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY h ORDER BY h"),
         ("pages",
-            "SELECT day, path, sum(pageviews), uniqMerge(visitors) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(pageviews) > 0 ORDER BY day, path",
+            "SELECT day, path, sum(pageviews), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_paths_daily GROUP BY day, path HAVING sum(pageviews) > 0 ORDER BY day, path",
             $"SELECT toDate(timestamp) d, path, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot GROUP BY d, path ORDER BY d, path"),
         ("entry pages",
-            "SELECT day, path, sum(entries), sum(bounces) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(entries) != 0 ORDER BY day, path",
+            "SELECT day, path, sum(entries), sum(bounces) FROM {db}.rollup_paths_daily GROUP BY day, path HAVING sum(entries) != 0 ORDER BY day, path",
             "SELECT toDate(started_at) d, entry_page, count(), countIf(is_bounce) FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY d, entry_page ORDER BY d, entry_page"),
         ("exit pages",
-            "SELECT day, path, sum(exits) FROM {db}.rollup_pages_daily GROUP BY day, path HAVING sum(exits) != 0 ORDER BY day, path",
+            "SELECT day, path, sum(exits) FROM {db}.rollup_paths_daily GROUP BY day, path HAVING sum(exits) != 0 ORDER BY day, path",
             "SELECT toDate(started_at) d, exit_page, count() FROM {db}.sessions FINAL WHERE NOT is_bot GROUP BY d, exit_page ORDER BY d, exit_page"),
         ("sources",
-            "SELECT day, channel, source, utm_campaign, uniqMerge(visitors), sum(visits), sum(pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_sources_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            "SELECT day, channel, source, utm_campaign, uniqCombinedMerge(12)(visitors_sketch), sum(visits), sum(pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_sources_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
             $"SELECT toDate(started_at) d, channel, source, utm_campaign, uniqExact({SessionVisitor}), count(), sum(pageviews), countIf(is_bounce), sum(duration) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("locations",
-            "SELECT day, country, city, uniqMerge(visitors), sum(visits), sum(pageviews) FROM {db}.rollup_locations_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            "SELECT day, country, city, uniqCombinedMerge(12)(visitors_sketch), sum(visits), sum(pageviews) FROM {db}.rollup_locations_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
             $"SELECT toDate(started_at) d, country, city, uniqExact({SessionVisitor}), count(), sum(pageviews) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("devices",
-            "SELECT day, device_type, browser, os, uniqMerge(visitors), sum(visits), sum(bounces) FROM {db}.rollup_devices_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            "SELECT day, device_type, browser, os, uniqCombinedMerge(12)(visitors_sketch), sum(visits), sum(bounces) FROM {db}.rollup_devices_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
             $"SELECT toDate(started_at) d, device_type, browser, os, uniqExact({SessionVisitor}), count(), countIf(is_bounce) FROM {{db}}.sessions FINAL WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+        ("visit attributes",
+            "SELECT day, attribute, value, uniqCombinedMerge(12)(visitors_sketch), sum(visits), sum(pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_visit_attributes_daily GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            $"SELECT toDate(started_at) d, a, v, uniqExact({SessionVisitor}), count(), sum(pageviews), countIf(is_bounce), sum(duration) FROM {{db}}.sessions FINAL ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS a, [country, browser, os, device_type] AS v WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("link clicks",
-            "SELECT day, link_campaign, link_target, sum(clicks), uniqMerge(visitors) FROM {db}.rollup_link_clicks_daily GROUP BY ALL ORDER BY ALL",
+            "SELECT day, link_campaign, link_target, sum(clicks), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_link_clicks_daily GROUP BY ALL ORDER BY ALL",
             $"SELECT toDate(timestamp) d, link_campaign, link_target, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("events",
-            "SELECT day, event_name, sum(events), uniqMerge(visitors) FROM {db}.rollup_events_daily GROUP BY ALL ORDER BY ALL",
+            "SELECT day, event_name, sum(events), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_events_daily GROUP BY ALL ORDER BY ALL",
             $"SELECT toDate(timestamp) d, event_name, count(), uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("bots",
             "SELECT day, browser, sum(hits) FROM {db}.rollup_bots_daily GROUP BY ALL ORDER BY ALL",
@@ -80,6 +83,38 @@ public class RollupConsistencyTests(ClickHouseMode mode)
             var raw = await TextAsync(db, fromRaw);
             Assert.That(rollup, Is.Not.Empty, name);
             Assert.That(rollup, Is.EqualTo(raw), $"{name} (seed {seed})");
+        }
+    }
+
+    [Test]
+    public async Task A_database_upgraded_to_visitor_sketches_keeps_every_rollup_equal_to_the_raw_rows()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var db = await Transports.NewDatabaseAsync(mode);
+        foreach (var statement in SchemaMigrator.Shipped.Where(m => m.Version < 8).SelectMany(m => m.Statements(db.Database)))
+        {
+            await db.ExecuteAsync(statement);
+        }
+        var store = new HitStore(db);
+        var hits = RandomTraffic(random, visitors: 150, hits: 2_000);
+        var half = hits.Count / 2;
+
+        await store.WriteAsync(new HitBatch(hits[..half], "before"), CancellationToken.None);
+        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        // As if the upgrade had been interrupted after its last statement and run again.
+        foreach (var statement in SchemaMigrator.Shipped.Single(m => m.Version == 8).Statements(db.Database))
+        {
+            await db.ExecuteAsync(statement);
+        }
+        await store.WriteAsync(new HitBatch(hits[half..], "after"), CancellationToken.None);
+
+        foreach (var (name, fromRollup, fromRaw) in Checks)
+        {
+            var rollup = await TextAsync(db, fromRollup);
+            Assert.That(rollup, Is.Not.Empty, name);
+            Assert.That(rollup, Is.EqualTo(await TextAsync(db, fromRaw)), $"{name} (seed {seed})");
         }
     }
 

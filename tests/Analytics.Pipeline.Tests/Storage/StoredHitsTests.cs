@@ -30,7 +30,7 @@ public class StoredHitsTests(ClickHouseMode mode)
         Assert.That(await ScalarAsync(db, "SELECT sum(sign), sum(sign * pageviews), sum(sign * duration), sum(sign * is_bounce) FROM {db}.sessions"), Is.EqualTo("1\t3\t420\t0"));
         Assert.That(await ScalarAsync(db, "SELECT entry_page, exit_page, pageviews, version FROM {db}.sessions FINAL"), Is.EqualTo("/a\t/c\t3\t2"));
         Assert.That(await ScalarAsync(db, "SELECT sum(visits), sum(bounces), sum(visit_duration), sum(pageviews) FROM {db}.rollup_site_hourly"), Is.EqualTo("1\t0\t420\t3"));
-        Assert.That(await ScalarAsync(db, "SELECT path, sum(entries), sum(exits) FROM {db}.rollup_pages_daily GROUP BY path HAVING sum(entries) + sum(exits) > 0 ORDER BY path"),
+        Assert.That(await ScalarAsync(db, "SELECT path, sum(entries), sum(exits) FROM {db}.rollup_paths_daily GROUP BY path HAVING sum(entries) + sum(exits) > 0 ORDER BY path"),
             Is.EqualTo("/a\t1\t0\n/c\t0\t1"));
     }
 
