@@ -12,7 +12,9 @@ public sealed partial class QueryPlanner
     {
         var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign" };
         var raw = string.Join(", ", hitColumns.Concat(VisitColumns.Select(c => $"{c} AS hit_{c}")));
-        var visitValues = string.Join(", ", VisitColumns.Select(c => $"argMin(hit_{c}, timestamp) OVER visit AS {c}"));
+        // Hits at the same instant are taken in hit ID order, as the aggregator's session tracker takes them
+        // (.NET orders a Guid as its text reads; UUIDToNum gives those bytes, where a UUID compares its halves the other way round).
+        var visitValues = string.Join(", ", VisitColumns.Select(c => $"argMin(hit_{c}, (timestamp, UUIDToNum(hit_id))) OVER visit AS {c}"));
         var groupDims = query.Dimensions.Select(d => DimensionSql(d, timeColumn, tz));
         return $"""
             SELECT {string.Join("", groupDims.Select((d, i) => $"{d} AS d{i}, "))}visitor_key,
@@ -21,8 +23,8 @@ public sealed partial class QueryPlanner
             FROM (
                 SELECT *, min(timestamp) OVER visit AS started_at, max(timestamp) OVER visit AS ended_at,
                        countIf(kind = 1) OVER visit AS visit_pageviews, countIf(kind = 2) OVER visit AS visit_events,
-                       argMin(path, timestamp) OVER visit AS entry_page,
-                       argMax(path, timestamp) OVER visit AS exit_page,
+                       argMin(path, (timestamp, UUIDToNum(hit_id))) OVER visit AS entry_page,
+                       argMax(path, (timestamp, UUIDToNum(hit_id))) OVER visit AS exit_page,
                        {visitValues}
                 FROM (
                     SELECT *, sum(is_start) OVER (PARTITION BY visitor_key ORDER BY timestamp, hit_id ROWS UNBOUNDED PRECEDING) AS visit_number

@@ -71,8 +71,10 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
         var bots = query.Metrics.Contains(Metric.BotHits);
-        // A page breakdown counts pageviews and the visitors who viewed each page, as the pages rollup does.
-        var pageviewsOnly = query.Dimensions.Any(d => d.Column?.Name == "page") && query.Metrics.All(m => PageMetrics.Contains(m.Name));
+        // A page breakdown, or pageviews and visitors filtered by page, count pageviews and the visitors who
+        // viewed the page, as the pages rollup does.
+        var pageviewsOnly = source == PlanSource.Hits && query.Metrics.All(m => PageMetrics.Contains(m.Name))
+            && (query.Dimensions.Any(d => d.Column?.Name == "page") || (query.Filter?.Conditions().Any(c => c.Dimension.Name == "page") ?? false));
         var outputs = new List<string>();
         for (var i = 0; i < query.Dimensions.Count; i++)
         {

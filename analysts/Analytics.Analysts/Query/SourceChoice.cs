@@ -63,9 +63,10 @@ public static class SourceChoice
             {
                 return PlanSource.SiteHourlyRollup;
             }
-            if (UtcDays(range) && query.Dimensions is [{ Column.Name: "page" }] && query.Metrics.All(m => PageMetrics.Contains(m.Name))
-                && conditions.All(c => c.Dimension.Name is "page" or "hostname"))
+            if (UtcDays(range) && query.Metrics.All(m => PageMetrics.Contains(m.Name)) && conditions.All(c => c.Dimension.Name is "page" or "hostname")
+                && (query.Dimensions is [{ Column.Name: "page" }] || (conditions.Any(c => c.Dimension.Name == "page") && DailyGrains(query))))
             {
+                // A page breakdown, or the pageviews and visitors of the pages a filter picks (a clicked row) in total or per day.
                 return PlanSource.PagesDailyRollup;
             }
             // Only custom events carry an event name and only link clicks a link campaign, so once the
@@ -142,6 +143,10 @@ public static class SourceChoice
         return parts.Any(f => f is Condition { Operator: FilterOperator.IsNot } c && c.Dimension.Name == dimension && c.Values.Contains(""))
             && filter!.Conditions().All(c => c.Dimension.Name == dimension);
     }
+
+    /// <summary>No dimension but time by day, week or month, in a zone whose days are UTC days.</summary>
+    private static bool DailyGrains(StatsQuery query) =>
+        query.Dimensions.All(d => d.Grain is TimeGrain.Day or TimeGrain.Week or TimeGrain.Month) && (query.Dimensions.Count == 0 || UtcZone(query.TimeZone));
 
     /// <summary>The period is whole UTC days, as the daily rollups are.</summary>
     private static bool UtcDays(DateRange range) => range.From.TimeOfDay == TimeSpan.Zero && range.To.TimeOfDay == TimeSpan.Zero;
