@@ -12,6 +12,9 @@ namespace Analytics.Pipeline.Spool;
 /// thread writes all that are waiting and fsyncs once, then completes them all. One reader (the
 /// shipper) reads them back in order and acknowledges what was shipped; a checkpoint file remembers
 /// that, and whole segments before it are deleted. Survives SIGKILL: on open a torn tail is cut off.
+/// The records of each group are also kept in memory (up to <see cref="SpoolOptions.ReadCacheBytes"/>)
+/// so that a reader keeping up gets them without reading back what was just written; the file is read
+/// only after a rewind, after a restart, or when the reader fell behind the cache.
 /// Frame: uint32 length, uint32 CRC-32 of the payload, payload (little-endian).
 /// </summary>
 public sealed partial class HitSpool : IDisposable
@@ -28,6 +31,8 @@ public sealed partial class HitSpool : IDisposable
     private readonly Thread _writer;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, long> _segmentSizes = [];
+    private readonly Queue<CachedRecord> _cache = new();
+    private long _cacheBytes;
     private FileStream _writeFile;
     private long _writeSegment;
     private long _writeLength;
@@ -43,6 +48,7 @@ public sealed partial class HitSpool : IDisposable
     private long _fsyncs;
     private long _fullWaits;
     private long _corrupt;
+    private long _readFromFile;
 
     private HitSpool(SpoolOptions options)
     {
@@ -91,6 +97,9 @@ public sealed partial class HitSpool : IDisposable
 
     /// <summary>Records skipped because their checksum did not match (a damaged file).</summary>
     public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>Records <see cref="Read"/> took from the files rather than from the in-memory cache.</summary>
+    public long ReadFromFile => Interlocked.Read(ref _readFromFile);
 
     /// <summary>
     /// Completes once <paramref name="payload"/> is on disk (fsync). At the bound it waits for space
@@ -157,6 +166,13 @@ public sealed partial class HitSpool : IDisposable
             long writeSegment;
             lock (_gate)
             {
+                if (TakeCached() is { } cached)
+                {
+                    _readAt = cached.End;
+                    into.Add(cached);
+                    read++;
+                    continue;
+                }
                 writeSegment = _writeSegment;
                 limit = _readAt.Segment == writeSegment ? _writeLength : _segmentSizes.GetValueOrDefault(_readAt.Segment);
             }
@@ -183,6 +199,7 @@ public sealed partial class HitSpool : IDisposable
             }
             _readAt = new SpoolPosition(_readAt.Segment, _readAt.Offset + FrameHeader + length);
             into.Add(new SpoolRecord(payload, _readAt));
+            Interlocked.Increment(ref _readFromFile);
             read++;
         }
         return read;
@@ -287,6 +304,7 @@ public sealed partial class HitSpool : IDisposable
             Interlocked.Add(ref _appended, group.Count);
             lock (_gate)
             {
+                Cache(group, _writeLength);
                 _writeLength += bytes;
                 _segmentSizes[_writeSegment] = _writeLength;
                 _pendingBytes += bytes;
@@ -304,6 +322,55 @@ public sealed partial class HitSpool : IDisposable
                 RollSegment();
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps the durable records of a group (written from <paramref name="offset"/> of the write segment)
+    /// for the reader. A full cache takes no more: the reader then reads those records from the file,
+    /// and takes from the cache again once it reaches the records that are in it. Called under the gate.
+    /// </summary>
+    private void Cache(List<PendingAppend> group, long offset)
+    {
+        foreach (var pending in group)
+        {
+            var start = new SpoolPosition(_writeSegment, offset);
+            long framed = FrameHeader + pending.Payload.Length;
+            offset += framed;
+            if (_cacheBytes + framed > _options.ReadCacheBytes)
+            {
+                continue;
+            }
+            _cache.Enqueue(new CachedRecord(start, new SpoolRecord(pending.Payload, new SpoolPosition(_writeSegment, offset))));
+            _cacheBytes += framed;
+        }
+    }
+
+    /// <summary>
+    /// The cached record that starts where the reader is, if there is one; drops those the reader has
+    /// passed (read, or skipped by a rewind's reread from the file). Called under the gate.
+    /// </summary>
+    private SpoolRecord? TakeCached()
+    {
+        while (_cache.TryPeek(out var head))
+        {
+            if (head.Start == _readAt)
+            {
+                DropCacheHead(head);
+                return head.Record;
+            }
+            if (head.Start > _readAt)
+            {
+                return null;
+            }
+            DropCacheHead(head);
+        }
+        return null;
+    }
+
+    private void DropCacheHead(CachedRecord head)
+    {
+        _cache.Dequeue();
+        _cacheBytes -= FrameHeader + head.Record.Payload.Length;
     }
 
     private void RollSegment()
@@ -353,6 +420,9 @@ public sealed partial class HitSpool : IDisposable
     private bool HasUnread() => BytesBetween(_readAt, new SpoolPosition(_writeSegment, _writeLength)) > 0;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A durable record kept for the reader, with where its frame starts.</summary>
+    private readonly record struct CachedRecord(SpoolPosition Start, SpoolRecord Record);
 
     private sealed class PendingAppend(byte[] payload)
     {

@@ -19,8 +19,8 @@ public class HitSpoolTests
         }
     }
 
-    private HitSpool Open(long maxBytes = 1L << 30, long segmentBytes = 1L << 20) =>
-        HitSpool.Open(new SpoolOptions { Path = _path, MaxBytes = maxBytes, SegmentBytes = segmentBytes });
+    private HitSpool Open(long maxBytes = 1L << 30, long segmentBytes = 1L << 20, long readCacheBytes = 16L << 20) =>
+        HitSpool.Open(new SpoolOptions { Path = _path, MaxBytes = maxBytes, SegmentBytes = segmentBytes, ReadCacheBytes = readCacheBytes });
 
     private static byte[] Record(int i) => Encoding.UTF8.GetBytes("record " + i);
 
@@ -160,5 +160,56 @@ public class HitSpoolTests
         await blocked.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(ReadAll(spool), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_reader_that_keeps_up_is_served_from_memory()
+    {
+        using var spool = Open();
+        var records = new List<SpoolRecord>();
+        for (var i = 0; i < 50; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+            spool.Read(records, 10);
+        }
+
+        Assert.That(records.ConvertAll(r => Encoding.UTF8.GetString(r.Payload)), Is.EqualTo(Enumerable.Range(0, 50).Select(i => "record " + i)));
+        Assert.That(spool.ReadFromFile, Is.Zero);
+    }
+
+    [Test]
+    public async Task Records_beyond_a_full_read_cache_are_read_from_the_files_in_order()
+    {
+        // 40 records of 1,000 bytes over 8 KiB segments; the cache holds about three records.
+        using var spool = Open(segmentBytes: 8 << 10, readCacheBytes: 3_100);
+        var payloads = Enumerable.Range(0, 40).Select(i => new byte[1_000].Select(_ => (byte)i).ToArray()).ToList();
+        await Task.WhenAll(payloads.Take(20).Select(p => spool.AppendAsync(p, CancellationToken.None).AsTask()));
+        var records = new List<SpoolRecord>();
+        spool.Read(records, 15);
+        spool.Acknowledge(records[9].End);
+        spool.Rewind();
+        await Task.WhenAll(payloads.Skip(20).Select(p => spool.AppendAsync(p, CancellationToken.None).AsTask()));
+        records.RemoveRange(10, records.Count - 10);
+
+        ReadAll(spool, records);
+
+        Assert.That(records.ConvertAll(r => (int)r.Payload[0]), Is.EqualTo(Enumerable.Range(0, 40)));
+        Assert.That(records.Select(r => r.End), Is.Ordered.And.Unique);
+        Assert.That(spool.ReadFromFile, Is.GreaterThan(0).And.LessThan(40));
+        spool.Acknowledge(records[^1].End);
+        Assert.That(spool.PendingBytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task Without_a_read_cache_every_record_is_read_from_the_files()
+    {
+        using var spool = Open(readCacheBytes: 0);
+        for (var i = 0; i < 10; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+        }
+
+        Assert.That(ReadAll(spool), Is.EqualTo(Enumerable.Range(0, 10).Select(i => "record " + i)));
+        Assert.That(spool.ReadFromFile, Is.EqualTo(10));
     }
 }
