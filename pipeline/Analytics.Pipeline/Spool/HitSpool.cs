@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Microsoft.Win32.SafeHandles;
 
 namespace Analytics.Pipeline.Spool;
@@ -28,6 +30,7 @@ public sealed partial class HitSpool : IDisposable
     private readonly SpoolOptions _options;
     private readonly FileStream _lock;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
+    private readonly ConcurrentQueue<PendingAppend> _appendPool = new();
     private readonly Thread _writer;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, long> _segmentSizes = [];
@@ -105,7 +108,7 @@ public sealed partial class HitSpool : IDisposable
     /// Completes once <paramref name="payload"/> is on disk (fsync). At the bound it waits for space
     /// until <paramref name="cancellationToken"/> fires; once queued it is always written.
     /// </summary>
-    public async ValueTask AppendAsync(byte[] payload, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(byte[] payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payload);
         long framed = payload.Length + FrameHeader;
@@ -113,7 +116,21 @@ public sealed partial class HitSpool : IDisposable
         {
             throw new ArgumentException("The record is larger than a spool segment.", nameof(payload));
         }
-        var waited = false;
+        bool room;
+        lock (_gate)
+        {
+            room = _pendingBytes + _queuedBytes + framed <= _options.MaxBytes;
+            if (room)
+            {
+                _queuedBytes += framed;
+            }
+        }
+        return room ? Enqueue(payload, framed) : AppendWhenSpaceAsync(payload, framed, cancellationToken);
+    }
+
+    private async ValueTask AppendWhenSpaceAsync(byte[] payload, long framed, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _fullWaits);
         while (true)
         {
             Task space;
@@ -126,23 +143,24 @@ public sealed partial class HitSpool : IDisposable
                 }
                 space = _spaceFreed.Task;
             }
-            if (!waited)
-            {
-                waited = true;
-                Interlocked.Increment(ref _fullWaits);
-            }
             await space.WaitAsync(cancellationToken);
         }
-        var pending = new PendingAppend(payload);
+        await Enqueue(payload, framed);
+    }
+
+    /// <summary>Hands a record (its bytes already counted as queued) to the writer; completes once it is durable.</summary>
+    private ValueTask Enqueue(byte[] payload, long framed)
+    {
+        var pending = PendingAppend.Rent(_appendPool, payload);
         if (!_appends.Writer.TryWrite(pending))
         {
             lock (_gate)
             {
                 _queuedBytes -= framed;
             }
-            throw new ObjectDisposedException(nameof(HitSpool));
+            return ValueTask.FromException(new ObjectDisposedException(nameof(HitSpool)));
         }
-        await pending.Done.Task;
+        return pending.Task;
     }
 
     /// <summary>Completes when there are durable records the reader has not read yet.</summary>
@@ -295,7 +313,7 @@ public sealed partial class HitSpool : IDisposable
                 }
                 foreach (var pending in group)
                 {
-                    pending.Done.TrySetException(ex);
+                    pending.Fail(ex);
                 }
                 group.Clear();
                 continue;
@@ -314,7 +332,7 @@ public sealed partial class HitSpool : IDisposable
             }
             foreach (var pending in group)
             {
-                pending.Done.TrySetResult();
+                pending.Complete();
             }
             group.Clear();
             if (_writeLength >= _options.SegmentBytes)
@@ -424,10 +442,59 @@ public sealed partial class HitSpool : IDisposable
     /// <summary>A durable record kept for the reader, with where its frame starts.</summary>
     private readonly record struct CachedRecord(SpoolPosition Start, SpoolRecord Record);
 
-    private sealed class PendingAppend(byte[] payload)
+    /// <summary>
+    /// One append waiting for its group's fsync. Pooled: the appender awaits it once, and reading the
+    /// result hands it back, so a durable append allocates no task or completion source.
+    /// </summary>
+    private sealed class PendingAppend : IValueTaskSource
     {
-        public byte[] Payload { get; } = payload;
+        private const int MaxPooled = 4096;
 
-        public TaskCompletionSource Done { get; } = NewSignal();
+        // Continuations run on the thread pool: the writer thread goes straight back to the next group.
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private ConcurrentQueue<PendingAppend>? _pool;
+
+        public byte[] Payload { get; private set; } = [];
+
+        public ValueTask Task => new(this, _core.Version);
+
+        public static PendingAppend Rent(ConcurrentQueue<PendingAppend> pool, byte[] payload)
+        {
+            if (!pool.TryDequeue(out var pending))
+            {
+                pending = new PendingAppend();
+            }
+            pending._pool = pool;
+            pending.Payload = payload;
+            return pending;
+        }
+
+        public void Complete() => _core.SetResult(true);
+
+        public void Fail(Exception exception) => _core.SetException(exception);
+
+        public void GetResult(short token)
+        {
+            try
+            {
+                _core.GetResult(token);
+            }
+            finally
+            {
+                var pool = _pool!;
+                Payload = [];
+                _pool = null;
+                _core.Reset();
+                if (pool.Count < MaxPooled)
+                {
+                    pool.Enqueue(this);
+                }
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -212,4 +212,31 @@ public class HitSpoolTests
         Assert.That(ReadAll(spool), Is.EqualTo(Enumerable.Range(0, 10).Select(i => "record " + i)));
         Assert.That(spool.ReadFromFile, Is.EqualTo(10));
     }
+
+    [Test]
+    public async Task Rounds_of_concurrent_appends_each_complete_once_their_records_are_durable()
+    {
+        // The waits are pooled and reused from round to round; every append must still complete exactly when its own record is written.
+        using var spool = Open();
+        for (var round = 0; round < 20; round++)
+        {
+            var before = spool.Appended;
+            var appends = Enumerable.Range(0, 200).Select(i => spool.AppendAsync(Record(round * 200 + i), CancellationToken.None).AsTask()).ToList();
+            await Task.WhenAll(appends);
+            Assert.That(spool.Appended - before, Is.EqualTo(200), $"round {round}");
+        }
+
+        var read = ReadAll(spool);
+        Assert.That(read, Has.Count.EqualTo(4000));
+        Assert.That(read, Is.Unique);
+    }
+
+    [Test]
+    public void An_append_to_a_disposed_spool_fails()
+    {
+        var spool = Open();
+        spool.Dispose();
+
+        Assert.That(async () => await spool.AppendAsync(Record(1), CancellationToken.None), Throws.InstanceOf<ObjectDisposedException>());
+    }
 }
