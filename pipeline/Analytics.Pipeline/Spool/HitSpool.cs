@@ -23,7 +23,11 @@ public sealed partial class HitSpool : IDisposable
 {
     private const int FrameHeader = 8;
     private const string SegmentExtension = ".seg";
-    private const string CheckpointFile = "checkpoint";
+    // Two slots (sequence, segment, offset, CRC-32) in separate pages of one file, written alternately.
+    private const string CheckpointFile = "checkpoints";
+    private const string LegacyCheckpointFile = "checkpoint";
+    private const int CheckpointSlotLength = 28;
+    private static readonly long[] CheckpointSlots = [0, 4096];
 
     private const string LockFile = "lock";
 
@@ -47,6 +51,8 @@ public sealed partial class HitSpool : IDisposable
     private SpoolPosition _readAt;
     private SafeFileHandle? _readHandle;
     private long _readHandleSegment = -1;
+    private SafeFileHandle? _checkpointHandle;
+    private long _checkpointSequence;
     private long _appended;
     private long _fsyncs;
     private long _fullWaits;
@@ -274,6 +280,7 @@ public sealed partial class HitSpool : IDisposable
         _writer.Join();
         _writeFile.Dispose();
         _readHandle?.Dispose();
+        _checkpointHandle?.Dispose();
         _lock.Dispose();
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using Analytics.Pipeline.Spool;
 
@@ -238,5 +240,86 @@ public class HitSpoolTests
         spool.Dispose();
 
         Assert.That(async () => await spool.AppendAsync(Record(1), CancellationToken.None), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public async Task Acknowledged_positions_survive_many_reopens()
+    {
+        var next = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            using var spool = Open();
+            for (var i = 0; i < 3; i++)
+            {
+                await spool.AppendAsync(Record(round * 3 + i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            var read = ReadAll(spool, records);
+            Assert.That(read, Is.EqualTo(Enumerable.Range(next, round * 3 + 3 - next).Select(i => "record " + i)), $"round {round}");
+            // Acknowledge all but the newest, one by one: many checkpoint writes, alternating slots.
+            foreach (var record in records.SkipLast(1))
+            {
+                spool.Acknowledge(record.End);
+            }
+            next = round * 3 + 2;
+        }
+    }
+
+    [Test]
+    public async Task A_damaged_newest_checkpoint_falls_back_to_the_one_before_it()
+    {
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            spool.Read(records, 4);
+            spool.Acknowledge(records[1].End);
+            spool.Acknowledge(records[3].End);
+        }
+        // The second checkpoint went to the first slot: damage it, as a torn write would.
+        var path = Path.Combine(_path, "checkpoints");
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[10] ^= 0xFF;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        using var reopened = Open();
+
+        Assert.That(ReadAll(reopened), Is.EqualTo(Enumerable.Range(2, 4).Select(i => "record " + i)));
+    }
+
+    [Test]
+    public async Task A_spool_left_by_an_earlier_version_resumes_from_its_checkpoint_file()
+    {
+        SpoolPosition acknowledged;
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            spool.Read(records, 3);
+            acknowledged = records[^1].End;
+        }
+        // The earlier format: one file of segment, offset and their CRC-32, replaced by a rename.
+        var legacy = new byte[20];
+        BinaryPrimitives.WriteInt64LittleEndian(legacy, acknowledged.Segment);
+        BinaryPrimitives.WriteInt64LittleEndian(legacy.AsSpan(8), acknowledged.Offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(legacy.AsSpan(16), Crc32.HashToUInt32(legacy.AsSpan(0, 16)));
+        await File.WriteAllBytesAsync(Path.Combine(_path, "checkpoint"), legacy);
+
+        using (var reopened = Open())
+        {
+            var records = new List<SpoolRecord>();
+            Assert.That(ReadAll(reopened, records), Is.EqualTo(Enumerable.Range(3, 3).Select(i => "record " + i)));
+            reopened.Acknowledge(records[0].End);
+        }
+
+        Assert.That(File.Exists(Path.Combine(_path, "checkpoint")), Is.False, "the old checkpoint file is replaced once a new one is written");
+        using var again = Open();
+        Assert.That(ReadAll(again), Is.EqualTo(Enumerable.Range(4, 2).Select(i => "record " + i)));
     }
 }
