@@ -13,6 +13,9 @@ public sealed class CollectorMetrics
     public CollectorMetrics(CollectorRegistry registry, IHitSink sink)
     {
         var factory = Metrics.WithCustomRegistry(registry);
+        // Exemplars (a sample's trace ID) serve a tracing backend, and none is set up here; looking one
+        // up on every beacon cost about 0.6 % of the collector's CPU.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         // The embedded queue knows its depth; other transports report their own backlog.
         if (sink is InProcessQueue queue)
         {

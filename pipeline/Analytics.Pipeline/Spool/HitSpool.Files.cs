@@ -92,35 +92,66 @@ public sealed partial class HitSpool
 
     private string SegmentPath(long segment) => Path.Combine(Directory, segment.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
 
+    /// <summary>
+    /// The acknowledged position: the newer valid slot of the checkpoint file, else the single-record
+    /// file of earlier versions; null (ship everything again) when neither holds a valid one.
+    /// </summary>
     private SpoolPosition? ReadCheckpoint()
     {
         var path = Path.Combine(Directory, CheckpointFile);
-        if (!File.Exists(path))
+        if (File.Exists(path))
+        {
+            var bytes = File.ReadAllBytes(path);
+            SpoolPosition? newest = null;
+            foreach (var slot in CheckpointSlots)
+            {
+                if (bytes.Length >= slot + CheckpointSlotLength && ParseSlot(bytes.AsSpan((int)slot, CheckpointSlotLength)) is { } found
+                    && found.Sequence >= _checkpointSequence)
+                {
+                    _checkpointSequence = found.Sequence;
+                    newest = found.Position;
+                }
+            }
+            // Both slots damaged: ship everything again (duplicates in Kafka are better than losses).
+            return newest;
+        }
+        var legacy = Path.Combine(Directory, LegacyCheckpointFile);
+        if (!File.Exists(legacy))
         {
             return null;
         }
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length != 20 || Crc32.HashToUInt32(bytes.AsSpan(0, 16)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(16)))
+        var old = File.ReadAllBytes(legacy);
+        if (old.Length != 20 || Crc32.HashToUInt32(old.AsSpan(0, 16)) != BinaryPrimitives.ReadUInt32LittleEndian(old.AsSpan(16)))
         {
-            // A damaged checkpoint: ship everything again (duplicates in Kafka are better than losses).
             return null;
         }
-        return new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(bytes), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8)));
+        return new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(old), BinaryPrimitives.ReadInt64LittleEndian(old.AsSpan(8)));
     }
 
+    /// <summary>
+    /// Writes <paramref name="position"/> in place over the older of the two slots: one pwrite, where a
+    /// new file and a rename cost five system calls and a directory update, up to a hundred times a
+    /// second. A torn write can only damage the slot being written; the other still holds the previous
+    /// checkpoint, so a crash leaves the old position or the new one, as the rename did.
+    /// </summary>
     private void WriteCheckpoint(SpoolPosition position)
     {
-        Span<byte> bytes = stackalloc byte[20];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, position.Segment);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], position.Offset);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[16..], Crc32.HashToUInt32(bytes[..16]));
-        var path = Path.Combine(Directory, CheckpointFile);
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        if (_checkpointHandle is null)
         {
-            file.Write(bytes);
+            _checkpointHandle = File.OpenHandle(Path.Combine(Directory, CheckpointFile), FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            File.Delete(Path.Combine(Directory, LegacyCheckpointFile));
         }
-        // A rename replaces the old checkpoint whole; a crash leaves the old one or the new one.
-        File.Move(temporary, path, overwrite: true);
+        _checkpointSequence++;
+        Span<byte> slot = stackalloc byte[CheckpointSlotLength];
+        BinaryPrimitives.WriteInt64LittleEndian(slot, _checkpointSequence);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[8..], position.Segment);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[16..], position.Offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(slot[24..], Crc32.HashToUInt32(slot[..24]));
+        RandomAccess.Write(_checkpointHandle, slot, CheckpointSlots[(int)(_checkpointSequence % 2)]);
     }
+
+    private static (long Sequence, SpoolPosition Position)? ParseSlot(ReadOnlySpan<byte> slot) =>
+        Crc32.HashToUInt32(slot[..24]) == BinaryPrimitives.ReadUInt32LittleEndian(slot[24..]) && BinaryPrimitives.ReadInt64LittleEndian(slot) > 0
+            ? (BinaryPrimitives.ReadInt64LittleEndian(slot), new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(slot[8..]), BinaryPrimitives.ReadInt64LittleEndian(slot[16..])))
+            : null;
 }

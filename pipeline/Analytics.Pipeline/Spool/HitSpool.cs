@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Microsoft.Win32.SafeHandles;
 
 namespace Analytics.Pipeline.Spool;
@@ -12,22 +14,32 @@ namespace Analytics.Pipeline.Spool;
 /// thread writes all that are waiting and fsyncs once, then completes them all. One reader (the
 /// shipper) reads them back in order and acknowledges what was shipped; a checkpoint file remembers
 /// that, and whole segments before it are deleted. Survives SIGKILL: on open a torn tail is cut off.
+/// The records of each group are also kept in memory (up to <see cref="SpoolOptions.ReadCacheBytes"/>)
+/// so that a reader keeping up gets them without reading back what was just written; the file is read
+/// only after a rewind, after a restart, or when the reader fell behind the cache.
 /// Frame: uint32 length, uint32 CRC-32 of the payload, payload (little-endian).
 /// </summary>
 public sealed partial class HitSpool : IDisposable
 {
     private const int FrameHeader = 8;
     private const string SegmentExtension = ".seg";
-    private const string CheckpointFile = "checkpoint";
+    // Two slots (sequence, segment, offset, CRC-32) in separate pages of one file, written alternately.
+    private const string CheckpointFile = "checkpoints";
+    private const string LegacyCheckpointFile = "checkpoint";
+    private const int CheckpointSlotLength = 28;
+    private static readonly long[] CheckpointSlots = [0, 4096];
 
     private const string LockFile = "lock";
 
     private readonly SpoolOptions _options;
     private readonly FileStream _lock;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
+    private readonly ConcurrentQueue<PendingAppend> _appendPool = new();
     private readonly Thread _writer;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, long> _segmentSizes = [];
+    private readonly Queue<CachedRecord> _cache = new();
+    private long _cacheBytes;
     private FileStream _writeFile;
     private long _writeSegment;
     private long _writeLength;
@@ -39,10 +51,13 @@ public sealed partial class HitSpool : IDisposable
     private SpoolPosition _readAt;
     private SafeFileHandle? _readHandle;
     private long _readHandleSegment = -1;
+    private SafeFileHandle? _checkpointHandle;
+    private long _checkpointSequence;
     private long _appended;
     private long _fsyncs;
     private long _fullWaits;
     private long _corrupt;
+    private long _readFromFile;
 
     private HitSpool(SpoolOptions options)
     {
@@ -92,11 +107,14 @@ public sealed partial class HitSpool : IDisposable
     /// <summary>Records skipped because their checksum did not match (a damaged file).</summary>
     public long Corrupt => Interlocked.Read(ref _corrupt);
 
+    /// <summary>Records <see cref="Read"/> took from the files rather than from the in-memory cache.</summary>
+    public long ReadFromFile => Interlocked.Read(ref _readFromFile);
+
     /// <summary>
     /// Completes once <paramref name="payload"/> is on disk (fsync). At the bound it waits for space
     /// until <paramref name="cancellationToken"/> fires; once queued it is always written.
     /// </summary>
-    public async ValueTask AppendAsync(byte[] payload, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(byte[] payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payload);
         long framed = payload.Length + FrameHeader;
@@ -104,7 +122,21 @@ public sealed partial class HitSpool : IDisposable
         {
             throw new ArgumentException("The record is larger than a spool segment.", nameof(payload));
         }
-        var waited = false;
+        bool room;
+        lock (_gate)
+        {
+            room = _pendingBytes + _queuedBytes + framed <= _options.MaxBytes;
+            if (room)
+            {
+                _queuedBytes += framed;
+            }
+        }
+        return room ? Enqueue(payload, framed) : AppendWhenSpaceAsync(payload, framed, cancellationToken);
+    }
+
+    private async ValueTask AppendWhenSpaceAsync(byte[] payload, long framed, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _fullWaits);
         while (true)
         {
             Task space;
@@ -117,23 +149,24 @@ public sealed partial class HitSpool : IDisposable
                 }
                 space = _spaceFreed.Task;
             }
-            if (!waited)
-            {
-                waited = true;
-                Interlocked.Increment(ref _fullWaits);
-            }
             await space.WaitAsync(cancellationToken);
         }
-        var pending = new PendingAppend(payload);
+        await Enqueue(payload, framed);
+    }
+
+    /// <summary>Hands a record (its bytes already counted as queued) to the writer; completes once it is durable.</summary>
+    private ValueTask Enqueue(byte[] payload, long framed)
+    {
+        var pending = PendingAppend.Rent(_appendPool, payload);
         if (!_appends.Writer.TryWrite(pending))
         {
             lock (_gate)
             {
                 _queuedBytes -= framed;
             }
-            throw new ObjectDisposedException(nameof(HitSpool));
+            return ValueTask.FromException(new ObjectDisposedException(nameof(HitSpool)));
         }
-        await pending.Done.Task;
+        return pending.Task;
     }
 
     /// <summary>Completes when there are durable records the reader has not read yet.</summary>
@@ -157,6 +190,13 @@ public sealed partial class HitSpool : IDisposable
             long writeSegment;
             lock (_gate)
             {
+                if (TakeCached() is { } cached)
+                {
+                    _readAt = cached.End;
+                    into.Add(cached);
+                    read++;
+                    continue;
+                }
                 writeSegment = _writeSegment;
                 limit = _readAt.Segment == writeSegment ? _writeLength : _segmentSizes.GetValueOrDefault(_readAt.Segment);
             }
@@ -183,6 +223,7 @@ public sealed partial class HitSpool : IDisposable
             }
             _readAt = new SpoolPosition(_readAt.Segment, _readAt.Offset + FrameHeader + length);
             into.Add(new SpoolRecord(payload, _readAt));
+            Interlocked.Increment(ref _readFromFile);
             read++;
         }
         return read;
@@ -239,6 +280,7 @@ public sealed partial class HitSpool : IDisposable
         _writer.Join();
         _writeFile.Dispose();
         _readHandle?.Dispose();
+        _checkpointHandle?.Dispose();
         _lock.Dispose();
     }
 
@@ -278,7 +320,7 @@ public sealed partial class HitSpool : IDisposable
                 }
                 foreach (var pending in group)
                 {
-                    pending.Done.TrySetException(ex);
+                    pending.Fail(ex);
                 }
                 group.Clear();
                 continue;
@@ -287,6 +329,7 @@ public sealed partial class HitSpool : IDisposable
             Interlocked.Add(ref _appended, group.Count);
             lock (_gate)
             {
+                Cache(group, _writeLength);
                 _writeLength += bytes;
                 _segmentSizes[_writeSegment] = _writeLength;
                 _pendingBytes += bytes;
@@ -296,7 +339,7 @@ public sealed partial class HitSpool : IDisposable
             }
             foreach (var pending in group)
             {
-                pending.Done.TrySetResult();
+                pending.Complete();
             }
             group.Clear();
             if (_writeLength >= _options.SegmentBytes)
@@ -304,6 +347,55 @@ public sealed partial class HitSpool : IDisposable
                 RollSegment();
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps the durable records of a group (written from <paramref name="offset"/> of the write segment)
+    /// for the reader. A full cache takes no more: the reader then reads those records from the file,
+    /// and takes from the cache again once it reaches the records that are in it. Called under the gate.
+    /// </summary>
+    private void Cache(List<PendingAppend> group, long offset)
+    {
+        foreach (var pending in group)
+        {
+            var start = new SpoolPosition(_writeSegment, offset);
+            long framed = FrameHeader + pending.Payload.Length;
+            offset += framed;
+            if (_cacheBytes + framed > _options.ReadCacheBytes)
+            {
+                continue;
+            }
+            _cache.Enqueue(new CachedRecord(start, new SpoolRecord(pending.Payload, new SpoolPosition(_writeSegment, offset))));
+            _cacheBytes += framed;
+        }
+    }
+
+    /// <summary>
+    /// The cached record that starts where the reader is, if there is one; drops those the reader has
+    /// passed (read, or skipped by a rewind's reread from the file). Called under the gate.
+    /// </summary>
+    private SpoolRecord? TakeCached()
+    {
+        while (_cache.TryPeek(out var head))
+        {
+            if (head.Start == _readAt)
+            {
+                DropCacheHead(head);
+                return head.Record;
+            }
+            if (head.Start > _readAt)
+            {
+                return null;
+            }
+            DropCacheHead(head);
+        }
+        return null;
+    }
+
+    private void DropCacheHead(CachedRecord head)
+    {
+        _cache.Dequeue();
+        _cacheBytes -= FrameHeader + head.Record.Payload.Length;
     }
 
     private void RollSegment()
@@ -354,10 +446,62 @@ public sealed partial class HitSpool : IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class PendingAppend(byte[] payload)
-    {
-        public byte[] Payload { get; } = payload;
+    /// <summary>A durable record kept for the reader, with where its frame starts.</summary>
+    private readonly record struct CachedRecord(SpoolPosition Start, SpoolRecord Record);
 
-        public TaskCompletionSource Done { get; } = NewSignal();
+    /// <summary>
+    /// One append waiting for its group's fsync. Pooled: the appender awaits it once, and reading the
+    /// result hands it back, so a durable append allocates no task or completion source.
+    /// </summary>
+    private sealed class PendingAppend : IValueTaskSource
+    {
+        private const int MaxPooled = 4096;
+
+        // Continuations run on the thread pool: the writer thread goes straight back to the next group.
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private ConcurrentQueue<PendingAppend>? _pool;
+
+        public byte[] Payload { get; private set; } = [];
+
+        public ValueTask Task => new(this, _core.Version);
+
+        public static PendingAppend Rent(ConcurrentQueue<PendingAppend> pool, byte[] payload)
+        {
+            if (!pool.TryDequeue(out var pending))
+            {
+                pending = new PendingAppend();
+            }
+            pending._pool = pool;
+            pending.Payload = payload;
+            return pending;
+        }
+
+        public void Complete() => _core.SetResult(true);
+
+        public void Fail(Exception exception) => _core.SetException(exception);
+
+        public void GetResult(short token)
+        {
+            try
+            {
+                _core.GetResult(token);
+            }
+            finally
+            {
+                var pool = _pool!;
+                Payload = [];
+                _pool = null;
+                _core.Reset();
+                if (pool.Count < MaxPooled)
+                {
+                    pool.Enqueue(this);
+                }
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -23,6 +23,14 @@ public sealed record SpoolOptions
     [Range(1L << 16, 1L << 32)]
     public long SegmentBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// Most bytes of just-written records kept in memory for the reader (the shipper), so that shipping
+    /// does not read back from disk what was just written; 0 reads everything from the files. Beyond it
+    /// (the reader fell behind) records are read from the files.
+    /// </summary>
+    [Range(0L, 1L << 32)]
+    public long ReadCacheBytes { get; init; } = 16L << 20;
+
     /// <summary>Most records made durable by one fsync (group commit).</summary>
     [Range(1, 1_000_000)]
     public int MaxGroupRecords { get; init; } = 4096;

@@ -22,6 +22,22 @@ public class OperationsTests
     }
 
     [Test]
+    public async Task Metrics_in_the_OpenMetrics_format_carry_no_exemplars()
+    {
+        await using var host = await RunningHost.StartAsync();
+        using var browser = host.NewBrowser();
+        using var good = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2F");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+
+        using var response = await browser.SendAsync(request);
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        Assert.That(metrics, Does.Match(@"analytics_hits_accepted_total 1"));
+        Assert.That(metrics, Does.Not.Contain("trace_id"));
+    }
+
+    [Test]
     public async Task Health_and_readiness_answer_ok_when_the_queue_takes_hits()
     {
         await using var host = await RunningHost.StartAsync();

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using Analytics.Pipeline.Spool;
 
@@ -19,8 +21,8 @@ public class HitSpoolTests
         }
     }
 
-    private HitSpool Open(long maxBytes = 1L << 30, long segmentBytes = 1L << 20) =>
-        HitSpool.Open(new SpoolOptions { Path = _path, MaxBytes = maxBytes, SegmentBytes = segmentBytes });
+    private HitSpool Open(long maxBytes = 1L << 30, long segmentBytes = 1L << 20, long readCacheBytes = 16L << 20) =>
+        HitSpool.Open(new SpoolOptions { Path = _path, MaxBytes = maxBytes, SegmentBytes = segmentBytes, ReadCacheBytes = readCacheBytes });
 
     private static byte[] Record(int i) => Encoding.UTF8.GetBytes("record " + i);
 
@@ -160,5 +162,164 @@ public class HitSpoolTests
         await blocked.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(ReadAll(spool), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_reader_that_keeps_up_is_served_from_memory()
+    {
+        using var spool = Open();
+        var records = new List<SpoolRecord>();
+        for (var i = 0; i < 50; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+            spool.Read(records, 10);
+        }
+
+        Assert.That(records.ConvertAll(r => Encoding.UTF8.GetString(r.Payload)), Is.EqualTo(Enumerable.Range(0, 50).Select(i => "record " + i)));
+        Assert.That(spool.ReadFromFile, Is.Zero);
+    }
+
+    [Test]
+    public async Task Records_beyond_a_full_read_cache_are_read_from_the_files_in_order()
+    {
+        // 40 records of 1,000 bytes over 8 KiB segments; the cache holds about three records.
+        using var spool = Open(segmentBytes: 8 << 10, readCacheBytes: 3_100);
+        var payloads = Enumerable.Range(0, 40).Select(i => new byte[1_000].Select(_ => (byte)i).ToArray()).ToList();
+        await Task.WhenAll(payloads.Take(20).Select(p => spool.AppendAsync(p, CancellationToken.None).AsTask()));
+        var records = new List<SpoolRecord>();
+        spool.Read(records, 15);
+        spool.Acknowledge(records[9].End);
+        spool.Rewind();
+        await Task.WhenAll(payloads.Skip(20).Select(p => spool.AppendAsync(p, CancellationToken.None).AsTask()));
+        records.RemoveRange(10, records.Count - 10);
+
+        ReadAll(spool, records);
+
+        Assert.That(records.ConvertAll(r => (int)r.Payload[0]), Is.EqualTo(Enumerable.Range(0, 40)));
+        Assert.That(records.Select(r => r.End), Is.Ordered.And.Unique);
+        Assert.That(spool.ReadFromFile, Is.GreaterThan(0).And.LessThan(40));
+        spool.Acknowledge(records[^1].End);
+        Assert.That(spool.PendingBytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task Without_a_read_cache_every_record_is_read_from_the_files()
+    {
+        using var spool = Open(readCacheBytes: 0);
+        for (var i = 0; i < 10; i++)
+        {
+            await spool.AppendAsync(Record(i), CancellationToken.None);
+        }
+
+        Assert.That(ReadAll(spool), Is.EqualTo(Enumerable.Range(0, 10).Select(i => "record " + i)));
+        Assert.That(spool.ReadFromFile, Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task Rounds_of_concurrent_appends_each_complete_once_their_records_are_durable()
+    {
+        // The waits are pooled and reused from round to round; every append must still complete exactly when its own record is written.
+        using var spool = Open();
+        for (var round = 0; round < 20; round++)
+        {
+            var before = spool.Appended;
+            var appends = Enumerable.Range(0, 200).Select(i => spool.AppendAsync(Record(round * 200 + i), CancellationToken.None).AsTask()).ToList();
+            await Task.WhenAll(appends);
+            Assert.That(spool.Appended - before, Is.EqualTo(200), $"round {round}");
+        }
+
+        var read = ReadAll(spool);
+        Assert.That(read, Has.Count.EqualTo(4000));
+        Assert.That(read, Is.Unique);
+    }
+
+    [Test]
+    public void An_append_to_a_disposed_spool_fails()
+    {
+        var spool = Open();
+        spool.Dispose();
+
+        Assert.That(async () => await spool.AppendAsync(Record(1), CancellationToken.None), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public async Task Acknowledged_positions_survive_many_reopens()
+    {
+        var next = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            using var spool = Open();
+            for (var i = 0; i < 3; i++)
+            {
+                await spool.AppendAsync(Record(round * 3 + i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            var read = ReadAll(spool, records);
+            Assert.That(read, Is.EqualTo(Enumerable.Range(next, round * 3 + 3 - next).Select(i => "record " + i)), $"round {round}");
+            // Acknowledge all but the newest, one by one: many checkpoint writes, alternating slots.
+            foreach (var record in records.SkipLast(1))
+            {
+                spool.Acknowledge(record.End);
+            }
+            next = round * 3 + 2;
+        }
+    }
+
+    [Test]
+    public async Task A_damaged_newest_checkpoint_falls_back_to_the_one_before_it()
+    {
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            spool.Read(records, 4);
+            spool.Acknowledge(records[1].End);
+            spool.Acknowledge(records[3].End);
+        }
+        // The second checkpoint went to the first slot: damage it, as a torn write would.
+        var path = Path.Combine(_path, "checkpoints");
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[10] ^= 0xFF;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        using var reopened = Open();
+
+        Assert.That(ReadAll(reopened), Is.EqualTo(Enumerable.Range(2, 4).Select(i => "record " + i)));
+    }
+
+    [Test]
+    public async Task A_spool_left_by_an_earlier_version_resumes_from_its_checkpoint_file()
+    {
+        SpoolPosition acknowledged;
+        using (var spool = Open())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await spool.AppendAsync(Record(i), CancellationToken.None);
+            }
+            var records = new List<SpoolRecord>();
+            spool.Read(records, 3);
+            acknowledged = records[^1].End;
+        }
+        // The earlier format: one file of segment, offset and their CRC-32, replaced by a rename.
+        var legacy = new byte[20];
+        BinaryPrimitives.WriteInt64LittleEndian(legacy, acknowledged.Segment);
+        BinaryPrimitives.WriteInt64LittleEndian(legacy.AsSpan(8), acknowledged.Offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(legacy.AsSpan(16), Crc32.HashToUInt32(legacy.AsSpan(0, 16)));
+        await File.WriteAllBytesAsync(Path.Combine(_path, "checkpoint"), legacy);
+
+        using (var reopened = Open())
+        {
+            var records = new List<SpoolRecord>();
+            Assert.That(ReadAll(reopened, records), Is.EqualTo(Enumerable.Range(3, 3).Select(i => "record " + i)));
+            reopened.Acknowledge(records[0].End);
+        }
+
+        Assert.That(File.Exists(Path.Combine(_path, "checkpoint")), Is.False, "the old checkpoint file is replaced once a new one is written");
+        using var again = Open();
+        Assert.That(ReadAll(again), Is.EqualTo(Enumerable.Range(4, 2).Select(i => "record " + i)));
     }
 }
