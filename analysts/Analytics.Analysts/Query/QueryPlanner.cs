@@ -97,16 +97,11 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
             outputs.Add($"{BoundSql(source)} AS m0");
         }
         outputs.Add("count() OVER () AS total_rows");
-        if (source is PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup)
-        {
-            // The rollup's page column read under the dimension's name, so dimension and filter SQL stay the same.
-            sql.Insert(0, source == PlanSource.EntryPagesDailyRollup ? "WITH path AS entry_page\n" : "WITH path AS exit_page\n");
-        }
         var attribute = source == PlanSource.VisitAttributesDailyRollup ? AttributeOf(query) : null;
-        if (attribute is not null)
+        if (RenamedColumn(source, attribute) is { } renamed)
         {
-            // The rollup's value column read under the attribute's name, as for entry and exit pages.
-            sql.Insert(0, $"WITH value AS {attribute}\n");
+            // The rollup's column read under the dimension's name, so dimension and filter SQL stay the same.
+            sql.Insert(0, $"WITH {renamed.Column} AS {renamed.Name}\n");
         }
         sql.AppendJoin(", ", outputs).Append('\n');
 
@@ -233,6 +228,15 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         "bounce_rate" => "if(sum(visits) <= 0, 0, round(100 * sum(bounces) / sum(visits), 1))",
         "visit_duration" => "if(sum(visits) <= 0, 0, toInt64(round(sum(visit_duration) / sum(visits))))",
         _ => throw new InvalidOperationException($"{metric.Name} is not in the visit rollups."),
+    };
+
+    /// <summary>A rollup column that holds a dimension under another name: the page of an entry or exit, an attribute's value.</summary>
+    private static (string Column, string Name)? RenamedColumn(PlanSource source, string? attribute) => source switch
+    {
+        PlanSource.EntryPagesDailyRollup => ("path", "entry_page"),
+        PlanSource.ExitPagesDailyRollup => ("path", "exit_page"),
+        PlanSource.VisitAttributesDailyRollup => ("value", attribute!),
+        _ => null,
     };
 
     /// <summary>The one column a query on rollup_visit_attributes_daily groups or filters by (SourceChoice checks there is one).</summary>
