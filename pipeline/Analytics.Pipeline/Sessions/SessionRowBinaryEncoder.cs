@@ -59,5 +59,6 @@ public static class SessionRowBinaryEncoder
             row.UInt16(entry.ScreenWidth);
             row.UInt16(retention.RawDaysFor(entry.SiteId));
         }
+        row.Flush();
     }
 }

@@ -57,5 +57,6 @@ public static class HitRowBinaryEncoder
             }
             row.UInt16(retention.RawDaysFor(hit.SiteId));
         }
+        row.Flush();
     }
 }

@@ -54,9 +54,10 @@ public sealed record DeliveryFigures(long BeaconsAnswered, long HitsAccepted, lo
     public bool AllStored => HitsAccepted == HitsStored;
 }
 
-public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)
+public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> BacklogHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)
 {
     public double Pipeline => Stat.Median(PipelineHitsPerSecond);
+    public double Backlog => Stat.Median(BacklogHitsPerSecond);
     public double StoreOnly => Stat.Median(StoreOnlyHitsPerSecond);
     public double Ceiling => Stat.Median(CeilingHitsPerSecond);
     public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);

@@ -63,9 +63,10 @@ public static class MarkdownReport
         if (r.Aggregator is { } a)
         {
             md.AppendLine("## Aggregator throughput (queue → chDB) vs the engine's own ceiling").AppendLine();
-            md.AppendLine($"{a.HitsPerRound:N0} generated hits per round, written into the host's transport and timed until the aggregator stored them; then `INSERT ... SELECT` of the same rows, in the same run.").AppendLine();
+            md.AppendLine($"{a.HitsPerRound:N0} generated hits per round: written into the host's transport while its aggregator runs (the harness's writing shares the cores), and into a queue filled first and then drained by an aggregator alone (a backlog), each timed until every hit was stored; then `INSERT ... SELECT` of the same rows, in the same run.").AppendLine();
             md.AppendLine("| path | hits/s (median) | rounds | target |").AppendLine("|---|---:|---|---|");
-            md.AppendLine($"| aggregator: queue → batches → chDB | {a.Pipeline:N0} | {Join(a.PipelineHitsPerSecond)} | ≥ 200,000 |");
+            md.AppendLine($"| aggregator, fed live: queue → batches → chDB | {a.Pipeline:N0} | {Join(a.PipelineHitsPerSecond)} | ≥ 200,000 |");
+            md.AppendLine($"| aggregator, draining a backlog | {a.Backlog:N0} | {Join(a.BacklogHitsPerSecond)} | ≥ 200,000 |");
             md.AppendLine($"| storage write alone: HitStore (encode + insert), same batch size, no queue | {a.StoreOnly:N0} | {Join(a.StoreOnlyHitsPerSecond)} | |");
             md.AppendLine($"| engine ceiling: INSERT SELECT into a bare copy of hits | {a.Ceiling:N0} | {Join(a.CeilingHitsPerSecond)} | |");
             md.AppendLine($"| engine ceiling: INSERT SELECT into hits (with its views) | {a.CeilingWithViews:N0} | {Join(a.CeilingWithViewsHitsPerSecond)} | |").AppendLine();
