@@ -1,27 +1,79 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
 namespace Analytics.Pipeline.Storage;
 
 /// <summary>
-/// Visitor IDs erased in the last hour, so hits still on their way when the visitor asked (queued, or in
-/// a batch being written) are never stored under an erased ID. Bounded: past <see cref="MaxEntries"/>
-/// the oldest are forgotten first. Each erasure bumps <see cref="Version"/>, so a writer can ask which
-/// of its visitors were erased after it prepared a batch.
+/// Visitor IDs erased in the last hour, here or in another process (read from the erasure tombstones), so
+/// hits still on their way when the visitor asked (queued, or in a batch being written) are never stored
+/// under an erased ID. Held as SHA-256 hashes, as the tombstones hold them. Bounded: past
+/// <see cref="MaxEntries"/> the oldest are forgotten first. Each new erasure bumps <see cref="Version"/>,
+/// so a writer can ask which of its visitors were erased after it prepared a batch.
 /// </summary>
 public sealed class ErasedVisitors
 {
     public const int MaxEntries = 100_000;
-    private static readonly TimeSpan Keep = TimeSpan.FromHours(1);
 
-    private readonly Dictionary<Guid, (long Version, long At)> _erased = [];
+    /// <summary>How long an erasure is remembered, here and when read from the tombstones.</summary>
+    public static readonly TimeSpan Keep = TimeSpan.FromHours(1);
+
+    private readonly Dictionary<UInt128, (long Version, long At)> _erased = [];
     private readonly Lock _lock = new();
     private long _version;
 
     /// <summary>Erasures so far; compare with <see cref="ErasedSince"/>.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    public void Add(Guid visitorId)
+    /// <summary>The tombstone of a visitor ID: SHA-256 of its 16 bytes.</summary>
+    public static byte[] Tombstone(Guid visitorId) => SHA256.HashData(visitorId.ToByteArray());
+
+    public void Add(Guid visitorId) => Add(Key(Tombstone(visitorId)));
+
+    /// <summary>Adds tombstones read from storage; those already known change nothing.</summary>
+    public void AddTombstones(IEnumerable<byte[]> tombstones)
+    {
+        foreach (var tombstone in tombstones)
+        {
+            Add(Key(tombstone));
+        }
+    }
+
+    /// <summary>True when the visitor was erased within the last hour.</summary>
+    public bool Contains(Guid visitorId)
+    {
+        if (Version == 0)
+        {
+            return false;
+        }
+        var key = Key(Tombstone(visitorId));
+        lock (_lock)
+        {
+            return _erased.TryGetValue(key, out var entry) && Environment.TickCount64 - entry.At <= Keep.TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Those of <paramref name="visitorIds"/> erased after erasure number <paramref name="version"/>.</summary>
+    public IReadOnlyList<Guid> ErasedSince(long version, IEnumerable<Guid> visitorIds)
+    {
+        if (Version == version)
+        {
+            return [];
+        }
+        var candidates = visitorIds.Distinct().Select(id => (Id: id, Key: Key(Tombstone(id)))).ToList();
+        lock (_lock)
+        {
+            return candidates.Where(c => _erased.TryGetValue(c.Key, out var entry) && entry.Version > version).Select(c => c.Id).ToList();
+        }
+    }
+
+    private void Add(UInt128 key)
     {
         lock (_lock)
         {
+            if (_erased.ContainsKey(key))
+            {
+                return;
+            }
             var now = Environment.TickCount64;
             if (_erased.Count >= MaxEntries)
             {
@@ -35,33 +87,10 @@ public sealed class ErasedVisitors
                     _erased.Remove(id);
                 }
             }
-            _erased[visitorId] = (Interlocked.Increment(ref _version), now);
+            _erased[key] = (Interlocked.Increment(ref _version), now);
         }
     }
 
-    /// <summary>True when the visitor was erased within the last hour.</summary>
-    public bool Contains(Guid visitorId)
-    {
-        if (Version == 0)
-        {
-            return false;
-        }
-        lock (_lock)
-        {
-            return _erased.TryGetValue(visitorId, out var entry) && Environment.TickCount64 - entry.At <= Keep.TotalMilliseconds;
-        }
-    }
-
-    /// <summary>Those of <paramref name="visitorIds"/> erased after erasure number <paramref name="version"/>.</summary>
-    public IReadOnlyList<Guid> ErasedSince(long version, IEnumerable<Guid> visitorIds)
-    {
-        if (Version == version)
-        {
-            return [];
-        }
-        lock (_lock)
-        {
-            return visitorIds.Distinct().Where(id => _erased.TryGetValue(id, out var entry) && entry.Version > version).ToList();
-        }
-    }
+    // 128 of the hash's 256 bits tell erased IDs apart well enough.
+    private static UInt128 Key(byte[] tombstone) => BinaryPrimitives.ReadUInt128LittleEndian(tombstone);
 }

@@ -102,10 +102,12 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
                 new Dictionary<string, string> { ["token"] = token },
                 cancellationToken);
         }
-        // A visitor erased while this batch was on its way: the erase may have run before these rows
-        // landed, so it runs again now.
+        // A visitor erased while this batch was on its way, here or in another process: the erase may
+        // have run before these rows landed, so it runs again now. An erase records its tombstone before
+        // it deletes, so one that missed these rows is among the tombstones read now.
         if (visitors is not null)
         {
+            await visitors.RefreshAsync(cancellationToken);
             foreach (var visitorId in visitors.Erased.ErasedSince(write.ErasuresSeen, write.Batch.Hits.Select(hit => hit.VisitorId)))
             {
                 await visitors.EraseAsync(visitorId, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Sessions;
 
@@ -42,18 +43,33 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
     /// <summary>
     /// Deletes every row keyed by the visitor ID (hits and visits) and drops the visitor's open visits
     /// from the session tracker of this process, so no later hit cancels or revives an erased visit. The
-    /// ID is remembered first, so this process's aggregator neither stores the visitor's hits still queued
-    /// nor leaves those of a batch it was writing meanwhile (it erases them again after that write).
+    /// erasure is recorded first, here and as a tombstone in storage, so no aggregator (this process's or
+    /// another's, <see cref="RefreshAsync"/>) stores the visitor's hits still on their way, nor leaves
+    /// those of a batch it was writing meanwhile (it erases them again after that write).
     /// </summary>
     public async Task EraseAsync(Guid visitorId, CancellationToken cancellationToken)
     {
         var parameters = Parameters(visitorId);
         Erased.Add(visitorId);
         sessions?.ForgetVisitor(visitorId);
+        await clickHouse.ExecuteAsync(
+            $"INSERT INTO {clickHouse.Database}.erasures (visitor_hash) VALUES (unhex({{hash:String}}))",
+            new Dictionary<string, string> { ["hash"] = Convert.ToHexString(ErasedVisitors.Tombstone(visitorId)) },
+            cancellationToken);
         foreach (var table in (string[])["hits", "sessions"])
         {
             await clickHouse.ExecuteAsync($"DELETE FROM {Local(table)} WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
         }
+    }
+
+    /// <summary>Learns the erasures of the last hour from the tombstones, wherever they were made.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var text = Encoding.ASCII.GetString(await clickHouse.QueryAsync(
+            $"SELECT hex(visitor_hash) FROM {clickHouse.Database}.erasures WHERE erased_at >= now64(3) - toIntervalSecond({(int)ErasedVisitors.Keep.TotalSeconds})",
+            "TabSeparated",
+            cancellationToken: cancellationToken));
+        Erased.AddTombstones(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Convert.FromHexString));
     }
 
     /// <summary>On a cluster rows are deleted where they are stored: the local tables, on every shard.</summary>

@@ -100,6 +100,29 @@ public class VisitorDataStoreTests(ClickHouseMode mode)
     }
 
     [Test]
+    public async Task Hits_on_their_way_when_another_process_erases_the_visitor_are_not_left_under_the_erased_id()
+    {
+        var db = await MigratedAsync();
+        // This process aggregates; the visitor erases through another one (a collector of a distributed deployment).
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var store = new HitStore(db, tracker, Options.Create(new RetentionOptions()), new VisitorDataStore(db, tracker));
+        var elsewhere = new VisitorDataStore(db);
+        Guid me = Guid.NewGuid(), other = Guid.NewGuid();
+        await store.WriteAsync(new HitBatch([At(me, Noon, "/a"), At(other, Noon, "/a")], "t/0"), CancellationToken.None);
+        var inFlight = await store.PrepareAsync(new HitBatch([At(me, Noon.AddMinutes(1), "/b"), At(other, Noon.AddMinutes(1), "/b")], "t/1"), CancellationToken.None);
+
+        await elsewhere.EraseAsync(me, CancellationToken.None);
+        // Lands after the erase deleted the visitor's rows.
+        await store.WriteAsync(inFlight!, CancellationToken.None);
+        // Still in a collector's spool when the visitor erased, shipped later.
+        await store.WriteAsync(new HitBatch([At(me, Noon.AddMinutes(2), "/c"), At(other, Noon.AddMinutes(2), "/c")], "t/2"), CancellationToken.None);
+
+        Assert.That(await RowsKeyedByAsync(db, me), Is.Empty);
+        Assert.That(Lines(await elsewhere.ExportAsync(other, CancellationToken.None)), Has.Length.EqualTo(3));
+        Assert.That(Lines(await elsewhere.ExportVisitsAsync(other, CancellationToken.None)), Has.Length.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_anonymous_id_keys_no_ones_data()
     {
         var visitors = new VisitorDataStore(await Transports.NewDatabaseAsync(mode));
