@@ -20,6 +20,7 @@ public sealed class ErasedVisitors
     private readonly Dictionary<UInt128, (long Version, long At)> _erased = [];
     private readonly Lock _lock = new();
     private long _version;
+    private int _count;
 
     /// <summary>Erasures so far; compare with <see cref="ErasedSince"/>.</summary>
     public long Version => Interlocked.Read(ref _version);
@@ -29,19 +30,31 @@ public sealed class ErasedVisitors
 
     public void Add(Guid visitorId) => Add(Key(Tombstone(visitorId)));
 
-    /// <summary>Adds tombstones read from storage; those already known change nothing.</summary>
+    /// <summary>
+    /// Adds tombstones read from storage (those already known change nothing) and forgets erasures older
+    /// than <see cref="Keep"/>, so that when none is left the writer's per-hit check costs no hashing.
+    /// </summary>
     public void AddTombstones(IEnumerable<byte[]> tombstones)
     {
         foreach (var tombstone in tombstones)
         {
             Add(Key(tombstone));
         }
+        lock (_lock)
+        {
+            var now = Environment.TickCount64;
+            foreach (var (key, _) in _erased.Where(e => now - e.Value.At > Keep.TotalMilliseconds).ToList())
+            {
+                _erased.Remove(key);
+            }
+            Volatile.Write(ref _count, _erased.Count);
+        }
     }
 
     /// <summary>True when the visitor was erased within the last hour.</summary>
     public bool Contains(Guid visitorId)
     {
-        if (Version == 0)
+        if (Volatile.Read(ref _count) == 0)
         {
             return false;
         }
@@ -88,6 +101,7 @@ public sealed class ErasedVisitors
                 }
             }
             _erased[key] = (Interlocked.Increment(ref _version), now);
+            Volatile.Write(ref _count, _erased.Count);
         }
     }
 

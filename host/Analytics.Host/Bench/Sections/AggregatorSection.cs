@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Analytics.Host.Bench.Report;
 using Analytics.Pipeline.Aggregation;
-using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
