@@ -1,6 +1,6 @@
 namespace Analytics.Benchmarks.Enrichment;
 
-/// <summary>The user-agent strings of the uap-core conformance cases in ../shared/conformance/uap/test_ua.yaml.</summary>
+/// <summary>The user-agent strings of the uap-core conformance cases in tests/data/uap/test_ua.yaml.</summary>
 internal static class ConformanceStrings
 {
     private const string Prefix = "- user_agent_string: ";
@@ -9,13 +9,13 @@ internal static class ConformanceStrings
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var file = Path.Combine(dir.FullName, "shared", "conformance", "uap", "test_ua.yaml");
+            var file = Path.Combine(dir.FullName, "tests", "data", "uap", "test_ua.yaml");
             if (File.Exists(file))
             {
                 return [.. File.ReadLines(file).Where(l => l.StartsWith(Prefix, StringComparison.Ordinal)).Select(l => Unquote(l[Prefix.Length..]))];
             }
         }
-        throw new FileNotFoundException("shared/conformance/uap/test_ua.yaml not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("tests/data/uap/test_ua.yaml not found above " + AppContext.BaseDirectory);
     }
 
     private static string Unquote(string value) =>

@@ -54,12 +54,12 @@ public class EnrichmentCommandsTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "geoip", file);
+            var candidate = Path.Combine(dir.FullName, "tests", "data", "geoip", file);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new FileNotFoundException($"shared/testdata/geoip/{file} not found above {AppContext.BaseDirectory}");
+        throw new FileNotFoundException($"tests/data/geoip/{file} not found above {AppContext.BaseDirectory}");
     }
 }

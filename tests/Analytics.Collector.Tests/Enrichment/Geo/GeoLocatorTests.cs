@@ -144,7 +144,7 @@ public class GeoLocatorTests
         Assert.That(locator.Locate(IPAddress.Parse("81.2.69.160")).Country, Is.EqualTo("GB"));
     }
 
-    internal static string TestDatabase(string file) => SharedFolder.PathOf(Path.Combine("testdata", "geoip", file));
+    internal static string TestDatabase(string file) => TestData.PathOf(Path.Combine("geoip", file));
 
     internal static GeoLocator Locator(GeoOptions options) => new(Options.Create(options), NullLogger<GeoLocator>.Instance);
 

@@ -4,7 +4,7 @@ using YamlDotNet.Serialization;
 
 namespace Analytics.Collector.Tests.Enrichment.UserAgents;
 
-/// <summary>Every case of uap-core's own test files (the half in shared/conformance/uap) must pass.</summary>
+/// <summary>Every case of uap-core's own test files (the half in tests/data/uap) must pass.</summary>
 public class UapConformanceTests
 {
     private static readonly Lazy<UapParser> Parser = new(() => new UapParser(UapRules.Load(DependencyCache.PathOf("uap-core/regexes.yaml"))));
@@ -41,7 +41,7 @@ public class UapConformanceTests
 
     internal static List<Dictionary<string, string?>> LoadCases(string file)
     {
-        using var reader = File.OpenText(SharedFolder.PathOf(Path.Combine("conformance", "uap", file)));
+        using var reader = File.OpenText(TestData.PathOf(Path.Combine("uap", file)));
         var doc = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>>>(reader);
         return doc["test_cases"];
     }
