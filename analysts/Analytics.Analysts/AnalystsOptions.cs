@@ -11,6 +11,14 @@ public sealed record AnalystsOptions
     [Required]
     public string KeysPath { get; init; } = "data/keys.json";
 
+    /// <summary>JSON file of the sites' goals and segments; empty: definitions.json beside the keys file.</summary>
+    public string DefinitionsPath { get; init; } = "";
+
+    /// <summary>Where goals and segments are kept (<see cref="DefinitionsPath"/>, or beside the keys file).</summary>
+    public string DefinitionsFile => DefinitionsPath is { Length: > 0 } path
+        ? path
+        : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(KeysPath))!, "definitions.json");
+
     /// <summary>IANA time zone per site id; a site not listed uses its Sites entry's TimeZone, else UTC.</summary>
     public Dictionary<string, string> TimeZones { get; init; } = [];
 

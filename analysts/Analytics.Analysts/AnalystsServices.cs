@@ -1,6 +1,7 @@
 using Analytics.Analysts.Access;
 using Analytics.Analysts.Api;
 using Analytics.Analysts.Dashboard;
+using Analytics.Analysts.Insights;
 using Analytics.Analysts.Query;
 using Analytics.Analysts.Storage;
 using Analytics.Pipeline.ClickHouse;
@@ -23,7 +24,9 @@ public static class AnalystsServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StatsQueryParser>();
         services.AddSingleton(sp => new StatsClickHouse(sp.GetRequiredService<IClickHouse>()));
-        services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>()));
+        services.AddSingleton(sp => new DefinitionStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.DefinitionsFile));
+        services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<DefinitionStore>()));
+        services.AddSingleton<FunnelQuery>();
         services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));
         services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.RequestsPerMinute, sp.GetRequiredService<TimeProvider>()));
@@ -36,6 +39,7 @@ public static class AnalystsServices
     public static IEndpointRouteBuilder MapAnalysts(this IEndpointRouteBuilder routes)
     {
         routes.MapQueryApi();
+        routes.MapInsightsApi();
         routes.MapDashboard();
         routes.MapOpenApi("/api/openapi.json");
         return routes;

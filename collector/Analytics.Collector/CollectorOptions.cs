@@ -23,6 +23,14 @@ public sealed record CollectorOptions
     [Range(0, 64)]
     public int MaxProps { get; init; } = 8;
 
+    /// <summary>Longest custom property name accepted, in characters (longer: rejected as TooLong).</summary>
+    [Range(1, 256)]
+    public int MaxPropNameLength { get; init; } = 64;
+
+    /// <summary>Longest custom property value kept, in characters; longer values are cut.</summary>
+    [Range(1, 4096)]
+    public int MaxPropValueLength { get; init; } = 300;
+
     /// <summary>Largest POST /e body, in bytes (larger: 413, nothing stored).</summary>
     [Range(256, 1_048_576)]
     public int MaxBodyBytes { get; init; } = 16_384;

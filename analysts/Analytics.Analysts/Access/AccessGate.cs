@@ -48,6 +48,12 @@ public sealed class AccessGate(ApiKeyStore keys, RateLimiter limiter, IOptions<A
                 ? null
                 : TypedResults.Problem("This API key may not read that site.", statusCode: StatusCodes.Status403Forbidden);
 
+    /// <summary>As <see cref="Authorize"/>, and a 403 unless the key is an admin key (goals and segments are written with one).</summary>
+    public static IResult? AuthorizeAdmin(ApiKey key, string site) =>
+        Authorize(key, site) ?? (key.Kind == ApiKeyKinds.Admin
+            ? null
+            : TypedResults.Problem("Only an admin key may change goals and segments (./analytics key create --site SITE --admin).", statusCode: StatusCodes.Status403Forbidden));
+
     /// <summary>Shared links show only rows with at least this many visitors (privacy invariant 5).</summary>
     public int? MinVisitorsFor(ApiKey key) => key.Kind == ApiKeyKinds.Share ? _sharedMinVisitors : null;
 

@@ -4,7 +4,8 @@ namespace Analytics.Analysts.Access;
 
 /// <summary>
 /// A stored key: its SHA-256 hash (never the key), the sites it may read, and for a shared dashboard
-/// link the filter it is locked to. Keys are read-only by construction: no endpoint writes with one.
+/// link the filter it is locked to. Keys are read-only, except that an admin key may define the site's
+/// goals and segments (never hits or visits).
 /// </summary>
 public sealed record ApiKey
 {
@@ -18,7 +19,7 @@ public sealed record ApiKey
 
     public string Name { get; init; } = "";
 
-    /// <summary>"api" for a stats API key, "share" for a shared dashboard link.</summary>
+    /// <summary>"api" for a stats API key, "share" for a shared dashboard link, "admin" for a key that also manages goals and segments.</summary>
     public string Kind { get; init; } = ApiKeyKinds.Api;
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -33,4 +34,7 @@ public static class ApiKeyKinds
 {
     public const string Api = "api";
     public const string Share = "share";
+
+    /// <summary>A stats API key that may also manage the site's goals and segments.</summary>
+    public const string Admin = "admin";
 }

@@ -127,7 +127,7 @@ public static class QueryEndpoints
                 try
                 {
                     using var parsed = JsonDocument.Parse(common.filters);
-                    filter = new AllOf(parser.ParseFilterList(parsed.RootElement, "filters"));
+                    filter = new AllOf(parser.ParseFilterList(parsed.RootElement, "filters", common.site_id));
                 }
                 catch (JsonException)
                 {
@@ -171,7 +171,7 @@ public static class QueryEndpoints
             if (key.LockedFilters is { ValueKind: JsonValueKind.Array } locked)
             {
                 // A shared link's filter is combined with whatever the viewer adds: it can only narrow.
-                var lockedFilter = new AllOf(parser.ParseFilterList(locked, "locked filters"));
+                var lockedFilter = new AllOf(parser.ParseFilterList(locked, "locked filters", query.SiteId));
                 query = query with { Filter = query.Filter is null ? lockedFilter : new AllOf([query.Filter, lockedFilter]) };
             }
             result = await runner.RunAsync(query, gate.MinVisitorsFor(key), cancellationToken);

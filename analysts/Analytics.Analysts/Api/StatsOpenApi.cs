@@ -34,6 +34,7 @@ internal static class StatsOpenApi
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
         ["Stats"] = "Aggregate statistics of one site: metrics, breakdowns, time series, realtime.",
+        ["Goals and segments"] = "A site's saved goals (conversions) and segments (named filter sets); read with any key for the site, changed with its admin key.",
         ["Links"] = "Signed newsletter links whose clicks are counted per campaign.",
         ["Partner reports"] = "A partner's own aggregate reports, pulled with the partner's key.",
         ["Partner administration"] = "The operator's view of partner reports: audit, delivery status, reruns.",

@@ -51,7 +51,35 @@ public sealed record Dimension(string Name, string Column, DimensionLevel Level)
         var plain = name.StartsWith("event:", StringComparison.Ordinal) ? name[6..]
             : name.StartsWith("visit:", StringComparison.Ordinal) ? name[6..]
             : name;
+        if (plain.StartsWith(PropsPrefix, StringComparison.Ordinal))
+        {
+            return TryProperty(plain[PropsPrefix.Length..], out dimension);
+        }
         dimension = All.FirstOrDefault(d => d.Name == plain)!;
         return dimension is not null;
     }
+
+    /// <summary>Custom properties are "props:NAME" (Plausible's "event:props:NAME").</summary>
+    public const string PropsPrefix = "props:";
+
+    /// <summary>Longest property name a query may name (the collector keeps none longer: Collector:MaxPropNameLength).</summary>
+    public const int MaxPropertyName = 256;
+
+    /// <summary>
+    /// The custom property <paramref name="property"/> of each hit ('' when the hit has none). The name is
+    /// the caller's, so it reaches SQL only hex-encoded: no character of it can end the literal.
+    /// </summary>
+    public static bool TryProperty(string property, out Dimension dimension)
+    {
+        dimension = null!;
+        if (property.Length is 0 or > MaxPropertyName)
+        {
+            return false;
+        }
+        dimension = new Dimension(PropsPrefix + property, $"props[{HexLiteral(property)}]", DimensionLevel.Hit);
+        return true;
+    }
+
+    /// <summary>A string as SQL text that cannot carry anything but hex digits: unhex('...').</summary>
+    public static string HexLiteral(string value) => $"unhex('{Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(value))}')";
 }

@@ -21,6 +21,9 @@ public enum FilterOperator
 
     /// <summary>Matches one of the values as an RE2 regular expression (linear time, bounded length).</summary>
     Matches,
+
+    /// <summary>The dimension is a test (a saved goal's), and it holds; the values only name it.</summary>
+    Holds,
 }
 
 public sealed record Condition(FilterOperator Operator, Dimension Dimension, IReadOnlyList<string> Values) : Filter

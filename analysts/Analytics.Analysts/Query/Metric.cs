@@ -16,8 +16,14 @@ public sealed record Metric(string Name, bool IsVisitMetric, bool IsInteger, str
     public static readonly Metric LinkClicks = new("link_clicks", false, true, "Signed link clicks.");
     public static readonly Metric BotHits = new("bot_hits", false, true, "Hits recognised as bots (excluded from every other metric).");
 
+    public static readonly Metric Conversions = new("conversions", false, true, "Visitors who completed the goal(s) filtered by, or of each goal (dimension goal).");
+    public static readonly Metric ConversionRate = new("conversion_rate", false, false, "Percent of the visitors (same period and other filters) who completed the goal.");
+
     public static IReadOnlyList<Metric> All { get; } =
-        [Visitors, Visits, Pageviews, ViewsPerVisit, BounceRate, VisitDuration, Events, LinkClicks, BotHits];
+        [Visitors, Visits, Pageviews, ViewsPerVisit, BounceRate, VisitDuration, Events, LinkClicks, BotHits, Conversions, ConversionRate];
+
+    /// <summary>Metrics answered from goal conversions (ConversionQuery), never planned as SQL of their own.</summary>
+    public bool IsGoalMetric => Name is "conversions" or "conversion_rate";
 
     public static bool TryFind(string name, out Metric metric)
     {

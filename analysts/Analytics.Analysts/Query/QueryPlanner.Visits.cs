@@ -10,7 +10,7 @@ public sealed partial class QueryPlanner
     /// </summary>
     private string VisitRowsSql(StatsQuery query, string where, string filter, string timeColumn, string tz)
     {
-        var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign" };
+        var hitColumns = new[] { "timestamp", "hit_id", "visitor_id", "kind", "path", "event_name", "link_campaign", "props" };
         var raw = string.Join(", ", hitColumns.Concat(VisitColumns.Select(c => $"{c} AS hit_{c}")));
         // Hits at the same instant are taken in hit ID order, as the aggregator's session tracker takes them
         // (.NET orders a Guid as its text reads; UUIDToNum gives those bytes, where a UUID compares its halves the other way round).

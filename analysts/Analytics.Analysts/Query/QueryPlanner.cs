@@ -331,6 +331,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
             FilterOperator.IsNot => $"({column} NOT IN ({string.Join(", ", values)}))",
             FilterOperator.Contains => "(" + string.Join(" OR ", values.Select(v => $"positionCaseInsensitiveUTF8({column}, {v}) > 0")) + ")",
             FilterOperator.Matches => "(" + string.Join(" OR ", values.Select(v => $"match({column}, {v})")) + ")",
+            FilterOperator.Holds => $"({column})",
             _ => throw new InvalidOperationException("Unknown operator."),
         };
     }

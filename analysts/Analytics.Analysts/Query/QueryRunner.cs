@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using Analytics.Analysts.Insights;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts.Query;
 
 /// <summary>Runs a query (and its comparison period) and reads the rows back.</summary>
-public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options)
+public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options, DefinitionStore? definitions = null)
 {
     private readonly QueryPlanner _planner = new(clickHouse.Database, options.Value.QueryTimeout);
     private readonly int _maxRows = options.Value.MaxRows;
@@ -17,7 +18,13 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
     /// <param name="cancellationToken">Stops waiting for the engine.</param>
     /// <param name="mode">Which data the planner may read; anything but <see cref="PlanMode.Best"/> is for tests and the benchmark.</param>
-    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
+    public Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best) =>
+        ConversionQuery.Applies(query)
+            ? new ConversionQuery(this, definitions).RunAsync(query, minVisitors, mode, cancellationToken)
+            : RunPlainAsync(query, minVisitors, cancellationToken, mode);
+
+    /// <summary>A query without goal metrics or the goal dimension: planned and read as SQL.</summary>
+    internal async Task<QueryResult> RunPlainAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
         var (rows, total) = (minVisitors is null ? await ReadTopAsync(query, mode, cancellationToken) : null)
             ?? await ReadAsync(_planner.Plan(query, query.Range, minVisitors, mode: mode), query.Metrics.Count, cancellationToken);
@@ -70,7 +77,8 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
         return ([.. rows.Skip(query.Offset).Take(query.Limit)], total);
     }
 
-    private async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)
+    /// <summary>Runs a plan whose output is d0..dN (text), m0..mK (numbers), total_rows.</summary>
+    internal async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)
     {
         byte[] output;
         try

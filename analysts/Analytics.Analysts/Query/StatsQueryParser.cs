@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Analytics.Analysts.Insights;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts.Query;
@@ -10,7 +11,7 @@ namespace Analytics.Analysts.Query;
 /// <see cref="BadQueryException"/> naming what is wrong. Names outside the allow-lists and values over
 /// the limits never get further than here.
 /// </summary>
-public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock)
+public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock, DefinitionStore? definitions = null)
 {
     private readonly AnalystsOptions _options = options.Value;
 
@@ -28,7 +29,7 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         Filter? filter = null;
         if (body.TryGetProperty("filters", out var f) && f.ValueKind != JsonValueKind.Null)
         {
-            filter = new AllOf(ParseFilterList(f, "filters"));
+            filter = new AllOf(ParseFilterList(f, "filters", site));
             var conditions = filter.Conditions().Count();
             if (conditions > _options.MaxFilterConditions)
             {
@@ -164,7 +165,8 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
                 "time:week" => new QueryDimension(name, null, TimeGrain.Week),
                 "time:month" => new QueryDimension(name, null, TimeGrain.Month),
                 _ when Dimension.TryFind(name, out var column) => new QueryDimension(name, column, null),
-                _ => throw new BadQueryException($"Unknown dimension '{Shorten(name)}'. Known: time:hour, time:day, time:week, time:month, {string.Join(", ", Dimension.All.Select(x => x.Name))}."),
+                GoalDimension => new QueryDimension(name, null, null),
+                _ => throw new BadQueryException($"Unknown dimension '{Shorten(name)}'. Known: time:hour, time:day, time:week, time:month, {string.Join(", ", Dimension.All.Select(x => x.Name))}, event:props:NAME, goal."),
             };
             if (dimensions.Any(x => x.Name == name))
             {
@@ -190,17 +192,25 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         _ => throw new BadQueryException("dimensions must be an array of names."),
     };
 
-    /// <summary>A list of filter expressions (an implicit "and"), as in Plausible's query API.</summary>
-    public IReadOnlyList<Filter> ParseFilterList(JsonElement element, string where)
+    /// <summary>The dimension that groups rows by the site's goals (each goal's conversions), see ConversionQuery.</summary>
+    public const string GoalDimension = "goal";
+
+    /// <summary>
+    /// A list of filter expressions (an implicit "and"), as in Plausible's query API. With
+    /// <paramref name="site"/>, "goal" and "segment" filters name that site's saved goals and segments.
+    /// </summary>
+    public IReadOnlyList<Filter> ParseFilterList(JsonElement element, string where, string? site = null) => ParseFilterList(element, where, site, inSegment: false);
+
+    private List<Filter> ParseFilterList(JsonElement element, string where, string? site, bool inSegment)
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
             throw new BadQueryException($"{where} must be an array of filter expressions.");
         }
-        return element.EnumerateArray().Select(ParseFilter).ToList();
+        return element.EnumerateArray().Select(e => ParseFilter(e, site, inSegment)).ToList();
     }
 
-    private Filter ParseFilter(JsonElement element)
+    private Filter ParseFilter(JsonElement element, string? site, bool inSegment)
     {
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() < 2 || element[0].ValueKind != JsonValueKind.String)
         {
@@ -210,17 +220,21 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         switch (op)
         {
             case "and":
-                return new AllOf(ParseFilterList(element[1], "\"and\""));
+                return new AllOf(ParseFilterList(element[1], "\"and\"", site, inSegment));
             case "or":
-                return new AnyOf(ParseFilterList(element[1], "\"or\""));
+                return new AnyOf(ParseFilterList(element[1], "\"or\"", site, inSegment));
             case "not":
-                return new NotFilter(ParseFilter(element[1]));
+                return new NotFilter(ParseFilter(element[1], site, inSegment));
         }
         if (element.GetArrayLength() != 3 || element[1].ValueKind != JsonValueKind.String)
         {
             throw new BadQueryException($"Filter '{Shorten(op)}' needs a dimension name and a list of values.");
         }
         var name = element[1].GetString()!;
+        if (name is "goal" or "event:goal" or "segment")
+        {
+            return SavedFilter(op, name, ParseValues(element[2]), site, inSegment);
+        }
         if (!Dimension.TryFind(name, out var dimension))
         {
             throw new BadQueryException($"Unknown filter dimension '{Shorten(name)}'.");
@@ -236,6 +250,42 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
             "matches_not" => new NotFilter(new Condition(FilterOperator.Matches, dimension, CheckedPatterns(values))),
             _ => throw new BadQueryException($"Unknown filter operator '{Shorten(op)}': use is, is_not, contains, contains_not, matches, matches_not, and, or, not."),
         };
+    }
+
+    /// <summary>
+    /// A filter on a saved goal (the hit meets it) or segment (its filters hold): "is" one of the named, or
+    /// "is_not" any of them.
+    /// </summary>
+    private Filter SavedFilter(string op, string name, List<string> values, string? site, bool inSegment)
+    {
+        if (op is not ("is" or "is_not"))
+        {
+            throw new BadQueryException($"A {name} filter takes \"is\" or \"is_not\" and names.");
+        }
+        if (site is null || definitions is null)
+        {
+            throw new BadQueryException($"A {name} filter needs the site's saved definitions.");
+        }
+        var parts = new List<Filter>();
+        foreach (var value in values)
+        {
+            if (name == "segment")
+            {
+                if (inSegment)
+                {
+                    throw new BadQueryException("A segment cannot contain another segment.");
+                }
+                var segment = definitions.FindSegment(site, value) ?? throw new BadQueryException($"The site has no segment '{Shorten(value)}'.");
+                parts.Add(new AllOf(ParseFilterList(segment.Filters, $"segment '{segment.Name}'", site, inSegment: true)));
+            }
+            else
+            {
+                var goal = definitions.FindGoal(site, value) ?? throw new BadQueryException($"The site has no goal '{Shorten(value)}'.");
+                parts.Add(goal.Condition());
+            }
+        }
+        Filter any = parts.Count == 1 ? parts[0] : new AnyOf(parts);
+        return op == "is" ? any : new NotFilter(any);
     }
 
     private List<string> ParseValues(JsonElement element)

@@ -1,6 +1,7 @@
 // The analysts' dashboard: one page per site, every number from POST /api/v2/query.
 // State lives in the URL (period, comparison, filters), so a view can be bookmarked and shared.
 import uPlot from "uplot";
+import { insightJobs, segmentFilters, startInsights } from "./insights.js";
 
 const site = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const shareToken = new URLSearchParams(location.search).get("auth");
@@ -56,6 +57,7 @@ function state() {
     from: params.get("from") || "",
     to: params.get("to") || "",
     compare: params.get("compare") || "previous_period",
+    segment: params.get("segment") || "",
     filters: params.getAll("f").map((f) => { const i = f.indexOf(":"); return [f.slice(0, i), f.slice(i + 1)]; }),
   };
 }
@@ -67,6 +69,7 @@ function setState(change) {
   params.set("period", next.period);
   if (next.period === "custom") { params.set("from", next.from); params.set("to", next.to); }
   params.set("compare", next.compare);
+  if (next.segment) params.set("segment", next.segment);
   for (const [dim, value] of next.filters) params.append("f", dim + ":" + value);
   history.pushState(null, "", location.pathname + "?" + params);
   load();
@@ -87,7 +90,7 @@ function grain(s) {
 
 async function query(body, format) {
   const s = state();
-  const filters = [...s.filters.map(([d, v]) => ["is", d, [v]]), ...(body.filters || [])];
+  const filters = [...segmentFilters(s), ...s.filters.map(([d, v]) => ["is", d, [v]]), ...(body.filters || [])];
   const full = { ...body, site_id: site, date_range: dateRange(s), filters };
   const response = await fetch("/api/v2/query" + (format ? "?format=" + format : ""), {
     method: "POST",
@@ -229,7 +232,7 @@ async function load() {
   const s = state();
   renderControls(s);
   $("status").textContent = "";
-  const jobs = [loadTopline(s, run), loadChart(s, run), ...PANELS.map((p) => loadPanel(p, s, run))];
+  const jobs = [loadTopline(s, run), loadChart(s, run), ...PANELS.map((p) => loadPanel(p, s, run)), ...insightJobs(s, run)];
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r) => r.status === "rejected" && r.reason.message !== "not signed in");
   if (failed && run === generation) $("status").textContent = "Some numbers could not be loaded: " + failed.reason.message;
@@ -248,6 +251,7 @@ function start() {
   $("site-title").textContent = site;
   document.title = site + " · Analytics";
   $("panels").replaceChildren(...PANELS.map(renderPanel));
+  startInsights({ site, key, el, count, query, state, setState, addFilter, dateRange, shared: Boolean(shareToken), generation: () => generation });
   $("period").addEventListener("change", (e) => {
     const s = state();
     if (e.target.value === "custom") {

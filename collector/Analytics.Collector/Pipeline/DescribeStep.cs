@@ -28,7 +28,7 @@ public sealed class DescribeStep(IOptions<CollectorOptions> options) : IHitStep
             ScreenWidth = ushort.TryParse(p.ScreenWidth, out var width) ? width : (ushort)0,
             LinkCampaign = hit.LinkCampaign,
             LinkTarget = kind == HitKind.LinkClick ? WithoutQuery(hit.LinkTarget!) : Target(p.LinkTarget),
-            Props = p.Props.Count == 0 ? p.Props : Cut(p.Props, maxText),
+            Props = p.Props.Count == 0 ? p.Props : Cut(p.Props, options.Value.MaxPropValueLength),
         };
         return null;
     }

@@ -47,7 +47,7 @@ public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> 
         {
             return DropReason.TooLong;
         }
-        if (p.Props.Count > limits.MaxProps)
+        if (p.Props.Count > limits.MaxProps || p.Props.Keys.Any(k => k.Length > limits.MaxPropNameLength))
         {
             return DropReason.TooLong;
         }
@@ -135,7 +135,7 @@ public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> 
         }
         foreach (var (key, value) in props)
         {
-            if (key.Length is 0 or > 64 || !IsCleanText(key) || !IsCleanText(value))
+            if (key.Length == 0 || !IsCleanText(key) || !IsCleanText(value))
             {
                 return false;
             }

@@ -14,6 +14,7 @@ public static class AnalyticsCli
         RoleCommand.Collector(),
         RoleCommand.Aggregator(),
         KeyCommand.Create(),
+        GoalCommand.Create(),
         BenchCommand.Create(),
         ImportCommand.Create(),
         ExportCommand.Create(),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Analytics.Analysts.Access;
 
 namespace Analytics.Host.Cli;
@@ -18,12 +19,14 @@ public static class KeyCommand
         var name = new Option<string>("--name") { Description = "A note saying who or what uses the key", DefaultValueFactory = _ => "" };
         var url = new Option<string>("--url") { Description = "Address of the running host, for the printed links", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var filter = new Option<string>("--filter") { Description = "Shared links only: filter expressions the link is locked to, as JSON, e.g. '[[\"is\",\"country\",[\"FR\"]]]'" };
+        var admin = new Option<bool>("--admin") { Description = "The key may also add and remove the site's goals and segments" };
+        var segment = new Option<string>("--segment") { Description = "Shared links only: lock the link to a saved segment (by name)" };
         var id = new Argument<string>("id") { Description = "Key id as shown by `analytics key list`" };
 
-        var create = new Command("create", "Create a read-only stats API key for one or more sites; the key is shown once.") { data, sites, name, url };
+        var create = new Command("create", "Create a read-only stats API key for one or more sites; the key is shown once.") { data, sites, name, url, admin };
         create.SetAction(result =>
         {
-            var (key, secret) = Store(result.GetValue(data)!).Create(result.GetValue(sites)!, result.GetValue(name)!);
+            var (key, secret) = Store(result.GetValue(data)!).Create(result.GetValue(sites)!, result.GetValue(name)!, result.GetValue(admin) ? ApiKeyKinds.Admin : ApiKeyKinds.Api);
             Console.WriteLine($"""
                 API key {key.Id} for {string.Join(", ", key.Sites)} (shown once; only its hash is kept):
 
@@ -35,7 +38,7 @@ public static class KeyCommand
             return 0;
         });
 
-        var share = new Command("share", "Create a shared dashboard link for one site, optionally locked to a filter.") { data, sites, name, url, filter };
+        var share = new Command("share", "Create a shared dashboard link for one site, optionally locked to a filter or a saved segment.") { data, sites, name, url, filter, segment };
         share.SetAction(result =>
         {
             JsonElement? locked = null;
@@ -50,6 +53,16 @@ public static class KeyCommand
                     Console.Error.WriteLine("--filter must be a JSON array of filter expressions.");
                     return 2;
                 }
+            }
+            if (result.GetValue(segment) is { Length: > 0 } segmentName)
+            {
+                if (locked is not null)
+                {
+                    Console.Error.WriteLine("Give --filter or --segment, not both.");
+                    return 2;
+                }
+                // Locked to the segment by name: the link follows later edits of the segment, and stops answering if it is removed.
+                locked = JsonDocument.Parse(new JsonArray(new JsonArray("is", "segment", new JsonArray(segmentName))).ToJsonString()).RootElement.Clone();
             }
             var siteIds = result.GetValue(sites)!;
             var (key, secret) = Store(result.GetValue(data)!).Create([siteIds[0]], result.GetValue(name)!, ApiKeyKinds.Share, locked);

@@ -252,7 +252,7 @@ public class BeaconTests
         Assert.That(hit.EventName, Is.EqualTo("Outbound Link"));
         Assert.That(hit.LinkTarget, Is.EqualTo("https://other.example/x"));
         Assert.That(hit.Props["plan"], Is.EqualTo("pro"));
-        Assert.That(hit.Props["size"], Has.Length.EqualTo(300), "values are cut to MaxTextLength");
+        Assert.That(hit.Props["size"], Has.Length.EqualTo(300), "values are cut to MaxPropValueLength");
     }
 
     [Test]
@@ -266,6 +266,22 @@ public class BeaconTests
 
         Assert.That(server.Sink.Hits, Is.Empty);
         Assert.That(server.Metrics.RejectedCount(DropReason.TooLong), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Property_names_over_the_set_length_reject_the_hit_and_values_are_cut_to_the_set_length()
+    {
+        await using var server = await CollectorServer.StartAsync("--Collector:MaxPropNameLength=10", "--Collector:MaxPropValueLength=20");
+        using var browser = server.NewBrowser();
+
+        using (var tooLong = await browser.GetAsync(Page + "&p." + new string('n', 11) + "=v"))
+        {
+            Assert.That(server.Metrics.RejectedCount(DropReason.TooLong), Is.EqualTo(1));
+        }
+        using var response = await browser.GetAsync(Page + "&p." + new string('n', 10) + "=" + new string('v', 50));
+
+        var hit = server.Sink.Hits.Single();
+        Assert.That(hit.Props[new string('n', 10)], Is.EqualTo(new string('v', 20)));
     }
 
     [Test]

@@ -1,0 +1,9 @@
+namespace Analytics.Analysts.Insights;
+
+/// <summary>The definitions file's content: every site's goals and segments.</summary>
+public sealed record DefinitionsFile
+{
+    public List<Goal> Goals { get; init; } = [];
+
+    public List<Segment> Segments { get; init; } = [];
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Analytics.Analysts.Insights;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DefinitionsFile))]
+[JsonSerializable(typeof(GoalBody))]
+[JsonSerializable(typeof(SegmentBody))]
+[JsonSerializable(typeof(List<Goal>))]
+[JsonSerializable(typeof(List<Segment>))]
+[JsonSerializable(typeof(FunnelAnswer))]
+[JsonSerializable(typeof(PropertyNamesAnswer))]
+internal sealed partial class InsightsJsonContext : JsonSerializerContext;
