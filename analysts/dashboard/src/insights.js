@@ -1,6 +1,8 @@
 // Goals, funnels, custom properties and segments: the dashboard's parts that use a site's saved
 // definitions. Every number comes from the stats API (POST /api/v2/query, /funnel), as in app.js.
 
+import { drawMap } from "./map.js";
+
 let ctx;
 
 export function segmentFilters(s) {
@@ -149,6 +151,27 @@ async function loadFunnel(run) {
   } catch (error) { body.replaceChildren(el("p", { class: "empty" }, "The funnel could not be loaded: " + error.message)); }
 }
 
+// A world map of visitors by country, with the table of the leading countries beside it.
+function mapPanel() {
+  const { el } = ctx;
+  const section = card("map", "Visitors by country", el("div", { class: "map-layout" }, el("div", { class: "map" }), el("div", { class: "body" })));
+  section.classList.add("wide");
+  return section;
+}
+
+async function loadMap(run) {
+  const { el, count } = ctx;
+  const data = await ctx.query({ metrics: ["visitors"], dimensions: ["country"], filters: [["is_not", "country", [""]]], pagination: { limit: 300 } });
+  if (run !== ctx.generation()) return;
+  drawMap(document.querySelector("#panel-map .map"), new Map(data.results.map((r) => [r.dimensions[0], r.metrics[0]])), count);
+  document.querySelector("#panel-map .body").replaceChildren(data.results.length === 0
+    ? el("p", { class: "empty" }, "No data for this period.")
+    : table("Visitors by country", ["Country", "Visitors"], data.results.slice(0, 10).map((r) =>
+      el("tr", { "data-country": r.dimensions[0] },
+        el("td", { class: "name" }, el("button", { type: "button", onclick: () => ctx.addFilter("country", r.dimensions[0]) }, r.dimensions[0])),
+        el("td", { class: "num" }, count(r.metrics[0]))))));
+}
+
 // Segments: choose a saved filter set (applied to every panel), or save the current filters as one.
 async function loadSegments(s) {
   const { el } = ctx;
@@ -179,13 +202,13 @@ function segmentControls() {
 export function startInsights(context) {
   ctx = context;
   document.getElementById("panels").append(goalsPanel(), propertiesPanel());
-  document.getElementById("insights").replaceChildren(funnelPanel());
+  document.getElementById("insights").replaceChildren(mapPanel(), funnelPanel());
   document.getElementById("segment-controls").replaceChildren(segmentControls());
   if (ctx.shared) document.getElementById("segment-controls").hidden = true;
 }
 
 export function insightJobs(s, run) {
-  const jobs = [loadGoals(run), loadProperties(s, run)];
+  const jobs = [loadGoals(run), loadProperties(s, run), loadMap(run)];
   if (!ctx.shared) jobs.push(loadSegments(s));
   if (document.querySelector("#panel-funnel .body table")) jobs.push(loadFunnel(run));
   return jobs;

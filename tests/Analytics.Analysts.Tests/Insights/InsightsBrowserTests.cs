@@ -75,8 +75,19 @@ public sealed class InsightsBrowserTests
             }
         };
         var admin = _host.Keys.Create([Site], "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
-        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/{Site}?{Day}#key={admin}").ToString());
+        var response = await page.GotoAsync(new Uri(_host.Address, $"/dashboard/{Site}?{Day}#key={admin}").ToString());
         await Loaded(page, 1);
+        Assert.That(await response!.HeaderValueAsync("content-security-policy"), Does.Contain("default-src 'self'"), "the browser itself refuses any other origin");
+
+        // The map: every country of the traffic shaded and titled with its visitors, the table beside it.
+        foreach (var country in InsightsTraffic.Countries)
+        {
+            var visitors = _traffic.Visitors(h => h.Country == country).ToString(CultureInfo.InvariantCulture);
+            Assert.That(await page.Locator($"#panel-map path[data-country='{country}'] title").TextContentAsync(), Does.EndWith($": {visitors} visitor{(visitors == "1" ? "" : "s")}"), country);
+            Assert.That((await Cells(page.Locator($"#panel-map tr[data-country='{country}']")))[1], Is.EqualTo(visitors), country);
+        }
+        Assert.That(await page.Locator("#panel-map path").CountAsync(), Is.GreaterThan(150), "the whole world is drawn");
+        Assert.That(await page.Locator("#panel-map path[data-country='CN'] title").TextContentAsync(), Does.EndWith(": 0 visitors"));
 
         // A goal, through the form.
         var goals = page.Locator("#panel-goals");
