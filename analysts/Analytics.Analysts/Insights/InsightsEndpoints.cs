@@ -102,10 +102,10 @@ public static class InsightsEndpoints
     }
 
     private static IResult DeleteGoal(HttpContext http, AccessGate gate, DefinitionStore definitions, string id, string? site_id) =>
-        Admin(http, gate, site_id) ?? (definitions.RemoveGoal(site_id!, id) ? TypedResults.NoContent() : NotFound("The site has no such goal."));
+        Admin(http, gate, site_id) ?? (definitions.RemoveGoal(site_id!, Unescaped(id)) ? TypedResults.NoContent() : NotFound("The site has no such goal."));
 
     private static IResult DeleteSegment(HttpContext http, AccessGate gate, DefinitionStore definitions, string id, string? site_id) =>
-        Admin(http, gate, site_id) ?? (definitions.RemoveSegment(site_id!, id) ? TypedResults.NoContent() : NotFound("The site has no such segment."));
+        Admin(http, gate, site_id) ?? (definitions.RemoveSegment(site_id!, Unescaped(id)) ? TypedResults.NoContent() : NotFound("The site has no such segment."));
 
     private static async Task<IResult> PostFunnel(HttpContext http, AccessGate gate, StatsQueryParser parser, FunnelQuery funnels, CancellationToken cancellationToken)
     {
@@ -206,6 +206,9 @@ public static class InsightsEndpoints
         JsonValueKind.Array => element.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.String ? e.GetString() == dimension : Mentions(e, dimension)),
         _ => false,
     };
+
+    /// <summary>Routing leaves an escaped slash (%2F) escaped in a route value; a name may hold one.</summary>
+    private static string Unescaped(string id) => Uri.UnescapeDataString(id);
 
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

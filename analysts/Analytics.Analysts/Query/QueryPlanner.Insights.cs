@@ -19,11 +19,16 @@ public sealed partial class QueryPlanner
     /// <param name="windowMillis">Within this long of the first step; null: within one visit.</param>
     public QueryPlan FunnelPlan(string siteId, DateRange range, IReadOnlyList<string> steps, Filter? filter, long? windowMillis)
     {
+        var perVisit = windowMillis is null;
         var p = new SqlParameters();
         var basis = Basis(siteId, range, p) + $" AND visitor_id != {NoVisitor}";
         filter = SourceChoice.Simplified(filter);
         var picked = filter is null ? "" : $" AND visitor_id IN (SELECT visitor_id FROM {database}.hits WHERE {basis} AND {FilterSql(filter, p)})";
-        var perVisit = windowMillis is null;
+        // windowFunnel ignores hits that meet no step, so only those are read; within a visit every hit of a
+        // visitor who met the first step is read (any hit can keep a visit going), and no one else's.
+        picked += perVisit
+            ? $" AND visitor_id IN (SELECT visitor_id FROM {database}.hits WHERE {basis} AND ({steps[0]}))"
+            : $" AND ({string.Join(" OR ", steps.Select(s => $"({s})"))})";
         // Within a visit the window is the visit itself: any length fits (a year is beyond any 30-minute-gap chain in the range).
         var window = (windowMillis ?? 366L * 24 * 3600 * 1000).ToString(CultureInfo.InvariantCulture);
         var visit = perVisit

@@ -84,6 +84,22 @@ public sealed class InsightsApiTests
     }
 
     [Test]
+    public async Task Property_names_and_goal_patterns_that_look_like_sql_are_only_data()
+    {
+        using var admin = _host.Client(_admin);
+        using var goal = await admin.PostAsJsonAsync("/api/v2/goals", new { site_id = Site, name = Fixtures.NastyPath, path = Fixtures.NastyPath + "*" });
+        Assert.That(goal.StatusCode, Is.EqualTo(HttpStatusCode.Created), await goal.Content.ReadAsStringAsync());
+
+        var byProperty = await _host.QueryAsync(_reader, new { site_id = Site, date_range = Day, metrics = new[] { "pageviews" }, dimensions = new[] { "event:props:" + Fixtures.NastyPath } });
+        var converted = await _host.QueryAsync(_reader, new { site_id = Site, date_range = Day, metrics = new[] { "conversions" }, filters = new[] { new object[] { "is", "goal", new[] { Fixtures.NastyPath } } } });
+
+        Assert.That(byProperty.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions")[0].GetString()), Is.EqualTo(new[] { "" }), "no hit has that property");
+        Assert.That(Metrics(converted.GetProperty("results")[0])[0], Is.Zero, "no page matches that pattern");
+        using var remove = await admin.DeleteAsync($"/api/v2/goals/{Uri.EscapeDataString(Fixtures.NastyPath)}?site_id={Site}");
+        Assert.That(remove.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
     public async Task Conversions_without_a_goal_are_a_clear_bad_request()
     {
         using var response = await _host.PostQueryAsync(_reader, new { site_id = Site, date_range = Day, metrics = new[] { "conversion_rate" } });
