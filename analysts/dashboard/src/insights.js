@@ -204,7 +204,11 @@ export function startInsights(context) {
   document.getElementById("panels").append(goalsPanel(), propertiesPanel());
   document.getElementById("insights").replaceChildren(mapPanel(), funnelPanel());
   document.getElementById("segment-controls").replaceChildren(segmentControls());
-  if (ctx.shared) document.getElementById("segment-controls").hidden = true;
+  // A shared link reads only: it cannot save goals or segments (its segment, if any, is locked in the link).
+  if (ctx.shared) {
+    document.getElementById("segment-controls").hidden = true;
+    document.querySelector("#panel-goals form").hidden = true;
+  }
 }
 
 export function insightJobs(s, run) {
