@@ -12,6 +12,15 @@ namespace Analytics.Analysts.Query;
 /// </summary>
 public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock)
 {
+    /// <summary>
+    /// The earliest and latest day a custom range may name: the stored timestamps (DateTime64) and the
+    /// comparison periods a year or a range earlier stay far inside what the engine and .NET can
+    /// represent, so a year like 9999 is a clear 400, not an overflow.
+    /// </summary>
+    public static readonly DateOnly FirstDay = new(1970, 1, 1);
+
+    public static readonly DateOnly LastDay = new(2199, 12, 31);
+
     private readonly AnalystsOptions _options = options.Value;
 
     public StatsQuery Parse(JsonElement body)
@@ -109,6 +118,10 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
             || !DateOnly.TryParseExact(to.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last))
         {
             throw new BadQueryException("Custom date_range dates must be YYYY-MM-DD.");
+        }
+        if (first < FirstDay || last > LastDay)
+        {
+            throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.");
         }
         if (last < first)
         {
