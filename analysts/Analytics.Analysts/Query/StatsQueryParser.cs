@@ -130,9 +130,12 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         return Checked(DateRange.OfDays(first, last, zone));
     }
 
-    private DateRange Checked(DateRange range) => range.Days <= _options.MaxRangeDays
-        ? range
-        : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
+    private DateRange Checked(DateRange range) =>
+        range.FirstDay < FirstDay || range.LastDay > LastDay
+            ? throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.")
+            : range.Days <= _options.MaxRangeDays
+                ? range
+                : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
 
     public static IReadOnlyList<Metric> ParseMetrics(IEnumerable<string> names)
     {

@@ -14,7 +14,8 @@ public sealed class MalformedQueryTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _host = await StatsHost.StartAsync();
+        // The longest range an operator may allow (100 years) reaches back past the earliest day a range may name.
+        _host = await StatsHost.StartAsync("--Analysts:MaxRangeDays=36600");
         _key = _host.NewKey("demo");
     }
 
@@ -26,6 +27,7 @@ public sealed class MalformedQueryTests
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"date_range":["9999-12-31","9999-12-31"]}""", "must lie between").SetName("A date range in the year 9999 is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"date_range":["0001-01-01","0001-01-02"],"include":{"comparisons":{"mode":"previous_period"}}}""", "must lie between").SetName("A date range at the year 1 compared with the period before is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"date_range":"9999-12-31,9999-12-31"}""", "must lie between").SetName("A date range string in the year 9999 is refused");
+        yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"date_range":"36600d"}""", "must lie between").SetName("A named range reaching before 1970 is refused");
         yield return new TestCaseData("""{"site_id":"\udc00","metrics":["visitors"]}""", "not valid Unicode").SetName("A lone surrogate in the site is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"filters":[["is","page",["\ud800"]]]}""", "not valid Unicode").SetName("A lone surrogate in a filter value is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"\udc00":1}""", "not valid Unicode").SetName("A lone surrogate in a property name is refused");
