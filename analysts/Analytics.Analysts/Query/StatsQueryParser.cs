@@ -12,6 +12,15 @@ namespace Analytics.Analysts.Query;
 /// </summary>
 public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock)
 {
+    /// <summary>
+    /// The earliest and latest day a custom range may name: the stored timestamps (DateTime64) and the
+    /// comparison periods a year or a range earlier stay far inside what the engine and .NET can
+    /// represent, so a year like 9999 is a clear 400, not an overflow.
+    /// </summary>
+    public static readonly DateOnly FirstDay = new(1970, 1, 1);
+
+    public static readonly DateOnly LastDay = new(2199, 12, 31);
+
     private readonly AnalystsOptions _options = options.Value;
 
     public StatsQuery Parse(JsonElement body)
@@ -110,6 +119,10 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         {
             throw new BadQueryException("Custom date_range dates must be YYYY-MM-DD.");
         }
+        if (first < FirstDay || last > LastDay)
+        {
+            throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.");
+        }
         if (last < first)
         {
             throw new BadQueryException("date_range ends before it starts.");
@@ -117,9 +130,12 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         return Checked(DateRange.OfDays(first, last, zone));
     }
 
-    private DateRange Checked(DateRange range) => range.Days <= _options.MaxRangeDays
-        ? range
-        : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
+    private DateRange Checked(DateRange range) =>
+        range.FirstDay < FirstDay || range.LastDay > LastDay
+            ? throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.")
+            : range.Days <= _options.MaxRangeDays
+                ? range
+                : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
 
     public static IReadOnlyList<Metric> ParseMetrics(IEnumerable<string> names)
     {
