@@ -6,7 +6,7 @@ namespace Analytics.Partners.Reports;
 /// k-anonymity for a report that survives arithmetic. A cell with fewer than k distinct visitors is never
 /// published; more cells are withheld with it (the smallest first) until no withheld cell can be computed from
 /// what this report and the partner's other reports of the window publish: totals, subtotals by site, breakdowns
-/// by fewer dimensions (<see cref="BreakdownLattice"/>). Withheld cells are left out, or folded into an "(other)"
+/// by fewer dimensions (<see cref="ReportBreakdowns"/>). Withheld cells are left out, or folded into an "(other)"
 /// row published only with at least k visitors. Each period ends with a total row over all cells (withheld too,
 /// so totals stay true) that says how many cells were small and how many appear nowhere; the total's numbers are
 /// withheld when the whole period is below k.
@@ -28,7 +28,7 @@ public static class SmallCellSuppression
         IAggregateSource source, ReportQuery query, int k, SmallCellPolicy policy, IReadOnlySet<string> withheldBefore, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
-        var lattice = await BreakdownLattice.ReadAsync(source, query, k, cancellationToken);
+        var lattice = await ReportBreakdowns.ReadAsync(source, query, k, cancellationToken);
         var cells = lattice.Cells;
         var totals = lattice.Totals.ToDictionary(t => t.Period);
         var withheld = new HashSet<string>(StringComparer.Ordinal);
@@ -36,7 +36,7 @@ public static class SmallCellSuppression
         {
             withheld.UnionWith(lattice.Withheld(start, withheldBefore));
         }
-        var hiddenCells = cells.Where(c => withheld.Contains(BreakdownLattice.KeyOf(c))).ToList();
+        var hiddenCells = cells.Where(c => withheld.Contains(ReportBreakdowns.KeyOf(c))).ToList();
         var others = policy == SmallCellPolicy.FoldIntoOther && hiddenCells.Count > 0
             ? (await source.TotalsAsync(query, hiddenCells, cancellationToken)).ToDictionary(t => t.Period)
             : [];
@@ -45,7 +45,7 @@ public static class SmallCellSuppression
         foreach (var (start, end) in query.Window.Periods(query.Granularity))
         {
             var inPeriod = cells.Where(c => c.Period == start).ToList();
-            foreach (var cell in inPeriod.Where(c => !withheld.Contains(BreakdownLattice.KeyOf(c)))
+            foreach (var cell in inPeriod.Where(c => !withheld.Contains(ReportBreakdowns.KeyOf(c)))
                          .OrderByDescending(c => c.Visitors)
                          .ThenBy(c => string.Join('\u0001', c.Dimensions), StringComparer.Ordinal))
             {
