@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Analytics.Pipeline.Sites;
 
 namespace Analytics.Collector.Sites;
 
@@ -10,6 +11,9 @@ public sealed record Site(
     public bool Allows(string host) => Hosts.Contains(host);
 
     public bool Allows(ReadOnlySpan<char> host) => _lookup.Contains(host);
+
+    /// <summary>What the other parts read of this site (<see cref="ISiteSettings"/>).</summary>
+    public SiteSettings Settings { get; } = new(Id, TimeZone, RetentionDays, KThreshold, KeepQueryParameters);
 
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup = Hosts.GetAlternateLookup<ReadOnlySpan<char>>();
 

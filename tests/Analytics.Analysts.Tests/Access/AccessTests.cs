@@ -14,7 +14,8 @@ public sealed class AccessTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _host = await StatsHost.StartAsync($"--Analysts:RequestsPerMinute={PerMinute}", "--Analysts:SharedMinVisitors=2");
+        // Shared links use the higher of Analysts:SharedMinVisitors and the site's KThreshold: both 2 here.
+        _host = await StatsHost.StartAsync($"--Analysts:RequestsPerMinute={PerMinute}", "--Analysts:SharedMinVisitors=2", "--Sites:Sites:0:KThreshold=2");
         await _host.SeedAsync(Fixtures.Hits("demo"));
     }
 
