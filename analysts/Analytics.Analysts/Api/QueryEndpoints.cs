@@ -170,7 +170,7 @@ public static class QueryEndpoints
                 var lockedFilter = new AllOf(parser.ParseFilterList(locked, "locked filters"));
                 query = query with { Filter = query.Filter is null ? lockedFilter : new AllOf([query.Filter, lockedFilter]) };
             }
-            result = await runner.RunAsync(query, gate.MinVisitorsFor(key), cancellationToken);
+            result = await runner.RunAsync(query, gate.MinVisitorsFor(key, query.SiteId), cancellationToken);
         }
         catch (BadQueryException e)
         {
