@@ -38,13 +38,17 @@ public static class ComplementarySuppression
             }
         }
         var fromKnownAlone = new LinearSpan();
-        foreach (var sum in problem.KnownSums)
+        // Smallest first: a total over many cells then reduces to little against the lines it is the sum of.
+        foreach (var sum in problem.KnownSums.OrderBy(s => s.Count))
         {
             fromKnownAlone.Add(sum);
         }
         var zeros = KnownZeros(problem, fromKnownAlone);
-        var pinnedByKnownAlone = Pinned(problem, Enumerable.Repeat(true, count).ToArray());
-        while (HideLoneCells(problem, hidden, zeros) || HideZeroSums(problem, hidden, zeros) || HideDerivable(problem, hidden, zeros, fromKnownAlone)
+        // A protected single cell is checked as a cell; one the known sums give alone is none of this table's doing.
+        var protectedSums = problem.ProtectedSums.Where(t => t.Count > 1 && !fromKnownAlone.Contains(t)).ToList();
+        // Only needed once some cell is pinned, which is rare; bounds over every cell are the costliest step.
+        var pinnedByKnownAlone = new Lazy<bool[]>(() => Pinned(problem, Enumerable.Repeat(true, count).ToArray()));
+        while (HideLoneCells(problem, hidden, zeros) || HideZeroSums(problem, hidden, zeros) || HideDerivable(problem, hidden, zeros, fromKnownAlone, protectedSums)
                || HidePinned(problem, hidden, pinnedByKnownAlone))
         {
         }
@@ -52,12 +56,12 @@ public static class ComplementarySuppression
     }
 
     /// <summary>Withholds one more cell where bounds pin a withheld cell exactly in some measure.</summary>
-    private static bool HidePinned(SuppressionProblem problem, bool[] hidden, bool[] pinnedByKnownAlone)
+    private static bool HidePinned(SuppressionProblem problem, bool[] hidden, Lazy<bool[]> pinnedByKnownAlone)
     {
         var pinned = Pinned(problem, hidden);
         for (var c = 0; c < hidden.Length; c++)
         {
-            if (!pinned[c] || pinnedByKnownAlone[c])
+            if (!pinned[c] || pinnedByKnownAlone.Value[c])
             {
                 continue;
             }
@@ -84,10 +88,17 @@ public static class ComplementarySuppression
         {
             var sums = problem.KnownSums.Select(s => (s, s.Sum(c => problem.Values[c][m]))).ToList();
             var (low, high) = IntervalBounds.Of(unknown, sums, c => problem.Values[c][m]);
+            var saidOutright = new bool[unknown.Length];
+            foreach (var (cells, _) in sums.Where(x => x.Item2 == 0))
+            {
+                foreach (var c in cells)
+                {
+                    saidOutright[c] = true;
+                }
+            }
             for (var c = 0; c < unknown.Length; c++)
             {
-                var saidOutright = high[c] == 0 && sums.Any(x => x.Item2 == 0 && x.s.Contains(c));
-                pinned[c] |= unknown[c] && low[c] == high[c] && !saidOutright;
+                pinned[c] |= unknown[c] && low[c] == high[c] && !saidOutright[c];
             }
         }
         return pinned;
@@ -102,7 +113,7 @@ public static class ComplementarySuppression
     {
         var count = problem.Visitors.Count;
         var measures = problem.Values.Count == 0 ? 0 : problem.Values[0].Count;
-        var given = Enumerable.Range(0, count).Select(c => fromKnownAlone.Contains([c])).ToArray();
+        var given = Enumerable.Range(0, count).Select(fromKnownAlone.ContainsUnit).ToArray();
         var patterns = new List<bool[]> { given };
         for (var m = 0; m < measures; m++)
         {
@@ -173,23 +184,20 @@ public static class ComplementarySuppression
         return changed;
     }
 
-    private static bool HideDerivable(SuppressionProblem problem, bool[] hidden, List<bool[]> zeros, LinearSpan fromKnownAlone)
+    private static bool HideDerivable(SuppressionProblem problem, bool[] hidden, List<bool[]> zeros, LinearSpan fromKnownAlone, List<IReadOnlyList<int>> protectedSums)
     {
         foreach (var zero in zeros)
         {
             var unknown = Enumerable.Range(0, hidden.Length).Select(c => hidden[c] && !zero[c]).ToArray();
             var known = new LinearSpan();
-            foreach (var sum in problem.KnownSums)
+            foreach (var sum in problem.KnownSums.Select(s => s.Where(c => unknown[c]).ToList()).Where(s => s.Count > 0).OrderBy(s => s.Count))
             {
-                known.Add(sum.Where(c => unknown[c]));
+                known.Add(sum);
             }
-            var targets = Enumerable.Range(0, hidden.Length).Where(c => unknown[c]).Select(c => (IReadOnlyList<int>)[c]).Concat(problem.ProtectedSums);
-            foreach (var target in targets)
+            var cells = Enumerable.Range(0, hidden.Length).Where(c => unknown[c] && known.ContainsUnit(c) && !fromKnownAlone.ContainsUnit(c)).Select(c => (IReadOnlyList<int>)[c]);
+            var sums = protectedSums.Where(t => known.Contains(t.Where(c => unknown[c])));
+            foreach (var target in cells.Concat(sums))
             {
-                if (!known.Contains(target.Where(c => unknown[c])) || fromKnownAlone.Contains(target))
-                {
-                    continue;
-                }
                 // Withhold the smallest published cell that shares a known sum with the target, else any in a known sum.
                 var touching = problem.KnownSums.Where(s => s.Any(target.Contains)).SelectMany(s => s).Where(c => !zero[c]);
                 var anywhere = problem.KnownSums.Where(s => s.Any(c => unknown[c])).SelectMany(s => s).Where(c => !zero[c]);
