@@ -20,22 +20,29 @@ public static class QueryEndpoints
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v2").WithTags("Stats");
-        api.MapPost("/query", PostQuery)
+        RefusalsOf(api.MapPost("/query", PostQuery)
             .WithName("Query")
             .WithSummary("Any question in one call: metrics, dimensions, filters, date range, comparison, order, pagination.")
             .Accepts<QueryBodyExample>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        api.MapGet("/aggregate", GetAggregate).WithName("Aggregate").WithSummary("Totals for a period.");
-        api.MapGet("/timeseries", GetTimeseries).WithName("Timeseries").WithSummary("Metrics per hour, day, week or month.");
-        api.MapGet("/breakdown", GetBreakdown).WithName("Breakdown").WithSummary("Metrics per value of one dimension.");
-        api.MapGet("/realtime", GetRealtime).WithName("Realtime").WithSummary("Visitors and pageviews in the last 5 minutes.");
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv"));
+        RefusalsOf(api.MapGet("/aggregate", GetAggregate).WithName("Aggregate").WithSummary("Totals for a period.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/timeseries", GetTimeseries).WithName("Timeseries").WithSummary("Metrics per hour, day, week or month.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/breakdown", GetBreakdown).WithName("Breakdown").WithSummary("Metrics per value of one dimension.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/realtime", GetRealtime).WithName("Realtime").WithSummary("Visitors and pageviews in the last 5 minutes.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
         return routes;
     }
+
+    /// <summary>The refusals every stats request can get: a bad question, no or a wrong key, over the rate limit.</summary>
+    private static RouteHandlerBuilder RefusalsOf(RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult> PostQuery(HttpContext http, AccessGate gate, StatsQueryParser parser, QueryRunner runner, [FromQuery] string? format, CancellationToken cancellationToken)
     {
@@ -163,7 +170,7 @@ public static class QueryEndpoints
                 var lockedFilter = new AllOf(parser.ParseFilterList(locked, "locked filters"));
                 query = query with { Filter = query.Filter is null ? lockedFilter : new AllOf([query.Filter, lockedFilter]) };
             }
-            result = await runner.RunAsync(query, gate.MinVisitorsFor(key), cancellationToken);
+            result = await runner.RunAsync(query, gate.MinVisitorsFor(key, query.SiteId), cancellationToken);
         }
         catch (BadQueryException e)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts.Query;
@@ -10,7 +11,7 @@ namespace Analytics.Analysts.Query;
 /// <see cref="BadQueryException"/> naming what is wrong. Names outside the allow-lists and values over
 /// the limits never get further than here.
 /// </summary>
-public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock)
+public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock, ISiteSettings? sites = null)
 {
     /// <summary>
     /// The earliest and latest day a custom range may name: the stored timestamps (DateTime64) and the
@@ -60,9 +61,12 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         };
     }
 
-    /// <summary>The site's configured time zone, UTC when none is set.</summary>
+    /// <summary>
+    /// The site's time zone: Analysts:TimeZones when it names the site, else the site registry's (read at each
+    /// query, so a reloaded sites file applies), else UTC.
+    /// </summary>
     public TimeZoneInfo TimeZoneOf(string site) =>
-        _options.TimeZones.TryGetValue(site, out var id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
+        (_options.TimeZones.TryGetValue(site, out var id) ? id : sites?.Find(site)?.TimeZone) is { } name && TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone)
             ? zone
             : TimeZoneInfo.Utc;
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Analytics.Pipeline.Sites;
 
 namespace Analytics.Collector.Sites;
 
@@ -13,6 +14,9 @@ public sealed record Site(
 
     /// <summary>Store only hits whose Origin or Referer header names one of <see cref="Hosts"/> (<see cref="SiteOptions.StrictOrigin"/>).</summary>
     public bool StrictOrigin { get; init; }
+
+    /// <summary>What the other parts read of this site (<see cref="ISiteSettings"/>).</summary>
+    public SiteSettings Settings { get; } = new(Id, TimeZone, RetentionDays, KThreshold, KeepQueryParameters);
 
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup = Hosts.GetAlternateLookup<ReadOnlySpan<char>>();
 

@@ -45,6 +45,7 @@ public static class RunCommand
     {
         var address = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var site = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault()?.Id ?? "demo";
+        var data = Path.GetFullPath(app.Configuration["ClickHouse:DataPath"] ?? "data/clickhouse");
         Console.WriteLine($"""
 
             Analytics is running (embedded). Press Ctrl-C to stop.
@@ -54,6 +55,7 @@ public static class RunCommand
               Stats:      {address}/api/stats/daily?site={site}   (with the key: Authorization: Bearer KEY)
               Stats API:  {address}/api/v2/query   (OpenAPI: {address}/api/openapi.json)
               Health:     {address}/healthz   {address}/readyz   {address}/metrics
+              Data:       {data}
 
             """);
     }

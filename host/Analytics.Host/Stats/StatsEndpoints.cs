@@ -13,7 +13,11 @@ public static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/stats").MapGet("/daily", GetDaily);
+        routes.MapGroup("/api/stats").WithTags("Stats").MapGet("/daily", GetDaily)
+            .WithName("DailyStats")
+            .WithSummary("Pageviews and visitors per day for one site.")
+            .Produces<DailyStatsResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 
