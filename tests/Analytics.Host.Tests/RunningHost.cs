@@ -36,6 +36,8 @@ public sealed class RunningHost : IAsyncDisposable
             "--Aggregator:FlushInterval=00:00:00.050",
             "--Logging:LogLevel:Default=Warning",
             "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"),
+            // WaitForStatsAsync polls with one key every 25 ms: more than the default 600 requests a minute.
+            "--Analysts:RequestsPerMinute=1000000",
         };
         args.AddRange(settings);
         var app = EmbeddedHost.Build([.. args]);

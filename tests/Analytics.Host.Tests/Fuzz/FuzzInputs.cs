@@ -87,6 +87,42 @@ public static class FuzzInputs
 
     private const string ValidStart = "\"site\":\"demo\",\"url\":\"http://localhost/a\",\"site_id\":\"demo\",\"metrics\":[\"visitors\"],\"campaign\":\"c\",\"to\":\"https://www.example.com/\",";
 
+    private static readonly string[] BeaconFields = ["site", "url", "ref", "t", "w", "e", "l"];
+
+    /// <summary>One hit as POST /e reads it: a valid start, then beacon fields with generated (flat) values and properties.</summary>
+    private static readonly Gen<string> BeaconHit = Gen.Select(Gen.Bool, Gen.OneOf(BeaconFields).Array[0, 4], Text.Array[4], Text.Array[0, 3],
+        (validStart, names, values, props) =>
+            "{" + string.Join(',', (validStart ? new[] { "\"site\":\"demo\"", "\"url\":\"http://localhost/a\"" } : [])
+                .Concat(names.Select((n, i) => JsonString(n) + ":" + JsonString(values[i])))
+                .Append("\"p\":{" + string.Join(',', props.Select((v, i) => JsonString(i == 0 ? v : "k" + i) + ":" + JsonString(v))) + "}")) + "}");
+
+    /// <summary>A body POST /e reads past its first checks: one hit or a batch of up to 20, so each hit's own checks are reached.</summary>
+    public static readonly Gen<byte[]> BeaconBody = Gen.Frequency(
+        (1, BeaconHit),
+        (2, BeaconHit.Array[1, 20].Select(hits => "[" + string.Join(',', hits) + "]"))).Select(Encoding.UTF8.GetBytes);
+
+    private static readonly string[] RangeTexts =
+        ["7d", "9999-12-31,9999-12-31", "0001-01-01,0001-01-02", "99999999d", "2199-12-01,2199-12-31", "1970-01-01,1970-01-31", "2026-03-10,2026-03-09", "x,y", ","];
+
+    private static readonly Gen<string> DateRangeJson = Gen.OneOf(
+        "\"7d\"", "\"30d\"", "\"today\"", "\"12mo\"", "\"99999999d\"", "\"-1d\"", "\"0d\"", "\"9999-12-31,9999-12-31\"", "[\"9999-12-31\",\"9999-12-31\"]",
+        "[\"0001-01-01\",\"0001-01-02\"]", "[\"2026-03-10\",\"2026-03-09\"]", "[\"2026-02-30\",\"2026-03-01\"]", "[\"1970-01-01\",\"1970-01-01\"]",
+        "[\"2199-12-31\",\"2199-12-31\"]", "[1,2]", "{}", "null");
+
+    /// <summary>A query body in the API's shape, with generated values where the parser looks.</summary>
+    public static readonly Gen<byte[]> QueryBody = Gen.Select(
+        DateRangeJson,
+        Gen.OneOf("visitors", "pageviews", "visits", "bounce_rate", "bot_hits", "events").Array[1, 3],
+        Gen.OneOf("page", "country", "source", "entry_page", "time:day", "time:hour", "event_name").Array[0, 2],
+        Gen.Select(Gen.OneOf("is", "is_not", "contains", "matches", "contains_not"), Gen.OneOf("page", "country", "entry_page", "utm_campaign"), Text.Array[1, 3],
+            (op, dimension, values) => "[" + JsonString(op) + "," + JsonString(dimension) + ",[" + string.Join(',', values.Select(JsonString)) + "]]").Array[0, 3],
+        Gen.OneOf("none", "previous_period", "year_over_year"),
+        Gen.Select(Gen.Long, Gen.Long, (limit, offset) => $"{{\"limit\":{limit % 2000},\"offset\":{offset}}}"),
+        (range, metrics, dimensions, filters, compare, pagination) =>
+            $"{{\"site_id\":\"demo\",\"date_range\":{range},\"metrics\":[{string.Join(',', metrics.Select(JsonString))}],\"dimensions\":[{string.Join(',', dimensions.Select(JsonString))}]," +
+            $"\"filters\":[{string.Join(',', filters)}],\"include\":{{\"comparisons\":{{\"mode\":{JsonString(compare)}}}}},\"pagination\":{pagination}}}")
+        .Select(Encoding.UTF8.GetBytes);
+
     /// <summary>A request body: JSON (an object, an array of them, or odd), invalid UTF-8, random bytes, or nothing.</summary>
     public static readonly Gen<byte[]> Body = Gen.Frequency(
         (4, JsonObject.Select(Encoding.UTF8.GetBytes)),
@@ -141,8 +177,8 @@ public static class FuzzInputs
         var headers = Headers(keys);
         Gen<FuzzRequest> Get(FuzzTarget target, string method, Gen<string> path) =>
             Gen.Select(path, headers, (p, h) => new FuzzRequest(target, method, p, h, null, null));
-        Gen<FuzzRequest> Post(FuzzTarget target, Gen<string> path) =>
-            Gen.Select(path, headers, Body, ContentType, (p, h, b, t) => new FuzzRequest(target, "POST", p, h, b, t));
+        Gen<FuzzRequest> Post(FuzzTarget target, Gen<string> path, Gen<byte[]>? body = null) =>
+            Gen.Select(path, headers, body ?? Body, ContentType, (p, h, b, t) => new FuzzRequest(target, "POST", p, h, b, t));
         var beaconQuery = QueryAfter("site=demo&url=http%3A%2F%2Flocalhost%2Fa", "site", "url", "ref", "t", "w", "e", "l", "p.plan", "p.x");
         var statsQuery = QueryAfter("site_id=demo", "site_id", "metrics", "date_range", "filters", "compare", "limit", "offset", "format", "interval", "dimension", "order_by");
         var segment = Encoded.Select(s => s.Length == 0 ? "x" : s);
@@ -150,6 +186,10 @@ public static class FuzzInputs
             Get(FuzzTarget.Gif, "GET", beaconQuery.Select(q => "/i.gif" + q)),
             Get(FuzzTarget.Gif, "HEAD", beaconQuery.Select(q => "/i.gif" + q)),
             Post(FuzzTarget.Events, Query("x").Select(q => "/e" + q)),
+            Post(FuzzTarget.Events, Gen.Const("/e"), BeaconBody),
+            Post(FuzzTarget.Other, Gen.Const("/api/v2/query"), QueryBody),
+            Get(FuzzTarget.Other, "GET", Gen.Select(Gen.OneOf("aggregate", "timeseries", "breakdown"), Gen.OneOf(RangeTexts), Gen.OneOf("", "previous_period", "year_over_year"),
+                (e, range, compare) => $"/api/v2/{e}?site_id=demo&date_range={FuzzRequest.Encode(range)}&compare={compare}")),
             Get(FuzzTarget.Other, "GET", Gen.Select(segment, segment, Query("to", "sig"), (s, c, q) => $"/r/{s}/{c}{q}")),
             Get(FuzzTarget.Other, "GET", Gen.OneOf("/me", "/me/data", "/optout", "/optin", "/a.js", "/demo", "/metrics")),
             Post(FuzzTarget.Other, Gen.OneOf("/me/erase", "/optout", "/optin")),
