@@ -27,7 +27,7 @@ public static class AnalystsServices
         services.AddSingleton(sp => new DefinitionStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.DefinitionsFile));
         services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<DefinitionStore>()));
         services.AddSingleton<FunnelQuery>();
-        services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<QueryRunner>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));
         services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.RequestsPerMinute, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessGate>();

@@ -37,7 +37,7 @@ public static class EmbeddedHost
             builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
-        builder.Services.AddCollector();
+        builder.Services.AddCollector().AddSiteSettings();
         // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
         if (roles.Aggregator)
         {
@@ -45,8 +45,7 @@ public static class EmbeddedHost
                 .AddAggregator()
                 .AddStats()
                 .AddAnalysts()
-                .AddPartners()
-                .AddSiteSettingsBridge();
+                .AddPartners();
         }
         configure?.Invoke(builder.Services);
 

@@ -138,7 +138,7 @@ public static class InsightsEndpoints
             {
                 var request = funnels.Parse(body);
                 Filter? locked = key!.LockedFilters is { ValueKind: JsonValueKind.Array } l ? new AllOf(parser.ParseFilterList(l, "locked filters", site)) : null;
-                var answer = await funnels.RunAsync(request, locked, gate.MinVisitorsFor(key), cancellationToken);
+                var answer = await funnels.RunAsync(request, locked, gate.MinVisitorsFor(key, site), cancellationToken);
                 return TypedResults.Json(answer, InsightsJsonContext.Default.FunnelAnswer);
             }
             catch (BadQueryException e)

@@ -58,7 +58,7 @@ public class InsightsQueryBenchmarks
         definitions.AddGoal(BenchmarkTraffic.Site, "Page 1", "/page/1", null, null, null);
         definitions.AddGoal(BenchmarkTraffic.Site, "Signup", null, "signup", null, null);
         _runner = new QueryRunner(clickHouse, options, definitions);
-        var parser = new StatsQueryParser(options, TimeProvider.System, definitions);
+        var parser = new StatsQueryParser(options, TimeProvider.System, definitions: definitions);
         _funnels = new FunnelQuery(parser, _runner, definitions);
         var range = $"\"site_id\":\"{BenchmarkTraffic.Site}\",\"date_range\":[\"2026-01-01\",\"2026-01-30\"],";
         var steps = "\"steps\":[{\"page\":\"/page/0\"},{\"goal\":\"Page 1\"},{\"goal\":\"Signup\"}]";
