@@ -21,6 +21,22 @@ public sealed record RetentionOptions : IValidatableObject
     /// <summary>Raw retention of <paramref name="siteId"/> in days.</summary>
     public ushort RawDaysFor(string siteId) => (ushort)(Sites.TryGetValue(siteId, out var days) ? days : RawDays);
 
+    /// <summary>
+    /// The <c>retention_days</c> of a row of <paramref name="siteId"/> that happened at <paramref name="at"/>
+    /// and is stored now: the site's days counted from the day it is stored, not from the day it happened.
+    /// A live hit is stored the day it happens, so this is the site's setting; imported history (or a hit
+    /// held back by a long outage) is kept as long after it arrives as a live hit, instead of being
+    /// deleted by the next merge because its own day is long past (the TTL is <c>timestamp + retention_days</c>).
+    /// </summary>
+    public ushort RawDaysFor(string siteId, DateTime at) => RawDaysFor(siteId, at, DateTime.UtcNow);
+
+    /// <summary>As <see cref="RawDaysFor(string, DateTime)"/>, stored on <paramref name="storedAt"/>.</summary>
+    public ushort RawDaysFor(string siteId, DateTime at, DateTime storedAt)
+    {
+        var late = Math.Max(0, (storedAt.Date - at.Date).Days);
+        return (ushort)Math.Min(ushort.MaxValue, RawDaysFor(siteId) + late);
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Sites.Where(s => s.Value is < 1 or > 36_500)
             .Select(s => new ValidationResult($"Retention:Sites:{s.Key} must be between 1 and 36500 days.", [nameof(Sites)]));
