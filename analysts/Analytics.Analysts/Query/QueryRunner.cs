@@ -26,6 +26,12 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
         {
             (rows, total) = FilledSeries(query, query.Range, rows);
         }
+        if (query.Dimensions.Count == 0 && rows.Count == 0 && minVisitors is null)
+        {
+            // An aggregate answers one row whatever the period holds: visit metrics read with HAVING
+            // (signed sums) leave no row when there were no visits, hit metrics a row of zeros.
+            (rows, total) = ([new ResultRow([], new double[query.Metrics.Count])], 1);
+        }
         DateRange? comparisonRange = null;
         if (query.Comparison != Comparison.None)
         {
@@ -153,10 +159,14 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
             var before = earlierByKey.TryGetValue(key, out var match)
                 ? match
                 : new ResultRow(row.Dimensions, new double[query.Metrics.Count]);
+            // Nothing in the earlier period and something now: every figure is new (null), the bounce rate
+            // too (its change is in points, and 0% before would be a made-up baseline). Two empty periods
+            // compare as no change.
+            var isNew = before.Metrics.All(m => m == 0) && row.Metrics.Any(m => m != 0);
             var change = new double?[query.Metrics.Count];
             for (var i = 0; i < change.Length; i++)
             {
-                change[i] = Change(before.Metrics[i], row.Metrics[i], i == bounce);
+                change[i] = isNew ? null : Change(before.Metrics[i], row.Metrics[i], i == bounce);
             }
             compared.Add(row with { Comparison = new ComparedRow(before.Dimensions, before.Metrics, change) });
         }
