@@ -55,7 +55,8 @@ public sealed class LogImporter : IAsyncDisposable
     {
         var clock = new ImportClock();
         var app = EmbeddedHost.Build(
-            ["--Aggregator:FlushInterval=00:00:00.100", .. hostArguments, "--Urls=http://127.0.0.1:0"],
+            // Imported history keeps the raw retention counted from the day it is stored (RetentionOptions.FromStoring).
+            ["--Aggregator:FlushInterval=00:00:00.100", "--Retention:FromStoring=true", .. hostArguments, "--Urls=http://127.0.0.1:0"],
             services => UseImportServices(services, clock));
         await app.StartAsync(cancellationToken);
         return new LogImporter(app, clock);

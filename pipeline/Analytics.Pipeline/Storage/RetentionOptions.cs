@@ -15,6 +15,13 @@ public sealed record RetentionOptions : IValidatableObject
     [Range(1, 36_500)]
     public int RollupDays { get; init; } = 1827;
 
+    /// <summary>
+    /// Count raw retention from the day a row is stored instead of the day it happened. Set by
+    /// `analytics import` for the history it stores (years old, it would otherwise be deleted by the next
+    /// merge); live hits keep the site's days from the day they happened.
+    /// </summary>
+    public bool FromStoring { get; init; }
+
     /// <summary>Per-site raw retention in days, by site ID.</summary>
     public Dictionary<string, int> Sites { get; init; } = [];
 
@@ -23,17 +30,16 @@ public sealed record RetentionOptions : IValidatableObject
 
     /// <summary>
     /// The <c>retention_days</c> of a row of <paramref name="siteId"/> that happened at <paramref name="at"/>
-    /// and is stored now: the site's days counted from the day it is stored, not from the day it happened.
-    /// A live hit is stored the day it happens, so this is the site's setting; imported history (or a hit
-    /// held back by a long outage) is kept as long after it arrives as a live hit, instead of being
-    /// deleted by the next merge because its own day is long past (the TTL is <c>timestamp + retention_days</c>).
+    /// and is stored now (the TTL is <c>timestamp + retention_days</c>): the site's days, and with
+    /// <see cref="FromStoring"/> the days between the row's day and today on top, so imported history is
+    /// kept as long after it arrives as a live hit instead of being deleted by the next merge.
     /// </summary>
     public ushort RawDaysFor(string siteId, DateTime at) => RawDaysFor(siteId, at, DateTime.UtcNow);
 
     /// <summary>As <see cref="RawDaysFor(string, DateTime)"/>, stored on <paramref name="storedAt"/>.</summary>
     public ushort RawDaysFor(string siteId, DateTime at, DateTime storedAt)
     {
-        var late = Math.Max(0, (storedAt.Date - at.Date).Days);
+        var late = FromStoring ? Math.Max(0, (storedAt.Date - at.Date).Days) : 0;
         return (ushort)Math.Min(ushort.MaxValue, RawDaysFor(siteId) + late);
     }
 

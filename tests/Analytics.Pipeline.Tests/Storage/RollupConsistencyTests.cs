@@ -131,7 +131,7 @@ public class RollupConsistencyTests(ClickHouseMode mode)
     }
 
     /// <summary>Visitors coming back over three days, hits roughly in time order with some shuffling inside each minute.</summary>
-    private static List<Hit> RandomTraffic(Random random, int visitors, int hits)
+    internal static List<Hit> RandomTraffic(Random random, int visitors, int hits)
     {
         var ids = Enumerable.Range(0, visitors).Select(_ => new Guid(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 16))).ToArray();
         var start = new DateTime(2026, 10, 30, 20, 0, 0, DateTimeKind.Utc);
