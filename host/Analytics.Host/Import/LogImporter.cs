@@ -106,6 +106,9 @@ public sealed class LogImporter : IAsyncDisposable
         var result = new ImportResult(fullPath) { Survey = survey };
         if (!options.Force && await _ledger.FindAsync(site.Id, survey.Fingerprint, cancellationToken) is { } finished)
         {
+            // A crash between recording the file and deleting its checkpoint leaves the checkpoint (and the
+            // visitor secret in it) behind: it goes now.
+            File.Delete(options.CheckpointPath(fullPath));
             result.AlreadyImported = finished;
             result.Completed = true;
             return result;
