@@ -132,7 +132,8 @@ async function loadTopline(s, run) {
   const metrics = TOPLINE.map((t) => t[0]);
   const data = await query({ metrics, include: { comparisons: { mode: s.compare } } });
   if (run !== generation) return;
-  const row = data.results[0];
+  // The API answers an aggregate with one row (zeros for an empty period); an empty answer shows zeros too.
+  const row = data.results[0] ?? { metrics: metrics.map(() => 0) };
   $("topline").replaceChildren(...TOPLINE.map(([metric, label, format], i) =>
     el("li", { "data-metric": metric },
       el("span", { class: "label" }, label),

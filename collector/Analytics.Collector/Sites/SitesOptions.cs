@@ -48,9 +48,9 @@ public sealed record SitesOptions
             {
                 yield return $"{at}:ConsentMode must be Anonymous or Drop";
             }
-            if (site.RetentionDays is < 1 or > 3660)
+            if (site.RetentionDays is < 1 or > 36_500)
             {
-                yield return $"{at}:RetentionDays must be between 1 and 3660";
+                yield return $"{at}:RetentionDays must be between 1 and 36500";
             }
             if (site.KThreshold is < 1 or > 1000)
             {

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Analytics.Host.Import;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace Analytics.Host.Cli;
@@ -15,14 +17,34 @@ public static class ImportCommand
         var scheme = new Option<string>("--scheme") { Description = "Scheme of the page URLs (default https)" };
         var data = new Option<string>("--data") { Description = "Data folder, as for `analytics run` (stop the server first: the engine allows one process per folder)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain output instead of a progress bar" };
+        var force = new Option<bool>("--force") { Description = "Import a file again that this data folder already imported for the site (its pageviews then count twice)" };
         var command = new Command("import", "Import web-server access logs as pageviews through the collector pipeline (resumable; bad lines are counted, never fatal).")
         {
-            files, site, host, scheme, data, noProgress,
+            files, site, host, scheme, data, noProgress, force,
         };
+        // Anything else (--Section:Key=value) is passed to the host as configuration, as for `run`.
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction(async (result, _) =>
         {
-            var args = new List<string>(result.UnmatchedTokens) { "--Logging:LogLevel:Default=Warning" };
+            // The files argument takes every token it can, so configuration overrides after the files
+            // arrive here among them: "--" starts an option, never a log file's name.
+            var tokens = result.GetValue(files)!;
+            var overrides = tokens.Where(IsSetting).Concat(result.UnmatchedTokens).ToList();
+            var logs = tokens.Where(t => !IsSetting(t)).ToList();
+            if (overrides.FirstOrDefault(t => !t.Contains('=', StringComparison.Ordinal) || !t.Contains(':', StringComparison.Ordinal)) is { } unknown)
+            {
+                return Fail($"unknown option {unknown} (settings are given as --Section:Key=value)", 2);
+            }
+            if (logs.Count == 0)
+            {
+                return Fail("no log file given", 2);
+            }
+            if (logs.FirstOrDefault(f => !File.Exists(f)) is { } missing)
+            {
+                return Fail($"{missing}: no such file", 2);
+            }
+            var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
+            args.AddRange(overrides);
             if (result.GetValue(data) is { } d)
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
@@ -33,44 +55,103 @@ public static class ImportCommand
                 Site = result.GetValue(site)!,
                 Host = result.GetValue(host),
                 Scheme = result.GetValue(scheme) ?? "https",
+                Force = result.GetValue(force),
             };
-            await using var importer = await LogImporter.StartAsync(args, cancellationToken);
-            var results = new List<ImportResult>();
-            foreach (var file in result.GetValue(files)!)
+
+            // The first Ctrl-C or SIGTERM stops reading, lets what was read be stored and writes the
+            // checkpoint; a second one ends the process at once.
+            using var stop = new CancellationTokenSource();
+            void OnSignal(PosixSignalContext context)
             {
-                if (result.GetValue(noProgress) || !AnsiConsole.Profile.Capabilities.Interactive)
+                if (!stop.IsCancellationRequested)
                 {
-                    Console.WriteLine($"importing {file}");
-                    results.Add(await importer.ImportAsync(file, options, null, cancellationToken));
-                }
-                else
-                {
-                    await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
-                    {
-                        var task = context.AddTask(Markup.Escape(Path.GetFileName(file)), maxValue: 1);
-                        results.Add(await importer.ImportAsync(file, options, p =>
-                        {
-                            task.MaxValue = Math.Max(1, p.TotalBytes);
-                            task.Value = p.BytesRead;
-                            task.Description = Markup.Escape($"{Path.GetFileName(file)}: {p.Lines:N0} lines, {p.Imported:N0} pageviews");
-                        }, cancellationToken));
-                    });
-                }
-                Print(results[^1]);
-                if (!results[^1].Completed)
-                {
-                    Console.WriteLine("Interrupted: run the same command again to resume from the checkpoint.");
-                    return 130;
+                    context.Cancel = true;
+                    Console.Error.WriteLine("analytics import: stopping after the lines read so far are stored (again to quit at once)");
+                    stop.Cancel();
                 }
             }
-            return 0;
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            try
+            {
+                return await ImportAsync(args, logs, options, result.GetValue(noProgress), stop.Token);
+            }
+            catch (Exception ex) when (ex is ImportException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                return Fail(ex.Message, 1);
+            }
         });
         return command;
     }
 
+    private static bool IsSetting(string token) => token.StartsWith("--", StringComparison.Ordinal);
+
+    private static int Fail(string message, int status)
+    {
+        Console.Error.WriteLine("analytics import: " + message.ReplaceLineEndings(" "));
+        return status;
+    }
+
+    private static async Task<int> ImportAsync(List<string> args, List<string> logs, ImportOptions options, bool plain, CancellationToken cancellationToken)
+    {
+        await using var importer = await LogImporter.StartAsync(args, CancellationToken.None);
+        foreach (var file in logs)
+        {
+            ImportResult imported;
+            if (plain || !AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                Console.WriteLine($"importing {file}");
+                long printed = 0;
+                imported = await importer.ImportAsync(file, options, p =>
+                {
+                    if (p.Lines - printed >= PlainProgressEvery)
+                    {
+                        printed = p.Lines;
+                        Console.WriteLine($"  {p.Lines:N0} lines, {p.Imported:N0} pageviews");
+                    }
+                }, cancellationToken);
+            }
+            else
+            {
+                ImportResult? last = null;
+                await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
+                {
+                    var task = context.AddTask(Markup.Escape(Path.GetFileName(file)), maxValue: 1);
+                    last = await importer.ImportAsync(file, options, p =>
+                    {
+                        task.MaxValue = Math.Max(1, p.TotalBytes);
+                        task.Value = p.BytesRead;
+                        task.Description = Markup.Escape($"{Path.GetFileName(file)}: {p.Lines:N0} lines, {p.Imported:N0} pageviews");
+                    }, cancellationToken);
+                });
+                imported = last!;
+            }
+            Print(imported);
+            if (!imported.Completed)
+            {
+                Console.WriteLine("Interrupted: run the same command again to resume from the checkpoint.");
+                return 130;
+            }
+        }
+        return 0;
+    }
+
+    private const int PlainProgressEvery = 10_000;
+
     private static void Print(ImportResult r)
     {
-        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{(r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "")}, {r.Imported:N0} pageviews imported");
+        if (r.AlreadyImported is { } done)
+        {
+            Console.WriteLine($"{r.File}: already imported on {done.ImportedAt:yyyy-MM-dd HH:mm} UTC ({done.Lines:N0} lines, {done.Pageviews:N0} pageviews); nothing imported (--force imports it again, counting it twice)");
+            return;
+        }
+        var span = r.Survey is { First: { } first, Last: { } last } ? $" ({first:yyyy-MM-dd} to {last:yyyy-MM-dd})" : "";
+        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{(r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "")}, {r.Imported:N0} pageviews imported{span}");
+        if (r.RawKeptUntil is { } raw)
+        {
+            var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";
+            Console.WriteLine($"  kept: raw hits and visits until {raw:yyyy-MM-dd}{figures}");
+        }
         if (r.Skipped.Count > 0)
         {
             Console.WriteLine("  skipped: " + string.Join(", ", r.Skipped.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value:N0}")));

@@ -16,6 +16,12 @@ public sealed record ImportCheckpoint
 
     public required string Secret { get; init; }
 
+    /// <summary>SHA-256 of the file when the import started (null in checkpoints of older versions).</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>Pageviews stored from the file up to <see cref="Lines"/>, over every run so far.</summary>
+    public long Pageviews { get; init; }
+
     public static ImportCheckpoint? Load(string path, string file)
     {
         if (!System.IO.File.Exists(path))

@@ -15,6 +15,9 @@ public sealed record ImportOptions
     /// <summary>Checkpoint file per log file; default: the log's path + ".import-checkpoint".</summary>
     public Func<string, string> CheckpointPath { get; init; } = file => file + ".import-checkpoint";
 
+    /// <summary>Import the file even if this store already finished it for the site (its pageviews then count twice).</summary>
+    public bool Force { get; init; }
+
     /// <summary>Lines between checkpoints (each waits until the hits before it are stored).</summary>
     public int CheckpointEvery { get; init; } = 50_000;
 }

@@ -26,6 +26,18 @@ public sealed class ImportResult(string file)
     /// <summary>Pageviews the collector pipeline dropped, by its reason (unknown site, foreign host, ...).</summary>
     public Dictionary<DropReason, long> Dropped { get; } = [];
 
+    /// <summary>The file as read before importing: fingerprint, lines, time range.</summary>
+    public LogFile? Survey { get; set; }
+
+    /// <summary>Set when this store had already finished the same file for the site: nothing was imported.</summary>
+    public FinishedImport? AlreadyImported { get; set; }
+
+    /// <summary>Raw hits and visits are kept until this day (the raw retention, counted from the import).</summary>
+    public DateOnly? RawKeptUntil { get; set; }
+
+    /// <summary>The figures of the file's first day (rollups) are kept until this day; later days' a little longer.</summary>
+    public DateOnly? RollupsKeptUntil { get; set; }
+
     /// <summary>False when the run was interrupted; the checkpoint lets the next run resume.</summary>
     public bool Completed { get; set; }
 }

@@ -1,8 +1,10 @@
-using System.IO.Compression;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
 using Analytics.Pipeline.Aggregation;
+using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Host.Import;
 
@@ -22,7 +24,14 @@ public sealed class LogImporter : IAsyncDisposable
     private readonly Aggregator _aggregator;
     private readonly CollectorMetrics _metrics;
     private readonly SiteRegistry _sites;
+    private readonly RetentionOptions _retention;
+    private readonly ImportLedger _ledger;
     private readonly HashSet<Guid> _seenVisitors = [];
+
+    // Fires when storage can no longer take hits (the aggregator ended or the host is stopping), so
+    // that no wait of the import outlives it: neither the hand-off to a full queue nor the wait for
+    // the hits before a checkpoint to be stored.
+    private readonly CancellationTokenSource _storageGone = new();
     private long _accepted;
 
     private LogImporter(WebApplication app, ImportClock clock)
@@ -33,6 +42,10 @@ public sealed class LogImporter : IAsyncDisposable
         _aggregator = app.Services.GetRequiredService<Aggregator>();
         _metrics = app.Services.GetRequiredService<CollectorMetrics>();
         _sites = app.Services.GetRequiredService<SiteRegistry>();
+        _retention = app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
+        _ledger = new ImportLedger(app.Services.GetRequiredService<IClickHouse>());
+        app.Lifetime.ApplicationStopping.Register(_storageGone.Cancel);
+        _aggregator.ExecuteTask?.ContinueWith(_ => _storageGone.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Starts the embedded host (its data folder must not be open in another process).</summary>
@@ -42,7 +55,8 @@ public sealed class LogImporter : IAsyncDisposable
     {
         var clock = new ImportClock();
         var app = EmbeddedHost.Build(
-            ["--Aggregator:FlushInterval=00:00:00.100", .. hostArguments, "--Urls=http://127.0.0.1:0"],
+            // Imported history keeps the raw retention counted from the day it is stored (RetentionOptions.FromStoring).
+            ["--Aggregator:FlushInterval=00:00:00.100", "--Retention:FromStoring=true", .. hostArguments, "--Urls=http://127.0.0.1:0"],
             services => UseImportServices(services, clock));
         await app.StartAsync(cancellationToken);
         return new LogImporter(app, clock);
@@ -52,6 +66,10 @@ public sealed class LogImporter : IAsyncDisposable
     internal static void UseImportServices(IServiceCollection services, ImportClock clock)
     {
         services.AddSingleton<TimeProvider>(clock);
+        // SIGINT/SIGTERM belong to the import (ImportCommand): it stops reading, lets what it read be
+        // stored and writes its checkpoint. The web host's console lifetime would instead stop storage
+        // underneath a running import.
+        services.AddSingleton<IHostLifetime, ImportLifetime>();
         var describe = services.ToList().FindIndex(d => d.ServiceType == typeof(IHitStep) && d.ImplementationType == typeof(DescribeStep));
         if (describe < 0)
         {
@@ -70,81 +88,142 @@ public sealed class LogImporter : IAsyncDisposable
 
     /// <summary>
     /// Imports one file (plain or .gz), resuming from its checkpoint if an earlier run was interrupted.
-    /// Cancelling stops reading, stores what was read, writes the checkpoint and returns (Completed false).
+    /// The whole file is read once first: a missing, cut-off or corrupt file fails before anything is
+    /// stored, and a file this store already finished for the site is not imported again (unless
+    /// <see cref="ImportOptions.Force"/>). Cancelling stops reading, stores what was read, writes the
+    /// checkpoint and returns (Completed false). Throws <see cref="ImportException"/> with a message for
+    /// the person running it when the import cannot go on; the checkpoint then stays as it was.
     /// </summary>
     public async Task<ImportResult> ImportAsync(string file, ImportOptions options, Action<ImportProgress>? progress, CancellationToken cancellationToken)
     {
         if (!_sites.TryGet(options.Site, out var site))
         {
-            throw new ArgumentException($"Site '{options.Site}' is not registered (Sites:Sites in appsettings.json).", nameof(options));
+            throw new ImportException($"Site '{options.Site}' is not registered (Sites:Sites in appsettings.json).");
         }
-        var host = options.Host ?? site.Hosts.FirstOrDefault() ?? throw new ArgumentException($"Site '{options.Site}' has no host.", nameof(options));
+        var host = options.Host ?? site.Hosts.FirstOrDefault() ?? throw new ImportException($"Site '{options.Site}' has no host.");
         var fullPath = Path.GetFullPath(file);
+        var survey = await LogFile.SurveyAsync(fullPath, cancellationToken);
+        var result = new ImportResult(fullPath) { Survey = survey };
+        if (!options.Force && await _ledger.FindAsync(site.Id, survey.Fingerprint, cancellationToken) is { } finished)
+        {
+            // A crash between recording the file and deleting its checkpoint leaves the checkpoint (and the
+            // visitor secret in it) behind: it goes now.
+            File.Delete(options.CheckpointPath(fullPath));
+            result.AlreadyImported = finished;
+            result.Completed = true;
+            return result;
+        }
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        result.RawKeptUntil = today.AddDays(_retention.RawDaysFor(site.Id));
+        if (survey.First is { } first)
+        {
+            // Rollups (every figure the dashboard shows) are kept Retention:RollupDays after their own day:
+            // history older than that would be stored and deleted by the next merge.
+            result.RollupsKeptUntil = DateOnly.FromDateTime(first).AddDays(_retention.RollupDays);
+            if (result.RollupsKeptUntil <= today)
+            {
+                var needed = today.DayNumber - DateOnly.FromDateTime(first).DayNumber + 1;
+                throw new ImportException(
+                    $"{fullPath}: its history starts {first:yyyy-MM-dd}, older than Retention:RollupDays ({_retention.RollupDays:N0} days) keeps the figures "
+                    + $"the dashboard shows; they would be deleted right after the import. Set Retention:RollupDays to at least {needed} "
+                    + "(in appsettings.json or the environment, so that `analytics run` keeps them too) and import again.");
+            }
+        }
+
         var checkpointPath = options.CheckpointPath(fullPath);
         var checkpoint = ImportCheckpoint.Load(checkpointPath, fullPath);
+        if (checkpoint is { Fingerprint: { } before } && before != survey.Fingerprint)
+        {
+            throw new ImportException(
+                $"{fullPath} changed since the interrupted import that left {checkpointPath}; "
+                + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
+        }
         var visitors = checkpoint is null ? HistoricVisitorIds.WithNewSecret() : new HistoricVisitorIds(Convert.FromBase64String(checkpoint.Secret));
-        var result = new ImportResult(fullPath) { ResumedAt = checkpoint?.Lines ?? 0 };
+        result.ResumedAt = checkpoint?.Lines ?? 0;
         var droppedBefore = Enum.GetValues<DropReason>().ToDictionary(r => r, r => _metrics.RejectedCount(r));
+        ImportCheckpoint At(long line) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(visitors.Secret), Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + result.Imported };
 
-        await using var fileStream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        await using Stream stream = fullPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(fileStream, CompressionMode.Decompress)
-            : fileStream;
-        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
-        long lineNumber = 0;
-        while (lineNumber < result.ResumedAt && await reader.ReadLineAsync(CancellationToken.None) is not null)
+        var (fileStream, stream) = LogFile.Open(fullPath);
+        await using (fileStream)
+        await using (stream)
         {
-            lineNumber++;
-        }
+            using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+            long lineNumber = 0;
+            try
+            {
+                while (lineNumber < result.ResumedAt && await reader.ReadLineAsync(CancellationToken.None) is not null)
+                {
+                    lineNumber++;
+                }
 
-        var interrupted = false;
-        while (true)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                interrupted = true;
-                break;
-            }
-            var line = await reader.ReadLineAsync(CancellationToken.None);
-            if (line is null)
-            {
-                break;
-            }
-            lineNumber++;
-            result.Lines++;
-            await ImportLineAsync(line, lineNumber, options.Scheme, host, site.Id, visitors, result);
-            if (result.Lines % ProgressEvery == 0)
-            {
-                progress?.Invoke(new ImportProgress(fullPath, fileStream.Position, fileStream.Length, lineNumber, result.Imported));
-            }
-            if (result.Lines % options.CheckpointEvery == 0)
-            {
+                var interrupted = false;
+                while (true)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        interrupted = true;
+                        break;
+                    }
+                    var line = await reader.ReadLineAsync(CancellationToken.None);
+                    if (line is null)
+                    {
+                        break;
+                    }
+                    lineNumber++;
+                    result.Lines++;
+                    await ImportLineAsync(line, lineNumber, options.Scheme, host, site.Id, visitors, result);
+                    if (result.Lines % ProgressEvery == 0)
+                    {
+                        progress?.Invoke(new ImportProgress(fullPath, fileStream.Position, fileStream.Length, lineNumber, result.Imported));
+                    }
+                    if (result.Lines % options.CheckpointEvery == 0)
+                    {
+                        await WaitUntilStoredAsync();
+                        At(lineNumber).Save(checkpointPath);
+                    }
+                }
+
                 await WaitUntilStoredAsync();
-                new ImportCheckpoint { File = fullPath, Lines = lineNumber, Secret = Convert.ToBase64String(visitors.Secret) }.Save(checkpointPath);
+                if (interrupted)
+                {
+                    At(lineNumber).Save(checkpointPath);
+                }
+                else
+                {
+                    // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
+                    // end of a file the ledger already knows, and the next run skips the file.
+                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported, CancellationToken.None);
+                    // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
+                    File.Delete(checkpointPath);
+                    result.Completed = true;
+                }
             }
-        }
-
-        await WaitUntilStoredAsync();
-        if (interrupted)
-        {
-            new ImportCheckpoint { File = fullPath, Lines = lineNumber, Secret = Convert.ToBase64String(visitors.Secret) }.Save(checkpointPath);
-        }
-        else
-        {
-            // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
-            File.Delete(checkpointPath);
-            result.Completed = true;
-        }
-        foreach (var reason in Enum.GetValues<DropReason>())
-        {
-            var dropped = (long)(_metrics.RejectedCount(reason) - droppedBefore[reason]);
-            if (dropped > 0)
+            catch (InvalidDataException ex)
             {
-                result.Dropped[reason] = dropped;
+                throw new ImportException($"{fullPath}: corrupt gzip data after line {lineNumber:N0} ({ex.Message}); the checkpoint stays as it was", ex);
             }
+            catch (OperationCanceledException) when (_storageGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw StorageStopped(checkpointPath);
+            }
+            foreach (var reason in Enum.GetValues<DropReason>())
+            {
+                var dropped = (long)(_metrics.RejectedCount(reason) - droppedBefore[reason]);
+                if (dropped > 0)
+                {
+                    result.Dropped[reason] = dropped;
+                }
+            }
+            progress?.Invoke(new ImportProgress(fullPath, fileStream.Length, fileStream.Length, lineNumber, result.Imported));
         }
-        progress?.Invoke(new ImportProgress(fullPath, fileStream.Length, fileStream.Length, lineNumber, result.Imported));
         return result;
+    }
+
+    private ImportException StorageStopped(string checkpointPath)
+    {
+        var reason = _aggregator.ExecuteTask is { IsFaulted: true } faulted ? faulted.Exception!.GetBaseException().Message : "the host is stopping";
+        return new ImportException(
+            $"storage stopped taking hits ({reason}); {(File.Exists(checkpointPath) ? "the checkpoint stays at its last stored line" : "no checkpoint was written yet")}: run the same command again to resume");
     }
 
     private async Task ImportLineAsync(string line, long lineNumber, string scheme, string host, string siteId, HistoricVisitorIds visitors, ImportResult result)
@@ -188,7 +267,9 @@ public sealed class LogImporter : IAsyncDisposable
         _clock.Now = entry.Time;
         try
         {
-            if (await _pipeline.ProcessAsync(http, parameters) is not null)
+            // No hand-off timeout: a full queue makes the import wait (it must not drop a line as
+            // Overloaded); only storage going away ends the wait.
+            if (await _pipeline.ProcessWithoutTimeoutAsync(http, parameters, _storageGone.Token) is not null)
             {
                 result.Imported++;
                 _accepted++;
@@ -200,12 +281,15 @@ public sealed class LogImporter : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the aggregator has stored every hit the pipeline accepted so far.</summary>
+    /// <summary>
+    /// Waits until the aggregator has stored every hit the pipeline accepted so far; throws
+    /// <see cref="OperationCanceledException"/> when storage stops first (it would never catch up).
+    /// </summary>
     private async Task WaitUntilStoredAsync()
     {
         while (_aggregator.Stored < _accepted)
         {
-            await Task.Delay(10);
+            await Task.Delay(10, _storageGone.Token);
         }
     }
 
@@ -214,5 +298,14 @@ public sealed class LogImporter : IAsyncDisposable
     {
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        _storageGone.Dispose();
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals alone (the import command handles them).</summary>
+    private sealed class ImportLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

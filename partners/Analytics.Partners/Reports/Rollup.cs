@@ -2,7 +2,7 @@ namespace Analytics.Partners.Reports;
 
 /// <summary>
 /// One rollup table a report can read: its day expression, the dimensions it is grouped by and the measures it
-/// holds (see schema/README.md). `visitors_sketch` is a visitor sketch there (schema/0008), merged with uniqCombinedMerge(12); the rest are sums.
+/// holds (see schema/README.md). Visitors are the `visitors_exact` states there (schema/0012, read by VisitorSketch); the rest are sums.
 /// </summary>
 public sealed record Rollup(string Table, string DayExpression, IReadOnlySet<string> Dimensions, IReadOnlySet<string> Metrics)
 {

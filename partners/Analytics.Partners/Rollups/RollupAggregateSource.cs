@@ -69,7 +69,7 @@ public sealed class RollupAggregateSource(IClickHouse clickHouse) : IAggregateSo
         var sql = new StringBuilder()
             .Append("SELECT ").Append(period).Append(" AS period, ")
             .AppendJoin(", ", query.Dimensions.Where(d => d != ReportCatalog.Site).Select(d => d + " AS " + Column(d)).Prepend("site_id AS " + Column(ReportCatalog.Site)))
-            .Append(", ").Append(VisitorSketch.Column).Append(" AS m_visitors")
+            .Append(", ").Append(VisitorSketch.Column).Append(" AS m_visitors, ").Append(VisitorSketch.OldColumn).Append(" AS m_visitors_old")
             .Append(string.Concat(query.Metrics.Select(m => $", {m} AS m_{m}")))
             .Append(" FROM ").Append(clickHouse.Database).Append('.').Append(rollup.Table)
             .Append(" WHERE site_id IN {sites:Array(String)} AND ").Append(day).Append(" BETWEEN {from:Date} AND {to:Date}");
@@ -84,7 +84,7 @@ public sealed class RollupAggregateSource(IClickHouse clickHouse) : IAggregateSo
     }
 
     private static string Aggregates(ReportQuery query) =>
-        VisitorSketch.MergeOf("m_visitors") + string.Concat(query.Metrics.Select(m => $", sum(m_{m})"));
+        VisitorSketch.MergeOf("m_visitors", "m_visitors_old") + string.Concat(query.Metrics.Select(m => $", sum(m_{m})"));
 
     /// <summary>Catalog names become columns prefixed d_, so none can clash with a rollup column or a keyword.</summary>
     private static string Column(string dimension) => "d_" + dimension;

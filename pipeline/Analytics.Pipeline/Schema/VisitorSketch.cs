@@ -1,25 +1,37 @@
 namespace Analytics.Pipeline.Schema;
 
 /// <summary>
-/// How visitors are counted wherever a query counts them (schema/0008_visitor_sketches.sql): the rollups
-/// hold <c>uniqCombined(12)</c> states in <c>visitors_sketch</c>, and the raw paths count with the same
-/// function, so a rollup and raw hits give the same answer. Exact up to a few hundred visitors, then a
-/// HyperLogLog of 4,096 registers (about 1.6% standard error).
+/// How visitors are counted wherever a query counts them (schema/0012_exact_visitors.sql): the rollups
+/// hold <c>uniqCombined64(19)</c> states in <c>visitors_exact</c>, and the raw paths count with the same
+/// function, so a rollup and raw hits give the same answer. Exact up to 16,384 visitors (a set of 64-bit
+/// hashes), then a HyperLogLog of 2^19 registers (about 0.14% standard error).
 /// </summary>
 public static class VisitorSketch
 {
-    /// <summary>The rollups' column holding the sketch.</summary>
-    public const string Column = "visitors_sketch";
+    /// <summary>The rollups' column holding the visitor states.</summary>
+    public const string Column = "visitors_exact";
 
-    /// <summary>Visitors from a rollup's sketch column.</summary>
-    public static string Merge { get; } = MergeOf(Column);
+    /// <summary>The column filled before schema 0012 (<c>uniqCombined(12)</c>), kept with those rows.</summary>
+    public const string OldColumn = "visitors_sketch";
 
-    /// <summary>Visitors from sketches read as <paramref name="column"/>.</summary>
-    public static string MergeOf(string column) => $"uniqCombinedMerge(12)({column})";
+    /// <summary>Up to this many visitors every count is exact (the state is still a set of hashes).</summary>
+    public const long ExactUpTo = 16_384;
+
+    /// <summary>
+    /// Visitors from a rollup's states: <see cref="Column"/>, or where it holds nothing (rows from before
+    /// 0012 that the raw retention no longer covered when it ran) the older estimate.
+    /// </summary>
+    public static string Merge { get; } = MergeOf(Column, OldColumn);
+
+    /// <summary>As <see cref="Merge"/>, with the two columns read as <paramref name="column"/> and <paramref name="oldColumn"/>.</summary>
+    public static string MergeOf(string column, string oldColumn) => $"if({MergeOf(column)} > 0, {MergeOf(column)}, uniqCombinedMerge(12)({oldColumn}))";
+
+    /// <summary>Visitors from states read as <paramref name="column"/>.</summary>
+    public static string MergeOf(string column) => $"uniqCombined64Merge(19)({column})";
 
     /// <summary>Visitors counted from raw rows by <paramref name="key"/>.</summary>
-    public static string Count(string key) => $"uniqCombined(12)({key})";
+    public static string Count(string key) => $"uniqCombined64(19)({key})";
 
     /// <summary>Visitors counted from the raw rows where <paramref name="condition"/> holds.</summary>
-    public static string CountIf(string key, string condition) => $"uniqCombinedIf(12)({key}, {condition})";
+    public static string CountIf(string key, string condition) => $"uniqCombined64If(19)({key}, {condition})";
 }

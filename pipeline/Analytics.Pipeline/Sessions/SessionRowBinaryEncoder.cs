@@ -57,7 +57,7 @@ public static class SessionRowBinaryEncoder
             row.String(entry.OsVersion);
             row.String(entry.DeviceType);
             row.UInt16(entry.ScreenWidth);
-            row.UInt16(retention.RawDaysFor(entry.SiteId));
+            row.UInt16(retention.RawDaysFor(entry.SiteId, session.StartedAt));
         }
         row.Flush();
     }

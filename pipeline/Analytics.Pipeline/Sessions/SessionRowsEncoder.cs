@@ -16,7 +16,7 @@ public static class SessionRowsEncoder
         using var json = new Utf8JsonWriter(output, WriterOptions);
         foreach (var row in rows)
         {
-            WriteRow(json, row, retention.RawDaysFor(row.Entry.SiteId));
+            WriteRow(json, row, retention.RawDaysFor(row.Entry.SiteId, row.StartedAt));
             json.Flush();
             output.Write("\n"u8);
             json.Reset();

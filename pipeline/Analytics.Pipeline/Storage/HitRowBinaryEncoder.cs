@@ -55,7 +55,7 @@ public static class HitRowBinaryEncoder
                 row.String(key);
                 row.String(value);
             }
-            row.UInt16(retention.RawDaysFor(hit.SiteId));
+            row.UInt16(retention.RawDaysFor(hit.SiteId, hit.Timestamp));
         }
         row.Flush();
     }

@@ -24,7 +24,7 @@ public static class HitRowsEncoder
         using var json = new Utf8JsonWriter(output, WriterOptions);
         foreach (var hit in hits)
         {
-            WriteRow(json, hit, retention.RawDaysFor(hit.SiteId));
+            WriteRow(json, hit, retention.RawDaysFor(hit.SiteId, hit.Timestamp));
             json.Flush();
             output.Write("\n"u8);
             json.Reset();

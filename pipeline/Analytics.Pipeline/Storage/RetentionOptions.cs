@@ -16,6 +16,13 @@ public sealed record RetentionOptions : IValidatableObject
     [Range(1, 36_500)]
     public int RollupDays { get; init; } = 1827;
 
+    /// <summary>
+    /// Count raw retention from the day a row is stored instead of the day it happened. Set by
+    /// `analytics import` for the history it stores (years old, it would otherwise be deleted by the next
+    /// merge); live hits keep the site's days from the day they happened.
+    /// </summary>
+    public bool FromStoring { get; init; }
+
     /// <summary>Per-site raw retention in days, by site ID.</summary>
     public Dictionary<string, int> Sites { get; init; } = [];
 
@@ -31,6 +38,21 @@ public sealed record RetentionOptions : IValidatableObject
             merged.TryAdd(site.Id, site.RetentionDays);
         }
         return this with { Sites = merged };
+    }
+
+    /// <summary>
+    /// The <c>retention_days</c> of a row of <paramref name="siteId"/> that happened at <paramref name="at"/>
+    /// and is stored now (the TTL is <c>timestamp + retention_days</c>): the site's days, and with
+    /// <see cref="FromStoring"/> the days between the row's day and today on top, so imported history is
+    /// kept as long after it arrives as a live hit instead of being deleted by the next merge.
+    /// </summary>
+    public ushort RawDaysFor(string siteId, DateTime at) => RawDaysFor(siteId, at, DateTime.UtcNow);
+
+    /// <summary>As <see cref="RawDaysFor(string, DateTime)"/>, stored on <paramref name="storedAt"/>.</summary>
+    public ushort RawDaysFor(string siteId, DateTime at, DateTime storedAt)
+    {
+        var late = FromStoring ? Math.Max(0, (storedAt.Date - at.Date).Days) : 0;
+        return (ushort)Math.Min(ushort.MaxValue, RawDaysFor(siteId) + late);
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>

@@ -6,11 +6,13 @@ namespace Analytics.Pipeline.Storage;
 
 /// <summary>
 /// What is stored under one visitor ID: exported to, and erased for, that visitor (privacy invariant 6).
-/// Raw hits and visits are keyed by the ID; rollups hold none (their visitor counts are sketches of
-/// hashes) and are left as they are.
+/// Raw hits and visits are keyed by the ID; rollups hold none, but their visitor states hold hashes of
+/// IDs, which an erase rebuilds without the visitor (<see cref="ErasedVisitorStates"/>).
 /// </summary>
 public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? sessions, string cluster)
 {
+    private readonly ErasedVisitorStates _states = new(clickHouse, cluster);
+
     private const string JsonSettings = "SETTINGS output_format_json_escape_forward_slashes = 0";
 
     public VisitorDataStore(IClickHouse clickHouse) : this(clickHouse, null, "")
@@ -41,7 +43,8 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
             cancellationToken);
 
     /// <summary>
-    /// Deletes every row keyed by the visitor ID (hits and visits) and drops the visitor's open visits
+    /// Deletes every row keyed by the visitor ID (hits and visits), rebuilds the rollups' visitor states
+    /// of the sites and days those rows were on without the visitor, and drops the visitor's open visits
     /// from the session tracker of this process, so no later hit cancels or revives an erased visit. The
     /// erasure is recorded first, here and as a tombstone in storage, so no aggregator (this process's or
     /// another's, <see cref="RefreshAsync"/>) stores the visitor's hits still on their way, nor leaves
@@ -56,10 +59,13 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
             $"INSERT INTO {clickHouse.Database}.erasures (visitor_hash) VALUES (unhex({{hash:String}}))",
             new Dictionary<string, string> { ["hash"] = Convert.ToHexString(ErasedVisitors.Tombstone(visitorId)) },
             cancellationToken);
+        // The days to rebuild are read while the visitor's rows still say which they are.
+        var affected = await _states.DaysOfAsync(visitorId, cancellationToken);
         foreach (var table in (string[])["hits", "sessions"])
         {
             await clickHouse.ExecuteAsync($"DELETE FROM {Local(table)} WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
         }
+        await _states.RebuildAsync(affected, cancellationToken);
     }
 
     /// <summary>Learns the erasures of the last hour from the tombstones, wherever they were made.</summary>

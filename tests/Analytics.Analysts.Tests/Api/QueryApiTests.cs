@@ -46,6 +46,38 @@ public sealed class QueryApiTests
         Assert.That(answer.GetProperty("meta").GetProperty("total_rows").GetInt64(), Is.EqualTo(1));
     }
 
+    [TestCase("visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration")]
+    [TestCase("visits,bounce_rate")]
+    [TestCase("visitors,pageviews")]
+    public async Task An_aggregate_of_an_empty_period_answers_one_row_of_zeros(string metrics)
+    {
+        var names = metrics.Split(',');
+
+        var answer = await Query(new { site_id = "demo", date_range = new[] { "2020-01-01", "2020-01-31" }, metrics = names });
+
+        Assert.That(answer.GetProperty("results").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(Metrics(answer), Is.EqualTo(new double[names.Length]));
+        Assert.That(answer.GetProperty("meta").GetProperty("total_rows").GetInt64(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_comparison_with_an_empty_earlier_period_has_no_change_but_new_for_the_bounce_rate_too()
+    {
+        // 2026-03-09: one visit of one pageview (a bounce); the day before is empty.
+        var answer = await Query(new
+        {
+            site_id = "demo",
+            date_range = new[] { "2026-03-09", "2026-03-09" },
+            metrics = new[] { "visitors", "visits", "bounce_rate" },
+            include = new { comparisons = new { mode = "previous_period" } },
+        });
+
+        var comparison = answer.GetProperty("results")[0].GetProperty("comparison");
+        Assert.That(Metrics(answer), Is.EqualTo(new double[] { 1, 1, 100 }));
+        Assert.That(comparison.GetProperty("metrics").EnumerateArray().Select(m => m.GetDouble()), Is.EqualTo(new double[] { 0, 0, 0 }));
+        Assert.That(comparison.GetProperty("change").EnumerateArray().Select(c => c.ValueKind), Is.All.EqualTo(JsonValueKind.Null));
+    }
+
     [Test]
     public async Task Hit_metrics_alone_come_out_the_same_as_with_visit_metrics()
     {

@@ -101,6 +101,43 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task The_default_view_of_a_site_with_no_data_in_the_last_30_days_shows_zeros_and_no_error()
+    {
+        // The fixture's hits are from March 2026; the default view is the last 30 days up to today.
+        Assume.That(DateTime.UtcNow, Is.GreaterThan(new DateTime(2026, 4, 12, 0, 0, 0, DateTimeKind.Utc)));
+        var page = await _browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo#key={_host.NewKey("demo")}").ToString());
+        await Loaded(page, 1);
+        await Screenshot(page, "dashboard-empty-period");
+
+        Assert.That((await page.Locator("#status").InnerTextAsync()).Trim(), Is.Empty, "no error");
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("0"));
+        Assert.That(await Topline(page, "visits"), Is.EqualTo("0"));
+        Assert.That(await Topline(page, "pageviews"), Is.EqualTo("0"));
+        Assert.That(await Topline(page, "views_per_visit"), Is.EqualTo("0.00"));
+        Assert.That(await Topline(page, "bounce_rate"), Is.EqualTo("0%"));
+        Assert.That(await Topline(page, "visit_duration"), Is.EqualTo("0s"));
+        Assert.That(await page.Locator("#panel-pages .empty").InnerTextAsync(), Is.EqualTo("No data for this period."));
+    }
+
+    [Test]
+    public async Task After_an_empty_period_every_headline_change_reads_new_the_bounce_rate_too()
+    {
+        var page = await _browser.NewPageAsync();
+
+        // 2026-03-09 has one visit of one pageview; the day before has nothing.
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?period=custom&from=2026-03-09&to=2026-03-09&compare=previous_period#key={_host.NewKey("demo")}").ToString());
+        await Loaded(page, 1);
+        await Screenshot(page, "dashboard-after-empty-period");
+
+        Assert.That((await page.Locator("#status").InnerTextAsync()).Trim(), Is.Empty, "no error");
+        Assert.That(await Topline(page, "bounce_rate"), Is.EqualTo("100%"));
+        Assert.That((await page.Locator("#topline .change").AllInnerTextsAsync()).Select(t => t.Trim()), Is.All.EqualTo("new"));
+        Assert.That(await page.Locator("#topline .change.down").CountAsync(), Is.Zero, "nothing shown as a change for the worse");
+    }
+
+    [Test]
     public async Task The_dashboard_fits_a_phone_screen()
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });

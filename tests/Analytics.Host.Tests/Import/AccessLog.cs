@@ -40,10 +40,14 @@ public sealed class AccessLog
 
     public long ExpectedPageviews => Expected.Values.Sum(v => v.Pageviews);
 
-    public static AccessLog Generate(int seed, int clients, int requestsPerClient)
+    /// <param name="seed">Seed of every random choice (log it).</param>
+    /// <param name="clients">Browsers (IP + user-agent).</param>
+    /// <param name="requestsPerClient">Requests each makes over three days.</param>
+    /// <param name="start">First day of the log (UTC); default four days ago.</param>
+    public static AccessLog Generate(int seed, int clients, int requestsPerClient, DateTime? start = null)
     {
         var random = new Random(seed);
-        var start = DateTime.UtcNow.Date.AddDays(-4);
+        var first = start ?? DateTime.UtcNow.Date.AddDays(-4);
         var entries = new List<(DateTime Utc, string Line)>();
         var expected = new Dictionary<DateOnly, (long Pageviews, HashSet<string> Visitors)>();
         for (var c = 0; c < clients; c++)
@@ -53,7 +57,7 @@ public sealed class AccessLog
             var zone = Zones[random.Next(Zones.Length)];
             for (var r = 0; r < requestsPerClient; r++)
             {
-                var utc = start.AddSeconds(random.Next(3 * 86400));
+                var utc = first.AddSeconds(random.Next(3 * 86400));
                 var roll = random.Next(100);
                 var (method, target, status) = roll switch
                 {

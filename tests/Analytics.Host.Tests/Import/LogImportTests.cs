@@ -87,7 +87,7 @@ public class LogImportTests
         var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
         await using var importer = await LogImporter.StartAsync(HostArguments(RunningHost.NewDataPath()), CancellationToken.None);
 
-        var error = Assert.ThrowsAsync<ArgumentException>(() => importer.ImportAsync(file, new ImportOptions { Site = "nope" }, null, CancellationToken.None));
+        var error = Assert.ThrowsAsync<ImportException>(() => importer.ImportAsync(file, new ImportOptions { Site = "nope" }, null, CancellationToken.None));
         Assert.That(error!.Message, Does.Contain("nope"));
     }
 }

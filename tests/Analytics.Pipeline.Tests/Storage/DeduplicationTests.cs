@@ -13,7 +13,7 @@ public class DeduplicationTests(ClickHouseMode mode)
 {
     private const string Totals =
         "SELECT (SELECT count() FROM {db}.hits), (SELECT sum(sign), sum(sign * pageviews) FROM {db}.sessions)," +
-        " (SELECT sum(pageviews), sum(visits), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_site_hourly)," +
+        " (SELECT sum(pageviews), sum(visits), uniqCombined64Merge(19)(visitors_exact) FROM {db}.rollup_site_hourly)," +
         " (SELECT sum(pageviews), sum(entries) FROM {db}.rollup_paths_daily), (SELECT sum(visits) FROM {db}.rollup_sources_daily)";
 
     private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);

@@ -30,8 +30,8 @@ public class HitEncodingTests(ClickHouseMode mode)
         var fromJson = await AllAsync(json);
         Assert.That(fromJson.Split('\n'), Has.Length.EqualTo(201));
         Assert.That(await AllAsync(binary), Is.EqualTo(fromJson));
-        Assert.That(await AllAsync(binary, "SELECT sum(pageviews), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_site_hourly"),
-            Is.EqualTo(await AllAsync(json, "SELECT sum(pageviews), uniqCombinedMerge(12)(visitors_sketch) FROM {db}.rollup_site_hourly")));
+        Assert.That(await AllAsync(binary, "SELECT sum(pageviews), uniqCombined64Merge(19)(visitors_exact) FROM {db}.rollup_site_hourly"),
+            Is.EqualTo(await AllAsync(json, "SELECT sum(pageviews), uniqCombined64Merge(19)(visitors_exact) FROM {db}.rollup_site_hourly")));
     }
 
     [Test]

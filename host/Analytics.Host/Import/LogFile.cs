@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+
+namespace Analytics.Host.Import;
+
+/// <summary>
+/// One log file as the import reads it: plain or gzip (by the .gz name), checked whole before anything
+/// is stored. The survey gives the file's fingerprint (so a finished import is not run twice), its
+/// lines' time range (so the summary and the retention check know what is coming) and proves a .gz
+/// complete: the decompressor reports a cut-off file as a clean end, so the gzip trailer's CRC-32 and
+/// length are checked against what was read.
+/// </summary>
+public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTime? First, DateTime? Last)
+{
+    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Opens the file's text (decompressed when gzip) for reading from the start.</summary>
+    public static (FileStream File, Stream Text) Open(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+        return (file, IsGzip(path) ? new GZipStream(file, CompressionMode.Decompress) : file);
+    }
+
+    /// <summary>Reads the file once; throws <see cref="ImportException"/> when it is missing, unreadable, cut off or corrupt.</summary>
+    public static async Task<LogFile> SurveyAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            throw new ImportException($"{path}: no such file");
+        }
+        var fingerprint = await FingerprintAsync(path, cancellationToken);
+        var (file, text) = Open(path);
+        await using (file)
+        await using (text)
+        {
+            var crc = new Crc32();
+            long length = 0;
+            long lines = 0;
+            DateTime? first = null, last = null;
+            var checking = new ObservedStream(text, bytes =>
+            {
+                crc.Append(bytes);
+                length += bytes.Length;
+            });
+            using var reader = new StreamReader(checking, detectEncodingFromByteOrderMarks: true);
+            try
+            {
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    lines++;
+                    if (CombinedLogParser.TryParse(line, out var entry))
+                    {
+                        first = first is null || entry.Time.UtcDateTime < first ? entry.Time.UtcDateTime : first;
+                        last = last is null || entry.Time.UtcDateTime > last ? entry.Time.UtcDateTime : last;
+                    }
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ImportException($"{path}: not a valid gzip file ({ex.Message})", ex);
+            }
+            if (IsGzip(path))
+            {
+                CheckTrailer(path, crc.GetCurrentHashAsUInt32(), length);
+            }
+            return new LogFile(path, fingerprint, lines, first, last);
+        }
+    }
+
+    /// <summary>SHA-256 of the file's bytes, hex.</summary>
+    private static async Task<string> FingerprintAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+    }
+
+    /// <summary>
+    /// A gzip file ends with the CRC-32 and the length (mod 2^32) of what it holds. A single-member file
+    /// (what gzip and logrotate write) must match what was read; anything else is cut off or corrupt.
+    /// </summary>
+    private static void CheckTrailer(string path, uint crc, long length)
+    {
+        Span<byte> trailer = stackalloc byte[8];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (file.Length < 18)
+        {
+            throw new ImportException($"{path}: gzip file is cut off ({file.Length} bytes)");
+        }
+        file.Seek(-8, SeekOrigin.End);
+        file.ReadExactly(trailer);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)length)
+        {
+            throw new ImportException(
+                $"{path}: gzip file is cut off or corrupt (its trailer does not match the {length:N0} bytes it decompressed to); "
+                + "if it joins several gzip files, decompress it first");
+        }
+    }
+
+    /// <summary>Passes every byte read to an observer (the CRC of a gzip file's content).</summary>
+    private sealed class ObservedStream(Stream inner, Action<ReadOnlySpan<byte>> observe) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            observe(buffer[..read]);
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            observe(buffer.Span[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>An import that cannot go on, with a message for the person running it (one line, no stack trace).</summary>
+public sealed class ImportException : Exception
+{
+    public ImportException(string message) : base(message)
+    {
+    }
+
+    public ImportException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    public ImportException()
+    {
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using Analytics.Host.Import;
+using Analytics.Pipeline.ClickHouse;
+
+namespace Analytics.Host.Tests.Import;
+
+/// <summary>`analytics import` run as a child process on generated Combined-Log files, then the store read back.</summary>
+public class ImportCommandTests
+{
+    private static readonly DateTime May2015 = new(2015, 5, 17, 0, 0, 0, DateTimeKind.Utc);
+
+    [Test]
+    public async Task A_2015_log_keeps_its_pageviews_through_ttl_merges_and_importing_it_again_stores_nothing_twice()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40, start: May2015);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log.gz"));
+        var data = Path.Combine(folder, "data");
+        string[] import = [file, "--site", "demo", "--data", data, "--no-progress", "--Retention:RollupDays=5000"];
+
+        var first = await ImportProcess.RunAsync(import);
+        var second = await ImportProcess.RunAsync(import);
+
+        Assert.That(first.Status, Is.Zero);
+        Assert.That(first.Output, Does.Contain($"{log.ExpectedPageviews:N0} pageviews imported (2015-05-17 to 2015-05-"));
+        // The demo site keeps raw rows 395 days (appsettings.json): counted from the import, not from 2015.
+        var keptUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(395);
+        Assert.That(first.Output, Does.Contain($"kept: raw hits and visits until {keptUntil:yyyy-MM-dd}"));
+        Assert.That(second.Status, Is.Zero);
+        Assert.That(second.Output, Does.Contain("already imported"));
+
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"), "--Retention:RollupDays=5000");
+        var clickHouse = host.App.Services.GetRequiredService<IClickHouse>();
+        // Merges apply TTL: whatever the TTL would delete is gone after these.
+        foreach (var table in new[] { "hits", "sessions", "rollup_site_hourly" })
+        {
+            await clickHouse.ExecuteAsync($"OPTIMIZE TABLE {clickHouse.Database}.{table} FINAL");
+        }
+
+        var expected = log.Expected.OrderBy(e => e.Key).ToList();
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Date, d.Pageviews, d.Visitors)),
+            Is.EqualTo(expected.Select(e => (e.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+        var rollup = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            $"SELECT toDate(hour) AS day, sum(pageviews) FROM {clickHouse.Database}.rollup_site_hourly WHERE site_id = 'demo' GROUP BY day ORDER BY day",
+            "TabSeparated"));
+        Assert.That(rollup, Is.EqualTo(string.Concat(expected.Select(e => $"{e.Key:yyyy-MM-dd}\t{e.Value.Pageviews}\n"))));
+    }
+
+    [Test]
+    public async Task A_log_older_than_the_rollup_retention_is_refused_up_front_naming_the_setting()
+    {
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await AccessLog.Generate(3, clients: 3, requestsPerClient: 5, start: May2015).WriteAsync(Path.Combine(folder, "access.log"));
+
+        var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
+
+        Assert.That(status, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("Retention:RollupDays").And.Contain("2015-05-17"));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+        Assert.That(output, Does.Not.Contain("pageviews imported"));
+    }
+
+    [Test]
+    public async Task A_truncated_gz_fails_with_a_nonzero_exit_and_its_checkpoint_stays()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await AccessLog.Generate(seed, clients: 40, requestsPerClient: 50).WriteAsync(Path.Combine(folder, "access.log.gz"));
+        var bytes = await File.ReadAllBytesAsync(file);
+        await File.WriteAllBytesAsync(file, bytes[..(bytes.Length * 2 / 3)]);
+        var checkpoint = file + ".import-checkpoint";
+        new ImportCheckpoint { File = file, Lines = 10, Secret = Convert.ToBase64String(new byte[32]) }.Save(checkpoint);
+
+        var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
+
+        Assert.That(status, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("cut off or corrupt"));
+        Assert.That(output, Does.Not.Contain("pageviews imported"));
+        Assert.That(File.Exists(checkpoint), Is.True);
+    }
+
+    [TestCase("missing.log", "missing.log: no such file")]
+    [TestCase("--bogus", "unknown option --bogus")]
+    public async Task A_missing_file_or_an_unknown_option_gets_one_line_and_a_nonzero_exit(string argument, string message)
+    {
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
+        string[] arguments = argument.StartsWith("--", StringComparison.Ordinal) ? [file, argument] : [Path.Combine(folder, argument)];
+
+        var (status, output, error) = await ImportProcess.RunAsync([.. arguments, "--site", "demo", "--data", Path.Combine(folder, "data")]);
+
+        Assert.That(status, Is.EqualTo(2));
+        Assert.That(error.Trim(), Does.StartWith("analytics import: ").And.Contain(message));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+        Assert.That(output, Is.Empty);
+    }
+
+    [Test]
+    public async Task Settings_after_the_file_are_configuration_like_for_every_command()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var data = Path.Combine(folder, "data");
+
+        var (status, _, _) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", data, "--no-progress", "--Sites:Sites:0:RetentionDays=500");
+
+        Assert.That(status, Is.Zero);
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var clickHouse = host.App.Services.GetRequiredService<IClickHouse>();
+        // Each row keeps 500 days from the day it was stored (today), whatever day it happened.
+        var days = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            $"SELECT DISTINCT retention_days - dateDiff('day', toDate(timestamp), today()) FROM {clickHouse.Database}.hits WHERE site_id = 'demo'",
+            "TabSeparated"));
+        Assert.That(days, Is.EqualTo("500\n"));
+    }
+
+    [Test]
+    public async Task Sigterm_stops_an_import_at_a_checkpoint_and_the_next_run_completes_it_exactly()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var data = Path.Combine(folder, "data");
+        string[] import = [file, "--site", "demo", "--data", data, "--no-progress"];
+
+        int stopped;
+        string output;
+        using (var running = ImportProcess.Start(import))
+        {
+            Assert.That(await running.WaitForOutputAsync("10,000 lines", TimeSpan.FromSeconds(60)), Is.True, running.Output + running.Error);
+            running.Terminate();
+            stopped = await running.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            output = running.Output;
+            TestContext.Out.WriteLine(output + running.Error);
+        }
+        Assert.That(stopped, Is.EqualTo(130));
+        Assert.That(output, Does.Contain("Interrupted"));
+        Assert.That(File.Exists(file + ".import-checkpoint"), Is.True);
+
+        var resumed = await ImportProcess.RunAsync(import);
+        Assert.That(resumed.Status, Is.Zero);
+        Assert.That(resumed.Output, Does.Contain("resumed after line"));
+
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+    }
+}
