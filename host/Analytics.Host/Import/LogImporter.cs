@@ -114,7 +114,7 @@ public sealed class LogImporter : IAsyncDisposable
             return result;
         }
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        result.RawKeptUntil = today.AddDays(_retention.RawDaysFor(site.Id));
+        result.RawKeptUntil = today.AddDays(_retention.WithSiteDefaults(_sites.All.Select(s => s.Settings)).RawDaysFor(site.Id));
         if (survey.First is { } first)
         {
             // Rollups (every figure the dashboard shows) are kept Retention:RollupDays after their own day:
