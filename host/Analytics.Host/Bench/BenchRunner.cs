@@ -134,6 +134,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         [
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
+            "--Spool:Path=" + Path.Combine(work, "embedded", "spool"),
             "--Logging:LogLevel:Default=Warning",
             "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
             .. settings.QueryHits.SelectMany((_, i) => new[]
