@@ -200,7 +200,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
     private List<string> CollectorArguments(MockKafka? kafka, string spool) =>
         kafka is null
             ? [.. settings.CollectorArguments]
-            : ["--Transport:Kind=Kafka", "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Kafka:Spool:Path=" + spool, .. settings.CollectorArguments];
+            : ["--Transport:Kind=Kafka", "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Spool:Path=" + spool, .. settings.CollectorArguments];
 
     private static void RequireTools(bool needNginx)
     {
