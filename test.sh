@@ -22,6 +22,12 @@ fi
 
 scripts/deps.sh >/dev/null
 
+# The OpenAPI linter that OpenApiLintTests runs, pinned, from npm.
+redocly="$ANALYTICS_CACHE/tools/redocly"
+if [ ! -x "$redocly/node_modules/.bin/redocly" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$redocly" @redocly/cli@2.77.0 >/dev/null
+fi
+
 dotnet build Analytics.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 log=$(mktemp)
 status=0

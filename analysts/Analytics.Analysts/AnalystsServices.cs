@@ -24,7 +24,7 @@ public static class AnalystsServices
         services.AddSingleton<StatsQueryParser>();
         services.AddSingleton(sp => new StatsClickHouse(sp.GetRequiredService<IClickHouse>()));
         services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>()));
-        services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<QueryRunner>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));
         services.AddSingleton(sp => new RateLimiter(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.RequestsPerMinute, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessGate>();

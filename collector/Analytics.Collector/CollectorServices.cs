@@ -26,6 +26,7 @@ public static class CollectorServices
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<VisitorCookie>();
+        services.AddSingleton<Visitors.CsrfToken>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<SelfServiceRateLimiter>();

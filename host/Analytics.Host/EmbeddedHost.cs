@@ -37,7 +37,7 @@ public static class EmbeddedHost
             builder.Services.AddClickHouse();
         }
         roles.AddTransport(builder.Services);
-        builder.Services.AddCollector();
+        builder.Services.AddCollector().AddSiteSettings();
         // The aggregator role owns the storage, so it also serves what reads it: stats, analysts, partners.
         if (roles.Aggregator)
         {
@@ -45,8 +45,7 @@ public static class EmbeddedHost
                 .AddAggregator()
                 .AddStats()
                 .AddAnalysts()
-                .AddPartners()
-                .AddSiteSettingsBridge();
+                .AddPartners();
         }
         configure?.Invoke(builder.Services);
 
@@ -61,13 +60,22 @@ public static class EmbeddedHost
             app.MapStats();
             app.MapAnalysts();
             // Signing needs the analysts' API keys, which live with the aggregator role.
-            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site));
+            app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site))
+                .WithTags("Links")
+                .WithName("SignLink")
+                .WithSummary("Sign a newsletter link: a redirect on the collector that counts the click for a campaign.")
+                .Produces<LinkApi.SignedLink>()
+                .ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status429TooManyRequests);
             app.MapPartners();
         }
-        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        // Probes for the operator, not part of the stats API's document.
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
         app.MapGet("/readyz", (IServiceProvider services) => services.GetService<IHitSink>() is not { IsHealthy: false }
             ? Results.Text("ready")
-            : Results.Text("degraded", statusCode: StatusCodes.Status503ServiceUnavailable));
+            : Results.Text("degraded", statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription();
         app.MapMetrics(registry: app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }

@@ -20,4 +20,5 @@ namespace Analytics.Partners;
 [JsonSerializable(typeof(DeliveryStatusResponse))]
 [JsonSerializable(typeof(RerunRequest))]
 [JsonSerializable(typeof(RerunResponse))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class PartnersJsonContext : JsonSerializerContext;

@@ -64,7 +64,7 @@ public static class PipelineServices
         services.AddSingleton<SessionTracker>();
         services.AddSingleton<HitStore>(sp => new HitStore(
             sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>(),
-            sp.GetRequiredService<VisitorDataStore>()));
+            sp.GetRequiredService<VisitorDataStore>(), sp.GetService<Sites.ISiteSettings>()));
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         return services;

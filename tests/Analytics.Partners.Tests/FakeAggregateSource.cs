@@ -10,7 +10,10 @@ public sealed class FakeAggregateSource : IAggregateSource
 {
     public List<AggregateRow> Cells { get; } = [];
 
-    /// <summary>How many times the rows were read (one per generated report).</summary>
+    /// <summary>The dimensions the cells' values are for, in order; a query for fewer of them gets the cells summed by those.</summary>
+    public IReadOnlyList<string> Names { get; init; } = ["site", "country"];
+
+    /// <summary>How many times the report's own cells were read (one per generated report; coarser breakdowns not counted).</summary>
     public int Reads { get; private set; }
 
     /// <summary>Reads that fail before reads succeed again (storage down, then back).</summary>
@@ -24,14 +27,24 @@ public sealed class FakeAggregateSource : IAggregateSource
 
     public Task<IReadOnlyList<AggregateRow>> RowsAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        Reads++;
-        if (FailingReads > 0)
+        var inWindow = Cells.Where(c => c.Period >= query.Window.From && c.Period <= query.Window.To).ToList();
+        if (query.Dimensions.SequenceEqual(Names))
         {
-            FailingReads--;
-            throw new InvalidOperationException("storage is down");
+            Reads++;
+            if (FailingReads > 0)
+            {
+                FailingReads--;
+                throw new InvalidOperationException("storage is down");
+            }
+            return Task.FromResult<IReadOnlyList<AggregateRow>>(inWindow);
         }
-        return Task.FromResult<IReadOnlyList<AggregateRow>>(
-            Cells.Where(c => c.Period >= query.Window.From && c.Period <= query.Window.To).ToList());
+        var positions = query.Dimensions.Select(d => Names.ToList().IndexOf(d)).ToList();
+        var coarser = inWindow
+            .GroupBy(c => (c.Period, Key: string.Join('\u001f', positions.Select(p => c.Dimensions[p]))))
+            .Select(g => new AggregateRow(g.Key.Period, positions.Select(p => g.First().Dimensions[p]).ToList(), g.Sum(c => c.Visitors),
+                Enumerable.Range(0, query.Metrics.Count).Select(i => g.Sum(c => c.Metrics[i])).ToList()))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<AggregateRow>>(coarser);
     }
 
     public Task<IReadOnlyList<AggregateRow>> TotalsAsync(ReportQuery query, IReadOnlyList<AggregateRow>? onlyCells, CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
-using Analytics.Pipeline.ClickHouse.ChDb;
 using Analytics.ClickHouseHttp;
+using Analytics.Pipeline.ClickHouse.ChDb;
 
 namespace Analytics.Pipeline.Tests;
 

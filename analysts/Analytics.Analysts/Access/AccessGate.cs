@@ -1,4 +1,5 @@
 using System.Globalization;
+using Analytics.Pipeline.Sites;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace Analytics.Analysts.Access;
 /// Who may read which site: a Bearer key from the keys file, scoped to sites, counted against its rate
 /// limit. Without a valid key there is a 401 and no data; with a key for other sites, a 403.
 /// </summary>
-public sealed class AccessGate(ApiKeyStore keys, RateLimiter limiter, IOptions<AnalystsOptions> options)
+public sealed class AccessGate(ApiKeyStore keys, RateLimiter limiter, IOptions<AnalystsOptions> options, ISiteSettings? sites = null)
 {
     private readonly int _sharedMinVisitors = options.Value.SharedMinVisitors;
 
@@ -48,8 +49,12 @@ public sealed class AccessGate(ApiKeyStore keys, RateLimiter limiter, IOptions<A
                 ? null
                 : TypedResults.Problem("This API key may not read that site.", statusCode: StatusCodes.Status403Forbidden);
 
-    /// <summary>Shared links show only rows with at least this many visitors (privacy invariant 5).</summary>
-    public int? MinVisitorsFor(ApiKey key) => key.Kind == ApiKeyKinds.Share ? _sharedMinVisitors : null;
+    /// <summary>
+    /// Shared links show only rows with at least this many visitors (privacy invariant 5): Analysts:SharedMinVisitors,
+    /// raised to the site's KThreshold in the site registry.
+    /// </summary>
+    public int? MinVisitorsFor(ApiKey key, string site) =>
+        key.Kind == ApiKeyKinds.Share ? Math.Max(_sharedMinVisitors, sites?.Find(site)?.KThreshold ?? 0) : null;
 
     private static ProblemHttpResult Unauthorized(HttpContext http, string detail)
     {

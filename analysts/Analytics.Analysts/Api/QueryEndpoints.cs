@@ -20,22 +20,29 @@ public static class QueryEndpoints
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v2").WithTags("Stats");
-        api.MapPost("/query", PostQuery)
+        RefusalsOf(api.MapPost("/query", PostQuery)
             .WithName("Query")
             .WithSummary("Any question in one call: metrics, dimensions, filters, date range, comparison, order, pagination.")
             .Accepts<QueryBodyExample>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        api.MapGet("/aggregate", GetAggregate).WithName("Aggregate").WithSummary("Totals for a period.");
-        api.MapGet("/timeseries", GetTimeseries).WithName("Timeseries").WithSummary("Metrics per hour, day, week or month.");
-        api.MapGet("/breakdown", GetBreakdown).WithName("Breakdown").WithSummary("Metrics per value of one dimension.");
-        api.MapGet("/realtime", GetRealtime).WithName("Realtime").WithSummary("Visitors and pageviews in the last 5 minutes.");
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv"));
+        RefusalsOf(api.MapGet("/aggregate", GetAggregate).WithName("Aggregate").WithSummary("Totals for a period.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/timeseries", GetTimeseries).WithName("Timeseries").WithSummary("Metrics per hour, day, week or month.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/breakdown", GetBreakdown).WithName("Breakdown").WithSummary("Metrics per value of one dimension.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
+        RefusalsOf(api.MapGet("/realtime", GetRealtime).WithName("Realtime").WithSummary("Visitors and pageviews in the last 5 minutes.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json"));
         return routes;
     }
+
+    /// <summary>The refusals every stats request can get: a bad question, no or a wrong key, over the rate limit.</summary>
+    private static RouteHandlerBuilder RefusalsOf(RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult> PostQuery(HttpContext http, AccessGate gate, StatsQueryParser parser, QueryRunner runner, [FromQuery] string? format, CancellationToken cancellationToken)
     {
@@ -43,18 +50,10 @@ public static class QueryEndpoints
         {
             return denied;
         }
-        JsonDocument document;
-        try
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
+        if (document is null)
         {
-            if (http.Request.ContentLength > MaxBodyBytes)
-            {
-                return BadRequest($"The query body may be at most {MaxBodyBytes} bytes.");
-            }
-            document = await JsonDocument.ParseAsync(http.Request.Body, default, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return BadRequest("The body is not valid JSON.");
+            return BadRequest(problem!);
         }
         using (document)
         {
@@ -84,7 +83,7 @@ public static class QueryEndpoints
         [AsParameters] CommonParameters common, string? dimension, string? order_by, CancellationToken cancellationToken) =>
         GetAsync(http, gate, parser, runner, common, [dimension ?? "page"], order_by, cancellationToken);
 
-    private static async Task<IResult> GetRealtime(HttpContext http, AccessGate gate, RealtimeQuery realtime, string? site_id, CancellationToken cancellationToken)
+    private static async Task<IResult> GetRealtime(HttpContext http, AccessGate gate, RealtimeQuery realtime, StatsQueryParser parser, string? site_id, CancellationToken cancellationToken)
     {
         if (gate.Authenticate(http, out var key) is { } denied)
         {
@@ -94,7 +93,17 @@ public static class QueryEndpoints
         {
             return forbidden;
         }
-        var now = await realtime.RunAsync(site_id!, cancellationToken);
+        Realtime now;
+        try
+        {
+            // A shared link locked to a filter sees only the current visitors that match it, as its other panels do.
+            var locked = key!.LockedFilters is { ValueKind: JsonValueKind.Array } filters ? new AllOf(parser.ParseFilterList(filters, "locked filters")) : null;
+            now = await realtime.RunAsync(site_id!, locked, cancellationToken);
+        }
+        catch (BadQueryException e)
+        {
+            return BadRequest(e.Message);
+        }
         return TypedResults.Json(new RealtimeAnswer(now.Visitors, now.Pageviews, (int)RealtimeQuery.Window.TotalMinutes), AnalystsJsonContext.Default.RealtimeAnswer);
     }
 
@@ -117,15 +126,9 @@ public static class QueryEndpoints
             Filter? filter = null;
             if (!string.IsNullOrEmpty(common.filters))
             {
-                try
-                {
-                    using var parsed = JsonDocument.Parse(common.filters);
-                    filter = new AllOf(parser.ParseFilterList(parsed.RootElement, "filters"));
-                }
-                catch (JsonException)
-                {
-                    throw new BadQueryException("filters must be a JSON array of filter expressions, as in the query body.");
-                }
+                using var parsed = JsonBody.ParseText(common.filters)
+                    ?? throw new BadQueryException("filters must be a JSON array of filter expressions, as in the query body.");
+                filter = new AllOf(parser.ParseFilterList(parsed.RootElement, "filters"));
             }
             var (limit, offset) = parser.CheckedPagination(common.limit ?? (dims.Any(d => d.Grain is not null) ? 1000 : 100), common.offset ?? 0);
             var order = orderBy is null ? [] : new[] { ParseOrder(orderBy, metrics, dims) };
@@ -167,7 +170,7 @@ public static class QueryEndpoints
                 var lockedFilter = new AllOf(parser.ParseFilterList(locked, "locked filters"));
                 query = query with { Filter = query.Filter is null ? lockedFilter : new AllOf([query.Filter, lockedFilter]) };
             }
-            result = await runner.RunAsync(query, gate.MinVisitorsFor(key), cancellationToken);
+            result = await runner.RunAsync(query, gate.MinVisitorsFor(key, query.SiteId), cancellationToken);
         }
         catch (BadQueryException e)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Analytics.Analysts.Query;
+using Analytics.Pipeline.Export;
 
 namespace Analytics.Analysts.Api;
 
@@ -91,18 +92,8 @@ public static class ResultWriter
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    /// <summary>
-    /// Quotes when needed; a text cell that a spreadsheet would run as a formula gets a leading apostrophe
-    /// (CSV injection), since dimension values come from visitors' browsers.
-    /// </summary>
-    private static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
+    /// <summary>Dimension values come from visitors' browsers: made inert against CSV injection (<see cref="CsvCell"/>).</summary>
+    private static string Cell(string value) => CsvCell.Text(value);
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -31,6 +31,14 @@ internal static class StatsOpenApi
         }
         """;
 
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Stats"] = "Aggregate statistics of one site: metrics, breakdowns, time series, realtime.",
+        ["Links"] = "Signed newsletter links whose clicks are counted per campaign.",
+        ["Partner reports"] = "A partner's own aggregate reports, pulled with the partner's key.",
+        ["Partner administration"] = "The operator's view of partner reports: audit, delivery status, reruns.",
+    };
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddDocumentTransformer((document, _, _) =>
@@ -47,6 +55,12 @@ internal static class StatsOpenApi
             document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key for the site." };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
+            // Client generators join paths to the server URL: "http://host/" + "/api/..." would give "//api".
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/');
+            }
+            document.Tags = new HashSet<OpenApiTag>(TagDescriptions.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>

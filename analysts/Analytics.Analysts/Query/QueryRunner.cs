@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Analysts.Query;
 
 /// <summary>Runs a query (and its comparison period) and reads the rows back.</summary>
-public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options)
+public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options)
 {
     private readonly QueryPlanner _planner = new(clickHouse.Database, options.Value.QueryTimeout);
     private readonly int _maxRows = options.Value.MaxRows;
@@ -14,13 +14,14 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
     public QueryPlanner Planner => _planner;
 
     /// <param name="query">The validated query.</param>
-    /// <param name="minVisitors">When set, rows with fewer visitors are left out (shared dashboards).</param>
+    /// <param name="minVisitors">When set, rows with fewer visitors are left out, and more with them so that none can be computed from the others (shared dashboards).</param>
     /// <param name="cancellationToken">Stops waiting for the engine.</param>
     /// <param name="mode">Which data the planner may read; anything but <see cref="PlanMode.Best"/> is for tests and the benchmark.</param>
     public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
-        var (rows, total) = (minVisitors is null ? await ReadTopAsync(query, mode, cancellationToken) : null)
-            ?? await ReadAsync(_planner.Plan(query, query.Range, minVisitors, mode: mode), query.Metrics.Count, cancellationToken);
+        var (rows, total) = minVisitors is { } k
+            ? await ReadSharedAsync(query, query.Range, k, mode, paged: true, cancellationToken)
+            : await ReadTopAsync(query, mode, cancellationToken) ?? await ReadAsync(_planner.Plan(query, query.Range, mode: mode), query.Metrics.Count, cancellationToken);
         var series = IsPlainSeries(query);
         if (series)
         {
@@ -32,7 +33,9 @@ public sealed class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions
             comparisonRange = query.Comparison == Comparison.PreviousPeriod
                 ? query.Range.PreviousPeriod(query.TimeZone)
                 : query.Range.YearOverYear(query.TimeZone);
-            var (earlier, _) = await ReadAsync(_planner.Plan(query, comparisonRange, minVisitors, _maxRows, mode), query.Metrics.Count, cancellationToken);
+            var (earlier, _) = minVisitors is { } kEarlier
+                ? await ReadSharedAsync(query, comparisonRange, kEarlier, mode, paged: false, cancellationToken)
+                : await ReadAsync(_planner.Plan(query, comparisonRange, null, _maxRows, mode), query.Metrics.Count, cancellationToken);
             if (series)
             {
                 (earlier, _) = FilledSeries(query, comparisonRange, earlier);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts.Query;
@@ -10,8 +11,17 @@ namespace Analytics.Analysts.Query;
 /// <see cref="BadQueryException"/> naming what is wrong. Names outside the allow-lists and values over
 /// the limits never get further than here.
 /// </summary>
-public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock)
+public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProvider clock, ISiteSettings? sites = null)
 {
+    /// <summary>
+    /// The earliest and latest day a custom range may name: the stored timestamps (DateTime64) and the
+    /// comparison periods a year or a range earlier stay far inside what the engine and .NET can
+    /// represent, so a year like 9999 is a clear 400, not an overflow.
+    /// </summary>
+    public static readonly DateOnly FirstDay = new(1970, 1, 1);
+
+    public static readonly DateOnly LastDay = new(2199, 12, 31);
+
     private readonly AnalystsOptions _options = options.Value;
 
     public StatsQuery Parse(JsonElement body)
@@ -51,9 +61,12 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         };
     }
 
-    /// <summary>The site's configured time zone, UTC when none is set.</summary>
+    /// <summary>
+    /// The site's time zone: Analysts:TimeZones when it names the site, else the site registry's (read at each
+    /// query, so a reloaded sites file applies), else UTC.
+    /// </summary>
     public TimeZoneInfo TimeZoneOf(string site) =>
-        _options.TimeZones.TryGetValue(site, out var id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
+        (_options.TimeZones.TryGetValue(site, out var id) ? id : sites?.Find(site)?.TimeZone) is { } name && TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone)
             ? zone
             : TimeZoneInfo.Utc;
 
@@ -110,6 +123,10 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         {
             throw new BadQueryException("Custom date_range dates must be YYYY-MM-DD.");
         }
+        if (first < FirstDay || last > LastDay)
+        {
+            throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.");
+        }
         if (last < first)
         {
             throw new BadQueryException("date_range ends before it starts.");
@@ -117,9 +134,12 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
         return Checked(DateRange.OfDays(first, last, zone));
     }
 
-    private DateRange Checked(DateRange range) => range.Days <= _options.MaxRangeDays
-        ? range
-        : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
+    private DateRange Checked(DateRange range) =>
+        range.FirstDay < FirstDay || range.LastDay > LastDay
+            ? throw new BadQueryException($"date_range dates must lie between {FirstDay:yyyy-MM-dd} and {LastDay:yyyy-MM-dd}.")
+            : range.Days <= _options.MaxRangeDays
+                ? range
+                : throw new BadQueryException($"date_range covers {range.Days} days; at most {_options.MaxRangeDays} are allowed.");
 
     public static IReadOnlyList<Metric> ParseMetrics(IEnumerable<string> names)
     {

@@ -52,7 +52,7 @@ public class DashboardQueryBenchmarks
         var clickHouse = new EmbeddedClickHouse(_engine, "analytics");
         var options = Options.Create(new AnalystsOptions { RealtimeCacheFor = TimeSpan.Zero });
         _runner = new QueryRunner(clickHouse, options);
-        _realtime = new RealtimeQuery(clickHouse, options, TimeProvider.System);
+        _realtime = new RealtimeQuery(clickHouse, _runner, options, TimeProvider.System);
         var parser = new StatsQueryParser(options, TimeProvider.System);
         var body = Query switch
         {

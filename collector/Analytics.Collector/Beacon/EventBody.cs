@@ -28,7 +28,7 @@ public static class EventBody
             var hits = new List<BeaconParameters>();
             if (root.ValueKind == JsonValueKind.Object)
             {
-                hits.Add(Read(root));
+                hits.Add(ReadOrUnreadable(root));
                 return hits;
             }
             if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() is 0 || root.GetArrayLength() > maxBatch)
@@ -41,13 +41,30 @@ public static class EventBody
                 {
                     return null;
                 }
-                hits.Add(Read(item));
+                hits.Add(ReadOrUnreadable(item));
             }
             return hits;
         }
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// One hit of the batch. A string escape that is not valid UTF-16 (a lone surrogate such as
+    /// "\udc00") cannot become a string; that hit alone is marked unreadable, so the step that validates
+    /// counts it (InvalidEncoding) and the rest of the batch is kept.
+    /// </summary>
+    private static BeaconParameters ReadOrUnreadable(JsonElement hit)
+    {
+        try
+        {
+            return Read(hit);
+        }
+        catch (InvalidOperationException)
+        {
+            return BeaconParameters.Unreadable;
         }
     }
 

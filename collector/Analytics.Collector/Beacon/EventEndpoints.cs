@@ -26,7 +26,7 @@ public static class EventEndpoints
     }
 
     private static async Task<IResult> Collect(
-        HttpContext http, HitPipeline pipeline, VisitorCookie cookie, SiteRegistry sites, IOptions<CollectorOptions> options)
+        HttpContext http, HitPipeline pipeline, VisitorCookie cookie, SiteRegistry sites, CollectorMetrics metrics, IOptions<CollectorOptions> options)
     {
         Cors.Allow(http, sites, preflight: false);
         var limits = options.Value;
@@ -36,10 +36,12 @@ public static class EventEndpoints
             && !contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase)
             && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
+            metrics.Rejected(DropReason.InvalidBody);
             return TypedResults.StatusCode(StatusCodes.Status415UnsupportedMediaType);
         }
         if (http.Request.ContentLength > limits.MaxBodyBytes)
         {
+            metrics.Rejected(DropReason.TooLong);
             return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
@@ -54,14 +56,17 @@ public static class EventEndpoints
             catch (Exception e) when (e is BadHttpRequestException or IOException)
             {
                 // A malformed or cut-off body is the client's fault: never a 5xx.
+                metrics.Rejected(DropReason.InvalidBody);
                 return TypedResults.BadRequest();
             }
             if (length > limits.MaxBodyBytes)
             {
+                metrics.Rejected(DropReason.TooLong);
                 return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
             }
             if (EventBody.Parse(buffer.AsMemory(0, length), limits.MaxBatch) is not { } batch)
             {
+                metrics.Rejected(DropReason.InvalidBody);
                 return TypedResults.BadRequest();
             }
 

@@ -5,6 +5,11 @@ public sealed record BeaconParameters
 {
     public static readonly IReadOnlyDictionary<string, string> NoProps = new Dictionary<string, string>();
 
+    /// <summary>A hit of a batch whose text could not be read (invalid UTF-16 escapes): rejected as InvalidEncoding.</summary>
+    public static readonly BeaconParameters Unreadable = new() { IsUnreadable = true };
+
+    public bool IsUnreadable { get; private init; }
+
     public string? Site { get; init; }
 
     public string? Url { get; init; }

@@ -13,4 +13,10 @@ public enum DropReason
     ConsentDeclined,
     RateLimited,
     Overloaded,
+
+    /// <summary>A site in strict-origin mode got a hit with neither an Origin nor a Referer header.</summary>
+    MissingOrigin,
+
+    /// <summary>A POST /e body that is not a JSON hit or batch of at most MaxBatch hits, or not text/plain or JSON (one per request).</summary>
+    InvalidBody,
 }

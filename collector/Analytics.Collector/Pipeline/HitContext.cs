@@ -10,6 +10,12 @@ namespace Analytics.Collector.Pipeline;
 /// </summary>
 public sealed class HitContext(HttpContext http, BeaconParameters parameters, DateTime receivedAt)
 {
+    /// <summary>
+    /// Set in <see cref="HttpContext.Items"/> by callers that replay a site's own server log: the page is
+    /// proven by the log itself, so a strict-origin site does not ask for an Origin or Referer header.
+    /// </summary>
+    public const string ServerLogItem = "analytics.server-log";
+
     public HttpContext Http { get; } = http;
 
     public BeaconParameters Parameters { get; } = parameters;

@@ -8,7 +8,8 @@ namespace Analytics.Collector.Pipeline;
 /// <summary>
 /// Accepts only beacons for a registered site, from a page on one of its hosts, within the size limits.
 /// The page URL, and the Origin and Referer headers when the browser sends them, must all name one of
-/// the site's hosts: no one else can place our beacons.
+/// the site's hosts. A beacon with neither header cannot be traced to a page, so it passes unless the
+/// site is in strict-origin mode (docs/tracking.md explains the trade-off).
 /// </summary>
 public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> options) : IHitStep
 {
@@ -17,7 +18,7 @@ public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> 
         var limits = options.Value;
         var p = hit.Parameters;
         var request = hit.Http.Request;
-        if (!PercentEncoding.DecodesToValidUtf8(request.QueryString.Value))
+        if (p.IsUnreadable || !PercentEncoding.DecodesToValidUtf8(request.QueryString.Value))
         {
             return DropReason.InvalidEncoding;
         }
@@ -63,9 +64,17 @@ public sealed class ValidateStep(SiteRegistry sites, IOptions<CollectorOptions> 
         {
             return DropReason.ForeignHost;
         }
+        if (site.StrictOrigin && !HasHeader(request.Headers.Origin) && !HasHeader(request.Headers.Referer) && !hit.Http.Items.ContainsKey(HitContext.ServerLogItem))
+        {
+            // A page anywhere can send a beacon with neither header (referrerpolicy="no-referrer", a script):
+            // strict sites store only hits a browser vouches for. Both headers, when sent, were checked above.
+            return DropReason.MissingOrigin;
+        }
         hit.PageUrl = url;
         return null;
     }
+
+    private static bool HasHeader(Microsoft.Extensions.Primitives.StringValues header) => header.Count == 1 && !string.IsNullOrEmpty(header[0]);
 
     internal static bool IsWeb(Uri url) => url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp;
 

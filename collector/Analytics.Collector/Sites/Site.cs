@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Analytics.Pipeline.Sites;
 
 namespace Analytics.Collector.Sites;
 
@@ -11,6 +12,12 @@ public sealed record Site(
 
     public bool Allows(ReadOnlySpan<char> host) => _lookup.Contains(host);
 
+    /// <summary>Store only hits whose Origin or Referer header names one of <see cref="Hosts"/> (<see cref="SiteOptions.StrictOrigin"/>).</summary>
+    public bool StrictOrigin { get; init; }
+
+    /// <summary>What the other parts read of this site (<see cref="ISiteSettings"/>).</summary>
+    public SiteSettings Settings { get; } = new(Id, TimeZone, RetentionDays, KThreshold, KeepQueryParameters);
+
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup = Hosts.GetAlternateLookup<ReadOnlySpan<char>>();
 
     internal static Site From(SiteOptions o) => new(
@@ -20,5 +27,8 @@ public sealed record Site(
         o.ConsentMode,
         o.RetentionDays,
         o.KThreshold,
-        o.KeepQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
+        o.KeepQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase))
+    {
+        StrictOrigin = o.StrictOrigin,
+    };
 }

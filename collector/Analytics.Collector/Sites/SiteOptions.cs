@@ -25,4 +25,11 @@ public sealed record SiteOptions
     /// (utm_*, ref, source), which always go to their own fields. Every other parameter is dropped.
     /// </summary>
     public IReadOnlyList<string> KeepQueryParameters { get; init; } = [];
+
+    /// <summary>
+    /// Store only hits that carry an Origin or Referer header naming one of <see cref="Hosts"/>; others get
+    /// their GIF and are counted as MissingOrigin. Off by default: browsers and privacy tools often send
+    /// neither (Referrer-Policy: no-referrer), and those visits would not be counted (docs/tracking.md).
+    /// </summary>
+    public bool StrictOrigin { get; init; }
 }

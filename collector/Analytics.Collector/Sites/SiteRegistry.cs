@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Analytics.Collector.Sites;
 /// restart. A bad edit to the file keeps the sites that were loaded (and logs why); a bad file at start
 /// fails the start.
 /// </summary>
-public sealed partial class SiteRegistry : IDisposable
+public sealed partial class SiteRegistry : ISiteSettings, IDisposable
 {
     private static readonly JsonSerializerOptions FileJson = new()
     {
@@ -47,6 +48,10 @@ public sealed partial class SiteRegistry : IDisposable
     public bool TryGet(string id, out Site site) => _snapshot.Sites.TryGetValue(id, out site!);
 
     public IEnumerable<Site> All => _snapshot.Sites.Values;
+
+    SiteSettings? ISiteSettings.Find(string siteId) => TryGet(siteId, out var site) ? site.Settings : null;
+
+    IEnumerable<SiteSettings> ISiteSettings.All => _snapshot.Sites.Values.Select(s => s.Settings);
 
     /// <summary>Edits refused since start (the previous list stayed in force).</summary>
     public int FailedReloads => _failedReloads;

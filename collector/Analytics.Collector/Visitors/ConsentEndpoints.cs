@@ -20,7 +20,7 @@ public static class ConsentEndpoints
         return routes;
     }
 
-    private static IResult OptOutPage(HttpContext http, VisitorCookie cookie)
+    private static IResult OptOutPage(HttpContext http, VisitorCookie cookie, CsrfToken csrf)
     {
         var status = IsOptedOut(http, cookie)
             ? "<p><strong>You are opted out.</strong> This browser is counted without any ID, or not at all.</p>"
@@ -29,13 +29,13 @@ public static class ConsentEndpoints
             {status}
             <p>Opting out removes the ID cookie and sets a cookie that says "no": from then on no ID is used
             for this browser. Sending Do Not Track or Global Privacy Control has the same effect.</p>
-            {VisitorPage.Form("/optout", CsrfToken.Issue(http), "Opt out")}
+            {VisitorPage.Form("/optout", csrf.Issue(http), "Opt out")}
             """);
     }
 
-    private static async Task<IResult> OptOut(HttpContext http, VisitorCookie cookie)
+    private static async Task<IResult> OptOut(HttpContext http, VisitorCookie cookie, CsrfToken csrf)
     {
-        if (!await CsrfToken.IsValidAsync(http))
+        if (!await csrf.IsValidAsync(http))
         {
             return VisitorPage.Forbidden(http);
         }
@@ -45,20 +45,20 @@ public static class ConsentEndpoints
             "<p>No ID is used for this browser any more. To undo this, opt in again.</p>");
     }
 
-    private static IResult OptInPage(HttpContext http, VisitorCookie cookie)
+    private static IResult OptInPage(HttpContext http, VisitorCookie cookie, CsrfToken csrf)
     {
         var status = IsOptedOut(http, cookie)
             ? "<p>You are opted out. Opting in removes the opt-out cookie; a new random ID is given on your next visit.</p>"
             : "<p>You are not opted out.</p>";
         return VisitorPage.Render(http, "Opt in to analytics", $"""
             {status}
-            {VisitorPage.Form("/optin", CsrfToken.Issue(http), "Opt in")}
+            {VisitorPage.Form("/optin", csrf.Issue(http), "Opt in")}
             """);
     }
 
-    private static async Task<IResult> OptIn(HttpContext http, VisitorCookie cookie)
+    private static async Task<IResult> OptIn(HttpContext http, VisitorCookie cookie, CsrfToken csrf)
     {
-        if (!await CsrfToken.IsValidAsync(http))
+        if (!await csrf.IsValidAsync(http))
         {
             return VisitorPage.Forbidden(http);
         }

@@ -23,7 +23,7 @@ public static class SelfServiceEndpoints
         return routes;
     }
 
-    private static IResult Me(HttpContext http, VisitorCookie cookie, TimeProvider clock)
+    private static IResult Me(HttpContext http, VisitorCookie cookie, TimeProvider clock, CsrfToken csrf)
     {
         if (!TryGetVisitor(http, cookie, clock, out var id))
         {
@@ -43,7 +43,7 @@ public static class SelfServiceEndpoints
             <p><a href="/me/data">Download your data (JSON)</a></p>
             <p>Erasing deletes every record kept under this ID and removes the cookie. Totals that were already
             counted (such as "12 visitors on Monday") hold no ID and stay.</p>
-            {VisitorPage.Form("/me/erase", CsrfToken.Issue(http), "Erase my data")}
+            {VisitorPage.Form("/me/erase", csrf.Issue(http), "Erase my data")}
             """);
     }
 
@@ -73,9 +73,9 @@ public static class SelfServiceEndpoints
     }
 
     private static async Task<IResult> Erase(
-        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, [FromServices] VisitorDataStore store)
+        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, CsrfToken csrf, [FromServices] VisitorDataStore store)
     {
-        if (!await CsrfToken.IsValidAsync(http))
+        if (!await csrf.IsValidAsync(http))
         {
             return VisitorPage.Forbidden(http);
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Analytics.Partners.Api;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
@@ -46,20 +47,38 @@ public static class PartnersCommand
                 services.AddOptions<PartnersOptions>().BindConfiguration(PartnersOptions.Section));
             var audit = new AuditLog(host.Services.GetRequiredService<IOptions<PartnersOptions>>());
             var entries = await audit.ListAsync(result.GetValue(partner), Math.Max(1, result.GetValue(limit)), cancellationToken);
-            var table = new Table().AddColumns("at (UTC)", "action", "actor", "partner", "report", "window", "rows", "withheld", "sha256", "detail");
-            foreach (var e in entries)
+            string[] header = ["at (UTC)", "action", "actor", "partner", "report", "window", "rows", "withheld", "sha256", "detail"];
+            var rows = entries.Select(e => new[]
             {
-                table.AddRow(
-                    Markup.Escape(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)),
-                    Markup.Escape(e.Action), Markup.Escape(e.Actor), Markup.Escape(e.Partner), Markup.Escape(e.Report), Markup.Escape(e.Window),
-                    e.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    e.WithheldCells.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Markup.Escape(e.Sha256.Length > 12 ? e.Sha256[..12] : e.Sha256), Markup.Escape(e.Detail));
-            }
-            AnsiConsole.Write(table);
+                e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                e.Action, e.Actor, e.Partner, e.Report, e.Window,
+                e.Rows.ToString(CultureInfo.InvariantCulture),
+                e.WithheldCells.ToString(CultureInfo.InvariantCulture),
+                e.Sha256.Length > 12 ? e.Sha256[..12] : e.Sha256, e.Detail,
+            }).ToList();
+            WriteRows(header, rows);
             Console.Error.WriteLine($"{entries.Count} entries from {audit.FilePath}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A table on a terminal; tab-separated lines when piped, so tools read whole rows.</summary>
+    private static void WriteRows(string[] header, List<string[]> rows)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            foreach (var row in rows.Prepend(header))
+            {
+                Console.WriteLine(string.Join('\t', row.Select(cell => cell.ReplaceLineEndings(" ").Replace('\t', ' '))));
+            }
+            return;
+        }
+        var table = new Table().AddColumns(header);
+        foreach (var row in rows)
+        {
+            table.AddRow([.. row.Select(Markup.Escape)]);
+        }
+        AnsiConsole.Write(table);
     }
 }

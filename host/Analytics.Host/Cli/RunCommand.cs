@@ -47,15 +47,17 @@ public static class RunCommand
     {
         var address = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var site = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault()?.Id ?? "demo";
+        var data = Path.GetFullPath(app.Configuration["ClickHouse:DataPath"] ?? "data/clickhouse");
         Console.WriteLine($"""
 
             Analytics is running (embedded). Press Ctrl-C to stop.
               Demo page:  {address}/demo
               Beacon:     {address}/i.gif?site={site}&url=https%3A%2F%2Fexample.com%2F
-              Stats:      {address}/api/stats/daily?site={site}
               Dashboard:  {address}/dashboard/{site}   (a key: ./analytics key create --site {site})
+              Stats:      {address}/api/stats/daily?site={site}   (with the key: Authorization: Bearer KEY)
               Stats API:  {address}/api/v2/query   (OpenAPI: {address}/api/openapi.json)
               Health:     {address}/healthz   {address}/readyz   {address}/metrics
+              Data:       {data}
 
             """);
     }

@@ -17,8 +17,9 @@ public static class DemoEndpoints
         <meta name="viewport" content="width=device-width, initial-scale=1"></head>
         <body>
         <h1>Analytics demo page</h1>
-        <p>This page counted itself with the clear-GIF beacon below. Reload it a few times, then look at
-        <a href="/api/stats/daily?site=demo">/api/stats/daily?site=demo</a>.</p>
+        <p>This page counted itself with the clear-GIF beacon below. Reload it a few times, then open the
+        dashboard at <code>/dashboard/demo</code> or ask <code>/api/stats/daily?site=demo</code>, with a key
+        from <code>./analytics key create --site demo</code>.</p>
         <script>
           (function () {
             var q = "site=demo&url=" + encodeURIComponent(location.href) +

@@ -179,6 +179,7 @@ public sealed class LogImporter : IAsyncDisposable
             http.Request.Headers.UserAgent = entry.UserAgent;
         }
         http.Items[ImportVisitorStep.ItemKey] = new ImportedVisitor(visitor, _seenVisitors.Add(visitor));
+        http.Items[HitContext.ServerLogItem] = true;
         var parameters = new BeaconParameters
         {
             Site = siteId,

@@ -33,9 +33,25 @@ public static class AdminEndpoints
             }
             return await next(context);
         });
-        group.MapGet("/audit", ListAudit);
-        group.MapGet("/status", Status);
-        group.MapPost("/reruns", Rerun);
+        group.WithTags("Partner administration");
+        group.MapGet("/audit", ListAudit)
+            .WithName("ListPartnerAudit")
+            .Produces<IReadOnlyList<AuditEntry>>()
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status404NotFound)
+            .WithSummary("Who generated, downloaded or was pushed which report, oldest first.");
+        group.MapGet("/status", Status)
+            .WithName("GetPartnerDeliveryStatus")
+            .Produces<DeliveryStatusResponse>()
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status404NotFound)
+            .WithSummary("Every partner's reports with their delivery state.");
+        group.MapPost("/reruns", Rerun)
+            .WithName("RerunPartnerReport")
+            .Produces<RerunResponse>()
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status404NotFound)
+            .WithSummary("Generate (and deliver) one report again for a past window.");
         return routes;
     }
 

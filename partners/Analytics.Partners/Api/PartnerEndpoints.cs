@@ -18,9 +18,17 @@ public static class PartnerEndpoints
 {
     public static IEndpointRouteBuilder MapPartnerPull(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/partners/{partnerId}");
-        group.MapGet("/reports", ListReports);
-        group.MapGet("/reports/{reportId}/{window}", Download);
+        var group = routes.MapGroup("/api/partners/{partnerId}").WithTags("Partner reports");
+        group.MapGet("/reports", ListReports)
+            .WithName("ListPartnerReports")
+            .WithSummary("The partner's reports: windows, rows, withheld cells, checksums and download links.")
+            .Produces<ReportListing>()
+            .Produces(StatusCodes.Status401Unauthorized);
+        group.MapGet("/reports/{reportId}/{window}", Download)
+            .WithName("DownloadPartnerReport")
+            .WithSummary("One report file, as generated (CSV, JSON lines or Parquet).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status401Unauthorized);
         return routes;
     }
 

@@ -1,18 +1,15 @@
 using Analytics.Partners.Reports;
-using Microsoft.Extensions.Configuration;
+using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Partners.Configuration;
 
-/// <summary>The configured partners and their reports, and the concrete queries they make.</summary>
-public sealed class PartnerDirectory(IOptions<PartnersOptions> options, IConfiguration? configuration = null)
+/// <summary>
+/// The configured partners and their reports, and the concrete queries they make. A site's KThreshold comes from
+/// the site registry at each run (<paramref name="sites"/>), so an edit to the sites file applies to the next report.
+/// </summary>
+public sealed class PartnerDirectory(IOptions<PartnersOptions> options, ISiteSettings? sites = null)
 {
-    /// <summary>Sites:Sites:N:KThreshold, the k a site's owner asks for; a report on the site never uses less.</summary>
-    private readonly Dictionary<string, int> _siteK = (configuration?.GetSection("Sites:Sites").GetChildren() ?? [])
-        .Where(s => s["Id"] is { Length: > 0 } && int.TryParse(s["KThreshold"], out _))
-        .GroupBy(s => s["Id"]!, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.Max(s => int.Parse(s["KThreshold"]!, System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
-
     public PartnersOptions Options { get; } = options.Value;
 
     public IReadOnlyList<PartnerOptions> All => Options.Partners;
@@ -26,7 +23,7 @@ public sealed class PartnerDirectory(IOptions<PartnersOptions> options, IConfigu
 
     /// <summary>The k a report runs with: the partner's, raised to the highest KThreshold of the sites it covers.</summary>
     public int KFor(PartnerOptions partner, ReportOptions report) =>
-        report.Sites.Select(s => _siteK.GetValueOrDefault(s)).Append(KFor(partner)).Max();
+        report.Sites.Select(s => sites?.Find(s)?.KThreshold ?? 0).Append(KFor(partner)).Max();
 
     /// <summary>The report for one window, with the partner's coarsening applied (k then applies to the coarser cells).</summary>
     public static ReportQuery QueryFor(PartnerOptions partner, ReportOptions report, ReportWindow window)

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Analytics.Partners.Reports;
+using Analytics.Pipeline.Export;
 
 namespace Analytics.Partners.Formats;
 
 /// <summary>
-/// CSV as in RFC 4180 (fields quoted when needed), UTF-8 without BOM, LF line ends, one header line. A
-/// dimension value a spreadsheet would run as a formula gets a leading apostrophe (CSV injection): paths,
-/// titles and campaigns come from visitors' browsers, and partners open these files in spreadsheets.
+/// CSV as in RFC 4180 (fields quoted when needed), UTF-8 without BOM, LF line ends, one header line.
+/// Dimension values are made inert against CSV injection (<see cref="CsvCell"/>): paths, titles and
+/// campaigns come from visitors' browsers, and partners open these files in spreadsheets.
 /// JSON Lines and Parquet carry the values unchanged.
 /// </summary>
 public sealed class CsvReportWriter : IReportWriter
@@ -35,7 +36,7 @@ public sealed class CsvReportWriter : IReportWriter
                     ReportWindow.Format(row.PeriodEnd),
                     ReportColumns.Name(row.Type),
                 };
-                fields.AddRange(row.Dimensions.Select(value => Field(Inert(value))));
+                fields.AddRange(row.Dimensions.Select(CsvCell.Text));
                 fields.Add(Number(row.Visitors));
                 fields.AddRange(row.Metrics.Select(Number));
                 fields.Add(Number(row.SmallCells));
@@ -44,9 +45,6 @@ public sealed class CsvReportWriter : IReportWriter
             }
         }
     }
-
-    private static string Inert(string value) =>
-        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     private static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 

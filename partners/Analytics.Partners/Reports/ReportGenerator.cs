@@ -58,6 +58,7 @@ public sealed partial class ReportGenerator(
         var (partner, report) = Resolve(partnerId, reportId);
         progress?.Report("reading");
         var table = await BuildAsync(partner, report, window, cancellationToken);
+        await store.RecordWithheldAsync(table, cancellationToken);
         progress?.Report("writing");
         using var buffer = new MemoryStream();
         await ReportWriters.For(format ?? report.Format).WriteAsync(table, buffer, cancellationToken);
@@ -90,7 +91,9 @@ public sealed partial class ReportGenerator(
     }
 
     private Task<ReportTable> BuildAsync(PartnerOptions partner, ReportOptions report, ReportWindow window, CancellationToken cancellationToken) =>
-        SmallCellSuppression.BuildAsync(source, PartnerDirectory.QueryFor(partner, report, window), directory.KFor(partner, report), partner.SmallCells, cancellationToken);
+        SmallCellSuppression.BuildAsync(
+            source, PartnerDirectory.QueryFor(partner, report, window), directory.KFor(partner, report), partner.SmallCells,
+            store.WithheldBefore(partner.Id, report.Id, window.Name), cancellationToken);
 
     private static partial class Log
     {

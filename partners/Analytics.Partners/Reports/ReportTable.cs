@@ -8,4 +8,10 @@ public sealed record ReportTable(ReportQuery Query, int K, IReadOnlyList<ReportR
 
     /// <summary>Cells that appear in no published row.</summary>
     public long WithheldCells => Rows.Where(r => r.Type == RowType.Total).Sum(r => r.WithheldCells);
+
+    /// <summary>
+    /// Keys (period and dimension values) of the cells withheld, small or complementary; kept beside the stored
+    /// report so a rerun of the window withholds them again. Never written into the report.
+    /// </summary>
+    public IReadOnlySet<string> Withheld { get; init; } = new HashSet<string>();
 }

@@ -61,6 +61,8 @@ public sealed class ReportStore : IDisposable
         await _lock.WaitAsync(cancellationToken);
         try
         {
+            // Recorded before the report appears, so a crash in between cannot publish cells that a rerun would not withhold again.
+            await RecordWithheldCoreAsync(query.PartnerId, query.ReportId, query.Window.Name, table.Withheld, cancellationToken);
             // Other formats of the same window (the definition's format changed) are replaced too.
             foreach (var old in Directory.EnumerateFiles(folder, query.Window.Name + ".*"))
             {
@@ -79,6 +81,46 @@ public sealed class ReportStore : IDisposable
         return stored;
     }
 
+    /// <summary>
+    /// Keys of the cells earlier runs of this report and window withheld (never the numbers). A rerun withholds them
+    /// again even if they have grown past k since: publishing one now would give away the others by subtraction.
+    /// </summary>
+    public IReadOnlySet<string> WithheldBefore(string partnerId, string reportId, string window)
+    {
+        var path = WithheldPath(partnerId, reportId, window);
+        return File.Exists(path)
+            ? (JsonSerializer.Deserialize(File.ReadAllBytes(path), PartnersJsonContext.Default.ListString) ?? []).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Adds <paramref name="table"/>'s withheld cells to the record (for a report published without being stored, as the CLI's export).</summary>
+    public async Task RecordWithheldAsync(ReportTable table, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            await RecordWithheldCoreAsync(table.Query.PartnerId, table.Query.ReportId, table.Query.Window.Name, table.Withheld, cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task RecordWithheldCoreAsync(string partnerId, string reportId, string window, IReadOnlySet<string> withheld, CancellationToken cancellationToken)
+    {
+        var before = WithheldBefore(partnerId, reportId, window);
+        if (before.IsSupersetOf(withheld) && File.Exists(WithheldPath(partnerId, reportId, window)))
+        {
+            return;
+        }
+        Directory.CreateDirectory(Folder(partnerId, reportId));
+        var all = before.Union(withheld).Order(StringComparer.Ordinal).ToList();
+        await WriteJsonAsync(WithheldPath(partnerId, reportId, window), all, PartnersJsonContext.Default.ListString, cancellationToken);
+    }
+
+    private string WithheldPath(string partnerId, string reportId, string window) => Path.Combine(Folder(partnerId, reportId), window + ".withheld.json");
+
     /// <summary>The partner's stored reports, newest window first.</summary>
     public IReadOnlyList<StoredReport> List(string partnerId)
     {
@@ -88,7 +130,7 @@ public sealed class ReportStore : IDisposable
             return [];
         }
         return Directory.EnumerateFiles(partnerFolder, "*.json", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".push.json", StringComparison.Ordinal))
+            .Where(f => !f.EndsWith(".push.json", StringComparison.Ordinal) && !f.EndsWith(".withheld.json", StringComparison.Ordinal))
             .Select(f => JsonSerializer.Deserialize(File.ReadAllBytes(f), PartnersJsonContext.Default.StoredReport))
             .OfType<StoredReport>()
             .Where(r => r.Partner == partnerId)

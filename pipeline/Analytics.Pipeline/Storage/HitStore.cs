@@ -4,6 +4,7 @@ using System.IO.Hashing;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
+using Analytics.Pipeline.Sites;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,8 @@ namespace Analytics.Pipeline.Storage;
 /// aggregator can prepare the next batch while the engine writes this one. Batches are prepared in the
 /// order they are read, by one caller at a time.
 /// </summary>
-public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null)
+public sealed class HitStore(
+    IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null, ISiteSettings? sites = null)
 {
     private readonly HitDeduplicator _deduplicator = new(clickHouse);
 
@@ -69,7 +71,8 @@ public sealed class HitStore(IClickHouse clickHouse, SessionTracker sessions, IO
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
         var visits = sessions.Track(kept);
-        var settings = retention.Value;
+        // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
+        var settings = sites is null ? retention.Value : retention.Value.WithSiteDefaults(sites.All);
         // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
         var hits = new ArrayBufferWriter<byte>(batch.Count * 192);
         var visitRows = new ArrayBufferWriter<byte>(Math.Max(1, visits.Count * 192));

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Analytics.Pipeline.Sites;
 
 namespace Analytics.Pipeline.Storage;
 
@@ -20,6 +21,17 @@ public sealed record RetentionOptions : IValidatableObject
 
     /// <summary>Raw retention of <paramref name="siteId"/> in days.</summary>
     public ushort RawDaysFor(string siteId) => (ushort)(Sites.TryGetValue(siteId, out var days) ? days : RawDays);
+
+    /// <summary>These settings with each registered site's own RetentionDays where <see cref="Sites"/> names none.</summary>
+    public RetentionOptions WithSiteDefaults(IEnumerable<SiteSettings> sites)
+    {
+        var merged = new Dictionary<string, int>(Sites, StringComparer.Ordinal);
+        foreach (var site in sites)
+        {
+            merged.TryAdd(site.Id, site.RetentionDays);
+        }
+        return this with { Sites = merged };
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Sites.Where(s => s.Value is < 1 or > 36_500)

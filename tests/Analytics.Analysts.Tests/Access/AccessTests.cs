@@ -14,7 +14,8 @@ public sealed class AccessTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _host = await StatsHost.StartAsync($"--Analysts:RequestsPerMinute={PerMinute}", "--Analysts:SharedMinVisitors=2");
+        // Shared links use the higher of Analysts:SharedMinVisitors and the site's KThreshold: both 2 here.
+        _host = await StatsHost.StartAsync($"--Analysts:RequestsPerMinute={PerMinute}", "--Analysts:SharedMinVisitors=2", "--Sites:Sites:0:KThreshold=2");
         await _host.SeedAsync(Fixtures.Hits("demo"));
     }
 
@@ -137,12 +138,34 @@ public sealed class AccessTests
         // Locked to FR and DE: A, B and the anonymous hit; the viewer's own filter can only narrow further.
         var total = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors", "pageviews" } });
         var widened = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors" }, filters = new object[] { new object[] { "is", "country", new[] { "US" } } } });
-        // Per page: "/pricing" has A, B and the anonymous hit (3), "/" A and B (2): shown; "/docs" only A (1 < 2): hidden.
+        // Per page: "/pricing" has A, B and the anonymous hit (3), "/" A and B (2); "/docs" only A (1 < 2): hidden, and
+        // "/" with it, the smallest other row, or the total less "/pricing" and "/" would be "/docs".
         var pages = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors" }, dimensions = new[] { "page" } });
 
         Assert.That(total.GetProperty("results")[0].GetProperty("metrics")[0].GetInt32(), Is.EqualTo(3));
         Assert.That(widened.GetProperty("results").GetArrayLength(), Is.Zero);
-        Assert.That(pages.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions")[0].GetString()), Is.EqualTo(new[] { "/pricing", "/" }));
+        Assert.That(pages.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions")[0].GetString()), Is.EqualTo(new[] { "/pricing" }));
+    }
+
+    [Test]
+    public async Task A_shared_link_never_hides_exactly_one_row_under_a_total_it_shows()
+    {
+        using var locked = JsonDocument.Parse("""[["is", "country", ["FR", "DE"]]]""");
+        var (_, secret) = _host.Keys.Create(["demo"], "shared", Analytics.Analysts.Access.ApiKeyKinds.Share, locked.RootElement.Clone());
+        var owner = _host.NewKey("demo");
+        var range = new[] { "2026-03-10", "2026-03-10" };
+        var filter = new object[] { new object[] { "is", "country", new[] { "FR", "DE" } } };
+
+        var total = await _host.QueryAsync(secret, new { site_id = "demo", date_range = range, metrics = new[] { "visitors", "pageviews" } });
+        var shown = await _host.QueryAsync(secret, new { site_id = "demo", date_range = range, metrics = new[] { "pageviews" }, dimensions = new[] { "page" } });
+        var all = await _host.QueryAsync(owner, new { site_id = "demo", date_range = range, metrics = new[] { "pageviews" }, dimensions = new[] { "page" }, filters = filter });
+
+        static Dictionary<string, int> Rows(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("dimensions")[0].GetString()!, r => r.GetProperty("metrics")[0].GetInt32());
+        var hidden = Rows(all).Keys.Except(Rows(shown).Keys).ToList();
+        Assert.That(total.GetProperty("results")[0].GetProperty("metrics")[1].GetInt32(), Is.EqualTo(Rows(all).Values.Sum()), "the shared total is shown");
+        Assert.That(hidden, Has.Count.Not.EqualTo(1), "one hidden row would be the total minus the rows shown");
+        Assert.That(hidden, Does.Contain("/docs"));
     }
 
     [Test]

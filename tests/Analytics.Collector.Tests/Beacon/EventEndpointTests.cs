@@ -120,4 +120,34 @@ public class EventEndpointTests
         Assert.That(server.Sink.Hits, Is.Empty, "a POST from a foreign origin is not stored either");
         Assert.That(server.Metrics.RejectedCount(DropReason.ForeignHost), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task A_lone_surrogate_in_one_hit_of_a_batch_drops_only_that_hit_and_counts_it()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var browser = server.NewBrowser();
+        // Issue 15, finding 7: "\udc00" is valid JSON but no valid string; it used to fail the whole batch with a 500.
+        const string body = """[{"site":"demo","url":"http://localhost/good"},{"site":"demo","url":"http://localhost/bad","t":"\udc00"},{"site":"demo","url":"http://localhost/\ud800x"},{"site":"demo","url":"http://localhost/bad-property","p":{"\udfff":"v"}}]""";
+
+        using var response = await browser.PostAsync("/e", Json(body));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(server.Sink.Hits.Select(h => h.Path), Is.EqualTo(new[] { "/good" }));
+        Assert.That(server.Metrics.RejectedCount(DropReason.InvalidEncoding), Is.EqualTo(3));
+        Assert.That(response.SetCookieValue("_vid"), Is.Not.Null, "the good hit still gets its visitor its cookie");
+    }
+
+    [TestCase("not json", "text/plain", HttpStatusCode.BadRequest)]
+    [TestCase("[]", "application/json", HttpStatusCode.BadRequest)]
+    [TestCase("{\"site\":\"demo\"}", "application/xml", HttpStatusCode.UnsupportedMediaType)]
+    public async Task A_body_that_is_not_a_batch_is_answered_and_counted_as_invalid(string body, string type, HttpStatusCode expected)
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var browser = server.NewBrowser();
+
+        using var response = await browser.PostAsync("/e", Json(body, type));
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+        Assert.That(server.Metrics.RejectedCount(DropReason.InvalidBody), Is.EqualTo(1));
+    }
 }

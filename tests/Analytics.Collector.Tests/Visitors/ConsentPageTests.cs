@@ -8,7 +8,7 @@ public partial class ConsentPageTests
 {
     private const string Page = "/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa";
 
-    [GeneratedRegex("name=\"csrf\" value=\"([A-Za-z0-9_-]{22})\"")]
+    [GeneratedRegex("name=\"csrf\" value=\"([A-Za-z0-9_-]{48})\"")]
     private static partial Regex TokenField();
 
     private static async Task<string> TokenFrom(HttpClient browser, string page)

@@ -6,7 +6,7 @@ namespace Analytics.Host.Tests.Collector;
 
 public partial class SelfServiceTests
 {
-    [GeneratedRegex("name=\"csrf\" value=\"([A-Za-z0-9_-]{22})\"")]
+    [GeneratedRegex("name=\"csrf\" value=\"([A-Za-z0-9_-]{48})\"")]
     private static partial Regex TokenField();
 
     [GeneratedRegex("<code id=\"visitor-id\">([0-9a-f]{32})</code>")]

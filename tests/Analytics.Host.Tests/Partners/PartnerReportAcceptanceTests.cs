@@ -32,6 +32,7 @@ public class PartnerReportAcceptanceTests
             var clickHouse = seeding.App.Services.GetRequiredService<IClickHouse>();
             await InsertPageviewsAsync(clickHouse, yesterday, "/popular", 12);
             await InsertPageviewsAsync(clickHouse, yesterday, "/rare", 3);
+            await InsertPageviewsAsync(clickHouse, yesterday, "/niche", 2);
         }
 
         var pushes = new ConcurrentQueue<(string? Delivery, bool Valid, byte[] Body)>();
@@ -78,7 +79,7 @@ public class PartnerReportAcceptanceTests
         {
             "schema_version,partner,report,period_start,period_end,row_type,site,path,visitors,pageviews,small_cells,withheld_cells",
             $"1,acme,pages,{window},{window},cell,demo,/popular,12,12,0,0",
-            $"1,acme,pages,{window},{window},total,,,15,15,1,1",
+            $"1,acme,pages,{window},{window},total,,,17,17,2,2",
         }));
 
         using var operatorClient = new HttpClient { BaseAddress = host.Address };
@@ -89,7 +90,7 @@ public class PartnerReportAcceptanceTests
                 Rows: e.GetProperty("rows").GetInt32(), Withheld: e.GetProperty("withheld_cells").GetInt64(), Sha256: e.GetProperty("sha256").GetString()))
             .ToList();
         Assert.That(entries.Select(e => (e.Action, e.Actor)), Is.EqualTo(new[] { ("generated", "scheduler"), ("pushed", "push"), ("downloaded", "partner:acme") }));
-        Assert.That(entries.All(e => e.Window == window && e.Rows == 1 && e.Withheld == 1), Is.True);
+        Assert.That(entries.All(e => e.Window == window && e.Rows == 1 && e.Withheld == 2), Is.True);
         Assert.That(entries.Select(e => e.Sha256).Distinct().Single(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pulled))));
     }
 

@@ -11,7 +11,7 @@ public class PullScopeTests
 
     private static async Task<PartnersApp> StartWithReportsAsync()
     {
-        var source = new FakeAggregateSource().Add(Day, 25, 60, "demo", "FR").Add(Day, 3, 4, "demo", "DE");
+        var source = new FakeAggregateSource().Add(Day, 25, 60, "demo", "FR").Add(Day, 3, 4, "demo", "DE").Add(Day, 2, 3, "demo", "IT");
         var settings = PartnersApp.TwoPartners(PartnersApp.NewStorePath());
         settings["Partners:SchedulerEnabled"] = "false";
         var app = await PartnersApp.StartAsync(settings, source);
@@ -31,7 +31,7 @@ public class PullScopeTests
         var reports = listing.RootElement.GetProperty("reports").EnumerateArray().ToList();
         Assert.That(reports, Has.Count.EqualTo(1));
         Assert.That(reports[0].GetProperty("report").GetString(), Is.EqualTo("daily"));
-        Assert.That(reports[0].GetProperty("withheld_cells").GetInt64(), Is.EqualTo(1));
+        Assert.That(reports[0].GetProperty("withheld_cells").GetInt64(), Is.EqualTo(2));
         var url = reports[0].GetProperty("url").GetString()!;
 
         using var download = await acme.GetAsync(url);
@@ -42,12 +42,13 @@ public class PullScopeTests
         Assert.That(csv, Does.StartWith("schema_version,partner,report,period_start,period_end,row_type,site,country,visitors,pageviews,small_cells,withheld_cells\n"));
         Assert.That(csv, Does.Contain("1,acme,daily,2026-11-28,2026-11-28,cell,demo,FR,25,60,0,0\n"));
         Assert.That(csv, Does.Not.Contain("DE"));
-        Assert.That(csv, Does.Contain("1,acme,daily,2026-11-28,2026-11-28,total,,,28,64,1,1\n"));
+        Assert.That(csv, Does.Not.Contain("IT"));
+        Assert.That(csv, Does.Contain("1,acme,daily,2026-11-28,2026-11-28,total,,,30,67,2,2\n"));
         var audit = await app.Get<AuditLog>().ListAsync("acme");
         Assert.That(audit.Select(a => (a.Action, a.Actor)), Is.EqualTo(new[] { ("generated", "test"), ("downloaded", "partner:acme") }));
         Assert.That(audit[1].Sha256, Is.EqualTo(reports[0].GetProperty("sha256").GetString()));
         Assert.That(audit[1].Rows, Is.EqualTo(1));
-        Assert.That(audit[1].WithheldCells, Is.EqualTo(1));
+        Assert.That(audit[1].WithheldCells, Is.EqualTo(2));
     }
 
     [TestCase(PartnersApp.AcmeKey, "/api/partners/globex/reports", HttpStatusCode.Unauthorized)]

@@ -1,5 +1,6 @@
 using Analytics.Partners.Api;
 using Analytics.Partners.Configuration;
+using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -88,13 +89,12 @@ public class PartnersOptionsValidatorTests
         Assert.That(query.Dimensions, Is.EqualTo(new[] { "site", "country" }));
         Assert.That(directory.KFor(partner), Is.EqualTo(5));
         Assert.That(directory.KFor(partner with { K = null }), Is.EqualTo(10));
-        var sites = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Sites:Sites:0:Id"] = "demo",
-            ["Sites:Sites:0:KThreshold"] = "25",
-        }).Build();
+        var sites = new EditableSites();
+        sites.Set(new SiteSettings("demo", "UTC", 395, 25, new HashSet<string>()));
         var withSites = new PartnerDirectory(Options.Create(new PartnersOptions()), sites);
         Assert.That(withSites.KFor(partner, report), Is.EqualTo(25), "a site's owner may ask for a higher k than the partner's");
         Assert.That(withSites.KFor(partner, report with { Sites = ["other"] }), Is.EqualTo(5));
+        sites.Set(new SiteSettings("demo", "UTC", 395, 40, new HashSet<string>()));
+        Assert.That(withSites.KFor(partner, report), Is.EqualTo(40), "read at each run, so an edited sites file applies");
     }
 }

@@ -77,6 +77,23 @@ public class ReportFormatTests
     }
 
     [Test]
+    public async Task Csv_defuses_formulas_behind_spaces_full_width_signs_and_a_semicolon_separator()
+    {
+        var query = new ReportQuery("acme", "pages", ["demo"], ["site", "path"], ["pageviews"],
+            new Dictionary<string, string>(), Granularity.Day, new ReportWindow(Day, Day));
+        // Issue 15, finding 9: a leading space, the full-width equals sign, and a semicolon (the separator
+        // where the decimal mark is a comma) each let a spreadsheet run the rest as a formula.
+        string[] values = [" =1+1", "\uFF1DHYPERLINK(\"http://evil.example\")", "/a;=1+1", "\tx", "/b\tc"];
+        var table = new ReportTable(query, 10, [.. values.Select(path => new ReportRow(Day, Day, RowType.Cell, ["demo", path], 20, [30], 0, 0))]);
+
+        var text = Encoding.UTF8.GetString(await Write(new CsvReportWriter(), table));
+        var records = ParseCsv(text);
+
+        Assert.That(records.Skip(1).Select(r => r[7]), Is.EqualTo(new[] { "' =1+1", "'\uFF1DHYPERLINK(\"http://evil.example\")", "/a;=1+1", "'\tx", "/b\tc" }));
+        Assert.That(text, Does.Contain(",\"/a;=1+1\",").And.Contain(",\"/b\tc\","), "cells holding a separator are quoted");
+    }
+
+    [Test]
     public async Task Json_lines_read_back_with_the_columns_in_order_and_nulls_for_withheld_numbers()
     {
         var table = Table();

@@ -26,17 +26,53 @@ public class SmallCellSuppressionTests
     }
 
     [Test]
-    public async Task A_cell_with_k_minus_one_visitors_is_withheld_and_counted_in_the_total_row()
+    public async Task A_lone_small_cell_takes_the_smallest_published_cell_with_it_so_the_total_gives_neither_away()
+    {
+        var table = await Build(new FakeAggregateSource().Add(Day, 30, 90, "demo", "FR").Add(Day, 12, 20, "demo", "IT").Add(Day, 9, 20, "demo", "DE"));
+
+        Assert.That(table.Rows.Where(r => r.Type == RowType.Cell).Select(r => r.Dimensions[1]), Is.EqualTo(new[] { "FR" }), "IT, the smallest cell at or above k, is withheld with DE");
+        var total = table.Rows.Single(r => r.Type == RowType.Total);
+        Assert.That(total.Visitors, Is.EqualTo(51), "totals include withheld cells, so they stay true");
+        Assert.That(total.Metrics, Is.EqualTo(new long?[] { 130 }));
+        Assert.That(total.SmallCells, Is.EqualTo(1));
+        Assert.That(total.WithheldCells, Is.EqualTo(2));
+        Assert.That(table.DataRows, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Two_cells_one_below_k_publish_only_their_total()
     {
         var table = await Build(new FakeAggregateSource().Add(Day, 10, 30, "demo", "FR").Add(Day, 9, 20, "demo", "DE"));
 
-        Assert.That(table.Rows.Where(r => r.Type == RowType.Cell).Select(r => r.Dimensions[1]), Is.EqualTo(new[] { "FR" }));
+        Assert.That(table.DataRows, Is.Zero);
         var total = table.Rows.Single(r => r.Type == RowType.Total);
-        Assert.That(total.Visitors, Is.EqualTo(19), "totals include withheld cells, so they stay true");
         Assert.That(total.Metrics, Is.EqualTo(new long?[] { 50 }));
-        Assert.That(total.SmallCells, Is.EqualTo(1));
-        Assert.That(total.WithheldCells, Is.EqualTo(1));
-        Assert.That(table.DataRows, Is.EqualTo(1));
+        Assert.That(total.WithheldCells, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Withheld_cells_whose_pageviews_add_up_to_zero_take_one_with_pageviews_with_them()
+    {
+        // DE and IT together: 0 pageviews under a total of 50 would tell that each had none.
+        var table = await Build(new FakeAggregateSource().Add(Day, 30, 40, "demo", "FR").Add(Day, 20, 10, "demo", "ES").Add(Day, 9, 0, "demo", "DE").Add(Day, 4, 0, "demo", "IT"));
+
+        Assert.That(table.Rows.Where(r => r.Type == RowType.Cell).Select(r => r.Dimensions[1]), Is.EqualTo(new[] { "FR" }));
+    }
+
+    [Test]
+    public async Task A_cell_withheld_by_an_earlier_run_of_the_window_stays_withheld_after_it_grows_past_k()
+    {
+        var before = await Build(new FakeAggregateSource().Add(Day, 30, 90, "demo", "FR").Add(Day, 12, 20, "demo", "IT").Add(Day, 9, 20, "demo", "DE"));
+        // Late hits lift DE to 10. Published now, IT (unchanged) would give DE's earlier 9 away: the earlier total minus FR and IT.
+        var grown = new FakeAggregateSource().Add(Day, 30, 90, "demo", "FR").Add(Day, 12, 20, "demo", "IT").Add(Day, 10, 21, "demo", "DE");
+
+        var fresh = await Build(grown);
+        var rerun = await SmallCellSuppression.BuildAsync(grown, Query(), 10, SmallCellPolicy.Suppress, before.Withheld, CancellationToken.None);
+
+        Assert.That(before.Withheld, Has.Count.EqualTo(2));
+        Assert.That(fresh.DataRows, Is.EqualTo(3), "without the record every cell would be published");
+        Assert.That(rerun.Rows.Where(r => r.Type == RowType.Cell).Select(r => r.Dimensions[1]), Is.EqualTo(new[] { "FR" }));
+        Assert.That(rerun.Withheld, Is.SupersetOf(before.Withheld));
     }
 
     [Test]
@@ -129,9 +165,12 @@ public class SmallCellSuppressionTests
                 var allVisitors = source.Cells.Sum(c => c.Visitors);
                 Assert.That(total.Visitors, Is.EqualTo(allVisitors >= k ? allVisitors : null), $"k={k} {policy}");
                 Assert.That(total.SmallCells, Is.EqualTo(source.Cells.Count(c => c.Visitors < k)));
-                var withheldPageviews = source.Cells.Where(c => c.Visitors < k).Sum(c => c.Metrics[0]);
                 var shownPageviews = published.Sum(r => r.Metrics[0]) ?? 0;
-                Assert.That(shownPageviews + (total.WithheldCells > 0 ? withheldPageviews : 0), Is.EqualTo(allPageviews), $"k={k} {policy}");
+                var hidden = source.Cells.Where(c => !published.Any(r => r.Type == RowType.Cell && r.Dimensions.SequenceEqual(c.Dimensions))).ToList();
+                var folded = published.Any(r => r.Type == RowType.Other);
+                Assert.That(shownPageviews + (folded ? 0 : hidden.Sum(c => c.Metrics[0])), Is.EqualTo(allPageviews), $"k={k} {policy}");
+                Assert.That(table.Withheld, Has.Count.EqualTo(hidden.Count));
+                Assert.That(hidden.Count == 1 && total.Visitors is not null, Is.False, $"a lone withheld cell is the total minus the rest: k={k} {policy}");
             }
         }
     }

@@ -4,16 +4,20 @@ using System.Text.Json;
 namespace Analytics.Host.Bench.Sections;
 
 /// <summary>What the harness asks a running collector: stored pageviews per site, and its /metrics counters.</summary>
-public sealed class CollectorClient(Uri baseUrl) : IDisposable
+public sealed class CollectorClient(Uri baseUrl, string? statsKey = null) : IDisposable
 {
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
 
     public HttpClient Http => _client;
 
-    /// <summary>Pageviews of the site through the stats API (all days).</summary>
+    /// <summary>Pageviews of the site through the stats API (all days), with the stats API key given at construction.</summary>
     public async Task<long> PageviewsAsync(string site, CancellationToken cancellationToken)
     {
-        await using var stream = await _client.GetStreamAsync($"/api/stats/daily?site={Uri.EscapeDataString(site)}", cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/stats/daily?site={Uri.EscapeDataString(site)}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", statsKey);
+        using var response = await _client.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
         return json.RootElement.GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("pageviews").GetInt64());
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Analytics.Analysts.Access;
 using Analytics.Host.Bench.Load;
 using Analytics.Host.Bench.Report;
 using Analytics.Host.Bench.Servers;
@@ -16,7 +17,9 @@ public sealed class FreshnessSection(BeaconSection beacon, TextWriter log)
 
     public async Task<FreshnessFigures> RunAsync(CollectorServer collector, double rate, TimeSpan duration, CancellationToken cancellationToken)
     {
-        using var client = new CollectorClient(collector.BaseUrl);
+        // The daily totals need a stats API key, like every stats request: one for the probe site, in the host's keys file.
+        var key = new ApiKeyStore(Path.Combine(collector.DataDirectory, "keys.json")).Create([CollectorServer.FreshnessSite], "bench freshness").Secret;
+        using var client = new CollectorClient(collector.BaseUrl, key);
         var baseline = await client.PageviewsAsync(CollectorServer.FreshnessSite, cancellationToken);
         var load = beacon.SteadyAsync(collector, rate, duration, cancellationToken);
         var samples = new List<double>();
