@@ -40,6 +40,7 @@ public sealed class StatsHost : IAsyncDisposable
         {
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + Path.Combine(dataPath, "clickhouse"),
+            "--Spool:Path=" + Path.Combine(dataPath, "spool"),
             "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"),
             "--Analysts:TimeZones:paris=Europe/Paris",
             "--Logging:LogLevel:Default=Warning",

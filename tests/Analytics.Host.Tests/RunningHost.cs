@@ -33,6 +33,7 @@ public sealed class RunningHost : IAsyncDisposable
         {
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + dataPath,
+            "--Spool:Path=" + Path.Combine(dataPath, "spool"),
             "--Aggregator:FlushInterval=00:00:00.050",
             "--Logging:LogLevel:Default=Warning",
             "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"),

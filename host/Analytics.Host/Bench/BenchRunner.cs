@@ -134,6 +134,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         [
             "--Urls=http://127.0.0.1:0",
             "--ClickHouse:DataPath=" + Path.Combine(work, "embedded", "clickhouse"),
+            "--Spool:Path=" + Path.Combine(work, "embedded", "spool"),
             "--Logging:LogLevel:Default=Warning",
             "--Signing:KeyFile=" + Path.Combine(work, "embedded", "signing.key"),
             .. settings.QueryHits.SelectMany((_, i) => new[]
@@ -199,7 +200,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
     private List<string> CollectorArguments(MockKafka? kafka, string spool) =>
         kafka is null
             ? [.. settings.CollectorArguments]
-            : ["--Transport:Kind=Kafka", "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Kafka:Spool:Path=" + spool, .. settings.CollectorArguments];
+            : ["--Transport:Kind=Kafka", "--Kafka:BootstrapServers=" + kafka.BootstrapServers, "--Spool:Path=" + spool, .. settings.CollectorArguments];
 
     private static void RequireTools(bool needNginx)
     {

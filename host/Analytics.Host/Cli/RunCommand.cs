@@ -10,7 +10,7 @@ public static class RunCommand
     {
         var urls = new Option<string>("--urls") { Description = "Listen address(es), e.g. http://127.0.0.1:5080" };
         var data = new Option<string>("--data") { Description = "Data folder (the embedded ClickHouse keeps its files here)" };
-        var command = new Command("run", "Start the embedded default: collector, queue, aggregator, ClickHouse (chDB), API and demo in one process.")
+        var command = new Command("run", "Start the embedded default: collector, durable spool queue, aggregator, ClickHouse (chDB), API and demo in one process.")
         {
             urls,
             data,
@@ -27,6 +27,7 @@ public static class RunCommand
             if (result.GetValue(data) is { } d)
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
                 args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
                 args.Add("--Analysts:KeysPath=" + Path.GetFullPath(Path.Combine(d, "keys.json")));
                 args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
@@ -34,7 +35,8 @@ public static class RunCommand
             await using var app = EmbeddedHost.Build([.. args]);
             await app.StartAsync(CancellationToken.None);
             PrintWelcome(app);
-            // The host handles SIGINT/SIGTERM itself and stops gracefully (the queue is drained into storage).
+            // The host handles SIGINT/SIGTERM itself and stops gracefully (the queue is drained into storage);
+            // after a SIGKILL the next start stores what the spool still holds.
             await app.WaitForShutdownAsync(CancellationToken.None);
             return 0;
         });

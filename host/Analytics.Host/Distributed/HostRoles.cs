@@ -6,9 +6,9 @@ namespace Analytics.Host.Distributed;
 
 /// <summary>
 /// What this process runs, from configuration: <c>Host:Roles</c> (collector, aggregator, or both: the
-/// default) and <c>Transport:Kind</c> (InProcess, the default; Spool, the embedded queue made durable
-/// by the local spool; or Kafka). The aggregator role owns the storage and serves the stats API; the
-/// collector role answers beacons.
+/// default) and <c>Transport:Kind</c> (Spool, the default: the embedded queue made durable by the local
+/// fsynced spool; InProcess, a faster in-memory queue that a SIGKILL empties, only when asked for; or
+/// Kafka). The aggregator role owns the storage and serves the stats API; the collector role answers beacons.
 /// </summary>
 public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Transport)
 {
@@ -22,7 +22,7 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
         {
             throw new InvalidOperationException($"Host:Roles must list collector and/or aggregator; got '{configuration["Host:Roles"]}'.");
         }
-        if (!Enum.TryParse<TransportKind>(configuration["Transport:Kind"] ?? nameof(TransportKind.InProcess), ignoreCase: true, out var transport))
+        if (!Enum.TryParse<TransportKind>(configuration["Transport:Kind"] ?? nameof(TransportKind.Spool), ignoreCase: true, out var transport))
         {
             throw new InvalidOperationException($"Transport:Kind must be InProcess, Spool or Kafka; got '{configuration["Transport:Kind"]}'.");
         }
@@ -34,7 +34,7 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
         return result;
     }
 
-    /// <summary>Registers the transport the roles need: the in-process queue, or Kafka's sink and/or source.</summary>
+    /// <summary>Registers the transport the roles need: the spool as queue, the in-process queue, or Kafka's sink and/or source.</summary>
     public IServiceCollection AddTransport(IServiceCollection services)
     {
         if (Transport == TransportKind.InProcess)
@@ -59,7 +59,11 @@ public sealed record HostRoles(bool Collector, bool Aggregator, TransportKind Tr
 
 public enum TransportKind
 {
+    /// <summary>In-memory queue: an answered beacon is lost if the process is killed before its batch is stored (opt-in).</summary>
     InProcess,
+
+    /// <summary>The local fsynced spool as queue: an answered beacon survives a SIGKILL (the default).</summary>
     Spool,
+
     Kafka,
 }

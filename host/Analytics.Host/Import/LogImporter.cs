@@ -56,7 +56,8 @@ public sealed class LogImporter : IAsyncDisposable
         var clock = new ImportClock();
         var app = EmbeddedHost.Build(
             // Imported history keeps the raw retention counted from the day it is stored (RetentionOptions.FromStoring).
-            ["--Aggregator:FlushInterval=00:00:00.100", "--Retention:FromStoring=true", .. hostArguments, "--Urls=http://127.0.0.1:0"],
+            // The import keeps its own checkpoint, so it needs no spool (and must not take the running host's).
+            ["--Aggregator:FlushInterval=00:00:00.100", "--Retention:FromStoring=true", "--Transport:Kind=InProcess", .. hostArguments, "--Urls=http://127.0.0.1:0"],
             services => UseImportServices(services, clock));
         await app.StartAsync(cancellationToken);
         return new LogImporter(app, clock);

@@ -78,6 +78,11 @@ public sealed partial class Aggregator(
                 return true;
             });
         }
+        if (settings.FaultPauseAfterStore > TimeSpan.Zero)
+        {
+            Log.PausedAfterStore(logger, batch.Count, settings.FaultPauseAfterStore);
+            await Task.Delay(settings.FaultPauseAfterStore, CancellationToken.None);
+        }
         await source.CommitAsync(batch, CancellationToken.None);
         Interlocked.Add(ref _stored, batch.Count);
         Log.Stored(logger, batch.Count);
@@ -112,5 +117,8 @@ public sealed partial class Aggregator(
 
         [LoggerMessage(2003, LogLevel.Information, "Aggregator stopped after storing {Count} hits")]
         public static partial void Drained(ILogger logger, long count);
+
+        [LoggerMessage(2004, LogLevel.Warning, "Fault injection: stored a batch of {Count} hits, pausing {Pause} before committing it (Aggregator:FaultPauseAfterStore)")]
+        public static partial void PausedAfterStore(ILogger logger, int count, TimeSpan pause);
     }
 }

@@ -21,4 +21,12 @@ public sealed record AggregatorOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Fault injection, for crash tests and the load harness only: after storing each batch, log that
+    /// and wait this long before committing it at the source, so a kill lands between the insert and the
+    /// commit. Zero (the default) never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FaultPauseAfterStore { get; init; } = TimeSpan.Zero;
 }

@@ -9,15 +9,21 @@ namespace Analytics.Pipeline.Spool;
 /// The embedded transport with the spool's guarantee (<c>Transport:Kind=Spool</c>): a beacon is
 /// answered once its hit is fsynced to the spool, and the aggregator reads its batches straight from
 /// the spool and acknowledges them only after ClickHouse stored them. A SIGKILL loses nothing: on
-/// restart the unacknowledged hits are read again, and the batch that was being stored is rebuilt
-/// with exactly its old range (remembered in an intent file), so its deduplication token matches.
+/// restart the unacknowledged hits are read again, and the batches that were being stored are rebuilt
+/// with exactly their old ranges (remembered in an intent file), so their deduplication tokens match.
+/// The aggregator prepares batch N+1 while batch N is written, so the intent file lists every batch
+/// prepared and not yet acknowledged, not only the last one.
 /// </summary>
 public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logger) : IHitSink, IHitSource
 {
     private const string IntentFile = "intent";
 
     private readonly string _intentPath = Path.Combine(spool.Directory, IntentFile);
+    private const int IntentLength = 32;
+
     private readonly List<SpoolRecord> _records = [];
+    private readonly List<Range> _prepared = [];
+    private readonly Queue<Range> _replay = new();
     private bool _intentChecked;
     private long _undecodable;
 
@@ -42,10 +48,15 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
         if (!_intentChecked)
         {
             _intentChecked = true;
-            if (ReadIntent() is { } intent && intent.Start == start)
+            QueueReplays(start);
+        }
+        if (_replay.TryPeek(out var replay))
+        {
+            _replay.Dequeue();
+            if (replay.Start == start)
             {
                 // The previous process may have stored this batch before it died: rebuild it exactly.
-                while (_records.Count == 0 || _records[^1].End < intent.End)
+                while (_records.Count == 0 || _records[^1].End < replay.End)
                 {
                     if (spool.Read(_records, 1) == 0)
                     {
@@ -54,6 +65,7 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
                 }
                 return Batch(start);
             }
+            _replay.Clear();
         }
         spool.Read(_records, maxHits);
         if (_records.Count == 0 && !cancellationToken.IsCancellationRequested)
@@ -73,19 +85,30 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
         return _records.Count == 0 ? HitBatch.Empty : Batch(start);
     }
 
-    /// <summary>Remembers the batch's range before it is stored (a rename: the old intent or the new, never half).</summary>
+    /// <summary>
+    /// Remembers the batch's range before it is stored, with the ranges of the batches prepared before it
+    /// and not yet acknowledged (one may still be being written). A rename: the old list or the new, never half.
+    /// </summary>
     public ValueTask PrepareAsync(HitBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Position is Range range)
         {
-            Span<byte> bytes = stackalloc byte[32];
-            BinaryPrimitives.WriteInt64LittleEndian(bytes, range.Start.Segment);
-            BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], range.Start.Offset);
-            BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], range.End.Segment);
-            BinaryPrimitives.WriteInt64LittleEndian(bytes[24..], range.End.Offset);
+            if (!_prepared.Contains(range))
+            {
+                _prepared.Add(range);
+            }
+            var bytes = new byte[_prepared.Count * IntentLength];
+            for (var i = 0; i < _prepared.Count; i++)
+            {
+                var slot = bytes.AsSpan(i * IntentLength, IntentLength);
+                BinaryPrimitives.WriteInt64LittleEndian(slot, _prepared[i].Start.Segment);
+                BinaryPrimitives.WriteInt64LittleEndian(slot[8..], _prepared[i].Start.Offset);
+                BinaryPrimitives.WriteInt64LittleEndian(slot[16..], _prepared[i].End.Segment);
+                BinaryPrimitives.WriteInt64LittleEndian(slot[24..], _prepared[i].End.Offset);
+            }
             var temporary = _intentPath + ".tmp";
-            File.WriteAllBytes(temporary, bytes.ToArray());
+            File.WriteAllBytes(temporary, bytes);
             File.Move(temporary, _intentPath, overwrite: true);
         }
         return ValueTask.CompletedTask;
@@ -97,6 +120,8 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
         if (batch.Position is Range range)
         {
             spool.Acknowledge(range.End);
+            // The next prepare rewrites the file without it; a stale entry is ignored at start (before the checkpoint).
+            _prepared.RemoveAll(prepared => prepared.End <= range.End);
         }
         return ValueTask.CompletedTask;
     }
@@ -120,20 +145,39 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
         return new HitBatch(hits, $"spool/{start.Segment}:{start.Offset}-{range.End.Segment}:{range.End.Offset}", range);
     }
 
-    private Range? ReadIntent()
+    /// <summary>
+    /// Queues the ranges a previous process prepared from <paramref name="start"/> (the checkpoint) on,
+    /// as a chain of consecutive batches: they are cut again exactly so, whatever the batch size now.
+    /// </summary>
+    private void QueueReplays(SpoolPosition start)
     {
         if (!File.Exists(_intentPath))
         {
-            return null;
+            return;
         }
         var bytes = File.ReadAllBytes(_intentPath);
-        if (bytes.Length != 32)
+        if (bytes.Length % IntentLength != 0)
         {
-            return null;
+            return;
         }
-        return new Range(
-            new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(bytes), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8))),
-            new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(24))));
+        var ranges = new List<Range>();
+        for (var at = 0; at < bytes.Length; at += IntentLength)
+        {
+            var slot = bytes.AsSpan(at, IntentLength);
+            ranges.Add(new Range(
+                new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(slot), BinaryPrimitives.ReadInt64LittleEndian(slot[8..])),
+                new SpoolPosition(BinaryPrimitives.ReadInt64LittleEndian(slot[16..]), BinaryPrimitives.ReadInt64LittleEndian(slot[24..]))));
+        }
+        var expected = start;
+        foreach (var range in ranges.Where(r => r.Start >= start).OrderBy(r => r.Start))
+        {
+            if (range.Start != expected || range.End <= range.Start)
+            {
+                break;
+            }
+            _replay.Enqueue(range);
+            expected = range.End;
+        }
     }
 
     private static async Task WaitQuietly(Task task, TimeSpan timeout, CancellationToken cancellationToken)

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 namespace Analytics.Pipeline.Storage;
 
 /// <summary>
-/// Visitor IDs erased in the last hour, here or in another process (read from the erasure tombstones), so
-/// hits still on their way when the visitor asked (queued, or in a batch being written) are never stored
-/// under an erased ID. Held as SHA-256 hashes, as the tombstones hold them. Bounded: past
+/// Visitor IDs erased in the last 30 days, here or in another process (read from the erasure tombstones), so
+/// hits still on their way when the visitor asked (queued, in a collector's spool through a long broker
+/// outage, in Kafka, or in a batch being written) are never stored under an erased ID. Held as SHA-256 hashes, as the tombstones hold them. Bounded: past
 /// <see cref="MaxEntries"/> the oldest are forgotten first. Each new erasure bumps <see cref="Version"/>,
 /// so a writer can ask which of its visitors were erased after it prepared a batch.
 /// </summary>
@@ -14,8 +14,11 @@ public sealed class ErasedVisitors
 {
     public const int MaxEntries = 100_000;
 
-    /// <summary>How long an erasure is remembered, here and when read from the tombstones.</summary>
-    public static readonly TimeSpan Keep = TimeSpan.FromHours(1);
+    /// <summary>
+    /// How long an erasure is remembered, here and in the tombstones (their TTL, schema 0010): as long as
+    /// a hit can be held back and still be stored, the same window as <c>stored_hit_ids</c>.
+    /// </summary>
+    public static readonly TimeSpan Keep = TimeSpan.FromDays(30);
 
     private readonly Dictionary<UInt128, (long Version, long At)> _erased = [];
     private readonly Lock _lock = new();
@@ -51,7 +54,7 @@ public sealed class ErasedVisitors
         }
     }
 
-    /// <summary>True when the visitor was erased within the last hour.</summary>
+    /// <summary>True when the visitor was erased within <see cref="Keep"/>.</summary>
     public bool Contains(Guid visitorId)
     {
         if (Volatile.Read(ref _count) == 0)

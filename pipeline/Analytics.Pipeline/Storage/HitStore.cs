@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Globalization;
+using System.IO.Hashing;
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Sites;
 using Analytics.Pipeline.Transport;
@@ -8,10 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Pipeline.Storage;
 
 /// <summary>
-/// Writes each batch of hits into ClickHouse: the hits, then the visits they open or extend (from the
-/// <see cref="SessionTracker"/>). The materialized views fill the rollups from both inserts. Each insert
+/// Writes each batch of hits into ClickHouse: the visits they open or extend (from the
+/// <see cref="SessionTracker"/>), then the hits. The materialized views fill the rollups from both inserts. Each insert
 /// carries the batch's deduplication token, so a replayed batch is stored once everywhere, and a batch
-/// recorded in the batch ledger as stored is skipped whole.
+/// recorded in the batch ledger as stored is skipped whole. Hits whose ID was stored before (a resend,
+/// however cut into batches) are dropped before visits are tracked (<see cref="HitDeduplicator"/>).
 /// Preparing (tracking and encoding, in .NET) and writing (the engine's work) are separate steps so the
 /// aggregator can prepare the next batch while the engine writes this one. Batches are prepared in the
 /// order they are read, by one caller at a time.
@@ -19,11 +23,16 @@ namespace Analytics.Pipeline.Storage;
 public sealed class HitStore(
     IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null, ISiteSettings? sites = null)
 {
+    private readonly HitDeduplicator _deduplicator = new(clickHouse);
+
     /// <summary>A store with default session and retention settings.</summary>
     public HitStore(IClickHouse clickHouse)
         : this(clickHouse, new SessionTracker(Options.Create(new SessionOptions())), Options.Create(new RetentionOptions()))
     {
     }
+
+    /// <summary>Hits dropped since start because a copy with the same hit ID was stored already.</summary>
+    public long DuplicatesDropped => _deduplicator.Dropped;
 
     /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
     internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
@@ -56,9 +65,11 @@ public sealed class HitStore(
             // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
             return null;
         }
+        // A hit stored before (sent again, in this batch or an earlier one) is dropped before its visit is tracked.
+        var fresh = await _deduplicator.FreshAsync(batch, batch.Hits, cancellationToken);
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
-        var kept = erasuresSeen == 0 ? batch.Hits : [.. batch.Hits.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
+        var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
         var visits = sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
         var settings = sites is null ? retention.Value : retention.Value.WithSiteDefaults(sites.All);
@@ -77,6 +88,11 @@ public sealed class HitStore(
         }
         // A source that cannot replay gives no token; the write still needs one so its own retry is stored once.
         var writeToken = batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
+        if (fresh.Count != batch.Count)
+        {
+            // Fewer rows than the range holds: a token of their own, the same when a replay finds the same copies stored.
+            writeToken += "/fresh-" + FreshKey(fresh);
+        }
         return new PreparedWrite(batch, writeToken, HitFormat, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
     }
 
@@ -85,24 +101,26 @@ public sealed class HitStore(
     {
         var token = write.DeduplicationToken;
         var binary = write.Format == HitRowBinaryEncoder.Format;
-        if (!write.Hits.IsEmpty)
-        {
-            await clickHouse.InsertAsync(
-                binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
-                write.Format, write.Hits, token, cancellationToken);
-        }
+        // Visits first: a hit found in stored_hit_ids has its visit stored already, so a crash between
+        // the two inserts never leaves a replay dropping hits whose visits were never written.
         if (!write.Sessions.IsEmpty)
         {
             await clickHouse.InsertAsync(
                 binary ? $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.sessions",
                 write.Format, write.Sessions, token + "/sessions", cancellationToken);
         }
+        if (!write.Hits.IsEmpty)
+        {
+            await clickHouse.InsertAsync(
+                binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
+                write.Format, write.Hits, token, cancellationToken);
+        }
         // Only a source's own token can come back (a replay); a token made for one write never does.
-        if (write.Batch.DeduplicationToken is not null)
+        if (write.Batch.DeduplicationToken is { } batchToken)
         {
             await clickHouse.ExecuteAsync(
                 $"INSERT INTO {clickHouse.Database}.batch_ledger (token) VALUES ({{token:String}})",
-                new Dictionary<string, string> { ["token"] = token },
+                new Dictionary<string, string> { ["token"] = batchToken },
                 cancellationToken);
         }
         // A visitor erased while this batch was on its way, here or in another process: the erase may
@@ -116,6 +134,18 @@ public sealed class HitStore(
                 await visitors.EraseAsync(visitorId, cancellationToken);
             }
         }
+    }
+
+    private static string FreshKey(IReadOnlyList<Hit> fresh)
+    {
+        var hash = new XxHash3();
+        Span<byte> id = stackalloc byte[16];
+        foreach (var hit in fresh)
+        {
+            hit.HitId.TryWriteBytes(id);
+            hash.Append(id);
+        }
+        return hash.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
     }
 
     private async Task<bool> IsStoredAsync(string token, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Sessions;
@@ -25,6 +26,11 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
 
     /// <summary>Recent erasures, for the <see cref="HitStore"/> of this process to keep erased IDs out.</summary>
     public ErasedVisitors Erased { get; } = new();
+
+    /// <summary>How far back each later tombstone read reaches before the newest tombstone seen.</summary>
+    internal static readonly TimeSpan TombstoneOverlap = TimeSpan.FromMinutes(10);
+
+    private long _tombstonesReadTo;
 
     /// <summary>The visitor's stored hits as JSON lines (no other visitor's data, no internal columns).</summary>
     public Task<byte[]> ExportAsync(Guid visitorId, CancellationToken cancellationToken) =>
@@ -68,14 +74,36 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
         await _states.RebuildAsync(affected, cancellationToken);
     }
 
-    /// <summary>Learns the erasures of the last hour from the tombstones, wherever they were made.</summary>
+    /// <summary>
+    /// Learns the erasures recorded in the tombstones, wherever they were made: at the first call all of
+    /// them (they live as long as a hit can be held back, <see cref="ErasedVisitors.Keep"/>), then those
+    /// recorded since the newest one seen, less <see cref="TombstoneOverlap"/> for clocks and inserts that
+    /// become visible late, so each batch reads a few rows rather than the whole table.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var seen = Interlocked.Read(ref _tombstonesReadTo);
+        var since = seen > 0
+            ? $"fromUnixTimestamp64Milli({seen - (long)TombstoneOverlap.TotalMilliseconds}, 'UTC')"
+            : $"now64(3) - toIntervalSecond({(long)ErasedVisitors.Keep.TotalSeconds})";
         var text = Encoding.ASCII.GetString(await clickHouse.QueryAsync(
-            $"SELECT hex(visitor_hash) FROM {clickHouse.Database}.erasures WHERE erased_at >= now64(3) - toIntervalSecond({(int)ErasedVisitors.Keep.TotalSeconds})",
+            $"SELECT hex(visitor_hash), toUnixTimestamp64Milli(erased_at) FROM {clickHouse.Database}.erasures WHERE erased_at >= {since}",
             "TabSeparated",
             cancellationToken: cancellationToken));
-        Erased.AddTombstones(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Convert.FromHexString));
+        var tombstones = new List<byte[]>();
+        var newest = seen;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split('\t');
+            tombstones.Add(Convert.FromHexString(fields[0]));
+            newest = Math.Max(newest, long.Parse(fields[1], CultureInfo.InvariantCulture));
+        }
+        Erased.AddTombstones(tombstones);
+        // Nothing recorded yet: keep reading the whole lifetime (an empty table costs nothing).
+        if (newest > seen)
+        {
+            Interlocked.Exchange(ref _tombstonesReadTo, newest);
+        }
     }
 
     /// <summary>On a cluster rows are deleted where they are stored: the local tables, on every shard.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using Analytics.Pipeline.Hits;
 
@@ -84,18 +85,21 @@ public static class HitCodec
 
     /// <summary>
     /// The Kafka key of an encoded message: its visitor ID, so one visitor's hits stay in one partition
-    /// and in order; a random key for an anonymous hit (no ID to keep together, spread evenly).
+    /// and in order; an anonymous hit's own hit ID (spread evenly). Never random: a hit sent again (a
+    /// collector restarted before it checkpointed what Kafka acknowledged) must land on the partition of
+    /// its first copy, where the one aggregator owning it recognises the hit ID as stored.
+    /// A message too short to carry either (poison for the aggregator) is keyed by its bytes' hash.
     /// </summary>
     public static byte[] KeyOf(ReadOnlySpan<byte> message)
     {
         var key = new byte[16];
-        if (message.Length >= FixedBytes && message[0] == Version1 && message[17..33].ContainsAnyExcept((byte)0))
+        if (message.Length >= FixedBytes && message[0] == Version1)
         {
-            message[17..33].CopyTo(key);
+            (message[17..33].ContainsAnyExcept((byte)0) ? message[17..33] : message[1..17]).CopyTo(key);
         }
         else
         {
-            Random.Shared.NextBytes(key);
+            XxHash128.Hash(message, key);
         }
         return key;
     }

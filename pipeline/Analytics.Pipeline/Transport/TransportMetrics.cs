@@ -1,5 +1,6 @@
 using Analytics.Pipeline.Kafka;
 using Analytics.Pipeline.Spool;
+using Analytics.Pipeline.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -79,6 +80,11 @@ public sealed class TransportMetrics(IServiceProvider services, CollectorRegistr
                 commitFailures.IncTo(source.CommitFailures);
                 assigned.Set(source.AssignedPartitions);
             });
+        }
+        if (services.GetService<HitStore>() is { } store)
+        {
+            var duplicates = factory.CreateCounter("analytics_duplicate_hits_dropped_total", "Hits the aggregator dropped because a copy with the same hit ID was stored already (a resend).");
+            updates.Add(() => duplicates.IncTo(store.DuplicatesDropped));
         }
         registry.AddBeforeCollectCallback(() => updates.ForEach(update => update()));
         return Task.CompletedTask;

@@ -5,7 +5,7 @@ namespace Analytics.Host.Tests.Collector;
 public class OperationsTests
 {
     [Test]
-    public async Task Metrics_show_accepted_hits_rejections_by_reason_latency_and_queue_depth()
+    public async Task Metrics_show_accepted_hits_rejections_by_reason_latency_and_the_spool_backlog()
     {
         await using var host = await RunningHost.StartAsync();
         using var browser = host.NewBrowser();
@@ -18,7 +18,7 @@ public class OperationsTests
         Assert.That(metrics, Does.Contain("analytics_hits_rejected_total{reason=\"ForeignHost\"} 1"));
         Assert.That(metrics, Does.Contain("analytics_hits_rejected_total{reason=\"RateLimited\"} 0"));
         Assert.That(metrics, Does.Contain("analytics_beacon_duration_seconds_count 1"));
-        Assert.That(metrics, Does.Match(@"analytics_queue_depth \d+"));
+        Assert.That(metrics, Does.Match(@"analytics_spool_pending_bytes \d+"));
     }
 
     [Test]

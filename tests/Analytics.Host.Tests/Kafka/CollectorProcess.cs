@@ -15,7 +15,7 @@ public sealed class CollectorProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<CollectorProcess> StartAsync(string bootstrapServers, string topic, string dataPath)
+    public static async Task<CollectorProcess> StartAsync(string bootstrapServers, string topic, string dataPath, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,17 +23,19 @@ public sealed class CollectorProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "analytics.dll"), "collector",
-                     "--urls", "http://127.0.0.1:0",
-                     "--data", dataPath,
-                     "--kafka", bootstrapServers,
-                     "--Kafka:Topic=" + topic,
-                     "--Kafka:Producer:linger.ms=1",
-                     "--Kafka:Producer:reconnect.backoff.max.ms=200",
-                     "--Logging:LogLevel:Default=Warning",
-                 })
+        string[] arguments =
+        [
+            Path.Combine(AppContext.BaseDirectory, "analytics.dll"), "collector",
+            "--urls", "http://127.0.0.1:0",
+            "--data", dataPath,
+            "--kafka", bootstrapServers,
+            "--Kafka:Topic=" + topic,
+            "--Kafka:Producer:linger.ms=1",
+            "--Kafka:Producer:reconnect.backoff.max.ms=200",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -80,6 +80,9 @@ public sealed partial class MockCluster : IDisposable
 
     public void SetBrokerUp(int brokerId = 1) => Check(rd_kafka_mock_broker_set_up(_cluster, brokerId));
 
+    /// <summary>Delays every answer of the broker by <paramref name="milliseconds"/> (0 restores): produces sit unacknowledged meanwhile.</summary>
+    public void SetRoundTripTime(int milliseconds, int brokerId = 1) => Check(rd_kafka_mock_broker_set_rtt(_cluster, brokerId, milliseconds));
+
     /// <summary>The next requests of this API (0 = Produce) fail with these Kafka error codes, in order.</summary>
     public void PushRequestErrors(short apiKey, params int[] errors)
     {
@@ -134,6 +137,9 @@ public sealed partial class MockCluster : IDisposable
 
     [LibraryImport(Library)]
     private static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
+
+    [LibraryImport(Library)]
+    private static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
 
     [LibraryImport(Library)]
     private static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nint count, int[] errors);

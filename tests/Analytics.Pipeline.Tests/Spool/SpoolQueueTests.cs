@@ -72,6 +72,49 @@ public class SpoolQueueTests
     }
 
     [Test]
+    public async Task A_batch_being_stored_while_the_next_is_prepared_is_rebuilt_with_its_own_range_after_a_crash()
+    {
+        var db = Engine.NewDatabase();
+        await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var random = KafkaTestKit.SeededRandom();
+        var hits = Enumerable.Range(0, 120).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        string storedToken;
+
+        using (var spool = OpenSpool())
+        {
+            var queue = new SpoolQueue(spool, NullLogger<SpoolQueue>.Instance);
+            foreach (var hit in hits)
+            {
+                await queue.WriteAsync(hit, CancellationToken.None);
+            }
+            // The aggregator's order: batch N is prepared and written while N+1 is read and prepared.
+            var current = await queue.ReadBatchAsync(50, TimeSpan.Zero, CancellationToken.None);
+            await queue.PrepareAsync(current, CancellationToken.None);
+            var next = await queue.ReadBatchAsync(50, TimeSpan.Zero, CancellationToken.None);
+            await queue.PrepareAsync(next, CancellationToken.None);
+            await new HitStore(db).WriteAsync(current, CancellationToken.None);
+            storedToken = current.DeduplicationToken!;
+            // Dies here: batch N stored, never acknowledged; N+1 prepared, not stored.
+        }
+
+        using var reopened = OpenSpool();
+        var restarted = new SpoolQueue(reopened, NullLogger<SpoolQueue>.Instance);
+        var rebuilt = await restarted.ReadBatchAsync(1000, TimeSpan.Zero, CancellationToken.None);
+        Assert.That(rebuilt.DeduplicationToken, Is.EqualTo(storedToken), "the stored batch is cut again with its own range");
+
+        using var aggregator = NewAggregator(restarted, db);
+        await new HitStore(db).WriteAsync(rebuilt, CancellationToken.None);
+        await restarted.CommitAsync(rebuilt, CancellationToken.None);
+        await aggregator.StartAsync(CancellationToken.None);
+        await Until(() => aggregator.Stored + rebuilt.Count >= hits.Count, "everything stored");
+        await aggregator.StopAsync(CancellationToken.None);
+
+        var (rows, distinct) = await ConsumerSide.CountAsync(db);
+        Assert.That(distinct, Is.EqualTo(hits.Count));
+        Assert.That(rows, Is.EqualTo(hits.Count));
+    }
+
+    [Test]
     public async Task Stopping_stores_everything_spooled()
     {
         var db = Engine.NewDatabase();

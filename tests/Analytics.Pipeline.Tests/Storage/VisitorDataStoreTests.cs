@@ -105,6 +105,32 @@ public class VisitorDataStoreTests(ClickHouseMode mode)
     }
 
     [Test]
+    public async Task Hits_held_back_for_days_are_not_stored_under_an_id_erased_meanwhile()
+    {
+        var db = await MigratedAsync();
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var visitors = new VisitorDataStore(db, tracker);
+        var store = new HitStore(db, tracker, Options.Create(new RetentionOptions()), visitors);
+        Guid early = Guid.NewGuid(), late = Guid.NewGuid(), other = Guid.NewGuid();
+        // Erased three days ago in another process (a collector), while this visitor's hits sat in a
+        // collector's spool behind a broker outage; this aggregator started since.
+        await db.ExecuteAsync(
+            $"INSERT INTO {db.Database}.erasures (visitor_hash, erased_at) VALUES (unhex({{hash:String}}), now64(3) - toIntervalDay(3))",
+            new Dictionary<string, string> { ["hash"] = Convert.ToHexString(ErasedVisitors.Tombstone(early)) });
+        var threeDaysAgo = DateTime.UtcNow.AddDays(-3);
+
+        await store.WriteAsync(new HitBatch([At(early, threeDaysAgo, "/a"), At(other, threeDaysAgo, "/a")], "t/0"), CancellationToken.None);
+        // Another visitor erased elsewhere after this aggregator read the tombstones once.
+        await new VisitorDataStore(db).EraseAsync(late, CancellationToken.None);
+        await store.WriteAsync(new HitBatch([At(early, threeDaysAgo.AddMinutes(1), "/b"), At(late, threeDaysAgo, "/b"), At(other, threeDaysAgo.AddMinutes(1), "/b")], "t/1"), CancellationToken.None);
+        await store.WriteAsync(new HitBatch([At(late, threeDaysAgo.AddMinutes(1), "/c")], "t/2"), CancellationToken.None);
+
+        Assert.That(await RowsKeyedByAsync(db, early), Is.Empty);
+        Assert.That(await RowsKeyedByAsync(db, late), Is.Empty);
+        Assert.That(Lines(await visitors.ExportAsync(other, CancellationToken.None)), Has.Length.EqualTo(2));
+    }
+
+    [Test]
     public async Task The_anonymous_id_keys_no_ones_data()
     {
         var visitors = new VisitorDataStore(await Transports.NewDatabaseAsync(mode));

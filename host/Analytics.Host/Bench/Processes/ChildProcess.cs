@@ -92,6 +92,16 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: no shutdown code runs (a crash, a power cut of the process).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
+
     /// <summary>Sends a signal by name (TERM, STOP, CONT) to the process.</summary>
     public Task SignalAsync(string signal) => Signal(Pid, signal);
 

@@ -15,14 +15,21 @@ public static class DeliveryCheck
         using (var client = new CollectorClient(collector.BaseUrl))
         {
             (accepted, rejected) = await SettledCountersAsync(client, cancellationToken);
-            // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
-            // aggregator has read them all; on stop it stores whatever it has read.
-            await ReachedAsync(client, "analytics_kafka_consumed_total", accepted, cancellationToken);
-            if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
+            try
             {
-                Kafka = $"Kafka: {await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken):N0} shipped, {read:N0} consumed, " +
-                    $"{await client.MetricAsync("analytics_kafka_delivery_failures_total", cancellationToken):N0} delivery failures, " +
-                    $"{await client.MetricAsync("analytics_spool_pending_bytes", cancellationToken):N0} spool bytes pending at stop";
+                // Through Kafka, an acknowledged hit may still be in the spool or the topic: wait until the
+                // aggregator has read them all; on stop it stores whatever it has read.
+                await ReachedAsync(client, "analytics_kafka_consumed_total", accepted, cancellationToken);
+                if (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) is { } read)
+                {
+                    Kafka = $"Kafka: {await client.MetricAsync("analytics_kafka_shipped_total", cancellationToken):N0} shipped, {read:N0} consumed, " +
+                        $"{await client.MetricAsync("analytics_kafka_delivery_failures_total", cancellationToken):N0} delivery failures, " +
+                        $"{await client.MetricAsync("analytics_spool_pending_bytes", cancellationToken):N0} spool bytes pending at stop";
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The collector is gone (a fault killed it and nothing restarted it): the stored count says the rest.
             }
         }
         await collector.StopAsync();
@@ -68,20 +75,30 @@ public static class DeliveryCheck
     /// A request wrk gave up on (timeout) may still be answered after wrk stopped: waits until the
     /// counters hold still for a second (at most 30 s) before taking them.
     /// </summary>
+    /// A collector that does not answer (a fault killed it and a heal command restarts it) is asked again
+    /// until the deadline; one that never answers counts as (0, 0), and the stored count tells the rest.
     private static async Task<(long Accepted, long Rejected)> SettledCountersAsync(CollectorClient client, CancellationToken cancellationToken)
     {
-        var counters = await client.CountersAsync(cancellationToken);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        (long, long)? counters = null;
         while (DateTime.UtcNow < deadline)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            var again = await client.CountersAsync(cancellationToken);
-            if (again == counters)
+            (long, long)? again;
+            try
+            {
+                again = await client.CountersAsync(cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                again = null;
+            }
+            if (again is not null && again == counters)
             {
                 break;
             }
-            counters = again;
+            counters = again ?? counters;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
-        return counters;
+        return counters ?? (0, 0);
     }
 }

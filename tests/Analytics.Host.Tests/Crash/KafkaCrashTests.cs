@@ -1,0 +1,190 @@
+using Analytics.Host.Bench.Processes;
+using Analytics.Host.Bench.Servers;
+using Analytics.Host.Tests.Kafka;
+using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Tests.Kafka;
+using Confluent.Kafka;
+using static Analytics.Host.Tests.Crash.EmbeddedCrashTests;
+
+namespace Analytics.Host.Tests.Crash;
+
+/// <summary>
+/// The distributed deployment on librdkafka's mock cluster, with its processes killed with SIGKILL:
+/// the collector with produces unacknowledged or the broker down, the aggregator between its insert
+/// and its offset commit. Each counts what its own client saw answered against what was stored.
+/// </summary>
+public class KafkaCrashTests
+{
+    private const int Beacons = 300;
+    private string _data = "";
+    private MockCluster _cluster = null!;
+    private string _topic = "";
+    private string _group = "";
+
+    [SetUp]
+    public void Start()
+    {
+        _data = RunningHost.NewDataPath();
+        _cluster = MockCluster.Start();
+        if (!_cluster.CanInjectFaults)
+        {
+            Assert.Ignore("needs the mock cluster");
+        }
+        _topic = _cluster.CreateTopic("hits", partitions: 2);
+        _group = "aggregators-" + Guid.NewGuid().ToString("N");
+    }
+
+    [TearDown]
+    public void Stop()
+    {
+        _cluster.Dispose();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    private string[] AggregatorSettings() =>
+    [
+        "--Transport:Kind=Kafka", "--Host:Roles=aggregator",
+        "--Kafka:BootstrapServers=" + _cluster.BootstrapServers, "--Kafka:Topic=" + _topic,
+        "--Kafka:Consumer:group.id=" + _group, "--Kafka:Consumer:session.timeout.ms=6000",
+    ];
+
+    private Task<RunningHost> StartAggregatorAsync() =>
+        RunningHost.StartAsync(Path.Combine(_data, "aggregator", "clickhouse"), AggregatorSettings());
+
+    // All load comes from 127.0.0.1: the per-client limit would answer most beacons without storing them.
+    private Task<CollectorProcess> StartCollectorAsync() => CollectorProcess.StartAsync(
+        _cluster.BootstrapServers, _topic, Path.Combine(_data, "collector"), "--RateLimit:Burst=1000000", "--RateLimit:PerSecond=1000000");
+
+    [Test]
+    public async Task A_collector_SIGKILLed_while_the_broker_has_not_acknowledged_its_produces_has_each_hit_stored_once()
+    {
+        await using var aggregator = await StartAggregatorAsync();
+        var load = new BeaconLoad();
+        using (var collector = await StartCollectorAsync())
+        {
+            // One hit shipped first, so the producer knows the topic's leaders before answers slow down.
+            await load.RunAsync(collector.Address, 1, 1, CancellationToken.None);
+            await UntilAsync(async () => await MetricAsync(collector.Address, "analytics_kafka_shipped_total") >= 1, "the first hit shipped");
+            _cluster.SetRoundTripTime(3000);
+            await load.RunAsync(collector.Address, Beacons, 4, CancellationToken.None);
+            // The shipper produced the hits at once; the broker appended them and answers 3 s later. A
+            // second on, none of the last ones is acknowledged: the restarted collector sends them again.
+            var answeredAt = DateTime.UtcNow;
+            await Until(() => DateTime.UtcNow - answeredAt >= TimeSpan.FromSeconds(1), "a second after the last answer");
+            collector.Kill();
+        }
+        _cluster.SetRoundTripTime(0);
+        using (await StartCollectorAsync())
+        {
+            var messages = await CountTopicAsync();
+            TestContext.Out.WriteLine($"messages in the topic: {messages}");
+            Assert.That(messages, Is.GreaterThan(Beacons), "the restarted collector sent some hits again");
+            var db = aggregator.App.Services.GetRequiredService<IClickHouse>();
+            await StoredCounts.WaitForAsync(db, Beacons);
+            await aggregator.App.StopAsync();
+            var stored = await StoredCounts.ReadAsync(db);
+
+            Assert.That(load.Answered, Has.Count.EqualTo(Beacons));
+            stored.AssertEachAnsweredBeaconStoredOnce(load);
+            Assert.That(stored.Rows, Is.EqualTo(Beacons));
+        }
+    }
+
+    [Test]
+    public async Task A_collector_SIGKILLed_while_the_broker_is_down_has_each_hit_stored_once_after_both_return()
+    {
+        await using var aggregator = await StartAggregatorAsync();
+        var load = new BeaconLoad();
+        using (var collector = await StartCollectorAsync())
+        {
+            _cluster.SetBrokerDown();
+            await load.RunAsync(collector.Address, Beacons, 4, CancellationToken.None);
+            collector.Kill();
+        }
+        _cluster.SetBrokerUp();
+        using (await StartCollectorAsync())
+        {
+            var db = aggregator.App.Services.GetRequiredService<IClickHouse>();
+            await StoredCounts.WaitForAsync(db, Beacons);
+            await aggregator.App.StopAsync();
+            var stored = await StoredCounts.ReadAsync(db);
+
+            Assert.That(load.Answered, Has.Count.EqualTo(Beacons));
+            stored.AssertEachAnsweredBeaconStoredOnce(load);
+            Assert.That(stored.Rows, Is.EqualTo(Beacons));
+        }
+    }
+
+    [Test]
+    public async Task An_aggregator_SIGKILLed_between_its_insert_and_its_offset_commit_has_each_hit_stored_once_after_a_restart()
+    {
+        var load = new BeaconLoad();
+        using var collector = await StartCollectorAsync();
+        await load.RunAsync(collector.Address, Beacons, 4, CancellationToken.None);
+
+        var port = FreePort.Next();
+        await using (var first = AnalyticsProcess.Start("aggregator", [
+            "aggregator", "--kafka", _cluster.BootstrapServers, "--data", Path.Combine(_data, "aggregator"), "--urls", $"http://127.0.0.1:{port}",
+            "--Kafka:Topic=" + _topic, "--Kafka:Consumer:group.id=" + _group, "--Kafka:Consumer:session.timeout.ms=6000",
+            "--Logging:LogLevel:Default=Warning",
+            // Fault injection: after its first insert the aggregator waits before committing; it is killed there.
+            "--Aggregator:FaultPauseAfterStore=00:05:00"]))
+        {
+            await Until(() => first.Output.Contains("Fault injection: stored a batch", StringComparison.Ordinal) || first.HasExited, "the first batch stored, not committed");
+            Assert.That(first.HasExited, Is.False, first.Output);
+            await first.KillAsync();
+        }
+
+        await using var restarted = await StartAggregatorAsync();
+        var db = restarted.App.Services.GetRequiredService<IClickHouse>();
+        await StoredCounts.WaitForAsync(db, Beacons);
+        await restarted.App.StopAsync();
+        var stored = await StoredCounts.ReadAsync(db);
+
+        Assert.That(load.Answered, Has.Count.EqualTo(Beacons));
+        stored.AssertEachAnsweredBeaconStoredOnce(load);
+        Assert.That(stored.Rows, Is.EqualTo(Beacons));
+    }
+
+    private static async Task<double> MetricAsync(Uri address, string name)
+    {
+        using var client = new HttpClient { BaseAddress = address };
+        var line = (await client.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail("Timed out waiting for: " + what);
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Messages in the topic (both partitions), duplicates included.</summary>
+    private async Task<long> CountTopicAsync()
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = _cluster.BootstrapServers, GroupId = "count-" + Guid.NewGuid().ToString("N") }).Build();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long total = 0;
+        // The restarted collector ships within moments; wait until the topic holds more than was answered or the deadline.
+        while (DateTime.UtcNow < deadline)
+        {
+            total = Enumerable.Range(0, 2).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(_topic, p), TimeSpan.FromSeconds(5)).High.Value);
+            if (total > Beacons)
+            {
+                return total;
+            }
+            await Task.Delay(100);
+        }
+        return total;
+    }
+}
