@@ -18,6 +18,8 @@ public class DifferentiallyPrivateReportTests
     private static Dictionary<string, string?> Settings(string storePath)
     {
         var settings = PartnersApp.TwoPartners(storePath);
+        // Only the runs the test makes spend the budget.
+        settings["Partners:SchedulerEnabled"] = "false";
         settings["Partners:Partners:0:Reports:0:Privacy:Mode"] = "DifferentialPrivacy";
         settings["Partners:Partners:0:Reports:0:Privacy:Epsilon"] = "1";
         settings["Partners:Partners:0:Reports:0:Privacy:Delta"] = "0.000001";
