@@ -36,7 +36,13 @@ public sealed class PrivacyLedger(string filePath, TimeProvider time) : IDisposa
             }
             var entry = new LedgerEntry
             {
-                At = time.GetUtcNow(), Partner = partner, Report = report, Window = window, Epsilon = epsilon, Delta = delta, Actor = actor,
+                At = time.GetUtcNow(),
+                Partner = partner,
+                Report = report,
+                Window = window,
+                Epsilon = epsilon,
+                Delta = delta,
+                Actor = actor,
             };
             var line = JsonSerializer.SerializeToUtf8Bytes(entry, PartnersJsonContext.Default.LedgerEntry);
             await using var file = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read);

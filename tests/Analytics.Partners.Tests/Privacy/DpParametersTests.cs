@@ -12,7 +12,11 @@ public class DpParametersTests
     {
         var p = DpParameters.For(new PrivacyOptions
         {
-            Mode = PrivacyMode.DifferentialPrivacy, Epsilon = (decimal)epsilon, Delta = 1e-6m, MaxCellsPerVisitor = cells, MaxContributionsPerVisitor = clamp,
+            Mode = PrivacyMode.DifferentialPrivacy,
+            Epsilon = (decimal)epsilon,
+            Delta = 1e-6m,
+            MaxCellsPerVisitor = cells,
+            MaxContributionsPerVisitor = clamp,
         }, metrics);
         var columns = 1 + metrics;
         Assert.Multiple(() =>
