@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Analytics.Partners.Api;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Scheduling;
 using Analytics.Partners.Storage;
 
@@ -21,4 +22,6 @@ namespace Analytics.Partners;
 [JsonSerializable(typeof(RerunRequest))]
 [JsonSerializable(typeof(RerunResponse))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(LedgerEntry))]
+[JsonSerializable(typeof(DpParameters))]
 internal sealed partial class PartnersJsonContext : JsonSerializerContext;

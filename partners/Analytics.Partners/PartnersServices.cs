@@ -2,10 +2,12 @@ using Analytics.Partners.Api;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Rollups;
 using Analytics.Partners.Scheduling;
 using Analytics.Partners.Storage;
+using Analytics.Pipeline.ClickHouse;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +34,11 @@ public static class PartnersServices
         services.AddSingleton<PartnersMetrics>();
         services.AddSingleton<ReportStore>();
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<IOptions<PartnersOptions>>()));
+        services.TryAddSingleton<IRandomSource>(CryptoRandomSource.Instance);
+        // Resolved on the first DP report only, so hosts without ClickHouse (tests on constructed cells) still start.
+        services.TryAddSingleton<IContributionSource>(sp => new RawHitsContributionSource(sp.GetRequiredService<IClickHouse>));
+        services.AddSingleton(sp => new PrivacyLedger(
+            Path.Combine(sp.GetRequiredService<IOptions<PartnersOptions>>().Value.StorePath, "privacy-ledger.jsonl"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReportGenerator>();
         services.AddSingleton<PushDelivery>();
         services.AddHostedService(sp => sp.GetRequiredService<PushDelivery>());

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Analytics.Partners;
 using Analytics.Partners.Configuration;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Pipeline;
 using Analytics.Pipeline.Schema;
@@ -47,8 +48,14 @@ public static class ExportCommand
                 var window = Window(definition, result.GetValue(from), result.GetValue(to), host.Services.GetRequiredService<TimeProvider>());
                 var path = result.GetValue(output) is { } o && o != "-" ? Path.GetFullPath(o) : null;
                 var table = await RunAsync(host.Services, result.GetValue(partner)!, definition.Id, window, result.GetValue(format), path, cancellationToken);
-                Console.Error.WriteLine($"{window.Name}: {table.DataRows} rows, {table.WithheldCells} cells withheld (k = {table.K}){(path is null ? "" : " -> " + path)}");
+                var protection = table.Privacy is { } dp ? $"differential privacy, ε = {dp.Epsilon}, δ = {dp.Delta}" : $"{table.WithheldCells} cells withheld (k = {table.K})";
+                Console.Error.WriteLine($"{window.Name}: {table.DataRows} rows, {protection}{(path is null ? "" : " -> " + path)}");
                 return 0;
+            }
+            catch (PrivacyBudgetExceededException e)
+            {
+                Console.Error.WriteLine("analytics export: " + e.Message);
+                return 3;
             }
             catch (OptionsValidationException e)
             {

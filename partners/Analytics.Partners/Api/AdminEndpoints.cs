@@ -1,6 +1,7 @@
 using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -86,7 +87,15 @@ public static class AdminEndpoints
         {
             return TypedResults.Problem("'to' is before 'from'.", statusCode: StatusCodes.Status400BadRequest);
         }
-        var stored = await generator.GenerateAsync(partner.Id, request.Report, new ReportWindow(request.From, request.To), "operator", cancellationToken);
+        StoredReport stored;
+        try
+        {
+            stored = await generator.GenerateAsync(partner.Id, request.Report, new ReportWindow(request.From, request.To), "operator", cancellationToken);
+        }
+        catch (PrivacyBudgetExceededException refused)
+        {
+            return TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict, title: "Privacy budget exceeded");
+        }
         return TypedResults.Json(
             new RerunResponse(stored.Partner, stored.Report, stored.Window, stored.Rows, stored.WithheldCells, stored.Sha256),
             PartnersJsonContext.Default.RerunResponse);

@@ -46,7 +46,7 @@ public static class PartnerEndpoints
                 r.Report, r.Window, r.FileName, r.ContentType, r.Rows, r.WithheldCells, r.Sha256, r.Bytes, r.GeneratedAt,
                 $"/api/partners/{partner.Id}/reports/{r.Report}/{r.Window}",
                 partner.Push.Url.Length == 0 ? null : (push?.DeliveryId == r.DeliveryId ? push.Status.ToString() : "Pending"),
-                push?.Attempts, push?.LastError);
+                push?.Attempts, push?.LastError, r.Privacy);
         }).ToList();
         return TypedResults.Json(new ReportListing(partner.Id, items), PartnersJsonContext.Default.ReportListing);
     }

@@ -1,9 +1,11 @@
+using Analytics.Partners.Privacy;
+
 namespace Analytics.Partners.Api;
 
 /// <summary>GET /api/partners/{partner}/reports: the partner's generated reports, newest window first.</summary>
 public sealed record ReportListing(string Partner, IReadOnlyList<ReportListingItem> Reports);
 
-/// <summary>One generated report; <see cref="Url"/> downloads it. Push fields are null for a pull-only partner.</summary>
+/// <summary>One generated report; <see cref="Url"/> downloads it. Push fields are null for a pull-only partner; Privacy is null under k-suppression.</summary>
 public sealed record ReportListingItem(
     string Report,
     string Window,
@@ -17,4 +19,5 @@ public sealed record ReportListingItem(
     string Url,
     string? PushStatus,
     int? PushAttempts,
-    string? PushLastError);
+    string? PushLastError,
+    DpParameters? Privacy);

@@ -5,7 +5,7 @@ public sealed record AuditEntry
 {
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>generated, downloaded, pushed or push_failed.</summary>
+    /// <summary>generated, downloaded, pushed, push_failed or refused (a DP report past the partner's privacy budget).</summary>
     public required string Action { get; init; }
 
     /// <summary>scheduler, cli, operator, or partner:ID.</summary>
@@ -33,4 +33,5 @@ public static class AuditActions
     public const string Downloaded = "downloaded";
     public const string Pushed = "pushed";
     public const string PushFailed = "push_failed";
+    public const string Refused = "refused";
 }

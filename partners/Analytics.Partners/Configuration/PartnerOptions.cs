@@ -1,3 +1,5 @@
+using Analytics.Partners.Privacy;
+
 namespace Analytics.Partners.Configuration;
 
 /// <summary>One partner: who it is, how it authenticates, how small cells are handled, where reports go.</summary>
@@ -23,4 +25,7 @@ public sealed record PartnerOptions
     public PushTarget Push { get; init; } = new();
 
     public IReadOnlyList<ReportOptions> Reports { get; init; } = [];
+
+    /// <summary>What the partner's differentially private reports may spend per window, in total.</summary>
+    public PrivacyBudgetOptions PrivacyBudget { get; init; } = new();
 }

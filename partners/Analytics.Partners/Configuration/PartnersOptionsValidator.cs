@@ -1,4 +1,5 @@
 using System.Globalization;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Microsoft.Extensions.Options;
 
@@ -79,12 +80,13 @@ public sealed class PartnersOptionsValidator : IValidateOptions<PartnersOptions>
                 {
                     yield return $"{reportAt}:Id '{report.Id}' is listed twice for partner '{partner.Id}'";
                 }
-                var problems = ReportProblems(report, reportAt).ToList();
+                var problems = ReportProblems(report, reportAt).Concat(PrivacyProblems.Of(partner, at, report, reportAt)).ToList();
                 foreach (var problem in problems)
                 {
                     yield return problem;
                 }
-                if (problems.Count == 0 && RollupProblem(partner, report, reportAt) is { } rollupProblem)
+                // Differentially private reports read bounded contributions from raw hits, not a rollup.
+                if (problems.Count == 0 && report.Privacy.Mode == PrivacyMode.KSuppression && RollupProblem(partner, report, reportAt) is { } rollupProblem)
                 {
                     yield return rollupProblem;
                 }

@@ -1,3 +1,4 @@
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 
 namespace Analytics.Partners.Configuration;
@@ -30,4 +31,7 @@ public sealed record ReportOptions
     public ReportFormat Format { get; init; } = ReportFormat.Csv;
 
     public ScheduleOptions Schedule { get; init; } = new();
+
+    /// <summary>k-suppression (the default) or differential privacy, with its parameters.</summary>
+    public PrivacyOptions Privacy { get; init; } = new();
 }

@@ -41,6 +41,7 @@ public sealed class ParquetReportWriter : IReportWriter
             ["analytics.report"] = query.ReportId,
             ["analytics.window"] = query.Window.Name,
             ["analytics.k"] = table.K.ToString(CultureInfo.InvariantCulture),
+            ["analytics.privacy"] = table.Privacy is null ? "k-suppression" : System.Text.Json.JsonSerializer.Serialize(table.Privacy, PartnersJsonContext.Default.DpParameters),
         };
         using var group = writer.CreateRowGroup();
         await group.WriteAsync<int>(schemaVersion, rows.Select(_ => ReportColumns.SchemaVersion).ToArray(), cancellationToken: cancellationToken);

@@ -2,12 +2,16 @@ using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
 using Analytics.Partners.Formats;
+using Analytics.Partners.Privacy;
 using Analytics.Partners.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Partners.Reports;
 
-/// <summary>Runs one report definition for one window: rollups, k-anonymity, file, audit, then push.</summary>
+/// <summary>
+/// Runs one report definition for one window: rollups and k-anonymity, or (differential privacy) the partner's
+/// budget, bounded contributions and noise; then file, audit and push.
+/// </summary>
 public sealed partial class ReportGenerator(
     PartnerDirectory directory,
     IAggregateSource source,
@@ -16,13 +20,16 @@ public sealed partial class ReportGenerator(
     PushDelivery push,
     PartnersMetrics metrics,
     TimeProvider time,
+    IContributionSource contributions,
+    PrivacyLedger ledger,
+    IRandomSource random,
     ILogger<ReportGenerator> logger)
 {
     /// <summary>Generates, stores (replacing an earlier run of the same window), audits and queues the push.</summary>
     public async Task<StoredReport> GenerateAsync(string partnerId, string reportId, ReportWindow window, string actor, CancellationToken cancellationToken)
     {
         var (partner, report) = Resolve(partnerId, reportId);
-        var table = await BuildAsync(partner, report, window, cancellationToken);
+        var table = await BuildAsync(partner, report, window, actor, cancellationToken);
         var stored = await store.SaveAsync(table, report.Format, cancellationToken);
         await audit.AppendAsync(new AuditEntry
         {
@@ -57,7 +64,7 @@ public sealed partial class ReportGenerator(
     {
         var (partner, report) = Resolve(partnerId, reportId);
         progress?.Report("reading");
-        var table = await BuildAsync(partner, report, window, cancellationToken);
+        var table = await BuildAsync(partner, report, window, "cli", cancellationToken);
         await store.RecordWithheldAsync(table, cancellationToken);
         progress?.Report("writing");
         using var buffer = new MemoryStream();
@@ -90,14 +97,48 @@ public sealed partial class ReportGenerator(
         return (partner, report);
     }
 
-    private Task<ReportTable> BuildAsync(PartnerOptions partner, ReportOptions report, ReportWindow window, CancellationToken cancellationToken) =>
-        SmallCellSuppression.BuildAsync(
-            source, PartnerDirectory.QueryFor(partner, report, window), directory.KFor(partner, report), partner.SmallCells,
-            store.WithheldBefore(partner.Id, report.Id, window.Name), cancellationToken);
+    private async Task<ReportTable> BuildAsync(
+        PartnerOptions partner, ReportOptions report, ReportWindow window, string actor, CancellationToken cancellationToken)
+    {
+        var query = PartnerDirectory.QueryFor(partner, report, window);
+        if (report.Privacy.Mode != PrivacyMode.DifferentialPrivacy)
+        {
+            return await SmallCellSuppression.BuildAsync(
+                source, query, directory.KFor(partner, report), partner.SmallCells,
+                store.WithheldBefore(partner.Id, report.Id, window.Name), cancellationToken);
+        }
+        var privacy = report.Privacy;
+        try
+        {
+            // Spent before any noise is drawn: a run that fails later has still spent (the safe side).
+            await ledger.SpendAsync(partner.Id, report.Id, window.Name, privacy.Epsilon, privacy.Delta, partner.PrivacyBudget, actor, cancellationToken);
+        }
+        catch (PrivacyBudgetExceededException refused)
+        {
+            await audit.AppendAsync(new AuditEntry
+            {
+                At = time.GetUtcNow(),
+                Action = AuditActions.Refused,
+                Actor = actor,
+                Partner = partner.Id,
+                Report = report.Id,
+                Window = window.Name,
+                Detail = refused.Message,
+            }, CancellationToken.None);
+            Log.BudgetRefused(logger, partner.Id, report.Id, window.Name);
+            throw;
+        }
+        var parameters = DpParameters.For(privacy, query.Metrics.Count);
+        var bounded = await contributions.BoundedRowsAsync(query, privacy.MaxCellsPerVisitor, privacy.MaxContributionsPerVisitor, cancellationToken);
+        return NoisyCells.Build(query, bounded, parameters, random);
+    }
 
     private static partial class Log
     {
         [LoggerMessage(8001, LogLevel.Information, "Generated report {Partner}/{Report}/{Window}: {Rows} rows, {Withheld} cells withheld")]
         public static partial void Generated(ILogger logger, string partner, string report, string window, int rows, long withheld);
+
+        [LoggerMessage(8002, LogLevel.Warning, "Refused report {Partner}/{Report}/{Window}: the partner's privacy budget for the window is spent")]
+        public static partial void BudgetRefused(ILogger logger, string partner, string report, string window);
     }
 }

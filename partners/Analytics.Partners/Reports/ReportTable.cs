@@ -1,3 +1,5 @@
+using Analytics.Partners.Privacy;
+
 namespace Analytics.Partners.Reports;
 
 /// <summary>A report ready to be written: its query (names, window) and its published rows.</summary>
@@ -14,4 +16,7 @@ public sealed record ReportTable(ReportQuery Query, int K, IReadOnlyList<ReportR
     /// report so a rerun of the window withholds them again. Never written into the report.
     /// </summary>
     public IReadOnlySet<string> Withheld { get; init; } = new HashSet<string>();
+
+    /// <summary>The differential privacy parameters when the report was made under DP (then <see cref="K"/> is 0); null under k-suppression.</summary>
+    public DpParameters? Privacy { get; init; }
 }

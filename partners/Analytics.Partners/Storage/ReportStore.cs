@@ -57,6 +57,7 @@ public sealed class ReportStore : IDisposable
             Sha256 = sha256,
             Bytes = new FileInfo(temporary).Length,
             GeneratedAt = _time.GetUtcNow(),
+            Privacy = table.Privacy,
         };
         await _lock.WaitAsync(cancellationToken);
         try

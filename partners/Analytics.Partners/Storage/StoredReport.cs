@@ -1,3 +1,5 @@
+using Analytics.Partners.Privacy;
+
 namespace Analytics.Partners.Storage;
 
 /// <summary>What is known about one generated report file (its sidecar .json next to it).</summary>
@@ -24,6 +26,9 @@ public sealed record StoredReport
     public required long Bytes { get; init; }
 
     public required DateTimeOffset GeneratedAt { get; init; }
+
+    /// <summary>Mechanism, ε, δ, sensitivity, clamp and noise scales of a differentially private report; null under k-suppression.</summary>
+    public DpParameters? Privacy { get; init; }
 
     /// <summary>Names one push of this content; the receiver sees it in X-Analytics-Delivery and can drop a repeat.</summary>
     public string DeliveryId => $"{Partner}/{Report}/{Window}/{Sha256[..16]}";

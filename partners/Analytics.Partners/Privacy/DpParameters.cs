@@ -1,0 +1,130 @@
+using System.Numerics;
+
+namespace Analytics.Partners.Privacy;
+
+/// <summary>
+/// The published parameters of one DP report, and the exact noise scales derived from them. A visitor is in at
+/// most C cells (<see cref="MaxCellsPerVisitor"/>) and adds at most M (<see cref="MaxContributionsPerVisitor"/>)
+/// to each metric of a cell, 1 to its visitors. So one visitor moves the visitors column by at most C in L1
+/// (its sensitivity) and each other metric column by at most C·M. ε is split evenly over the columns (visitors and
+/// each metric: sequential composition), each gets discrete Laplace noise of scale sensitivity / (ε / columns).
+/// Which cells appear depends on the data; a cell is published only when its noisy visitors reach
+/// <see cref="Threshold"/>, chosen so a cell made by one visitor alone shows with probability at most δ / C, which
+/// makes the whole report (ε, δ)-differentially private with respect to adding or removing one visitor.
+/// </summary>
+public sealed record DpParameters
+{
+    public const string LaplaceMechanism = "discrete-laplace";
+
+    public required string Mechanism { get; init; }
+
+    public required decimal Epsilon { get; init; }
+
+    public required decimal Delta { get; init; }
+
+    public required int MaxCellsPerVisitor { get; init; }
+
+    public required int MaxContributionsPerVisitor { get; init; }
+
+    /// <summary>ε of each column (visitors and each metric).</summary>
+    public required decimal EpsilonPerColumn { get; init; }
+
+    public required long VisitorsSensitivity { get; init; }
+
+    public required long MetricSensitivity { get; init; }
+
+    /// <summary>Noise scale b of the visitors column: P(noise = z) ∝ exp(-|z| / b).</summary>
+    public required decimal VisitorsScale { get; init; }
+
+    public required decimal MetricScale { get; init; }
+
+    public required double VisitorsStandardDeviation { get; init; }
+
+    public required double MetricStandardDeviation { get; init; }
+
+    /// <summary>The noise on a visitors number lies within ± this with probability at least 95%.</summary>
+    public required long VisitorsHalfWidth95 { get; init; }
+
+    public required long MetricHalfWidth95 { get; init; }
+
+    /// <summary>The least noisy visitors a published cell has.</summary>
+    public required long Threshold { get; init; }
+
+    public static DpParameters For(PrivacyOptions options, int metrics)
+    {
+        var columns = 1 + metrics;
+        var cells = options.MaxCellsPerVisitor;
+        var clamp = options.MaxContributionsPerVisitor;
+        var visitorsScale = (double)cells * columns / (double)options.Epsilon;
+        var metricScale = visitorsScale * clamp;
+        return new DpParameters
+        {
+            Mechanism = LaplaceMechanism,
+            Epsilon = options.Epsilon,
+            Delta = options.Delta,
+            MaxCellsPerVisitor = cells,
+            MaxContributionsPerVisitor = clamp,
+            EpsilonPerColumn = options.Epsilon / columns,
+            VisitorsSensitivity = cells,
+            MetricSensitivity = (long)cells * clamp,
+            VisitorsScale = (decimal)cells * columns / options.Epsilon,
+            MetricScale = (decimal)cells * clamp * columns / options.Epsilon,
+            VisitorsStandardDeviation = StandardDeviation(visitorsScale),
+            MetricStandardDeviation = StandardDeviation(metricScale),
+            VisitorsHalfWidth95 = HalfWidth(visitorsScale, 0.05),
+            MetricHalfWidth95 = HalfWidth(metricScale, 0.05),
+            Threshold = ThresholdFor(visitorsScale, cells, (double)options.Delta),
+        };
+    }
+
+    /// <summary>The exact (s, t) of the visitors noise for <see cref="DiscreteLaplace.Sample"/>: exp(-|z| s / t) = exp(-|z| / scale).</summary>
+    public (BigInteger S, BigInteger T) VisitorsNoise(int columns) => Noise(VisitorsSensitivity, columns);
+
+    public (BigInteger S, BigInteger T) MetricNoise(int columns) => Noise(MetricSensitivity, columns);
+
+    // scale = sensitivity · columns / ε with ε = p / q, so exp(-|z| / scale) = exp(-|z| · p / (q · sensitivity · columns)).
+    private (BigInteger S, BigInteger T) Noise(long sensitivity, int columns)
+    {
+        var (p, q) = RationalDecimal.Of(Epsilon);
+        return (p, q * sensitivity * columns);
+    }
+
+    /// <summary>Discrete Laplace with a = exp(-1/b): variance 2a / (1 - a)².</summary>
+    public static double StandardDeviation(double scale)
+    {
+        var a = Math.Exp(-1 / scale);
+        return Math.Sqrt(2 * a) / (1 - a);
+    }
+
+    /// <summary>The least h with P(|Z| > h) = 2a^(h+1) / (1 + a) at most <paramref name="tail"/>.</summary>
+    public static long HalfWidth(double scale, double tail)
+    {
+        var a = Math.Exp(-1 / scale);
+        var h = (long)Math.Max(0, Math.Ceiling((Math.Log(tail * (1 + a) / 2) / Math.Log(a)) - 1));
+        while (h > 0 && 2 * Math.Pow(a, h) / (1 + a) <= tail)
+        {
+            h--;
+        }
+        while (2 * Math.Pow(a, h + 1) / (1 + a) > tail)
+        {
+            h++;
+        }
+        return h;
+    }
+
+    /// <summary>
+    /// The least τ with C · P(1 + Z ≥ τ) = C · a^(τ-1) / (1 + a) at most δ: a cell holding only one visitor (count 1
+    /// after bounding) in any of its C cells is published with probability at most δ in all. Public numbers only.
+    /// </summary>
+    public static long ThresholdFor(double visitorsScale, int cells, double delta)
+    {
+        var a = Math.Exp(-1 / visitorsScale);
+        var tau = 1 + (long)Math.Max(0, Math.Ceiling(Math.Log(cells / (delta * (1 + a))) * visitorsScale));
+        // Guard against rounding in the logarithm: step up until the bound holds in doubles too.
+        while (cells * Math.Pow(a, tau - 1) / (1 + a) > delta)
+        {
+            tau++;
+        }
+        return tau;
+    }
+}
