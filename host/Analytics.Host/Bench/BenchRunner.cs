@@ -37,7 +37,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         {
             if (settings.Soak is not null)
             {
-                await RunSoakAsync(report, beacon, work, cancellationToken);
+                await RunSoakAsync(report, work, cancellationToken);
             }
             else
             {
@@ -171,15 +171,14 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         }
     }
 
-    private async Task RunSoakAsync(BenchReport report, BeaconSection beacon, string work, CancellationToken cancellationToken)
+    private async Task RunSoakAsync(BenchReport report, string work, CancellationToken cancellationToken)
     {
         RequireTools(needNginx: false);
         using var kafka = StartKafka();
         await using var collector = CollectorServer.Embedded(Path.Combine(work, "soak"), CollectorArguments(kafka, Path.Combine(work, "spool")));
         log.WriteLine($"soak: {settings.Soak!.Value.TotalSeconds:0} s at {settings.SoakRate:N0} req/s, faults: {(settings.Faults.Count == 0 ? "none" : string.Join(", ", settings.Faults))}");
         await collector.StartAsync(cancellationToken);
-        await beacon.PrepareAsync(collector, cancellationToken);
-        report.Soak = await new SoakSection(settings, beacon, log).RunAsync(collector, kafka, cancellationToken);
+        report.Soak = await new SoakSection(settings, log).RunAsync(collector, kafka, cancellationToken);
         report.Memory.Add(new MemoryFigure(collector.Key, collector.PeakRssBytes));
     }
 

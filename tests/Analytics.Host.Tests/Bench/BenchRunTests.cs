@@ -110,4 +110,34 @@ public class BenchRunTests
         Assert.That(report.Soak!.Delivery.HitsAccepted, Is.GreaterThan(0));
         Assert.That(report.Soak.Delivery.HitsStored, Is.EqualTo(report.Soak.Delivery.HitsAccepted));
     }
+
+    [Test]
+    public async Task A_soak_with_the_embedded_host_killed_midway_reports_every_answered_beacon_stored_exactly_once()
+    {
+        var settings = new BenchSettings
+        {
+            Soak = TimeSpan.FromSeconds(10),
+            SoakRate = 300,
+            Faults = ["kill-embedded"],
+            Visitors = 20,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        var answered = report.Soak!.Delivery.Answered!;
+        Assert.That(log.ToString(), Does.Contain("fault kill-embedded"));
+        // The kill took the host down for a while: beacons were answered before and after, refused between.
+        Assert.That(answered.Answered, Is.GreaterThan(0));
+        Assert.That(report.Soak.Errors, Is.GreaterThan(0), "the kill should have refused some beacons");
+        Assert.That(answered.AnsweredMissing, Is.Zero, "answered beacons missing from hits");
+        Assert.That(answered.StoredDistinctPaths, Is.GreaterThanOrEqualTo(answered.Answered));
+        Assert.That(answered.StoredRows, Is.EqualTo(answered.StoredDistinctPaths), "a beacon stored twice");
+        Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
+        Assert.That(report.Soak.Delivery.AllStored, Is.True);
+        Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles"));
+    }
 }

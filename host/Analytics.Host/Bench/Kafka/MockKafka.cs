@@ -54,6 +54,9 @@ public sealed partial class MockKafka : IDisposable
 
     public void SetBrokerUp(int brokerId = 1) => Check(rd_kafka_mock_broker_set_up(_cluster, brokerId), "broker_set_up");
 
+    /// <summary>Delays every answer of the broker by <paramref name="milliseconds"/> (0 restores it): slow acknowledgements.</summary>
+    public void SetBrokerRtt(int milliseconds, int brokerId = 1) => Check(rd_kafka_mock_broker_set_rtt(_cluster, brokerId, milliseconds), "broker_set_rtt");
+
     public void Dispose()
     {
         rd_kafka_mock_cluster_destroy(_cluster);
@@ -94,6 +97,9 @@ public sealed partial class MockKafka : IDisposable
 
     [LibraryImport(Library)]
     private static partial int rd_kafka_mock_broker_set_up(nint cluster, int brokerId);
+
+    [LibraryImport(Library)]
+    private static partial int rd_kafka_mock_broker_set_rtt(nint cluster, int brokerId, int rttMs);
 
     [LibraryImport(Library)]
     private static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(nint cluster, int delayMs);

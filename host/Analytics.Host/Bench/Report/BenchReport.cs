@@ -51,7 +51,26 @@ public sealed record FreshnessFigures(double LoadRate, int Probes, int Missed, d
 /// <summary>What the collector acknowledged against what reached storage (must be equal).</summary>
 public sealed record DeliveryFigures(long BeaconsAnswered, long HitsAccepted, long HitsRejected, long HitsStored)
 {
-    public bool AllStored => HitsAccepted == HitsStored;
+    /// <summary>The soak's exact check (answered paths against stored ones); null outside a soak.</summary>
+    public AnsweredFigures? Answered { get; init; }
+
+    /// <summary>
+    /// Accepted = stored; in a soak also every answered beacon stored exactly once. A fault that restarts
+    /// the process resets its counters, so there only the exact check counts.
+    /// </summary>
+    public bool AllStored => Answered is { } answered ? answered.Exact && (answered.Restarted || HitsAccepted == HitsStored) : HitsAccepted == HitsStored;
+}
+
+/// <summary>
+/// The soak's exact check: beacons answered 200 (each for its own path) against the soak site's stored
+/// rows, distinct hit IDs and distinct paths. Exact when every answered path is stored and nothing twice.
+/// A beacon the client gave up on may still have been stored, so stored may exceed answered.
+/// </summary>
+public sealed record AnsweredFigures(long Answered, long StoredRows, long StoredDistinctHitIds, long StoredDistinctPaths, long AnsweredMissing, bool Restarted)
+{
+    public bool NoDoubles => StoredRows == StoredDistinctHitIds && StoredRows == StoredDistinctPaths;
+
+    public bool Exact => AnsweredMissing == 0 && NoDoubles;
 }
 
 public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> BacklogHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)

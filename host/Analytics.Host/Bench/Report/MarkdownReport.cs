@@ -127,6 +127,12 @@ public static class MarkdownReport
         md.AppendLine("| beacons answered (load tools) | hits accepted (collector) | hits rejected (collector) | hits stored (chDB) | accepted = stored |");
         md.AppendLine("|---:|---:|---:|---:|---|");
         md.AppendLine($"| {d.BeaconsAnswered:N0} | {d.HitsAccepted:N0} | {d.HitsRejected:N0} | {d.HitsStored:N0} | {(d.AllStored ? "yes" : "**NO**")} |").AppendLine();
+        if (d.Answered is { } a)
+        {
+            md.AppendLine("| answered 200 (distinct paths) | stored rows | stored distinct hit IDs | stored distinct paths | answered not stored | answered ⊆ stored, no doubles |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---|");
+            md.AppendLine($"| {a.Answered:N0} | {a.StoredRows:N0} | {a.StoredDistinctHitIds:N0} | {a.StoredDistinctPaths:N0} | {a.AnsweredMissing:N0} | {(a.Exact ? "yes" : "**NO**")} |").AppendLine();
+        }
     }
 
     private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)));

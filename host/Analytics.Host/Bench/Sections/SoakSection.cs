@@ -8,7 +8,7 @@ namespace Analytics.Host.Bench.Sections;
 /// Soak: steady load on the collector for a bounded time while faults are triggered in turn; then the
 /// collector is stopped (it drains its queue) and what it acknowledged is compared with what was stored.
 /// </summary>
-public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, TextWriter log)
+public sealed class SoakSection(BenchSettings settings, TextWriter log)
 {
     public async Task<SoakFigures> RunAsync(CollectorServer collector, Kafka.MockKafka? kafka, CancellationToken cancellationToken)
     {
@@ -20,7 +20,8 @@ public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, Te
         var hold = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, segment.Ticks / 2));
         var context = new FaultContext(collector, settings, hold, log, kafka);
 
-        var load = beacon.SteadyAsync(collector, settings.SoakRate, duration, cancellationToken);
+        // The harness's own paced client, not wrk: it knows which beacon each answer was for.
+        var load = PacedLoad.RunAsync(() => collector.BaseUrl, settings.SoakRate, duration, cancellationToken);
         for (var i = 0; i < faults.Count; i++)
         {
             await Task.Delay(i == 0 ? segment - (hold / 2) : segment - hold, cancellationToken);
@@ -35,13 +36,22 @@ public sealed class SoakSection(BenchSettings settings, BeaconSection beacon, Te
                 await faults[i].HealAsync(context, CancellationToken.None);
             }
         }
-        var (result, _) = await load;
-        var delivery = await DeliveryCheck.RunAsync(collector, result.Answered, cancellationToken);
+        var result = await load;
+        var delivery = await DeliveryCheck.RunAsync(collector, result.AnsweredPaths.Count, cancellationToken);
+        var stored = StoredHits.Site(collector.DataDirectory, CollectorServer.SoakSite);
+        var restarted = faults.Any(f => f is KillEmbeddedFault);
+        delivery = delivery with
+        {
+            Answered = new AnsweredFigures(result.AnsweredPaths.Count, stored.Rows, stored.DistinctHitIds, stored.DistinctPaths,
+                result.AnsweredPaths.Count(path => !stored.Paths.Contains(path)), restarted),
+        };
         if (DeliveryCheck.Kafka is { } kafkaCounters)
         {
             log.WriteLine("  " + kafkaCounters);
         }
-        log.WriteLine($"  soak: answered {delivery.BeaconsAnswered:N0}, accepted {delivery.HitsAccepted:N0}, stored {delivery.HitsStored:N0} ({(delivery.AllStored ? "all stored" : "MISMATCH")})");
+        var a = delivery.Answered!;
+        log.WriteLine($"  soak: sent {result.Requests:N0} at {result.RequestsPerSecond:N0} req/s, answered {delivery.BeaconsAnswered:N0}, accepted {delivery.HitsAccepted:N0}{(restarted ? " (since the restart)" : "")}, stored {delivery.HitsStored:N0} ({(delivery.AllStored ? "all stored" : "MISMATCH")})");
+        log.WriteLine($"  soak site: answered {a.Answered:N0} distinct paths; stored {a.StoredRows:N0} rows, {a.StoredDistinctHitIds:N0} distinct hit IDs, {a.StoredDistinctPaths:N0} distinct paths; answered not stored {a.AnsweredMissing:N0}; answered ⊆ stored, no doubles: {(a.Exact ? "yes" : "NO")}");
         return new SoakFigures(duration.TotalSeconds, result.RequestsPerSecond, [.. faults.Select(f => f.Name)], delivery, result.P99Microseconds / 1000.0, result.Errors);
     }
 }

@@ -52,9 +52,30 @@ public sealed class CollectorServer : IServerUnderTest
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("The collector is not running");
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => StartOnAsync(FreePort.Next());
+
+    /// <summary>SIGKILL, as a crash: nothing is drained or flushed.</summary>
+    public async Task KillAsync()
     {
-        var port = FreePort.Next();
+        if (_process is { HasExited: false })
+        {
+            PeakRssBytes = Math.Max(PeakRssBytes, ProcessStats.TreePeakRssBytes(_process.Pid));
+            await _process.KillAsync();
+        }
+    }
+
+    /// <summary>Starts it again (after <see cref="KillAsync"/>) with the same command, port and data folder.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+        await StartOnAsync(BaseUrl.Port);
+    }
+
+    private async Task StartOnAsync(int port)
+    {
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
         string[] arguments =
         [
@@ -78,7 +99,7 @@ public sealed class CollectorServer : IServerUnderTest
     {
         if (_process is { HasExited: false })
         {
-            PeakRssBytes = ProcessStats.TreePeakRssBytes(_process.Pid);
+            PeakRssBytes = Math.Max(PeakRssBytes, ProcessStats.TreePeakRssBytes(_process.Pid));
             await _process.StopAsync(TimeSpan.FromSeconds(60));
         }
     }

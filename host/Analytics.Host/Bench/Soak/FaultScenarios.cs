@@ -7,5 +7,5 @@ namespace Analytics.Host.Bench.Soak;
 public static class FaultScenarios
 {
     public static IReadOnlyDictionary<string, IFaultScenario> All { get; } =
-        new IFaultScenario[] { new PauseCollectorFault(), new CommandFault(), new BrokerDownFault() }.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        new IFaultScenario[] { new PauseCollectorFault(), new CommandFault(), new BrokerDownFault(), new KillEmbeddedFault(), new SlowAcksFault() }.ToDictionary(f => f.Name, StringComparer.Ordinal);
 }
