@@ -4,6 +4,7 @@ using Analytics.Host.Bench.Processes;
 using Analytics.Host.Bench.Report;
 using Analytics.Host.Bench.Sections;
 using Analytics.Host.Bench.Servers;
+using Analytics.Host.Bench.Soak;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -174,12 +175,36 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
     private async Task RunSoakAsync(BenchReport report, string work, CancellationToken cancellationToken)
     {
         RequireTools(needNginx: false);
+        if (FaultScenarios.NeedsRolesApart(settings.Faults))
+        {
+            await RunSoakApartAsync(report, work, cancellationToken);
+            return;
+        }
         using var kafka = StartKafka();
         await using var collector = CollectorServer.Embedded(Path.Combine(work, "soak"), CollectorArguments(kafka, Path.Combine(work, "spool")));
         log.WriteLine($"soak: {settings.Soak!.Value.TotalSeconds:0} s at {settings.SoakRate:N0} req/s, faults: {(settings.Faults.Count == 0 ? "none" : string.Join(", ", settings.Faults))}");
         await collector.StartAsync(cancellationToken);
         report.Soak = await new SoakSection(settings, log).RunAsync(collector, kafka, cancellationToken);
         report.Memory.Add(new MemoryFigure(collector.Key, collector.PeakRssBytes));
+    }
+
+    /// <summary>The soak with `analytics collector` and `analytics aggregator` as processes of their own (kill-collector, kill-aggregator).</summary>
+    private async Task RunSoakApartAsync(BenchReport report, string work, CancellationToken cancellationToken)
+    {
+        if (!UsesKafka)
+        {
+            throw new ArgumentException("kill-collector and kill-aggregator run the roles apart on Kafka: add --transport kafka.");
+        }
+        using var kafka = StartMockCluster();
+        await using var collector = CollectorServer.CollectorRole(Path.Combine(work, "soak-collector"), kafka.BootstrapServers, settings.CollectorArguments);
+        // A short session: after a kill, the restarted aggregator gets the partitions back within seconds.
+        await using var aggregator = CollectorServer.AggregatorRole(Path.Combine(work, "soak-aggregator"), kafka.BootstrapServers, ["--Kafka:Consumer:session.timeout.ms=6000"]);
+        log.WriteLine($"soak (roles apart): {settings.Soak!.Value.TotalSeconds:0} s at {settings.SoakRate:N0} req/s, faults: {string.Join(", ", settings.Faults)}");
+        await aggregator.StartAsync(cancellationToken);
+        await collector.StartAsync(cancellationToken);
+        report.Soak = await new SoakSection(settings, log).RunAsync(collector, kafka, cancellationToken, aggregator);
+        report.Memory.Add(new MemoryFigure(collector.Key, collector.PeakRssBytes));
+        report.Memory.Add(new MemoryFigure(aggregator.Key, aggregator.PeakRssBytes));
     }
 
     private bool UsesKafka => string.Equals(settings.Transport, "kafka", StringComparison.OrdinalIgnoreCase);

@@ -37,6 +37,36 @@ public static class DeliveryCheck
         return new DeliveryFigures(answeredByLoad, accepted, rejected, stored);
     }
 
+    /// <summary>
+    /// The roles apart: waits until the collector role's accepted hits are shipped and the aggregator
+    /// has read them, stops both (the aggregator stores what it read) and counts what the aggregator stored.
+    /// </summary>
+    public static async Task<DeliveryFigures> RunApartAsync(CollectorServer collector, CollectorServer aggregator, long answeredByLoad, CancellationToken cancellationToken)
+    {
+        long accepted, rejected;
+        using (var client = new CollectorClient(collector.BaseUrl))
+        {
+            (accepted, rejected) = await SettledCountersAsync(client, cancellationToken);
+            try
+            {
+                var shipped = await ReachedAsync(client, "analytics_kafka_shipped_total", accepted, cancellationToken) ?? 0;
+                using var reader = new CollectorClient(aggregator.BaseUrl);
+                var read = await ReachedAsync(reader, "analytics_kafka_consumed_total", (long)shipped, cancellationToken);
+                Kafka = $"Kafka: {shipped:N0} shipped, {read:N0} consumed, " +
+                    $"{await client.MetricAsync("analytics_kafka_delivery_failures_total", cancellationToken):N0} delivery failures, " +
+                    $"{await client.MetricAsync("analytics_spool_pending_bytes", cancellationToken):N0} spool bytes pending at stop";
+            }
+            catch (HttpRequestException)
+            {
+                // A role is gone (killed and not restarted): the stored count says the rest.
+            }
+        }
+        await collector.StopAsync();
+        await aggregator.StopAsync();
+        var stored = StoredHits.Count(aggregator.DataDirectory);
+        return new DeliveryFigures(answeredByLoad, accepted, rejected, stored);
+    }
+
     /// <summary>The collector role's accepted hits and how many of them Kafka acknowledged (waiting at most 60 s for the spool to empty).</summary>
     public static async Task<(long Accepted, long Shipped)> ShippedAsync(CollectorServer collector, CancellationToken cancellationToken)
     {

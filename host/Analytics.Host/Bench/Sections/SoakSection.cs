@@ -10,7 +10,11 @@ namespace Analytics.Host.Bench.Sections;
 /// </summary>
 public sealed class SoakSection(BenchSettings settings, TextWriter log)
 {
-    public async Task<SoakFigures> RunAsync(CollectorServer collector, Kafka.MockKafka? kafka, CancellationToken cancellationToken)
+    /// <param name="collector">The process under load: the embedded host, or the collector role.</param>
+    /// <param name="kafka">The mock cluster with `--transport kafka`; null otherwise.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <param name="aggregator">The aggregator role's process when the roles run apart (then it holds the store); null for the embedded host.</param>
+    public async Task<SoakFigures> RunAsync(CollectorServer collector, Kafka.MockKafka? kafka, CancellationToken cancellationToken, CollectorServer? aggregator = null)
     {
         var duration = settings.Soak ?? throw new InvalidOperationException("No soak duration");
         var faults = settings.Faults.Select(name => FaultScenarios.All.TryGetValue(name, out var fault)
@@ -18,7 +22,7 @@ public sealed class SoakSection(BenchSettings settings, TextWriter log)
             : throw new ArgumentException($"Unknown fault '{name}'; known: {string.Join(", ", FaultScenarios.All.Keys)}")).ToList();
         var segment = duration / (faults.Count + 1);
         var hold = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, segment.Ticks / 2));
-        var context = new FaultContext(collector, settings, hold, log, kafka);
+        var context = new FaultContext(collector, settings, hold, log, kafka, aggregator);
 
         // The harness's own paced client, not wrk: it knows which beacon each answer was for.
         var load = PacedLoad.RunAsync(() => collector.BaseUrl, settings.SoakRate, duration, cancellationToken);
@@ -37,9 +41,12 @@ public sealed class SoakSection(BenchSettings settings, TextWriter log)
             }
         }
         var result = await load;
-        var delivery = await DeliveryCheck.RunAsync(collector, result.AnsweredPaths.Count, cancellationToken);
-        var stored = StoredHits.Site(collector.DataDirectory, CollectorServer.SoakSite);
-        var restarted = faults.Any(f => f is KillEmbeddedFault);
+        var delivery = aggregator is null
+            ? await DeliveryCheck.RunAsync(collector, result.AnsweredPaths.Count, cancellationToken)
+            : await DeliveryCheck.RunApartAsync(collector, aggregator, result.AnsweredPaths.Count, cancellationToken);
+        var stored = StoredHits.Site((aggregator ?? collector).DataDirectory, CollectorServer.SoakSite);
+        // A restarted collector (or embedded host) counts accepted hits from zero again.
+        var restarted = faults.Any(f => f is KillEmbeddedFault || f == KillRoleFault.Collector);
         delivery = delivery with
         {
             Answered = new AnsweredFigures(result.AnsweredPaths.Count, stored.Rows, stored.DistinctHitIds, stored.DistinctPaths,

@@ -40,6 +40,11 @@ public sealed class CollectorServer : IServerUnderTest
         new("collector", "analytics collector: the collector role alone, acknowledging from its fsynced spool and shipping to Kafka (the harness's mock cluster)", dataDirectory,
             ["collector", "--data", dataDirectory, "--kafka", bootstrapServers, .. extraArguments]);
 
+    /// <summary>The aggregator role alone, reading from <paramref name="bootstrapServers"/> into its own chDB (DIR/clickhouse).</summary>
+    public static CollectorServer AggregatorRole(string dataDirectory, string bootstrapServers, IReadOnlyList<string> extraArguments) =>
+        new("aggregator", "analytics aggregator: the aggregator role alone, consuming from Kafka into chDB", dataDirectory,
+            ["aggregator", "--data", dataDirectory, "--kafka", bootstrapServers, .. extraArguments]);
+
     public string Key { get; }
 
     public string Description { get; }

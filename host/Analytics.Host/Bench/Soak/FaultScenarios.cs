@@ -6,6 +6,10 @@ namespace Analytics.Host.Bench.Soak;
 /// </summary>
 public static class FaultScenarios
 {
+    /// <summary>Faults that need the collector and aggregator roles in processes of their own.</summary>
+    public static bool NeedsRolesApart(IEnumerable<string> faults) =>
+        faults.Any(f => f == KillRoleFault.Collector.Name || f == KillRoleFault.Aggregator.Name);
+
     public static IReadOnlyDictionary<string, IFaultScenario> All { get; } =
-        new IFaultScenario[] { new PauseCollectorFault(), new CommandFault(), new BrokerDownFault(), new KillEmbeddedFault(), new SlowAcksFault() }.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        new IFaultScenario[] { new PauseCollectorFault(), new CommandFault(), new BrokerDownFault(), new KillEmbeddedFault(), new SlowAcksFault(), KillRoleFault.Collector, KillRoleFault.Aggregator }.ToDictionary(f => f.Name, StringComparer.Ordinal);
 }
