@@ -140,4 +140,32 @@ public class BenchRunTests
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
         Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles"));
     }
+
+    [Test]
+    public async Task A_soak_with_the_collector_role_killed_midway_stores_every_answered_beacon_once_through_kafka()
+    {
+        var settings = new BenchSettings
+        {
+            Soak = TimeSpan.FromSeconds(10),
+            SoakRate = 300,
+            Faults = ["kill-collector"],
+            Transport = "kafka",
+            Visitors = 20,
+            Seed = Environment.TickCount & 0xFFFF,
+        };
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+
+        var answered = report.Soak!.Delivery.Answered!;
+        Assert.That(log.ToString(), Does.Contain("soak (roles apart)").And.Contain("fault kill-collector"));
+        Assert.That(answered.Answered, Is.GreaterThan(0));
+        Assert.That(report.Soak.Errors, Is.GreaterThan(0), "the kill should have refused some beacons");
+        Assert.That(answered.AnsweredMissing, Is.Zero, "answered beacons missing from hits");
+        Assert.That(answered.StoredRows, Is.EqualTo(answered.StoredDistinctPaths), "a beacon stored twice");
+        Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
+        Assert.That(report.Soak.Delivery.AllStored, Is.True);
+    }
 }
