@@ -124,7 +124,7 @@ public static class MarkdownReport
 
     private static void AppendDelivery(StringBuilder md, DeliveryFigures d)
     {
-        md.AppendLine("| beacons answered (load tools) | hits accepted (collector) | hits rejected (collector) | hits stored (chDB) | accepted = stored |");
+        md.AppendLine("| beacons answered (load tools) | hits accepted (collector) | hits rejected (collector) | hits stored (chDB) | all stored (accepted = stored; in a soak also the exact check below) |");
         md.AppendLine("|---:|---:|---:|---:|---|");
         md.AppendLine($"| {d.BeaconsAnswered:N0} | {d.HitsAccepted:N0} | {d.HitsRejected:N0} | {d.HitsStored:N0} | {(d.AllStored ? "yes" : "**NO**")} |").AppendLine();
         if (d.Answered is { } a)
