@@ -26,7 +26,7 @@ public static class BenchCommand
         var queryHits = new Option<long[]>("--query-hits") { Description = $"Generated hits for the stats queries, repeatable: one site per size (default {defaults.QueryHits[0]:N0}; the issue's sizes: 10000000, 50000000)" };
         var soak = new Option<string>("--soak") { Description = "Soak mode: steady load for this long (e.g. 120s) with faults, then answered vs stored" };
         var soakRate = new Option<int?>("--soak-rate") { Description = $"Steady soak load, req/s (default {defaults.SoakRate})" };
-        var faults = new Option<string[]>("--fault") { Description = "Fault to trigger during the soak, in turn: pause, command, broker-down (with --transport kafka); repeatable" };
+        var faults = new Option<string[]>("--fault") { Description = "Fault to trigger during the soak, in turn: pause, command, kill-embedded; with --transport kafka also broker-down, kill-collector, kill-aggregator, slow-acks; repeatable" };
         var faultCommand = new Option<string>("--fault-command") { Description = "Shell command for the 'command' fault" };
         var healCommand = new Option<string>("--heal-command") { Description = "Shell command that heals the 'command' fault" };
         var transport = new Option<string>("--transport") { Description = "Collector transport: inprocess (default) or kafka (a librdkafka mock cluster run by the harness)" };
