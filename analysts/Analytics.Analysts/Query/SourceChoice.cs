@@ -35,11 +35,16 @@ public static class SourceChoice
             // A breakdown by country, browser or device counts the visits with that value (of their first
             // hit), as the visit rollups do; hit metrics then count the hits of those visits.
             || (!bots && !hitLevel && query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Both));
+        if (visits && bots)
+        {
+            // Bots' hits form no visits, so nothing ties them to an entry page, a source or a campaign.
+            throw new BadQueryException("bot_hits cannot be broken down or filtered by a visit dimension (entry_page, exit_page, source, referrer, channel, utm_*): bots' hits form no visits.");
+        }
         if (visits)
         {
             // The visits table holds each visit's first-hit values, entry and exit: it answers unless a
             // dimension or filter differs from hit to hit (page, event name), which needs the hits.
-            if (bots || mode == PlanMode.HitsOnly || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit))
+            if (mode == PlanMode.HitsOnly || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit))
             {
                 return PlanSource.VisitsFromHits;
             }

@@ -40,6 +40,8 @@ public sealed class LimitsTests
         yield return new TestCaseData("{\"site_id\":\"demo\",\"metrics\":[\"visitors\"],\"filters\":[[\"matches\",\"page\",[\"" + new string('a', 201) + "\"]]]}", "at most 200 characters").SetName("Too long a regex is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"dimensions":["time:day","time:hour"]}""", "one time dimension").SetName("Two time dimensions are refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["bot_hits","bounce_rate"]}""", "bot_hits").SetName("Bot hits with visit metrics are refused");
+        yield return new TestCaseData("""{"site_id":"demo","metrics":["bot_hits","visitors"],"filters":[["is","entry_page",["/"]]]}""", "visit dimension").SetName("Bot hits filtered by a visit dimension are refused");
+        yield return new TestCaseData("""{"site_id":"demo","metrics":["bot_hits"],"dimensions":["source"]}""", "visit dimension").SetName("Bot hits broken down by a visit dimension are refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":[]}""", "At least one metric").SetName("No metric is refused");
         yield return new TestCaseData("""{"site_id":"demo","metrics":["visitors"],"include":{"comparisons":{"mode":"sideways"}}}""", "Comparison mode").SetName("An unknown comparison is refused");
         yield return new TestCaseData("{\"site_id\":\"demo\",\"metrics\":[\"visitors\"", "not valid JSON").SetName("Broken JSON is refused");
