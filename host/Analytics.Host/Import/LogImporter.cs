@@ -116,20 +116,9 @@ public sealed class LogImporter : IAsyncDisposable
         }
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         result.RawKeptUntil = today.AddDays(_retention.WithSiteDefaults(_sites.All.Select(s => s.Settings)).RawDaysFor(site.Id));
-        if (survey.First is { } first)
-        {
-            // Rollups (every figure the dashboard shows) are kept Retention:RollupDays after their own day:
-            // history older than that would be stored and deleted by the next merge.
-            result.RollupsKeptUntil = DateOnly.FromDateTime(first).AddDays(_retention.RollupDays);
-            if (result.RollupsKeptUntil <= today)
-            {
-                var needed = today.DayNumber - DateOnly.FromDateTime(first).DayNumber + 1;
-                throw new ImportException(
-                    $"{fullPath}: its history starts {first:yyyy-MM-dd}, older than Retention:RollupDays ({_retention.RollupDays:N0} days) keeps the figures "
-                    + $"the dashboard shows; they would be deleted right after the import. Set Retention:RollupDays to at least {needed} "
-                    + "(in appsettings.json or the environment, so that `analytics run` keeps them too) and import again.");
-            }
-        }
+        // Rollups (every figure the dashboard shows) are kept Retention:RollupDays after the day they are
+        // stored, however old the history (SchemaMigrator.ApplyRollupRetentionAsync).
+        result.RollupsKeptUntil = today.AddDays(_retention.RollupDays);
 
         var checkpointPath = options.CheckpointPath(fullPath);
         var checkpoint = ImportCheckpoint.Load(checkpointPath, fullPath);

@@ -71,7 +71,7 @@ public static partial class ClusterDdl
             var operation = alter.Groups["operation"].Value;
             var onLocal = $"ALTER TABLE {name}{LocalSuffix} ON CLUSTER {cluster} {operation}";
             // Columns live in both tables; TTL and other storage settings only where the data is.
-            return operation.StartsWith("ADD COLUMN", StringComparison.OrdinalIgnoreCase)
+            return operation.StartsWith("ADD COLUMN", StringComparison.OrdinalIgnoreCase) || operation.StartsWith("MODIFY COLUMN", StringComparison.OrdinalIgnoreCase)
                 ? [onLocal, $"ALTER TABLE {name} ON CLUSTER {cluster} {operation}"]
                 : [onLocal];
         }

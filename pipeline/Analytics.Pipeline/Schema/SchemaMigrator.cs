@@ -77,30 +77,51 @@ public sealed partial class SchemaMigrator(IClickHouse clickHouse, string cluste
     }
 
     /// <summary>
-    /// Sets the rollups' TTL to <paramref name="days"/> where it differs (a change applies as parts merge;
-    /// nothing is rewritten at start).
+    /// Keeps each rollup row <paramref name="days"/> after the later of its own day and the day it was
+    /// stored, and sets that TTL where it differs (a change applies as parts merge; nothing is rewritten at
+    /// start). Counting from storing is what keeps imported history: a 2015 log imported today is kept as
+    /// long as today's live data, not deleted by the next merge. <c>kept_from</c> (the day a row was
+    /// stored, the latest over the rows merged into it) comes with 0017; a rollup without it gets it here,
+    /// as 0017 does it: rows stored before keep their own day, so nothing is kept longer than before.
     /// </summary>
     public async Task ApplyRollupRetentionAsync(int days, CancellationToken cancellationToken)
     {
         var suffix = cluster.Length == 0 ? "" : ClusterDdl.LocalSuffix;
+        var parameters = new Dictionary<string, string> { ["db"] = clickHouse.Database, ["suffix"] = "%" + suffix };
         var output = await clickHouse.QueryAsync(
             "SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE 'rollup\\_%' AND name LIKE {suffix:String} AND engine LIKE '%MergeTree'",
-            "TabSeparatedRaw",
-            new Dictionary<string, string> { ["db"] = clickHouse.Database, ["suffix"] = "%" + suffix },
-            cancellationToken);
-        var wanted = $"toIntervalDay({days})";
+            "TabSeparatedRaw", parameters, cancellationToken);
+        var withKeptFrom = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            "SELECT table FROM system.columns WHERE database = {db:String} AND name = 'kept_from'", "TabSeparatedRaw", parameters, cancellationToken))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         foreach (var line in Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var (table, engine) = (line[..line.IndexOf('\t', StringComparison.Ordinal)], line[(line.IndexOf('\t', StringComparison.Ordinal) + 1)..]);
-            if (engine.Contains(wanted, StringComparison.Ordinal))
+            var hasKeptFrom = withKeptFrom.Contains(table);
+            var day = table.StartsWith("rollup_site_hourly", StringComparison.Ordinal) ? "toDate(hour)" : "day";
+            var name = $"{clickHouse.Database}.{table}{OnCluster}";
+            if (!hasKeptFrom)
+            {
+                await ExecuteAllAsync(cancellationToken,
+                    $"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS kept_from SimpleAggregateFunction(max, Date) DEFAULT {day}",
+                    $"ALTER TABLE {name} MATERIALIZE COLUMN kept_from SETTINGS mutations_sync = 2",
+                    $"ALTER TABLE {name} MODIFY COLUMN kept_from SimpleAggregateFunction(max, Date) DEFAULT today()");
+            }
+            var ttl = $"greatest({day}, kept_from) + toIntervalDay({days})";
+            if (engine.Contains("TTL " + ttl, StringComparison.Ordinal))
             {
                 continue;
             }
-            var time = table.StartsWith("rollup_site_hourly", StringComparison.Ordinal) ? "hour" : "day";
-            await clickHouse.ExecuteAsync(
-                $"ALTER TABLE {clickHouse.Database}.{table}{OnCluster} MODIFY TTL {time} + {wanted} SETTINGS materialize_ttl_after_modify = 0",
-                cancellationToken: cancellationToken);
+            await clickHouse.ExecuteAsync($"ALTER TABLE {name} MODIFY TTL {ttl} SETTINGS materialize_ttl_after_modify = 0", cancellationToken: cancellationToken);
             Log.RetentionChanged(logger, table, days);
+        }
+    }
+
+    private async Task ExecuteAllAsync(CancellationToken cancellationToken, params string[] statements)
+    {
+        foreach (var statement in statements)
+        {
+            await clickHouse.ExecuteAsync(statement, cancellationToken: cancellationToken);
         }
     }
 

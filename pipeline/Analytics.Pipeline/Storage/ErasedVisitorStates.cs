@@ -92,7 +92,12 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
                     cancellationToken);
                 if (rebuild is not null)
                 {
-                    await clickHouse.ExecuteAsync($"INSERT INTO {database}.{table} {rebuild.Replace("{db}", database, StringComparison.Ordinal).Replace("{days}", dayList, StringComparison.Ordinal)}", parameters, cancellationToken);
+                    // kept_from is the row's own day, never later than what the row holds: an erase does not
+                    // make the other visitors' states of that day live longer (rollup retention counts from it).
+                    var insert = rebuild.Replace(") SELECT ", ", kept_from) SELECT ", StringComparison.Ordinal)
+                        .Replace(" FROM {db}.", $", {day} AS kept_from FROM {{db}}.", StringComparison.Ordinal)
+                        .Replace("{db}", database, StringComparison.Ordinal).Replace("{days}", dayList, StringComparison.Ordinal);
+                    await clickHouse.ExecuteAsync($"INSERT INTO {database}.{table} {insert}", parameters, cancellationToken);
                 }
             }
         }
