@@ -10,7 +10,9 @@ out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$root/.cache/build/host}
 here=$(cd "$(dirname "$0")" && pwd)
-export ANALYTICS_CACHE=${ANALYTICS_CACHE:-$root/.cache} DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
+export ANALYTICS_CACHE=${ANALYTICS_CACHE:-$root/.cache}
+"$root/scripts/deps.sh" >/dev/null
+export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
 dotnet "$build/analytics.dll" bench --only beacon --duration 20s --warmup 5s --repeats 1 --seed 42 --report "$out/bench.md" > "$out/bench.log" 2>&1 &
 harness=$!
 record() { # role, the log line printed just before that role's measured run starts
