@@ -238,7 +238,9 @@ public class HitSpoolTests
     {
         // A group's continuations run in a thread-pool work item, never on the writer thread: even one that
         // blocks until another record is durable (the synchronous wait is the point here) sees it written.
-        using var spool = Open();
+        // Completed on the writer thread this deadlocks, so every wait is bounded and the spool is disposed
+        // only once the answer came: the test then fails instead of hanging.
+        var spool = Open();
 
         var nested = spool.AppendAsync(Record(0), CancellationToken.None).AsTask().ContinueWith(
             _ => spool.AppendAsync(Record(1), CancellationToken.None).AsTask().Wait(TimeSpan.FromSeconds(10)),
@@ -248,6 +250,7 @@ public class HitSpoolTests
 
         Assert.That(await nested.WaitAsync(TimeSpan.FromSeconds(20)), Is.True);
         Assert.That(ReadAll(spool), Is.EqualTo(new[] { "record 0", "record 1" }));
+        spool.Dispose();
     }
 
     [Test]
