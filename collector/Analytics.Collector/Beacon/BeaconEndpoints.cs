@@ -1,3 +1,4 @@
+using System.Buffers;
 using Analytics.Collector.Identity;
 using Analytics.Collector.Pipeline;
 using Microsoft.AspNetCore.Builder;
@@ -46,18 +47,29 @@ public static class BeaconEndpoints
         }
     }
 
+    /// <summary>
+    /// The GIF and its headers, written into Kestrel's response buffer without a flush of its own: the
+    /// server sends headers and body in one write when the request ends (one send, no extra await).
+    /// </summary>
     internal static Task WriteGif(HttpResponse response)
     {
         var headers = response.Headers;
-        headers.CacheControl = "no-store, no-cache, must-revalidate, max-age=0";
-        headers.Pragma = "no-cache";
-        headers.Expires = "0";
-        response.ContentType = TransparentGif.ContentType;
+        headers.CacheControl = NoStore;
+        headers.Pragma = NoCache;
+        headers.Expires = Zero;
+        headers.ContentType = GifType;
         response.ContentLength = TransparentGif.Bytes.Length;
-        return HttpMethods.IsHead(response.HttpContext.Request.Method)
-            ? Task.CompletedTask
-            : response.Body.WriteAsync(TransparentGif.Bytes).AsTask();
+        if (!HttpMethods.IsHead(response.HttpContext.Request.Method))
+        {
+            response.BodyWriter.Write(TransparentGif.Bytes.Span);
+        }
+        return Task.CompletedTask;
     }
+
+    private static readonly StringValues NoStore = "no-store, no-cache, must-revalidate, max-age=0";
+    private static readonly StringValues NoCache = "no-cache";
+    private static readonly StringValues Zero = "0";
+    private static readonly StringValues GifType = TransparentGif.ContentType;
 
     /// <summary>Custom properties as p.NAME=value; the query is only walked when one is there.</summary>
     private static IReadOnlyDictionary<string, string> Props(string? raw, IQueryCollection query)

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Analytics.Collector.Identity;
 
@@ -23,6 +24,8 @@ public sealed class VisitorCookie
     private readonly int _lifetimeDays;
     private readonly CookieOptions _plain;
     private readonly CookieOptions _secure;
+    private readonly string _plainAttributes;
+    private readonly string _secureAttributes;
 
     public VisitorCookie(SigningKeys keys, IOptions<IdentityOptions> options)
     {
@@ -33,6 +36,8 @@ public sealed class VisitorCookie
         _lifetimeDays = (int)o.Lifetime.TotalDays;
         _plain = CookieOptionsFor(o, secure: false);
         _secure = CookieOptionsFor(o, secure: true);
+        _plainAttributes = AttributesOf(_plain);
+        _secureAttributes = AttributesOf(_secure);
     }
 
     public string Name { get; }
@@ -50,10 +55,34 @@ public sealed class VisitorCookie
     public string Format(Guid id, int day)
     {
         Span<byte> raw = stackalloc byte[RawLength];
+        Sign(id, day, raw);
+        return Base64Url.EncodeToString(raw);
+    }
+
+    /// <summary>
+    /// The whole Set-Cookie header value for a new or renewed visitor cookie, built as one string: the
+    /// attributes were formatted once (by ASP.NET's own cookie header writer, so the header reads exactly
+    /// as <c>Response.Cookies.Append</c> would write it; base64url needs no escaping).
+    /// </summary>
+    public string SetCookieHeader(Guid id, int day, bool secure)
+    {
+        Span<byte> raw = stackalloc byte[RawLength];
+        Sign(id, day, raw);
+        var attributes = secure ? _secureAttributes : _plainAttributes;
+        var length = Name.Length + 1 + ValueLength + attributes.Length;
+        var chars = length <= 1024 ? stackalloc char[length] : new char[length];
+        Name.CopyTo(chars);
+        chars[Name.Length] = '=';
+        Base64Url.EncodeToChars(raw, chars.Slice(Name.Length + 1, ValueLength));
+        attributes.CopyTo(chars[(Name.Length + 1 + ValueLength)..]);
+        return new string(chars);
+    }
+
+    private void Sign(Guid id, int day, Span<byte> raw)
+    {
         id.TryWriteBytes(raw);
         BinaryPrimitives.WriteUInt32BigEndian(raw[IdLength..], (uint)day);
         _keys.Sign(SigningPurpose.VisitorCookie, raw[..SignedLength], raw[SignedLength..]);
-        return Base64Url.EncodeToString(raw);
     }
 
     /// <summary>
@@ -86,8 +115,12 @@ public sealed class VisitorCookie
         return true;
     }
 
-    public void Append(HttpResponse response, Guid id, int today) =>
-        response.Cookies.Append(Name, Format(id, today), Options(response.HttpContext.Request));
+    /// <summary>Adds the visitor cookie to the response: one Set-Cookie string, no cookie builder per beacon.</summary>
+    public void Append(HttpResponse response, Guid id, int today)
+    {
+        var headers = response.Headers;
+        headers.SetCookie = StringValues.Concat(headers.SetCookie, SetCookieHeader(id, today, response.HttpContext.Request.IsHttps));
+    }
 
     public void Delete(HttpResponse response) => response.Cookies.Delete(Name, Options(response.HttpContext.Request));
 
@@ -99,6 +132,9 @@ public sealed class VisitorCookie
     public static int DayOf(DateTime utc) => (int)(utc.Ticks / TimeSpan.TicksPerDay - DateTime.UnixEpoch.Ticks / TimeSpan.TicksPerDay);
 
     private CookieOptions Options(HttpRequest request) => request.IsHttps ? _secure : _plain;
+
+    /// <summary>"; max-age=…; path=/; …" as ASP.NET formats it for these options, after name=value.</summary>
+    private string AttributesOf(CookieOptions options) => options.CreateCookieHeader(Name, "").ToString()[(Name.Length + 1)..];
 
     private static CookieOptions CookieOptionsFor(IdentityOptions o, bool secure)
     {

@@ -82,7 +82,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
         report.Notes.Add("wrk runs on the same 2 cores as the servers, as a browser population would not; every server pays that alike.");
         report.Notes.Add("Two forms of our collector are measured: the collector role alone (what each of many stateless collectors runs in a distributed deployment; the ratios and the latency target are for it) and the embedded host, whose CPU and memory also include its own aggregator and chDB engine storing every hit while the beacons are answered.");
-        report.Notes.Add($"Both acknowledge a beacon only once its hit is held: the collector role from its fsynced spool (then shipped to the mock cluster in the harness process, 2 partitions), the embedded host from its {(embeddedKafka is null ? "in-process queue" : "Kafka sink and spool")}.");
+        report.Notes.Add($"Both acknowledge a beacon only once its hit is held: the collector role from its fsynced spool (then shipped to the mock cluster in the harness process, 2 partitions), the embedded host from its {(embeddedKafka is null ? "transport (the fsynced spool unless --collector-arg sets another Transport:Kind)" : "Kafka sink and spool")}.");
         report.Notes.Add("The collectors' per-client rate limit is lifted for the runs: all load comes from 127.0.0.1. Returning visitors send cookies each server issued to the harness beforehand.");
         log.WriteLine("beacon throughput and latency");
         var runs = await beacon.RunAsync(servers, cancellationToken);

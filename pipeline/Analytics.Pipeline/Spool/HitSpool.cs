@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Threading.Channels;
-using System.Threading.Tasks.Sources;
 using Microsoft.Win32.SafeHandles;
 
 namespace Analytics.Pipeline.Spool;
@@ -35,6 +34,7 @@ public sealed partial class HitSpool : IDisposable
     private readonly FileStream _lock;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
     private readonly ConcurrentQueue<PendingAppend> _appendPool = new();
+    private readonly ConcurrentQueue<GroupCompletion> _completionPool = new();
     private readonly Thread _writer;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, long> _segmentSizes = [];
@@ -318,10 +318,7 @@ public sealed partial class HitSpool : IDisposable
                 {
                     _queuedBytes -= bytes;
                 }
-                foreach (var pending in group)
-                {
-                    pending.Fail(ex);
-                }
+                GroupCompletion.Dispatch(_completionPool, group, ex);
                 group.Clear();
                 continue;
             }
@@ -337,10 +334,7 @@ public sealed partial class HitSpool : IDisposable
                 _dataArrived.TrySetResult();
                 _dataArrived = NewSignal();
             }
-            foreach (var pending in group)
-            {
-                pending.Complete();
-            }
+            GroupCompletion.Dispatch(_completionPool, group, null);
             group.Clear();
             if (_writeLength >= _options.SegmentBytes)
             {
@@ -448,60 +442,4 @@ public sealed partial class HitSpool : IDisposable
 
     /// <summary>A durable record kept for the reader, with where its frame starts.</summary>
     private readonly record struct CachedRecord(SpoolPosition Start, SpoolRecord Record);
-
-    /// <summary>
-    /// One append waiting for its group's fsync. Pooled: the appender awaits it once, and reading the
-    /// result hands it back, so a durable append allocates no task or completion source.
-    /// </summary>
-    private sealed class PendingAppend : IValueTaskSource
-    {
-        private const int MaxPooled = 4096;
-
-        // Continuations run on the thread pool: the writer thread goes straight back to the next group.
-        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
-        private ConcurrentQueue<PendingAppend>? _pool;
-
-        public byte[] Payload { get; private set; } = [];
-
-        public ValueTask Task => new(this, _core.Version);
-
-        public static PendingAppend Rent(ConcurrentQueue<PendingAppend> pool, byte[] payload)
-        {
-            if (!pool.TryDequeue(out var pending))
-            {
-                pending = new PendingAppend();
-            }
-            pending._pool = pool;
-            pending.Payload = payload;
-            return pending;
-        }
-
-        public void Complete() => _core.SetResult(true);
-
-        public void Fail(Exception exception) => _core.SetException(exception);
-
-        public void GetResult(short token)
-        {
-            try
-            {
-                _core.GetResult(token);
-            }
-            finally
-            {
-                var pool = _pool!;
-                Payload = [];
-                _pool = null;
-                _core.Reset();
-                if (pool.Count < MaxPooled)
-                {
-                    pool.Enqueue(this);
-                }
-            }
-        }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
-    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Analytics.Collector.Identity;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Collector.Tests.Identity;
@@ -26,6 +27,48 @@ public class VisitorCookieTests
             Assert.That(read, Is.EqualTo(id));
             Assert.That(reissue, Is.False);
         }
+    }
+
+    [TestCase(SameSiteMode.Lax, "", false)]
+    [TestCase(SameSiteMode.Lax, "", true)]
+    [TestCase(SameSiteMode.Strict, "example.com", false)]
+    [TestCase(SameSiteMode.None, "", false)]
+    [TestCase(SameSiteMode.None, "stats.example.com", true)]
+    public void The_set_cookie_header_reads_as_the_framework_cookie_writer_writes_it(SameSiteMode sameSite, string domain, bool https)
+    {
+        // The header is built as one string from attributes formatted once; it must stay byte for byte
+        // what Response.Cookies.Append writes for the same options.
+        var options = new IdentityOptions { SameSite = sameSite, Domain = domain };
+        var cookie = new VisitorCookie(new SigningKeys(Options.Create(new SigningOptions { Keys = [CollectorServer.KeyA] })), Options.Create(options));
+        var id = VisitorCookie.NewId();
+        var ours = new DefaultHttpContext();
+        ours.Request.IsHttps = https;
+        var framework = new DefaultHttpContext();
+
+        cookie.Append(ours.Response, id, Today);
+        framework.Response.Cookies.Append(options.CookieName, cookie.Format(id, Today), ExpectedOptions(options, https));
+
+        Assert.That(ours.Response.Headers.SetCookie.ToArray(), Is.EqualTo(framework.Response.Headers.SetCookie.ToArray()));
+        Assert.That(ours.Response.Headers.SetCookie.ToString(), Does.StartWith(options.CookieName + "=" + cookie.Format(id, Today) + ";"));
+    }
+
+    private static CookieOptions ExpectedOptions(IdentityOptions o, bool https)
+    {
+        var crossSite = o.SameSite == SameSiteMode.None;
+        var expected = new CookieOptions
+        {
+            HttpOnly = true,
+            Path = "/",
+            SameSite = o.SameSite,
+            Secure = https || crossSite,
+            MaxAge = o.Lifetime,
+            Domain = string.IsNullOrEmpty(o.Domain) ? null : o.Domain,
+        };
+        if (crossSite)
+        {
+            expected.Extensions.Add("Partitioned");
+        }
+        return expected;
     }
 
     [TestCase(null)]

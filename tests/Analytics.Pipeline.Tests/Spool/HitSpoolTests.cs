@@ -234,6 +234,26 @@ public class HitSpoolTests
     }
 
     [Test]
+    public async Task An_answer_that_blocks_on_a_further_append_does_not_stall_the_spool()
+    {
+        // A group's continuations run in a thread-pool work item, never on the writer thread: even one that
+        // blocks until another record is durable (the synchronous wait is the point here) sees it written.
+        // Completed on the writer thread this deadlocks, so every wait is bounded and the spool is disposed
+        // only once the answer came: the test then fails instead of hanging.
+        var spool = Open();
+
+        var nested = spool.AppendAsync(Record(0), CancellationToken.None).AsTask().ContinueWith(
+            _ => spool.AppendAsync(Record(1), CancellationToken.None).AsTask().Wait(TimeSpan.FromSeconds(10)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        Assert.That(await nested.WaitAsync(TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(ReadAll(spool), Is.EqualTo(new[] { "record 0", "record 1" }));
+        spool.Dispose();
+    }
+
+    [Test]
     public void An_append_to_a_disposed_spool_fails()
     {
         var spool = Open();

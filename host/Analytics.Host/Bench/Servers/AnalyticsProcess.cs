@@ -7,10 +7,17 @@ public static class AnalyticsProcess
 {
     public static string AssemblyPath => typeof(AnalyticsProcess).Assembly.Location;
 
-    public static ChildProcess Start(string name, IEnumerable<string> arguments) =>
-        ChildProcess.Start(name, "dotnet", [AssemblyPath, .. arguments], new Dictionary<string, string>
+    public static ChildProcess Start(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
-        });
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+        return ChildProcess.Start(name, "dotnet", [AssemblyPath, .. arguments], variables);
+    }
 }

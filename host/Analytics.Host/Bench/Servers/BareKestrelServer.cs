@@ -11,6 +11,12 @@ public sealed class BareKestrelServer : IServerUnderTest
 
     public string Description => "bare Kestrel minimal API: same GIF + headers, new random _vid cookie when none is sent";
 
+    /// <summary>
+    /// The baseline runs with the framework's defaults: the thread-pool spin limit that analytics.dll's
+    /// runtimeconfig lowers for our collector is set back to .NET's default (70) for it.
+    /// </summary>
+    private static readonly Dictionary<string, string> FrameworkDefaults = new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70" };
+
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
 
     public int Pid => _process?.Pid ?? throw new InvalidOperationException("Kestrel is not running");
@@ -19,7 +25,7 @@ public sealed class BareKestrelServer : IServerUnderTest
     {
         var port = FreePort.Next();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-        _process = AnalyticsProcess.Start(Key, ["bench", "gif-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        _process = AnalyticsProcess.Start(Key, ["bench", "gif-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], FrameworkDefaults);
         await _process.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
     }
 

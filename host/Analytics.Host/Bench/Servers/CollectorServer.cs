@@ -32,7 +32,7 @@ public sealed class CollectorServer : IServerUnderTest
 
     /// <summary>The embedded host: every role in one process.</summary>
     public static CollectorServer Embedded(string dataDirectory, IReadOnlyList<string> extraArguments) =>
-        new("embedded", "analytics run (embedded): full collector path, in-process queue, aggregator, chDB", dataDirectory,
+        new("embedded", "analytics run (embedded): full collector path, fsynced spool (the default transport), aggregator, chDB", dataDirectory,
             ["run", "--data", dataDirectory, .. extraArguments]);
 
     /// <summary>The collector role alone, shipping to <paramref name="bootstrapServers"/>.</summary>
