@@ -21,6 +21,7 @@ public static class CollectorServices
         services.AddOptions<SitesOptions>().BindConfiguration(SitesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SitesOptions>, SitesOptionsValidator>();
         services.AddSingleton<SiteRegistry>();
+        services.AddSingleton(sp => new SiteStore(sp.GetRequiredService<IOptions<SitesOptions>>().Value));
         services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -63,6 +63,7 @@ public static class EmbeddedHost
             app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site))
                 .WithTags("Links")
                 .WithName("SignLink")
+            app.MapSiteAdmin();
                 .WithSummary("Sign a newsletter link: a redirect on the collector that counts the click for a campaign.")
                 .Produces<LinkApi.SignedLink>()
                 .ProducesValidationProblem()
