@@ -39,14 +39,10 @@ public static class CollectorServices
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton<CollectorMetrics>();
 
-        // The pipeline, in order: limit, validate, consent, identify, describe (enrichment steps are added after these).
-        services.AddSingleton<IHitStep, RateLimitStep>();
-        services.AddSingleton<IHitStep, ValidateStep>();
-        services.AddSingleton<IHitStep, ConsentStep>();
-        services.AddSingleton<IHitStep, IdentifyStep>();
-        services.AddSingleton<IHitStep, DescribeStep>();
+        // The pipeline runs the steps of the last registered list (CollectorSteps.cs), in its order.
         services.AddEnrichment();
-        services.AddSingleton<HitPipeline>();
+        services.AddSingleton(CollectorSteps.Default);
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HitPipeline>(sp, (IEnumerable<IHitStep>)sp.GetRequiredService<CollectorSteps>().Resolve(sp)));
         return services;
     }
 
