@@ -92,7 +92,7 @@ public sealed class LogImporter : IAsyncDisposable
     {
         if (!_sites.TryGet(options.Site, out var site))
         {
-            throw new ImportException($"Site '{options.Site}' is not registered (Sites:Sites in appsettings.json).");
+            throw new ImportException($"Site '{options.Site}' is not registered (./analytics site add).");
         }
         var host = options.Host ?? site.Hosts.FirstOrDefault() ?? throw new ImportException($"Site '{options.Site}' has no host.");
         var fullPath = Path.GetFullPath(file);
