@@ -21,6 +21,7 @@ public static class CollectorServices
         services.AddOptions<SitesOptions>().BindConfiguration(SitesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SitesOptions>, SitesOptionsValidator>();
         services.AddSingleton<SiteRegistry>();
+        services.AddSingleton(sp => new SiteStore(sp.GetRequiredService<IOptions<SitesOptions>>().Value));
         services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -38,14 +39,10 @@ public static class CollectorServices
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton<CollectorMetrics>();
 
-        // The pipeline, in order: limit, validate, consent, identify, describe (enrichment steps are added after these).
-        services.AddSingleton<IHitStep, RateLimitStep>();
-        services.AddSingleton<IHitStep, ValidateStep>();
-        services.AddSingleton<IHitStep, ConsentStep>();
-        services.AddSingleton<IHitStep, IdentifyStep>();
-        services.AddSingleton<IHitStep, DescribeStep>();
+        // The pipeline runs the steps of the last registered list (CollectorSteps.cs), in its order.
         services.AddEnrichment();
-        services.AddSingleton<HitPipeline>();
+        services.AddSingleton(CollectorSteps.Default);
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HitPipeline>(sp, (IEnumerable<IHitStep>)sp.GetRequiredService<CollectorSteps>().Resolve(sp)));
         return services;
     }
 

@@ -2,11 +2,13 @@ using Analytics.Analysts;
 using Analytics.Analysts.Access;
 using Analytics.Collector;
 using Analytics.Collector.Links;
+using Analytics.Collector.Visitors;
 using Analytics.Host.Demo;
 using Analytics.Host.Distributed;
 using Analytics.Host.Links;
 using Analytics.Host.Sites;
 using Analytics.Host.Stats;
+using Analytics.Host.Visitors;
 using Analytics.Partners;
 using Analytics.Pipeline;
 using Analytics.Pipeline.Transport;
@@ -35,6 +37,8 @@ public static class EmbeddedHost
         if (roles.Aggregator || roles.Collector && builder.Configuration["ClickHouse:Mode"] == "Server")
         {
             builder.Services.AddClickHouse();
+            // The collector's self-service pages reach the stored data only through this.
+            builder.Services.AddSingleton<IVisitorData, StoredVisitorData>();
         }
         roles.AddTransport(builder.Services);
         builder.Services.AddCollector().AddSiteSettings();
@@ -59,6 +63,7 @@ public static class EmbeddedHost
         {
             app.MapStats();
             app.MapAnalysts();
+            app.MapSiteAdmin();
             // Signing needs the analysts' API keys, which live with the aggregator role.
             app.MapLinkSigning("/api/v2", (http, site) => LinkApiAccess.Check(app.Services.GetRequiredService<AccessGate>(), http, site))
                 .WithTags("Links")

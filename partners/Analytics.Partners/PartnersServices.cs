@@ -2,6 +2,7 @@ using Analytics.Partners.Api;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Rollups;

@@ -42,6 +42,7 @@ public sealed class StatsHost : IAsyncDisposable
             "--ClickHouse:DataPath=" + Path.Combine(dataPath, "clickhouse"),
             "--Spool:Path=" + Path.Combine(dataPath, "spool"),
             "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"),
+            "--Sites:StorePath=" + Path.Combine(dataPath, "sites.json"),
             "--Analysts:TimeZones:paris=Europe/Paris",
             "--Logging:LogLevel:Default=Warning",
         };

@@ -37,6 +37,7 @@ public sealed class RunningHost : IAsyncDisposable
             "--Aggregator:FlushInterval=00:00:00.050",
             "--Logging:LogLevel:Default=Warning",
             "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"),
+            "--Sites:StorePath=" + Path.Combine(dataPath, "sites.json"),
             // WaitForStatsAsync polls with one key every 25 ms: more than the default 600 requests a minute.
             "--Analysts:RequestsPerMinute=1000000",
         };

@@ -35,6 +35,7 @@ internal static class StatsOpenApi
     {
         ["Stats"] = "Aggregate statistics of one site: metrics, breakdowns, time series, realtime.",
         ["Goals and segments"] = "A site's saved goals (conversions) and segments (named filter sets); read with any key for the site, changed with its admin key.",
+        ["Sites"] = "The registered sites: listed and changed with an admin key, the same changes as './analytics site'.",
         ["Links"] = "Signed newsletter links whose clicks are counted per campaign.",
         ["Partner reports"] = "A partner's own aggregate reports, pulled with the partner's key.",
         ["Partner administration"] = "The operator's view of partner reports: audit, delivery status, reruns.",

@@ -1,4 +1,4 @@
-using Analytics.Collector.Beacon;
+using Analytics.Collector.Pipeline;
 using BenchmarkDotNet.Attributes;
 
 namespace Analytics.Benchmarks.Collector;

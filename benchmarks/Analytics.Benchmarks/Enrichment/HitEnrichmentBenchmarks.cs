@@ -47,7 +47,8 @@ public class HitEnrichmentBenchmarks
         {
             hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
-        _steps = [.. _services.GetServices<IHitStep>().Where(s => s.GetType().Namespace == typeof(UserAgentStep).Namespace)];
+        _steps = [.. CollectorSteps.Default.Order.Where(t => t.Namespace == typeof(UserAgentStep).Namespace)
+            .Select(t => (IHitStep)ActivatorUtilities.GetServiceOrCreateInstance(_services, t))];
         var site = _services.GetRequiredService<SiteRegistry>().All.Single();
         _direct = Context(site, "https://shop.example.com/blog/2026/11/privacy-first-analytics", null);
         _campaign = Context(site, "https://shop.example.com/landing?utm_source=newsletter&utm_medium=email&utm_campaign=winter&session=x", "https://www.google.com/search?q=shoes");

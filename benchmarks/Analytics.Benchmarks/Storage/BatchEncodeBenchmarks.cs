@@ -1,4 +1,5 @@
 using System.Buffers;
+using Analytics.Pipeline;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;

@@ -11,8 +11,8 @@ namespace Analytics.Collector.Enrichment;
 public static class EnrichmentServices
 {
     /// <summary>
-    /// The enrichment steps (user agent, geo, sources, URL scrubbing), their data and options. Call it
-    /// after the steps it follows are registered: steps run in registration order.
+    /// What the enrichment steps (user agent, geo, sources, URL scrubbing) need: their data and options. The
+    /// steps themselves, and their order, are in the step list (CollectorSteps.cs).
     /// </summary>
     public static IServiceCollection AddEnrichment(this IServiceCollection services)
     {
@@ -29,11 +29,6 @@ public static class EnrichmentServices
             : ReferrerList.LoadDefault());
         services.AddSingleton<EnrichmentMetrics>();
         services.AddHostedService<EnrichmentStartup>();
-
-        services.AddSingleton<IHitStep, UserAgentStep>();
-        services.AddSingleton<IHitStep, GeoStep>();
-        services.AddSingleton<IHitStep, SourceStep>();
-        services.AddSingleton<IHitStep, UrlStep>();
         return services;
     }
 

@@ -1,5 +1,4 @@
 using Analytics.Collector.Abuse;
-using Analytics.Collector.Enrichment.Geo;
 
 namespace Analytics.Collector.Pipeline;
 

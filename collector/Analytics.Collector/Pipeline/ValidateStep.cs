@@ -1,4 +1,3 @@
-using Analytics.Collector.Beacon;
 using Analytics.Collector.Sites;
 using Analytics.Pipeline.Hits;
 using Microsoft.Extensions.Options;

@@ -32,4 +32,48 @@ public sealed record SiteOptions
     /// neither (Referrer-Policy: no-referrer), and those visits would not be counted (docs/tracking.md).
     /// </summary>
     public bool StrictOrigin { get; init; }
+
+    /// <summary>A message per invalid field, naming the field; empty when the site is valid.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            yield return "Id must be 1-64 letters, digits, '-', '_' or '.'";
+        }
+        if (Hosts.Count == 0)
+        {
+            yield return "Hosts must name at least one host";
+        }
+        foreach (var host in Hosts)
+        {
+            if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            {
+                yield return $"Hosts: '{host}' is not a host name";
+            }
+        }
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+        {
+            yield return $"TimeZone '{TimeZone}' is not a known IANA time zone";
+        }
+        if (!Enum.IsDefined(ConsentMode))
+        {
+            yield return "ConsentMode must be Anonymous or Drop";
+        }
+        if (RetentionDays is < 1 or > 36_500)
+        {
+            yield return "RetentionDays must be between 1 and 36500";
+        }
+        if (KThreshold is < 1 or > 1000)
+        {
+            yield return "KThreshold must be between 1 and 1000";
+        }
+        foreach (var parameter in KeepQueryParameters)
+        {
+            if (string.IsNullOrWhiteSpace(parameter) || parameter.Length > 64 || parameter.Any(char.IsControl))
+            {
+                yield return "KeepQueryParameters: each is a parameter name of 1-64 characters";
+                break;
+            }
+        }
+    }
 }

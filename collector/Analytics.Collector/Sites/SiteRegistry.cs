@@ -9,40 +9,62 @@ using Microsoft.Extensions.Primitives;
 namespace Analytics.Collector.Sites;
 
 /// <summary>
-/// The registered sites, from configuration or from the file named by Sites:File, followed without a
-/// restart. A bad edit to the file keeps the sites that were loaded (and logs why); a bad file at start
+/// The registered sites, followed without a restart: the managed registry file (Sites:StorePath, changed by
+/// `analytics site` and the admin API) once it exists, else the seed (the file named by Sites:File, else the
+/// sites in configuration). A bad edit keeps the sites that were loaded (and logs why); a bad list at start
 /// fails the start.
 /// </summary>
 public sealed partial class SiteRegistry : ISiteSettings, IDisposable
 {
-    private static readonly JsonSerializerOptions FileJson = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
-
     private readonly ILogger<SiteRegistry> _logger;
+    private readonly IOptionsMonitor<SitesOptions> _options;
     private readonly PhysicalFileProvider? _files;
+    private readonly FileSystemWatcher? _store;
     private readonly IDisposable? _watch;
+    private readonly Lock _reloading = new();
     private volatile Snapshot _snapshot = Snapshot.Empty;
 
     public SiteRegistry(IOptionsMonitor<SitesOptions> options, ILogger<SiteRegistry> logger)
     {
         _logger = logger;
-        var file = options.CurrentValue.File;
-        if (string.IsNullOrEmpty(file))
+        _options = options;
+        var configured = options.CurrentValue;
+        Load(SitesFile.Current(configured));
+        if (configured.StorePath is { Length: > 0 } storePath)
         {
-            Load(options.CurrentValue);
-            _watch = options.OnChange(o => Reload(() => o));
-            return;
+            var store = Path.GetFullPath(storePath);
+            if (File.Exists(store) && configured.File.Length > 0 && Path.GetFullPath(configured.File) != store)
+            {
+                Log.SeedIgnored(_logger, store);
+            }
+            // Only the registry's own folder is watched (not its subfolders: the data folder holds the engine's files).
+            var folder = Path.GetDirectoryName(store)!;
+            Directory.CreateDirectory(folder);
+            var name = Path.GetFileName(store);
+            _store = new FileSystemWatcher(folder) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            void Changed(object sender, FileSystemEventArgs e)
+            {
+                if (e.Name == name)
+                {
+                    Reload();
+                }
+            }
+            _store.Changed += Changed;
+            _store.Created += Changed;
+            _store.Renamed += Changed;
+            _store.EnableRaisingEvents = true;
         }
-        var path = Path.GetFullPath(file);
-        Load(ReadFile(path));
-        _files = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
-        var name = Path.GetFileName(path);
-        _watch = ChangeToken.OnChange(() => _files.Watch(name), () => Reload(() => ReadFile(path)));
+        if (configured.File is { Length: > 0 } file)
+        {
+            var path = Path.GetFullPath(file);
+            _files = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
+            var seedName = Path.GetFileName(path);
+            _watch = ChangeToken.OnChange(() => _files.Watch(seedName), Reload);
+        }
+        else
+        {
+            _watch = options.OnChange(_ => Reload());
+        }
     }
 
     public bool TryGet(string id, out Site site) => _snapshot.Sites.TryGetValue(id, out site!);
@@ -63,15 +85,20 @@ public sealed partial class SiteRegistry : ISiteSettings, IDisposable
 
     public void Dispose()
     {
+        _store?.Dispose();
         _watch?.Dispose();
         _files?.Dispose();
     }
 
-    private void Reload(Func<SitesOptions> read)
+    /// <summary>Reads the sites in force again now (a managed change in this process calls it, so it applies at once).</summary>
+    public void Reload()
     {
         try
         {
-            Load(read());
+            lock (_reloading)
+            {
+                Load(SitesFile.Current(_options.CurrentValue));
+            }
             Log.Reloaded(_logger, _snapshot.Sites.Count);
         }
         catch (Exception e) when (e is IOException or JsonException or OptionsValidationException or UnauthorizedAccessException)
@@ -93,13 +120,6 @@ public sealed partial class SiteRegistry : ISiteSettings, IDisposable
         _snapshot = new Snapshot(sites, hosts);
     }
 
-    private static SitesOptions ReadFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return JsonSerializer.Deserialize<SitesOptions>(stream, FileJson)
-            ?? throw new JsonException($"{path} holds no sites.");
-    }
-
     private sealed record Snapshot(FrozenDictionary<string, Site> Sites, FrozenSet<string> Hosts)
     {
         public static readonly Snapshot Empty = new(FrozenDictionary<string, Site>.Empty, Array.Empty<string>().ToFrozenSet(StringComparer.OrdinalIgnoreCase));
@@ -114,5 +134,8 @@ public sealed partial class SiteRegistry : ISiteSettings, IDisposable
 
         [LoggerMessage(3102, LogLevel.Error, "Sites not reloaded, the previous list stays in force: {Problem}")]
         public static partial void ReloadFailed(ILogger logger, string problem);
+
+        [LoggerMessage(3103, LogLevel.Warning, "The managed sites registry {Path} is in force; the seed file (Sites:File) is not read")]
+        public static partial void SeedIgnored(ILogger logger, string path);
     }
 }

@@ -1,13 +1,26 @@
 namespace Analytics.Collector.Sites;
 
-/// <summary>The registered sites, section "Sites": listed here, or in a file of their own.</summary>
+/// <summary>
+/// The registered sites, section "Sites": a managed registry file (<see cref="StorePath"/>), changed by
+/// `analytics site` and the sites admin API; until its first change, the seed: the sites listed here, or in
+/// a file of their own (<see cref="File"/>).
+/// </summary>
 public sealed record SitesOptions
 {
     public const string Section = "Sites";
 
     /// <summary>
-    /// A JSON file `{ "Sites": [ ... ] }` read instead of <see cref="Sites"/> and re-read whenever it
-    /// changes; relative to the current directory. Empty: the sites are listed in configuration.
+    /// The managed registry: a JSON file `{ "Sites": [ ... ] }` written by `analytics site` and the admin API
+    /// (validated, atomically replaced and fsynced, every change audited in sites-audit.jsonl beside it), re-read
+    /// whenever it changes. Once it exists it is the registry and the seed below is not read. Empty: no managed
+    /// registry; the seed is all there is, and changes are refused.
+    /// </summary>
+    public string StorePath { get; init; } = "";
+
+    /// <summary>
+    /// Seed: a JSON file `{ "Sites": [ ... ] }` read instead of <see cref="Sites"/> and re-read whenever it
+    /// changes, until the managed registry exists; relative to the current directory. Empty: the sites are listed
+    /// in configuration.
     /// </summary>
     public string File { get; init; } = "";
 
@@ -21,40 +34,13 @@ public sealed record SitesOptions
         {
             var site = Sites[i];
             var at = $"Sites:Sites:{i}";
-            if (string.IsNullOrWhiteSpace(site.Id) || site.Id.Length > 64 || !site.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            foreach (var problem in site.Problems())
             {
-                yield return $"{at}:Id must be 1-64 letters, digits, '-', '_' or '.'";
+                yield return $"{at}:{problem}";
             }
-            else if (!seen.Add(site.Id))
+            if (!string.IsNullOrEmpty(site.Id) && !seen.Add(site.Id))
             {
                 yield return $"{at}:Id '{site.Id}' is listed twice";
-            }
-            if (site.Hosts.Count == 0)
-            {
-                yield return $"{at}:Hosts must name at least one host";
-            }
-            foreach (var host in site.Hosts)
-            {
-                if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
-                {
-                    yield return $"{at}:Hosts: '{host}' is not a host name";
-                }
-            }
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out _))
-            {
-                yield return $"{at}:TimeZone '{site.TimeZone}' is not a known IANA time zone";
-            }
-            if (!Enum.IsDefined(site.ConsentMode))
-            {
-                yield return $"{at}:ConsentMode must be Anonymous or Drop";
-            }
-            if (site.RetentionDays is < 1 or > 36_500)
-            {
-                yield return $"{at}:RetentionDays must be between 1 and 36500";
-            }
-            if (site.KThreshold is < 1 or > 1000)
-            {
-                yield return $"{at}:KThreshold must be between 1 and 1000";
             }
         }
     }

@@ -1,7 +1,5 @@
 using Analytics.Collector.Abuse;
 using Analytics.Collector.Identity;
-using Analytics.Pipeline.ClickHouse;
-using Analytics.Pipeline.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -48,7 +46,7 @@ public static class SelfServiceEndpoints
     }
 
     private static async Task<IResult> Data(
-        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, [FromServices] VisitorDataStore store)
+        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, [FromServices] IVisitorData? store)
     {
         http.Response.Headers.CacheControl = "no-store";
         if (!limiter.TryAcquire(http.Connection.RemoteIpAddress))
@@ -59,13 +57,16 @@ public static class SelfServiceEndpoints
         {
             return TypedResults.Text(NoData, "application/json; charset=utf-8");
         }
+        if (store is null)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
         byte[] hits, visits;
         try
         {
-            hits = await store.ExportAsync(id, http.RequestAborted);
-            visits = await store.ExportVisitsAsync(id, http.RequestAborted);
+            (hits, visits) = await store.ExportAsync(id, http.RequestAborted);
         }
-        catch (ClickHouseException)
+        catch (VisitorDataUnavailableException)
         {
             return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
@@ -73,7 +74,7 @@ public static class SelfServiceEndpoints
     }
 
     private static async Task<IResult> Erase(
-        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, CsrfToken csrf, [FromServices] VisitorDataStore store)
+        HttpContext http, VisitorCookie cookie, TimeProvider clock, SelfServiceRateLimiter limiter, CsrfToken csrf, [FromServices] IVisitorData? store)
     {
         if (!await csrf.IsValidAsync(http))
         {
@@ -83,21 +84,32 @@ public static class SelfServiceEndpoints
         {
             return VisitorPage.Render(http, "Please wait", "<p>Too many requests from this address. Try again in a minute.</p>", StatusCodes.Status429TooManyRequests);
         }
-        if (TryGetVisitor(http, cookie, clock, out var id))
+        if (TryGetVisitor(http, cookie, clock, out var id) && !await TryEraseAsync(store, id, http.RequestAborted))
         {
-            try
-            {
-                await store.EraseAsync(id, http.RequestAborted);
-            }
-            catch (ClickHouseException)
-            {
-                return VisitorPage.Render(http, "Not erased yet",
-                    "<p>Your data could not be erased just now. Please try again in a few minutes.</p>", StatusCodes.Status503ServiceUnavailable);
-            }
+            return VisitorPage.Render(http, "Not erased yet",
+                "<p>Your data could not be erased just now. Please try again in a few minutes.</p>", StatusCodes.Status503ServiceUnavailable);
         }
         cookie.Delete(http.Response);
         return VisitorPage.Render(http, "Your data is erased",
             "<p>Every record kept under your visitor ID is deleted, and the ID cookie is removed from this browser.</p>");
+    }
+
+    /// <summary>False when there is no storage in this process, or it could not erase just now.</summary>
+    private static async Task<bool> TryEraseAsync(IVisitorData? store, Guid id, CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return false;
+        }
+        try
+        {
+            await store.EraseAsync(id, cancellationToken);
+            return true;
+        }
+        catch (VisitorDataUnavailableException)
+        {
+            return false;
+        }
     }
 
     private static bool TryGetVisitor(HttpContext http, VisitorCookie cookie, TimeProvider clock, out Guid id) =>
@@ -105,7 +117,7 @@ public static class SelfServiceEndpoints
 
     private const string NoData = """{"hits":[],"visits":[]}""";
 
-    /// <summary>{"hits": [...], "visits": [...]} from the two JSONEachRow exports.</summary>
+    /// <summary>{"hits": [...], "visits": [...]} from the two JSON-lines exports.</summary>
     private static byte[] Document(byte[] hits, byte[] visits)
     {
         using var output = new MemoryStream(hits.Length + visits.Length + 32);
@@ -117,7 +129,7 @@ public static class SelfServiceEndpoints
         return output.ToArray();
     }
 
-    /// <summary>JSONEachRow (one object a line) as one JSON array.</summary>
+    /// <summary>JSON lines (one object a line) as one JSON array.</summary>
     private static void WriteArray(MemoryStream output, ReadOnlySpan<byte> lines)
     {
         output.WriteByte((byte)'[');

@@ -15,6 +15,7 @@ public static class AnalyticsCli
         RoleCommand.Aggregator(),
         KeyCommand.Create(),
         GoalCommand.Create(),
+        SiteCommand.Create(),
         BenchCommand.Create(),
         ImportCommand.Create(),
         ExportCommand.Create(),

@@ -16,6 +16,8 @@ public static class CliHost
         {
             args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(data, "clickhouse")));
             args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(data, "partners")));
+            // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
+            args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(data, "sites.json")));
         }
         return [.. args];
     }

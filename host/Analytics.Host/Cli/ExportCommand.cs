@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Analytics.Partners;
 using Analytics.Partners.Configuration;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Pipeline;

@@ -49,6 +49,8 @@ public static class ImportCommand
             {
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
                 args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
+                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
+                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             var options = new ImportOptions
             {

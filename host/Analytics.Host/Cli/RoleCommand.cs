@@ -41,6 +41,8 @@ public static class RoleCommand
             {
                 args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
+                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
             await app.StartAsync(CancellationToken.None);

@@ -31,6 +31,8 @@ public static class RunCommand
                 args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
                 args.Add("--Analysts:KeysPath=" + Path.GetFullPath(Path.Combine(d, "keys.json")));
                 args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
+                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
+                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
             await app.StartAsync(CancellationToken.None);

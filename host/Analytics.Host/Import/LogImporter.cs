@@ -1,8 +1,9 @@
+using Analytics.Collector;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
+using Analytics.Pipeline;
 using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.ClickHouse;
-using Analytics.Pipeline.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -71,18 +72,10 @@ public sealed class LogImporter : IAsyncDisposable
         // stored and writes its checkpoint. The web host's console lifetime would instead stop storage
         // underneath a running import.
         services.AddSingleton<IHostLifetime, ImportLifetime>();
-        var describe = services.ToList().FindIndex(d => d.ServiceType == typeof(IHitStep) && d.ImplementationType == typeof(DescribeStep));
-        if (describe < 0)
-        {
-            throw new InvalidOperationException("The collector pipeline has no DescribeStep to put the imported visitor before.");
-        }
-        services.Insert(describe, ServiceDescriptor.Singleton<IHitStep, ImportVisitorStep>());
-        // The per-client rate limit counts in real time; an import replays months in seconds, so the
-        // limit would drop nearly every line of a busy address. Everything else runs as for live hits.
-        foreach (var limit in services.Where(d => d.ServiceType == typeof(IHitStep) && d.ImplementationType == typeof(RateLimitStep)).ToList())
-        {
-            services.Remove(limit);
-        }
+        // The derived visitor is placed before the hit is built. The per-client rate limit counts in real time;
+        // an import replays months in seconds, so the limit would drop nearly every line of a busy address.
+        // Everything else runs as for live hits.
+        services.AddSingleton(CollectorSteps.Default.Without<RateLimitStep>().InsertBefore<DescribeStep>(typeof(ImportVisitorStep)));
     }
 
     public IServiceProvider Services => _app.Services;
@@ -99,7 +92,7 @@ public sealed class LogImporter : IAsyncDisposable
     {
         if (!_sites.TryGet(options.Site, out var site))
         {
-            throw new ImportException($"Site '{options.Site}' is not registered (Sites:Sites in appsettings.json).");
+            throw new ImportException($"Site '{options.Site}' is not registered (./analytics site add).");
         }
         var host = options.Host ?? site.Hosts.FirstOrDefault() ?? throw new ImportException($"Site '{options.Site}' has no host.");
         var fullPath = Path.GetFullPath(file);

@@ -1,6 +1,7 @@
 using Analytics.Partners.Audit;
 using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Privacy;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;

@@ -1,4 +1,5 @@
 using Analytics.Partners.Privacy;
+using Analytics.Partners.Reports;
 
 namespace Analytics.Partners.Configuration;
 

@@ -1,5 +1,3 @@
-using Analytics.Partners.Configuration;
-
 namespace Analytics.Partners.Reports;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Analytics.Partners.Configuration;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Reports;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Analytics.Partners.Configuration;
-using Analytics.Partners.Delivery;
 using Analytics.Partners.Formats;
 using Analytics.Partners.Reports;
 using Microsoft.Extensions.Options;

@@ -32,6 +32,6 @@ public static class KafkaServices
     {
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<KafkaProducer>();
-        TransportMetrics.AddTo(services);
+        TransportMetrics.AddTo<KafkaMetrics>(services);
     }
 }

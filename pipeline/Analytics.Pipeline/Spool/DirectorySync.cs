@@ -7,7 +7,7 @@ namespace Analytics.Pipeline.Spool;
 /// of the file alone makes its contents durable, not its directory entry). .NET cannot open a
 /// directory, so this calls libc.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0;
     private const int Directory = 0x10000;

@@ -14,6 +14,7 @@ public static class SpoolServices
         {
             services.AddSingleton(sp => HitSpool.Open(sp.GetRequiredService<IOptions<SpoolOptions>>().Value));
         }
+        TransportMetrics.AddTo<SpoolMetrics>(services);
         return services;
     }
 
@@ -22,7 +23,6 @@ public static class SpoolServices
     {
         services.AddSpool();
         services.AddSingleton<SpoolQueue>();
-        TransportMetrics.AddTo(services);
         services.AddSingleton<IHitSink>(sp => sp.GetRequiredService<SpoolQueue>());
         services.AddSingleton<IHitSource>(sp => sp.GetRequiredService<SpoolQueue>());
         return services;

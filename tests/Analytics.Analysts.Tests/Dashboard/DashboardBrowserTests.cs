@@ -9,26 +9,19 @@ namespace Analytics.Analysts.Tests.Dashboard;
 [TestFixture]
 public sealed class DashboardBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string Day = "period=custom&from=2026-03-10&to=2026-03-10&compare=previous_period";
     private StatsHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private HeadlessChromium _chromium = null!;
     private IBrowser _browser = null!;
     private string _artifacts = null!;
 
     [OneTimeSetUp]
     public async Task Start()
     {
-        Assert.That(File.Exists(Chromium), Is.True, "Debian chromium is needed (test.sh installs it: apt-get install chromium).");
         _host = await StatsHost.StartAsync();
         await _host.SeedAsync(Fixtures.Hits("demo"));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
+        _browser = _chromium.Browser;
         _artifacts = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
         Directory.CreateDirectory(_artifacts);
     }
@@ -36,11 +29,10 @@ public sealed class DashboardBrowserTests
     [OneTimeTearDown]
     public async Task Stop()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
-        _playwright?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync();

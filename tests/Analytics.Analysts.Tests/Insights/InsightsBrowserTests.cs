@@ -12,11 +12,10 @@ namespace Analytics.Analysts.Tests.Insights;
 [TestFixture]
 public sealed class InsightsBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string Site = "insights-ui";
     private const string Day = "period=custom&from=2026-03-10&to=2026-03-10&compare=previous_period";
     private StatsHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private HeadlessChromium _chromium = null!;
     private IBrowser _browser = null!;
     private InsightsTraffic _traffic = null!;
     private string _artifacts = null!;
@@ -24,19 +23,13 @@ public sealed class InsightsBrowserTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        Assert.That(File.Exists(Chromium), Is.True, "Debian chromium is needed (test.sh installs it: apt-get install chromium).");
         var seed = Environment.GetEnvironmentVariable("INSIGHTS_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : Random.Shared.Next();
         TestContext.Progress.WriteLine($"InsightsBrowserTests seed {seed} (INSIGHTS_SEED={seed} repeats it)");
         _host = await StatsHost.StartAsync();
         _traffic = InsightsTraffic.Generate(Site, seed);
         await _host.SeedAsync(_traffic.Hits);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
+        _browser = _chromium.Browser;
         _artifacts = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
         Directory.CreateDirectory(_artifacts);
     }
@@ -44,11 +37,10 @@ public sealed class InsightsBrowserTests
     [OneTimeTearDown]
     public async Task Stop()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
-        _playwright?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync();

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Analysts.Query;
 using Analytics.Collector.Sites;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;
 using Analytics.Pipeline.ClickHouse;

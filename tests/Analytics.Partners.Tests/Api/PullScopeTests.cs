@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Analytics.Partners.Audit;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Reports;
 
 namespace Analytics.Partners.Tests.Api;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Delivery;
+using Analytics.Partners.Generation;
 using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Analytics.Collector.Enrichment.Geo;
+namespace Analytics.Collector.Pipeline;
 
 /// <summary>
 /// The client's address: the socket's peer, unless that peer is a configured trusted proxy; then the

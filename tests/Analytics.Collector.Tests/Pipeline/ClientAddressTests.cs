@@ -1,8 +1,8 @@
 using System.Net;
-using Analytics.Collector.Enrichment.Geo;
+using Analytics.Collector.Pipeline;
 using Microsoft.AspNetCore.Http;
 
-namespace Analytics.Collector.Tests.Enrichment.Geo;
+namespace Analytics.Collector.Tests.Pipeline;
 
 public class ClientAddressTests
 {

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Analytics.Pipeline.Storage;
+namespace Analytics.Pipeline;
 
 /// <summary>
 /// Writes values in ClickHouse's RowBinary encoding (little-endian, strings as varint length + UTF-8).

@@ -1,6 +1,6 @@
-using Analytics.Partners.Configuration;
+using Analytics.Partners.Privacy;
 
-namespace Analytics.Partners.Privacy;
+namespace Analytics.Partners.Configuration;
 
 /// <summary>Start-time checks of a report's Privacy section and its partner's PrivacyBudget; each message names the key.</summary>
 public static class PrivacyProblems

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Analytics.Pipeline.Sites;
 
-namespace Analytics.Pipeline.Storage;
+namespace Analytics.Pipeline;
 
 /// <summary>How long data is kept, section "Retention". The database enforces it (TTL).</summary>
 public sealed record RetentionOptions : IValidatableObject

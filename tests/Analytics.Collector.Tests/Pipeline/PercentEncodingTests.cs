@@ -1,6 +1,6 @@
-using Analytics.Collector.Beacon;
+using Analytics.Collector.Pipeline;
 
-namespace Analytics.Collector.Tests.Beacon;
+namespace Analytics.Collector.Tests.Pipeline;
 
 public class PercentEncodingTests
 {

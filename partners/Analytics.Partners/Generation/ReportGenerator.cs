@@ -3,10 +3,11 @@ using Analytics.Partners.Configuration;
 using Analytics.Partners.Delivery;
 using Analytics.Partners.Formats;
 using Analytics.Partners.Privacy;
+using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Analytics.Partners.Reports;
+namespace Analytics.Partners.Generation;
 
 /// <summary>
 /// Runs one report definition for one window: rollups and k-anonymity, or (differential privacy) the partner's

@@ -1,4 +1,4 @@
-namespace Analytics.Partners.Delivery;
+namespace Analytics.Partners.Storage;
 
 /// <summary>Where one delivery stands. Once <see cref="Delivered"/>, it is never sent again.</summary>
 public enum PushStatus

@@ -1,4 +1,4 @@
-namespace Analytics.Partners.Delivery;
+namespace Analytics.Partners.Storage;
 
 /// <summary>The push state of one stored report (its .push.json sidecar).</summary>
 public sealed record PushState

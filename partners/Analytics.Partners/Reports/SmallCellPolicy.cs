@@ -1,4 +1,4 @@
-namespace Analytics.Partners.Configuration;
+namespace Analytics.Partners.Reports;
 
 /// <summary>What happens to a row whose visitor count is below k.</summary>
 public enum SmallCellPolicy

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Unicode;
 
-namespace Analytics.Collector.Beacon;
+namespace Analytics.Collector.Pipeline;
 
 /// <summary>
 /// ASP.NET leaves an invalid UTF-8 escape such as %C3%28 undecoded instead of failing, so the raw
