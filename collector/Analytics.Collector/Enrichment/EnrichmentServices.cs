@@ -11,7 +11,7 @@ namespace Analytics.Collector.Enrichment;
 public static class EnrichmentServices
 {
     /// <summary>
-    /// The enrichment steps (user agent, geo, sources, URL scrubbing), their data and options. Call it
+    /// The enrichment steps (user agent, language, geo, sources, URL scrubbing), their data and options. Call it
     /// after the steps it follows are registered: steps run in registration order.
     /// </summary>
     public static IServiceCollection AddEnrichment(this IServiceCollection services)
@@ -31,6 +31,7 @@ public static class EnrichmentServices
         services.AddHostedService<EnrichmentStartup>();
 
         services.AddSingleton<IHitStep, UserAgentStep>();
+        services.AddSingleton<IHitStep, LanguageStep>();
         services.AddSingleton<IHitStep, GeoStep>();
         services.AddSingleton<IHitStep, SourceStep>();
         services.AddSingleton<IHitStep, UrlStep>();

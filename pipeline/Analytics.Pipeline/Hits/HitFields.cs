@@ -155,6 +155,13 @@ public static class HitFields
         {
             Property = "Props", Message = 0, Summary = "A few custom string properties (bounded in count and size by the collector).",
         },
+        new("language", Low, FieldTables.Both, PrivacyClass.Derived)
+        {
+            Property = "Language", Message = 2,
+            Summary = "Primary subtag of the browser's first Accept-Language choice, lower-cased (\"de\"); empty unless 2-3 letters.",
+            Dimension = Dim("language", FieldLevel.Both, "languages", "Languages", "Language"),
+            VisitorPhrase = "your browser's preferred language (such as \"de\", not its whole list)",
+        },
         new("retention_days", "UInt16", FieldTables.Both, PrivacyClass.Technical)
         {
             HitsValue = "retention.RawDaysFor(hit.SiteId, hit.Timestamp)", SessionsValue = "retention.RawDaysFor(entry.SiteId, session.StartedAt)",

@@ -87,6 +87,9 @@ namespace Analytics.Pipeline.Hits
 
         /// <summary>A few custom string properties (bounded in count and size by the collector).</summary>
         public IReadOnlyDictionary<string, string> Props { get; set; } = EmptyProps;
+
+        /// <summary>Primary subtag of the browser's first Accept-Language choice, lower-cased ("de"); empty unless 2-3 letters.</summary>
+        public string Language { get; set; } = "";
     }
 }
 
@@ -95,7 +98,7 @@ namespace Analytics.Pipeline.Transport
     public static partial class HitCodec
     {
         /// <summary>Strings after the props in a version 2 or later message (a varint count, then each string).</summary>
-        private const int ExtensionCount = 0;
+        private const int ExtensionCount = 1;
 
         private static void WriteStrings(IBufferWriter<byte> output, Hit hit)
         {
@@ -126,11 +129,12 @@ namespace Analytics.Pipeline.Transport
 
         /// <summary>True when every extension string is empty: the message is then written as version 1, which every reader takes.</summary>
         private static bool ExtensionsEmpty(Hit hit) =>
-            true;
+            hit.Language.Length == 0;
 
         private static void WriteExtensions(IBufferWriter<byte> output, Hit hit)
         {
             WriteVarint(output, ExtensionCount);
+            WriteString(output, hit.Language);
         }
 
         private static Hit ReadStrings(ref Reader reader, Guid hitId, Guid visitorId, DateTime timestamp) => new()
@@ -167,6 +171,10 @@ namespace Analytics.Pipeline.Transport
         private static void ReadExtensions(ref Reader reader, Hit hit)
         {
             var count = reader.Varint();
+            if (count > 0)
+            {
+                hit.Language = reader.String();
+            }
             for (var i = (uint)ExtensionCount; i < count; i++)
             {
                 reader.String();
@@ -181,7 +189,7 @@ namespace Analytics.Pipeline.Storage
     {
         /// <summary>The columns written, in order, for INSERT INTO hits (...).</summary>
         public const string Columns =
-            "site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, link_target, props, retention_days";
+            "site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, link_target, props, language, retention_days";
 
         public static void Encode(IReadOnlyList<Hit> hits, IBufferWriter<byte> output, RetentionOptions retention)
         {
@@ -224,6 +232,7 @@ namespace Analytics.Pipeline.Storage
                     row.String(key);
                     row.String(value);
                 }
+                row.String(hit.Language);
                 row.UInt16(retention.RawDaysFor(hit.SiteId, hit.Timestamp));
             }
             row.Flush();
@@ -237,7 +246,7 @@ namespace Analytics.Pipeline.Sessions
     {
         /// <summary>The columns written, in order, for INSERT INTO sessions (...).</summary>
         public const string Columns =
-            "site_id, visitor_id, is_new_visitor, hostname, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, retention_days, session_id, sign, version, started_at, ended_at, duration, hits, pageviews, events, link_clicks, is_bounce, entry_page, exit_page";
+            "site_id, visitor_id, is_new_visitor, hostname, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, language, retention_days, session_id, sign, version, started_at, ended_at, duration, hits, pageviews, events, link_clicks, is_bounce, entry_page, exit_page";
 
         public static void Encode(IReadOnlyList<SessionRow> rows, IBufferWriter<byte> output, RetentionOptions retention)
         {
@@ -268,6 +277,7 @@ namespace Analytics.Pipeline.Sessions
                 row.UInt16(entry.ScreenWidth);
                 row.Bool(entry.IsBot);
                 row.String(entry.LinkCampaign);
+                row.String(entry.Language);
                 row.UInt16(retention.RawDaysFor(entry.SiteId, session.StartedAt));
                 row.Uuid(session.SessionId);
                 row.Int8(session.Sign);
