@@ -19,6 +19,7 @@ public sealed record CollectorSteps(IReadOnlyList<Type> Order)
         typeof(IdentifyStep),    // the visitor ID from the signed cookie, or a new one
         typeof(DescribeStep),    // the hit's own fields from the beacon
         typeof(UserAgentStep),   // browser, OS, device, bot; the raw user-agent stays here
+        typeof(LanguageStep),    // the primary language subtag of Accept-Language; the header stays here
         typeof(GeoStep),         // country, region, city; the IP address stays here
         typeof(SourceStep),      // referrer, channel, campaign
         typeof(UrlStep),         // URLs scrubbed of query strings, e-mails and tokens

@@ -18,7 +18,7 @@ public sealed record QueryBodyExample
     [JsonPropertyName("date_range")]
     public JsonElement? DateRange { get; init; }
 
-    /// <summary>time:hour|day|week|month, page, entry_page, exit_page, hostname, source, referrer, channel, utm_*, country, region, city, browser, browser_version, os, os_version, device, event_name, link_campaign.</summary>
+    /// <summary>time:hour|day|week|month, props:NAME, or a dimension of docs/analysts.md (page, source, country, browser, device, ...; the list is declared in HitFields).</summary>
     [JsonPropertyName("dimensions")]
     public IReadOnlyList<string>? Dimensions { get; init; }
 

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text.Json;
+using Analytics.Pipeline.Hits;
 
 namespace Analytics.Analysts.Dashboard;
 
@@ -20,10 +22,37 @@ public sealed class DashboardAssets
                 ?? throw new InvalidOperationException($"The dashboard asset {name} was not embedded (the build runs npm in analysts/dashboard).");
             using var plain = new MemoryStream();
             stream.CopyTo(plain);
-            var bytes = plain.ToArray();
-            _assets[name] = new Asset(type, bytes, Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize)),
-                Compress(bytes, s => new BrotliStream(s, CompressionLevel.SmallestSize)), "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + "\"");
+            Add(name, type, plain.ToArray());
         }
+        Add(DimensionsName, "application/json; charset=utf-8", DimensionsJson());
+    }
+
+    /// <summary>The dashboard's list of dimensions, from their declaration (<see cref="HitFields"/>): the panels are built from it.</summary>
+    public const string DimensionsName = "dimensions.json";
+
+    private void Add(string name, string type, byte[] bytes) =>
+        _assets[name] = new Asset(type, bytes, Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize)),
+            Compress(bytes, s => new BrotliStream(s, CompressionLevel.SmallestSize)), "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + "\"");
+
+    /// <summary>[{"name", "label", "panel", "panel_title"}, ...] for every dimension the dashboard shows, in declaration order.</summary>
+    internal static byte[] DimensionsJson()
+    {
+        using var output = new MemoryStream();
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartArray();
+            foreach (var dimension in HitFields.All.Select(f => f.Dimension).OfType<FieldDimension>().Where(d => d.Panel is not null))
+            {
+                json.WriteStartObject();
+                json.WriteString("name", dimension.Name);
+                json.WriteString("label", dimension.Label);
+                json.WriteString("panel", dimension.Panel);
+                json.WriteString("panel_title", dimension.PanelTitle);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return output.ToArray();
     }
 
     public bool TryGet(string name, out Asset asset) => _assets.TryGetValue(name, out asset!);

@@ -1,16 +1,18 @@
+using Analytics.Pipeline.Hits;
+
 namespace Analytics.Analysts.Query;
 
-/// <summary>Where a dimension's value lives: on each hit, on the visit (from its first hit), or both.</summary>
+/// <summary>Where a dimension's value lives: on each hit, on the visit (from its first hit), or both (as <see cref="FieldLevel"/>).</summary>
 public enum DimensionLevel
 {
     /// <summary>Differs from hit to hit within a visit (page, event name).</summary>
-    Hit,
+    Hit = FieldLevel.Hit,
 
     /// <summary>Belongs to the visit as a whole (source, UTM, entry and exit page).</summary>
-    Visit,
+    Visit = FieldLevel.Visit,
 
     /// <summary>Stored on every hit and the same for the whole visit (country, browser, device).</summary>
-    Both,
+    Both = FieldLevel.Both,
 }
 
 /// <summary>
@@ -19,31 +21,9 @@ public enum DimensionLevel
 /// </summary>
 public sealed record Dimension(string Name, string Column, DimensionLevel Level)
 {
+    /// <summary>The dimensions declared in <see cref="HitFields"/>, in declaration order.</summary>
     public static IReadOnlyList<Dimension> All { get; } =
-    [
-        new("page", "path", DimensionLevel.Hit),
-        new("entry_page", "entry_page", DimensionLevel.Visit),
-        new("exit_page", "exit_page", DimensionLevel.Visit),
-        new("hostname", "hostname", DimensionLevel.Both),
-        new("source", "source", DimensionLevel.Visit),
-        new("referrer", "referrer", DimensionLevel.Visit),
-        new("channel", "channel", DimensionLevel.Visit),
-        new("utm_source", "utm_source", DimensionLevel.Visit),
-        new("utm_medium", "utm_medium", DimensionLevel.Visit),
-        new("utm_campaign", "utm_campaign", DimensionLevel.Visit),
-        new("utm_term", "utm_term", DimensionLevel.Visit),
-        new("utm_content", "utm_content", DimensionLevel.Visit),
-        new("country", "country", DimensionLevel.Both),
-        new("region", "region", DimensionLevel.Both),
-        new("city", "city", DimensionLevel.Both),
-        new("browser", "browser", DimensionLevel.Both),
-        new("browser_version", "browser_version", DimensionLevel.Both),
-        new("os", "os", DimensionLevel.Both),
-        new("os_version", "os_version", DimensionLevel.Both),
-        new("device", "device_type", DimensionLevel.Both),
-        new("event_name", "event_name", DimensionLevel.Hit),
-        new("link_campaign", "link_campaign", DimensionLevel.Hit),
-    ];
+        [.. HitFields.All.Where(f => f.Dimension is not null).Select(f => new Dimension(f.Dimension!.Name, f.Column, (DimensionLevel)f.Dimension.Level))];
 
     /// <summary>Finds a dimension by name; Plausible-style prefixes ("event:page", "visit:source") are accepted.</summary>
     public static bool TryFind(string name, out Dimension dimension)

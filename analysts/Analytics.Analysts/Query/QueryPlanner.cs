@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Schema;
 
 namespace Analytics.Analysts.Query;
@@ -19,8 +20,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
 
     /// <summary>Columns whose visit value is the value of the visit's first hit, as in the visits table.</summary>
     private static readonly string[] VisitColumns =
-        ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
-         "hostname", "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type"];
+        [.. HitFields.In(FieldTables.Hits).Where(f => f.Tables == FieldTables.Both && f.Dimension is { Level: not FieldLevel.Hit }).Select(f => f.Column)];
 
     private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
 

@@ -1,3 +1,5 @@
+using Analytics.Pipeline.Hits;
+
 namespace Analytics.Analysts.Query;
 
 /// <summary>
@@ -13,14 +15,14 @@ public static class SourceChoice
     private static readonly HashSet<string> VisitRollupMetrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"];
 
     /// <summary>The columns rollup_visit_attributes_daily holds one at a time (its attribute names).</summary>
-    private static readonly HashSet<string> VisitAttributes = ["country", "browser", "os", "device_type"];
+    private static readonly HashSet<string> VisitAttributes = [.. HitFields.ColumnsIn("rollup_visit_attributes_daily")];
 
     /// <summary>Visit-fed daily rollups, smallest first (fewest distinct keys per day in real traffic), with the columns each is keyed by.</summary>
     private static readonly (PlanSource Source, HashSet<string> Columns)[] VisitRollups =
     [
-        (PlanSource.SourcesDailyRollup, ["channel", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]),
-        (PlanSource.LocationsDailyRollup, ["country", "region", "city"]),
-        (PlanSource.DevicesDailyRollup, ["device_type", "browser", "browser_version", "os", "os_version"]),
+        (PlanSource.SourcesDailyRollup, [.. HitFields.ColumnsIn("rollup_sources_daily")]),
+        (PlanSource.LocationsDailyRollup, [.. HitFields.ColumnsIn("rollup_locations_daily")]),
+        (PlanSource.DevicesDailyRollup, [.. HitFields.ColumnsIn("rollup_devices_daily")]),
     ];
 
     public static PlanSource For(StatsQuery query, DateRange range, PlanMode mode)

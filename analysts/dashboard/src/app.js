@@ -17,21 +17,36 @@ const TOPLINE = [
   ["visit_duration", "Visit duration", duration],
 ];
 
-// Each panel: a dimension and its metrics; `choices` lets one panel switch between related dimensions.
-const PANELS = [
-  { id: "pages", title: "Top pages", dims: [["page", "Page"]], metrics: ["visitors", "pageviews"] },
+// Each panel: a dimension and its metrics; `dims` lets one panel switch between related dimensions.
+// Which dimensions exist, their labels and panels come from their declaration (dimensions.json, served
+// with the dashboard); here is only how a panel looks: its place, metrics, first choice, empty rows hidden.
+const PANEL_STYLE = {
+  pages: { metrics: ["visitors", "pageviews"] },
   // Entry and exit pages count visits only: the pages rollup answers that on any range (visitors would read every visit).
-  { id: "entry", title: "Entry pages", dims: [["entry_page", "Entry page"]], metrics: ["visits"], hideEmpty: true },
-  { id: "exit", title: "Exit pages", dims: [["exit_page", "Exit page"]], metrics: ["visits"], hideEmpty: true },
-  { id: "sources", title: "Sources", dims: [["source", "Source"], ["channel", "Channel"], ["referrer", "Referrer"]], metrics: ["visitors", "visits"] },
-  { id: "utm", title: "Campaigns", dims: [["utm_campaign", "UTM campaign"], ["utm_source", "UTM source"], ["utm_medium", "UTM medium"], ["utm_term", "UTM term"], ["utm_content", "UTM content"]], metrics: ["visitors", "visits"], hideEmpty: true },
-  { id: "countries", title: "Countries", dims: [["country", "Country"], ["region", "Region"], ["city", "City"]], metrics: ["visitors"] },
-  { id: "browsers", title: "Browsers", dims: [["browser", "Browser"], ["browser_version", "Browser version"]], metrics: ["visitors"] },
-  { id: "os", title: "Operating systems", dims: [["os", "OS"], ["os_version", "OS version"]], metrics: ["visitors"] },
-  { id: "devices", title: "Devices", dims: [["device", "Device"]], metrics: ["visitors"] },
-  { id: "events", title: "Events", dims: [["event_name", "Event"]], metrics: ["visitors", "events"], hideEmpty: true },
-  { id: "links", title: "Link clicks", dims: [["link_campaign", "Link campaign"]], metrics: ["visitors", "link_clicks"], hideEmpty: true },
-];
+  entry: { metrics: ["visits"], hideEmpty: true },
+  exit: { metrics: ["visits"], hideEmpty: true },
+  sources: { first: "source", metrics: ["visitors", "visits"] },
+  utm: { first: "utm_campaign", metrics: ["visitors", "visits"], hideEmpty: true },
+  countries: {},
+  browsers: {},
+  os: {},
+  devices: {},
+  events: { metrics: ["visitors", "events"], hideEmpty: true },
+  links: { metrics: ["visitors", "link_clicks"], hideEmpty: true },
+};
+let PANELS = [];
+
+// Panels in PANEL_STYLE order, then any other declared panel (visitors only) in declaration order.
+function panelsFrom(dimensions) {
+  const panels = new Map(Object.keys(PANEL_STYLE).map((id) => [id, null]));
+  for (const d of dimensions) {
+    const style = PANEL_STYLE[d.panel] || {};
+    if (!panels.get(d.panel)) panels.set(d.panel, { id: d.panel, title: d.panel_title, dims: [], metrics: style.metrics || ["visitors"], hideEmpty: Boolean(style.hideEmpty) });
+    const panel = panels.get(d.panel);
+    if (style.first === d.name) panel.dims.unshift([d.name, d.label]); else panel.dims.push([d.name, d.label]);
+  }
+  return [...panels.values()].filter(Boolean);
+}
 const METRIC_LABELS = { visitors: "Visitors", visits: "Visits", pageviews: "Pageviews", events: "Events", link_clicks: "Clicks" };
 
 let chart;
@@ -248,9 +263,10 @@ async function realtime() {
   $("realtime").textContent = `${count(now.visitors)} current visitor${now.visitors === 1 ? "" : "s"} (last ${now.minutes} minutes)`;
 }
 
-function start() {
+async function start() {
   $("site-title").textContent = site;
   document.title = site + " · Analytics";
+  PANELS = panelsFrom(await (await fetch("/dashboard/assets/dimensions.json")).json());
   $("panels").replaceChildren(...PANELS.map(renderPanel));
   startInsights({ site, key, el, count, query, state, setState, addFilter, dateRange, shared: Boolean(shareToken), generation: () => generation });
   $("period").addEventListener("change", (e) => {

@@ -1,5 +1,6 @@
 using Analytics.Collector.Abuse;
 using Analytics.Collector.Identity;
+using Analytics.Pipeline.Hits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -34,9 +35,7 @@ public static class SelfServiceEndpoints
             <p>Your visitor ID is <code id="visitor-id">{id:N}</code>. It is a random number kept in a cookie
             on this browser; it is not linked to your name, e-mail or any account.</p>
             <p>Under this ID we keep, for each page you viewed or event you triggered on the sites that use
-            this service: the time, the site, the page's address without its query string, the page title,
-            the referring site, campaign tags, your country, region and city (worked out from your IP address,
-            which is then discarded), your browser, operating system and device type, and your screen width.
+            this service: {HitFields.VisitorDescription}.
             We never keep your IP address, your full browser identification string, your name or your e-mail.</p>
             <p><a href="/me/data">Download your data (JSON)</a></p>
             <p>Erasing deletes every record kept under this ID and removes the cookie. Totals that were already

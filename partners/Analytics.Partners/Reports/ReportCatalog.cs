@@ -1,3 +1,5 @@
+using Analytics.Pipeline.Hits;
+
 namespace Analytics.Partners.Reports;
 
 /// <summary>
@@ -20,13 +22,13 @@ public static class ReportCatalog
     [
         new("rollup_site_hourly", "toDate(hour)", Set(),
             Set(Visitors, "hits", "pageviews", "events", "link_clicks", "visits", "bounces", "visit_duration")),
-        new("rollup_paths_daily", "day", Set("hostname", "path"), Set(Visitors, "pageviews", "entries", "exits", "bounces")),
+        new("rollup_paths_daily", "day", Columns("rollup_paths_daily"), Set(Visitors, "pageviews", "entries", "exits", "bounces")),
         new("rollup_sources_daily", "day",
-            Set("channel", "source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "link_campaign"), Set(SessionMeasures)),
-        new("rollup_locations_daily", "day", Set("country", "region", "city"), Set(SessionMeasures)),
-        new("rollup_devices_daily", "day", Set("device_type", "browser", "browser_version", "os", "os_version"), Set(SessionMeasures)),
-        new("rollup_link_clicks_daily", "day", Set("link_campaign", "link_target"), Set(Visitors, "clicks")),
-        new("rollup_events_daily", "day", Set("event_name"), Set(Visitors, "events")),
+            Columns("rollup_sources_daily"), Set(SessionMeasures)),
+        new("rollup_locations_daily", "day", Columns("rollup_locations_daily"), Set(SessionMeasures)),
+        new("rollup_devices_daily", "day", Columns("rollup_devices_daily"), Set(SessionMeasures)),
+        new("rollup_link_clicks_daily", "day", Columns("rollup_link_clicks_daily"), Set(Visitors, "clicks")),
+        new("rollup_events_daily", "day", Columns("rollup_events_daily"), Set(Visitors, "events")),
     ];
 
     public static IReadOnlySet<string> Dimensions { get; } = Rollups.SelectMany(r => r.Dimensions).ToHashSet(StringComparer.Ordinal);
@@ -53,4 +55,7 @@ public static class ReportCatalog
     }
 
     private static HashSet<string> Set(params string[] values) => new(values, StringComparer.Ordinal);
+
+    /// <summary>The dimensions of a rollup as declared in <see cref="HitFields"/>.</summary>
+    private static HashSet<string> Columns(string rollup) => Set(HitFields.ColumnsIn(rollup));
 }

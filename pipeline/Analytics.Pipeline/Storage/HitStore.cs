@@ -34,9 +34,6 @@ public sealed class HitStore(
     /// <summary>Hits dropped since start because a copy with the same hit ID was stored already.</summary>
     public long DuplicatesDropped => _deduplicator.Dropped;
 
-    /// <summary>How hit and visit rows travel: RowBinary (measured faster on chDB, benchmarks/README.md) or JSONEachRow.</summary>
-    internal string HitFormat { get; set; } = HitRowBinaryEncoder.Format;
-
     /// <summary>
     /// Prepares and writes the batch. Not for retrying: a batch prepared again is tracked again, so retry
     /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken)"/>.
@@ -76,16 +73,9 @@ public sealed class HitStore(
         // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
         var hits = new ArrayBufferWriter<byte>(batch.Count * 192);
         var visitRows = new ArrayBufferWriter<byte>(Math.Max(1, visits.Count * 192));
-        if (HitFormat == HitRowBinaryEncoder.Format)
-        {
-            HitRowBinaryEncoder.Encode(kept, hits, settings);
-            SessionRowBinaryEncoder.Encode(visits, visitRows, settings);
-        }
-        else
-        {
-            HitRowsEncoder.Encode(kept, hits, settings);
-            SessionRowsEncoder.Encode(visits, visitRows, settings);
-        }
+        // RowBinary: measured faster on chDB than JSONEachRow (benchmarks/README.md).
+        HitRowBinaryEncoder.Encode(kept, hits, settings);
+        SessionRowBinaryEncoder.Encode(visits, visitRows, settings);
         // A source that cannot replay gives no token; the write still needs one so its own retry is stored once.
         var writeToken = batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
         if (fresh.Count != batch.Count)
@@ -93,26 +83,25 @@ public sealed class HitStore(
             // Fewer rows than the range holds: a token of their own, the same when a replay finds the same copies stored.
             writeToken += "/fresh-" + FreshKey(fresh);
         }
-        return new PreparedWrite(batch, writeToken, HitFormat, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
+        return new PreparedWrite(batch, writeToken, HitRowBinaryEncoder.Format, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
     }
 
     /// <summary>Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.</summary>
     public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken)
     {
         var token = write.DeduplicationToken;
-        var binary = write.Format == HitRowBinaryEncoder.Format;
         // Visits first: a hit found in stored_hit_ids has its visit stored already, so a crash between
         // the two inserts never leaves a replay dropping hits whose visits were never written.
         if (!write.Sessions.IsEmpty)
         {
             await clickHouse.InsertAsync(
-                binary ? $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.sessions",
+                $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})",
                 write.Format, write.Sessions, token + "/sessions", cancellationToken);
         }
         if (!write.Hits.IsEmpty)
         {
             await clickHouse.InsertAsync(
-                binary ? $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})" : $"{clickHouse.Database}.hits",
+                $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})",
                 write.Format, write.Hits, token, cancellationToken);
         }
         // Only a source's own token can come back (a replay); a token made for one write never does.

@@ -11,10 +11,15 @@ namespace Analytics.Pipeline.Transport;
 /// <c>schema/messages.md</c>. Chosen over JSON by measurement (<c>benchmarks/README.md</c>).
 /// Version 1: version byte, hit ID, visitor ID, timestamp ticks, kind, flags, screen width, then the
 /// strings in a fixed order as (varint length, UTF-8), then the props as a varint count of pairs.
+/// Version 2 adds, after the props, a varint count of extension strings and the strings (fields declared
+/// later, in <see cref="HitFields"/> order). The strings and extensions are generated (HitFields.g.cs).
 /// </summary>
-public static class HitCodec
+public static partial class HitCodec
 {
     public const byte Version1 = 1;
+
+    /// <summary>Version 1 plus the extension strings; written only when one of them is not empty.</summary>
+    public const byte Version2 = 2;
 
     /// <summary>Longest string a message may carry; anything longer is a malformed (poison) message.</summary>
     public const int MaxStringBytes = 64 * 1024;
@@ -25,13 +30,14 @@ public static class HitCodec
     private const byte FlagBot = 2;
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Writes <paramref name="hit"/> as a version 1 message.</summary>
+    /// <summary>Writes <paramref name="hit"/> as a version 1 message, or version 2 when an extension string is set.</summary>
     public static void Encode(Hit hit, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(hit);
         ArgumentNullException.ThrowIfNull(output);
+        var extended = !ExtensionsEmpty(hit);
         var head = output.GetSpan(FixedBytes);
-        head[0] = Version1;
+        head[0] = extended ? Version2 : Version1;
         hit.HitId.TryWriteBytes(head[1..17], bigEndian: true, out _);
         hit.VisitorId.TryWriteBytes(head[17..33], bigEndian: true, out _);
         BinaryPrimitives.WriteInt64LittleEndian(head[33..41], hit.Timestamp.Ticks);
@@ -40,34 +46,16 @@ public static class HitCodec
         BinaryPrimitives.WriteUInt16LittleEndian(head[43..45], hit.ScreenWidth);
         output.Advance(FixedBytes);
 
-        WriteString(output, hit.SiteId);
-        WriteString(output, hit.EventName);
-        WriteString(output, hit.Hostname);
-        WriteString(output, hit.Path);
-        WriteString(output, hit.Title);
-        WriteString(output, hit.Referrer);
-        WriteString(output, hit.Source);
-        WriteString(output, hit.Channel);
-        WriteString(output, hit.UtmSource);
-        WriteString(output, hit.UtmMedium);
-        WriteString(output, hit.UtmCampaign);
-        WriteString(output, hit.UtmTerm);
-        WriteString(output, hit.UtmContent);
-        WriteString(output, hit.Country);
-        WriteString(output, hit.Region);
-        WriteString(output, hit.City);
-        WriteString(output, hit.Browser);
-        WriteString(output, hit.BrowserVersion);
-        WriteString(output, hit.Os);
-        WriteString(output, hit.OsVersion);
-        WriteString(output, hit.DeviceType);
-        WriteString(output, hit.LinkCampaign);
-        WriteString(output, hit.LinkTarget);
+        WriteStrings(output, hit);
         WriteVarint(output, (uint)hit.Props.Count);
         foreach (var (key, value) in hit.Props)
         {
             WriteString(output, key);
             WriteString(output, value);
+        }
+        if (extended)
+        {
+            WriteExtensions(output, hit);
         }
     }
 
@@ -93,7 +81,7 @@ public static class HitCodec
     public static byte[] KeyOf(ReadOnlySpan<byte> message)
     {
         var key = new byte[16];
-        if (message.Length >= FixedBytes && message[0] == Version1)
+        if (message.Length >= FixedBytes && message[0] is Version1 or Version2)
         {
             (message[17..33].ContainsAnyExcept((byte)0) ? message[17..33] : message[1..17]).CopyTo(key);
         }
@@ -116,7 +104,8 @@ public static class HitCodec
             reason = "empty message";
             return false;
         }
-        if (message[0] != Version1)
+        var version = message[0];
+        if (version is not (Version1 or Version2))
         {
             reason = "unknown version " + message[0];
             return false;
@@ -136,39 +125,12 @@ public static class HitCodec
         var reader = new Reader(message[FixedBytes..]);
         try
         {
-            hit = new Hit
-            {
-                HitId = new Guid(message[1..17], bigEndian: true),
-                VisitorId = new Guid(message[17..33], bigEndian: true),
-                Timestamp = new DateTime(ticks, DateTimeKind.Utc),
-                Kind = (HitKind)message[41],
-                IsNewVisitor = (flags & FlagNewVisitor) != 0,
-                IsBot = (flags & FlagBot) != 0,
-                ScreenWidth = BinaryPrimitives.ReadUInt16LittleEndian(message[43..45]),
-                SiteId = reader.String(),
-                EventName = reader.String(),
-                Hostname = reader.String(),
-                Path = reader.String(),
-                Title = reader.String(),
-                Referrer = reader.String(),
-                Source = reader.String(),
-                Channel = reader.String(),
-                UtmSource = reader.String(),
-                UtmMedium = reader.String(),
-                UtmCampaign = reader.String(),
-                UtmTerm = reader.String(),
-                UtmContent = reader.String(),
-                Country = reader.String(),
-                Region = reader.String(),
-                City = reader.String(),
-                Browser = reader.String(),
-                BrowserVersion = reader.String(),
-                Os = reader.String(),
-                OsVersion = reader.String(),
-                DeviceType = reader.String(),
-                LinkCampaign = reader.String(),
-                LinkTarget = reader.String(),
-            };
+            hit = ReadStrings(ref reader, new Guid(message[1..17], bigEndian: true), new Guid(message[17..33], bigEndian: true),
+                new DateTime(ticks, DateTimeKind.Utc));
+            hit.Kind = (HitKind)message[41];
+            hit.IsNewVisitor = (flags & FlagNewVisitor) != 0;
+            hit.IsBot = (flags & FlagBot) != 0;
+            hit.ScreenWidth = BinaryPrimitives.ReadUInt16LittleEndian(message[43..45]);
             var count = reader.Varint();
             if (count > MaxProps)
             {
@@ -182,6 +144,10 @@ public static class HitCodec
                     props[reader.String()] = reader.String();
                 }
                 hit.Props = props;
+            }
+            if (version >= Version2)
+            {
+                ReadExtensions(ref reader, hit);
             }
             if (!reader.AtEnd)
             {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Storage;
+using Analytics.Pipeline.Transport;
 
 namespace Analytics.Collector.Tests.Enrichment;
 
@@ -32,7 +33,11 @@ public class BoundaryTests
         var hits = collector.Sink.Hits.ToList();
 
         var rows = new ArrayBufferWriter<byte>();
-        HitRowsEncoder.Encode(hits, rows);
+        HitRowBinaryEncoder.Encode(hits, rows, new RetentionOptions());
+        foreach (var hit in hits)
+        {
+            HitCodec.Encode(hit, rows);
+        }
         var stored = Encoding.UTF8.GetString(rows.WrittenSpan);
         var everyField = string.Join("\n", hits.Select(h => JsonSerializer.Serialize(h)));
 

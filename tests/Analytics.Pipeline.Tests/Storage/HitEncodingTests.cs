@@ -1,8 +1,12 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Pipeline.Tests.Storage;
 
@@ -10,32 +14,34 @@ namespace Analytics.Pipeline.Tests.Storage;
 public class HitEncodingTests(ClickHouseMode mode)
 {
     [Test]
-    public async Task RowBinary_and_JSONEachRow_store_the_same_rows()
+    public async Task Every_declared_hit_column_is_stored_as_the_hit_holds_it()
     {
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var random = new Random(seed);
         var hits = Enumerable.Range(0, 200).Select(i => RandomHit(random, i)).ToList();
         var retention = new RetentionOptions { Sites = new() { ["b"] = 7 } };
-        var json = await Transports.NewMigratedDatabaseAsync(mode);
-        var binary = await Transports.NewMigratedDatabaseAsync(mode);
+        var db = await Transports.NewMigratedDatabaseAsync(mode);
 
         var rows = new ArrayBufferWriter<byte>();
-        HitRowsEncoder.Encode(hits, rows, retention);
-        await json.InsertAsync($"{json.Database}.hits", HitRowsEncoder.Format, rows.WrittenMemory, "same");
-        rows.ResetWrittenCount();
         HitRowBinaryEncoder.Encode(hits, rows, retention);
-        await binary.InsertAsync($"{binary.Database}.hits ({HitRowBinaryEncoder.Columns})", HitRowBinaryEncoder.Format, rows.WrittenMemory, "same");
+        await db.InsertAsync($"{db.Database}.hits ({HitRowBinaryEncoder.Columns})", HitRowBinaryEncoder.Format, rows.WrittenMemory, "same");
 
-        var fromJson = await AllAsync(json);
-        Assert.That(fromJson.Split('\n'), Has.Length.EqualTo(201));
-        Assert.That(await AllAsync(binary), Is.EqualTo(fromJson));
-        Assert.That(await AllAsync(binary, "SELECT sum(pageviews), uniqCombined64Merge(19)(visitors_exact) FROM {db}.rollup_site_hourly"),
-            Is.EqualTo(await AllAsync(json, "SELECT sum(pageviews), uniqCombined64Merge(19)(visitors_exact) FROM {db}.rollup_site_hourly")));
+        var stored = await RowsAsync(db, "SELECT * FROM {db}.hits", "hit_id");
+        Assert.That(stored, Has.Count.EqualTo(hits.Count));
+        foreach (var hit in hits)
+        {
+            var row = stored[hit.HitId.ToString()];
+            foreach (var field in HitFields.In(FieldTables.Hits))
+            {
+                var expected = field.Column == "retention_days" ? retention.RawDaysFor(hit.SiteId, hit.Timestamp) : PropertyOf(hit, field);
+                AssertStored(row.GetProperty(field.Column), expected, $"hit {hit.HitId} column {field.Column}");
+            }
+        }
     }
 
     [Test]
-    public async Task Visits_stored_as_RowBinary_equal_visits_stored_as_JSONEachRow()
+    public async Task Every_declared_visit_column_is_stored_as_the_session_tracker_made_it()
     {
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
@@ -57,23 +63,53 @@ public class HitEncodingTests(ClickHouseMode mode)
                 City = hit.City,
                 Browser = hit.Browser,
                 IsBot = hit.IsBot,
+                UtmContent = hit.UtmContent,
+                ScreenWidth = hit.ScreenWidth,
             };
         }).ToList()).ToList();
-        var json = await Transports.NewMigratedDatabaseAsync(mode);
-        var binary = await Transports.NewMigratedDatabaseAsync(mode);
-        var jsonStore = new HitStore(json) { HitFormat = HitRowsEncoder.Format };
-        var binaryStore = new HitStore(binary) { HitFormat = HitRowBinaryEncoder.Format };
+        var retention = new RetentionOptions { Sites = new() { ["b"] = 7 } };
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var db = await Transports.NewMigratedDatabaseAsync(mode);
 
+        var written = new List<SessionRow>();
         foreach (var batch in batches)
         {
-            await jsonStore.WriteAsync(new Pipeline.Transport.HitBatch(batch), CancellationToken.None);
-            await binaryStore.WriteAsync(new Pipeline.Transport.HitBatch(batch), CancellationToken.None);
+            var visits = tracker.Track(batch);
+            var rows = new ArrayBufferWriter<byte>();
+            SessionRowBinaryEncoder.Encode(visits, rows, retention);
+            await db.InsertAsync($"{db.Database}.sessions ({SessionRowBinaryEncoder.Columns})", SessionRowBinaryEncoder.Format, rows.WrittenMemory);
+            written.AddRange(visits);
         }
 
-        const string Visits = "SELECT * FROM {db}.sessions ORDER BY session_id, version, sign";
-        var fromJson = await AllAsync(json, Visits);
-        Assert.That(fromJson, Does.Contain("\t-1\t"), "some visits grew across batches");
-        Assert.That(await AllAsync(binary, Visits), Is.EqualTo(fromJson));
+        var stored = await RowsAsync(db, "SELECT *, concat(toString(session_id), '/', toString(version), '/', toString(sign)) AS state FROM {db}.sessions", "state");
+        Assert.That(written.Any(v => v.Sign < 0), "some visits grew across batches");
+        Assert.That(stored, Has.Count.EqualTo(written.Count));
+        foreach (var visit in written)
+        {
+            var row = stored[$"{visit.SessionId}/{visit.Version}/{visit.Sign}"];
+            foreach (var field in HitFields.In(FieldTables.Sessions))
+            {
+                var expected = field.Property is not null ? PropertyOf(visit.Entry, field) : field.Column switch
+                {
+                    "retention_days" => retention.RawDaysFor(visit.Entry.SiteId, visit.StartedAt),
+                    "session_id" => visit.SessionId,
+                    "sign" => visit.Sign,
+                    "version" => visit.Version,
+                    "started_at" => visit.StartedAt,
+                    "ended_at" => visit.EndedAt,
+                    "duration" => visit.Duration,
+                    "hits" => visit.Hits,
+                    "pageviews" => visit.Pageviews,
+                    "events" => visit.Events,
+                    "link_clicks" => visit.LinkClicks,
+                    "is_bounce" => visit.IsBounce,
+                    "entry_page" => visit.Entry.Path,
+                    "exit_page" => visit.ExitPage,
+                    var other => throw new AssertionException($"the test does not know the session column {other}"),
+                };
+                AssertStored(row.GetProperty(field.Column), expected, $"visit {visit.SessionId} column {field.Column}");
+            }
+        }
     }
 
     [Test]
@@ -89,6 +125,45 @@ public class HitEncodingTests(ClickHouseMode mode)
 
         Assert.That(error!.Message, Does.Contain("no_such_column"));
         Assert.That(await AllAsync(db, "SELECT count() FROM {db}.hits"), Is.EqualTo("0\n"));
+    }
+
+    private static object? PropertyOf(Hit hit, HitField field) => typeof(Hit).GetProperty(field.Property!)!.GetValue(hit);
+
+    /// <summary>One JSON object per row, by the value of <paramref name="key"/>.</summary>
+    private static async Task<Dictionary<string, JsonElement>> RowsAsync(IClickHouse db, string sql, string key)
+    {
+        var text = Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "JSONEachRow"));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(row => row.GetProperty(key).GetString()!);
+    }
+
+    private static void AssertStored(JsonElement stored, object? expected, string what)
+    {
+        switch (expected)
+        {
+            case string s:
+                Assert.That(stored.GetString(), Is.EqualTo(s), what);
+                break;
+            case bool b:
+                Assert.That(stored.GetBoolean(), Is.EqualTo(b), what);
+                break;
+            case Guid g:
+                Assert.That(Guid.Parse(stored.GetString()!), Is.EqualTo(g), what);
+                break;
+            case DateTime t:
+                var milliseconds = new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+                Assert.That(DateTime.ParseExact(stored.GetString()!, "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), Is.EqualTo(milliseconds), what);
+                break;
+            case HitKind kind:
+                Assert.That(stored.GetInt32(), Is.EqualTo((int)kind), what);
+                break;
+            case IReadOnlyDictionary<string, string> map:
+                Assert.That(stored.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()), Is.EquivalentTo(map), what);
+                break;
+            default:
+                Assert.That(stored.GetInt64(), Is.EqualTo(Convert.ToInt64(expected, CultureInfo.InvariantCulture)), what);
+                break;
+        }
     }
 
     private static async Task<string> AllAsync(IClickHouse db, string sql = "SELECT * FROM {db}.hits ORDER BY hit_id") =>

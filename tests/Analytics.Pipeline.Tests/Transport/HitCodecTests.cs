@@ -72,10 +72,92 @@ public class HitCodecTests
     public void An_unknown_version_is_poison()
     {
         var message = HitCodec.Encode(FullHit());
-        message[0] = 2;
+        message[0] = 9;
 
         Assert.That(HitCodec.TryDecode(message, out _, out var reason), Is.False);
-        Assert.That(reason, Is.EqualTo("unknown version 2"));
+        Assert.That(reason, Is.EqualTo("unknown version 9"));
+    }
+
+    /// <summary>
+    /// A version 1 message as the hand-written codec wrote it before the fields were declared (recorded from
+    /// that build): messages of that age wait in spools and Kafka topics.
+    /// </summary>
+    private const string RecordedVersion1 =
+        "01019AD8C45F1E7A3B9C2D0123456789AB6F9619FF8B86D011B42D00C04FC964FF07E1CDF5F24DDF08020380070464656D6F067369676E75700F7777772E6578616D706C652E636F6D" +
+        "122F70726963696E672FC3BC6EC3AF636F64651350726963696E6720E28094204578616D706C651768747470733A2F2F7777772E676F6F676C652E636F6D2F06676F6F676C65" +
+        "06736561726368046E65777305656D61696C0677696E746572017401630244450544452D4245064265726C696E0746697265666F7803313430054C696E757800076465736B746F70" +
+        "026C631568747470733A2F2F6578616D706C652E6F72672F780104706C616E0370726F";
+
+    private static Hit RecordedHit() => new()
+    {
+        HitId = Guid.Parse("019ad8c4-5f1e-7a3b-9c2d-0123456789ab"),
+        SiteId = "demo",
+        Timestamp = new DateTime(2026, 11, 29, 8, 30, 1, 123, DateTimeKind.Utc).AddTicks(4567),
+        VisitorId = Guid.Parse("6f9619ff-8b86-d011-b42d-00c04fc964ff"),
+        IsNewVisitor = true,
+        Kind = HitKind.Event,
+        EventName = "signup",
+        Hostname = "www.example.com",
+        Path = "/pricing/ünïcode",
+        Title = "Pricing — Example",
+        Referrer = "https://www.google.com/",
+        Source = "google",
+        Channel = "search",
+        UtmSource = "news",
+        UtmMedium = "email",
+        UtmCampaign = "winter",
+        UtmTerm = "t",
+        UtmContent = "c",
+        Country = "DE",
+        Region = "DE-BE",
+        City = "Berlin",
+        Browser = "Firefox",
+        BrowserVersion = "140",
+        Os = "Linux",
+        OsVersion = "",
+        DeviceType = "desktop",
+        ScreenWidth = 1920,
+        IsBot = true,
+        LinkCampaign = "lc",
+        LinkTarget = "https://example.org/x",
+        Props = new Dictionary<string, string> { ["plan"] = "pro" },
+    };
+
+    [Test]
+    public void A_version_1_message_recorded_from_the_earlier_codec_still_decodes()
+    {
+        Assert.That(HitCodec.TryDecode(Convert.FromHexString(RecordedVersion1), out var decoded, out var reason), Is.True, reason);
+
+        Assert.That(decoded, Is.EqualTo(RecordedHit()).UsingPropertiesComparer());
+    }
+
+    [Test]
+    public void A_version_2_message_gives_the_extensions_this_build_knows_and_skips_a_newer_writers_extra_ones()
+    {
+        var known = HitFields.All.Where(f => f.Message > 1).ToList();
+        var extensions = Enumerable.Range(1, known.Count + 2).Select(i => "x" + i).ToList();
+        var message = new List<byte>(Convert.FromHexString(RecordedVersion1)) { [0] = HitCodec.Version2 };
+        message.Add((byte)extensions.Count);
+        foreach (var value in extensions)
+        {
+            message.Add((byte)value.Length);
+            message.AddRange(System.Text.Encoding.UTF8.GetBytes(value));
+        }
+
+        Assert.That(HitCodec.TryDecode(message.ToArray(), out var decoded, out var reason), Is.True, reason);
+
+        var expected = RecordedHit();
+        for (var i = 0; i < known.Count; i++)
+        {
+            typeof(Hit).GetProperty(known[i].Property!)!.SetValue(expected, extensions[i]);
+        }
+        Assert.That(decoded, Is.EqualTo(expected).UsingPropertiesComparer());
+    }
+
+    [Test]
+    public void A_hit_without_fields_added_after_version_1_is_written_byte_for_byte_as_version_1()
+    {
+        Assert.That(Convert.ToHexString(HitCodec.Encode(RecordedHit())), Is.EqualTo(RecordedVersion1));
     }
 
     [Test]
