@@ -104,7 +104,12 @@ public static class QueryEndpoints
         {
             return BadRequest(e.Message);
         }
-        return TypedResults.Json(new RealtimeAnswer(now.Visitors, now.Pageviews, (int)RealtimeQuery.Window.TotalMinutes), AnalystsJsonContext.Default.RealtimeAnswer);
+        var minutes = (int)RealtimeQuery.Window.TotalMinutes;
+        // A shared link is held to its k like every other number it shows: under k current visitors it
+        // learns only that there are fewer (their pageviews too are withheld, as they would tell them apart).
+        return gate.MinVisitorsFor(key!, site_id!) is { } k && now.Visitors < k
+            ? TypedResults.Json(new RealtimeAnswer(null, null, minutes) { FewerThan = k }, AnalystsJsonContext.Default.RealtimeAnswer)
+            : TypedResults.Json(new RealtimeAnswer(now.Visitors, now.Pageviews, minutes), AnalystsJsonContext.Default.RealtimeAnswer);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, AccessGate gate, StatsQueryParser parser, QueryRunner runner,
@@ -205,5 +210,12 @@ public sealed record CommonParameters(
     string? format);
 #pragma warning restore CA1707, IDE1006
 
-/// <summary>GET /api/v2/realtime answer.</summary>
-public sealed record RealtimeAnswer(long Visitors, long Pageviews, int Minutes);
+/// <summary>
+/// GET /api/v2/realtime answer. Through a shared link with fewer current visitors than its k, visitors and
+/// pageviews are null and <see cref="FewerThan"/> is that k.
+/// </summary>
+public sealed record RealtimeAnswer(long? Visitors, long? Pageviews, int Minutes)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? FewerThan { get; init; }
+}

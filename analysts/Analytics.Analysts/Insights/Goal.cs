@@ -33,13 +33,15 @@ public sealed record Goal
     /// <summary>
     /// The SQL test a hit meets. Every value is the site owner's text, so it reaches SQL hex-encoded only
     /// (this text is also used inside window functions, where bound parameters would need threading).
+    /// A path is compared with = or LIKE (never a regular expression), so the engine finds a step's hits
+    /// by the primary key of the hits_by_step projection (schema/0015) instead of testing every hit.
     /// </summary>
     public string MatchSql()
     {
         var test = new StringBuilder();
         if (Path is not null)
         {
-            test.Append("kind = 1 AND match(path, ").Append(Dimension.HexLiteral(PatternRegex(Path))).Append(')');
+            test.Append("kind = 1 AND ").Append(PathSql());
         }
         else
         {
@@ -52,10 +54,25 @@ public sealed record Goal
         return test.ToString();
     }
 
+    /// <summary>
+    /// Where the goal's converted visitors can be read from a daily rollup (the visitor states of the
+    /// matching pages in rollup_paths_daily, or of the event in rollup_events_daily): the table and the
+    /// test on its key columns. Null for a goal with a property match, which only raw hits can answer.
+    /// </summary>
+    public (string Table, string Condition)? Rollup() =>
+        PropertyName is not null ? null
+        : Path is not null ? ("rollup_paths_daily", PathSql())
+        : ("rollup_events_daily", "event_name = " + Dimension.HexLiteral(EventName ?? ""));
+
+    private string PathSql() => Path!.Contains('*', StringComparison.Ordinal)
+        ? "path LIKE " + Dimension.HexLiteral(LikePattern(Path))
+        : "path = " + Dimension.HexLiteral(Path);
+
     /// <summary>The filter condition "hit meets this goal".</summary>
     public Condition Condition() => new(FilterOperator.Holds, new Dimension("goal", MatchSql(), DimensionLevel.Hit), [Name]);
 
-    /// <summary>A path pattern as an anchored RE2 expression: * is any run of characters, everything else literal.</summary>
-    public static string PatternRegex(string pattern) =>
-        "^" + string.Join(".*", pattern.Split('*').Select(System.Text.RegularExpressions.Regex.Escape)) + "$";
+    /// <summary>A path pattern as a LIKE pattern: * is any run of characters, everything else literal (%, _ and \\ escaped).</summary>
+    public static string LikePattern(string pattern) =>
+        string.Join("%", pattern.Split('*').Select(part => part.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)));
 }

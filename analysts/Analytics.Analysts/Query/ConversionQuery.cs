@@ -21,12 +21,14 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
         var goalAt = query.Dimensions.ToList().FindIndex(d => d.Name == StatsQueryParser.GoalDimension);
         if (goalAt < 0)
         {
-            return await OneAsync(query, minVisitors, mode, cancellationToken);
+            return await OneAsync(query, minVisitors, mode, new Baseline(), cancellationToken);
         }
         var rest = query.Dimensions.Where((_, i) => i != goalAt).ToList();
         var order = query.OrderBy.Where(o => o.Name != StatsQueryParser.GoalDimension).ToList();
         var rows = new List<(int Goal, ResultRow Row)>();
         DateRange? compared = null;
+        // Every goal's conversion rate divides by the same visitors (the query without any goal): read once.
+        var baseline = new Baseline();
         var goals = definitions?.GoalsOf(query.SiteId) ?? [];
         for (var g = 0; g < goals.Count; g++)
         {
@@ -38,7 +40,7 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
                 Offset = 0,
                 Limit = Math.Min(query.Offset + query.Limit, MaxRowsPerGoal),
             };
-            var result = await OneAsync(one, minVisitors, mode, cancellationToken);
+            var result = await OneAsync(one, minVisitors, mode, baseline, cancellationToken);
             compared = result.ComparisonRange;
             foreach (var row in result.Rows)
             {
@@ -70,7 +72,7 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
     }
 
     /// <summary>One query without the goal dimension: its goal metrics from visitors with and without the goal filter.</summary>
-    private async Task<QueryResult> OneAsync(StatsQuery query, int? minVisitors, PlanMode mode, CancellationToken cancellationToken)
+    private async Task<QueryResult> OneAsync(StatsQuery query, int? minVisitors, PlanMode mode, Baseline shared, CancellationToken cancellationToken)
     {
         if (!query.Metrics.Any(m => m.IsGoalMetric))
         {
@@ -101,10 +103,11 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
             .Select(o => o.Name is "conversions" or "conversion_rate" ? o with { Name = Metric.Visitors.Name } : o)
             .DistinctBy(o => o.Name)
             .ToList();
-        var converted = await runner.RunPlainAsync(query with { Metrics = plain, OrderBy = order }, minVisitors, cancellationToken, mode);
+        var converted = await FromRollupAsync(query, plain, parts, minVisitors, mode, cancellationToken)
+            ?? await runner.RunPlainAsync(query with { Metrics = plain, OrderBy = order }, minVisitors, cancellationToken, mode);
 
-        var baseline = new Dictionary<string, ResultRow>(StringComparer.Ordinal);
-        if (query.Metrics.Contains(Metric.ConversionRate))
+        var baseline = shared.Rows ?? new Dictionary<string, ResultRow>(StringComparer.Ordinal);
+        if (query.Metrics.Contains(Metric.ConversionRate) && shared.Rows is null)
         {
             var others = parts.Except(goalParts).ToList();
             var all = await runner.RunPlainAsync(query with
@@ -119,6 +122,7 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
             {
                 baseline.TryAdd(KeyOf(row.Dimensions), row);
             }
+            shared.Rows = baseline;
         }
         var visitorsAt = plain.IndexOf(Metric.Visitors);
         var rows = converted.Rows.Select(row =>
@@ -134,6 +138,30 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
             return new ResultRow(row.Dimensions, metrics) { Comparison = new ComparedRow(earlier.Dimensions, before, change) };
         }).ToList();
         return new QueryResult(query, rows, converted.TotalRows, converted.ComparisonRange);
+    }
+
+    /// <summary>
+    /// Conversions of one goal with nothing else asked (no dimension, other filter, comparison or shared
+    /// link), over whole UTC days: the union of the visitor states of the goal's pages in
+    /// rollup_paths_daily or of its event in rollup_events_daily. Those rollups hold every page's and
+    /// event's visitors for as long as rollups are kept, so a goal added today answers for past days at
+    /// once (nothing to backfill). Null when the query is of another shape, or the goal has a property
+    /// match (raw hits only): then the ordinary plan answers.
+    /// </summary>
+    private async Task<QueryResult?> FromRollupAsync(StatsQuery query, List<Metric> plain, IReadOnlyList<Filter> parts, int? minVisitors, PlanMode mode,
+        CancellationToken cancellationToken)
+    {
+        if (mode != PlanMode.Best || minVisitors is not null || query.Dimensions.Count > 0 || query.Comparison != Comparison.None
+            || plain is not [var only] || only != Metric.Visitors || parts is not [Condition { Operator: FilterOperator.Holds } condition]
+            || condition.Dimension.Name != StatsQueryParser.GoalDimension || condition.Values is not [var name]
+            || query.Range.From.TimeOfDay != TimeSpan.Zero || query.Range.To.TimeOfDay != TimeSpan.Zero
+            || definitions?.FindGoal(query.SiteId, name) is not { } goal || goal.MatchSql() != condition.Dimension.Column
+            || goal.Rollup() is not (string table, string test))
+        {
+            return null;
+        }
+        var (rows, total) = await runner.ReadAsync(runner.Planner.GoalVisitorsPlan(query.SiteId, query.Range, table, test), 1, cancellationToken);
+        return new QueryResult(query with { Metrics = plain }, rows, total, null);
     }
 
     private static double[] Metrics(StatsQuery query, int[] from, int visitorsAt, IReadOnlyList<double> values, double visitors)
@@ -156,4 +184,10 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
     private static string KeyOf(IReadOnlyList<string> dimensions) => string.Join('\u001f', dimensions);
 
     private static Filter And(Filter? filter, Filter more) => filter is null ? more : new AllOf([filter, more]);
+
+    /// <summary>The visitors without the goal, by the other dimensions: the same for every goal of one query.</summary>
+    private sealed class Baseline
+    {
+        public Dictionary<string, ResultRow>? Rows { get; set; }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Analytics.Pipeline.Schema;
 
 namespace Analytics.Analysts.Query;
 
@@ -8,10 +9,10 @@ public sealed partial class QueryPlanner
     /// <summary>
     /// Visitors by the furthest funnel step they reached (d0 = step number, m0 = visitors), exactly (no
     /// sketch), with ClickHouse's windowFunnel over each visitor's hits that meet a step (it ignores the
-    /// others): within one visit (the visits table's spans: the hits of the visitor from the visit's start
-    /// to its end, visits started in the period) or within <paramref name="windowMillis"/> of the first
-    /// step. Anonymous hits cannot be followed from step to step and are left out. A filter picks the
-    /// visitors with a hit of the period that meets it; their steps are read from all their hits.
+    /// others), read through the hits_by_step projection (schema/0015): only the steps' own hits are read.
+    /// Within <paramref name="windowMillis"/> of the first step, or within one visit (<see cref="VisitFunnelSql"/>).
+    /// Anonymous hits cannot be followed from step to step and are left out. A filter picks the visitors
+    /// with a hit of the period that meets it; their steps are read from all their hits.
     /// </summary>
     /// <param name="siteId">The site.</param>
     /// <param name="range">The period whose hits (or visits) are read.</param>
@@ -24,15 +25,16 @@ public sealed partial class QueryPlanner
         var site = p.AddString(siteId);
         var from = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC')";
         var to = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.To))}, 'UTC')";
-        var basis = $"site_id = {site} AND timestamp >= {from} AND timestamp < {to} AND NOT is_bot AND visitor_id != {NoVisitor}";
+        var people = $"site_id = {site} AND NOT is_bot AND visitor_id != {NoVisitor}";
+        var basis = $"{people} AND timestamp >= {from} AND timestamp < {to}";
         filter = SourceChoice.Simplified(filter);
         var picked = filter is null ? "" : $" AND visitor_id IN (SELECT visitor_id FROM {database}.hits WHERE {basis} AND {FilterSql(filter, p)})";
         var anyStep = string.Join(" OR ", steps.Select(s => $"({s})"));
         var conditions = string.Join(", ", steps.Select(s => $"({s})"));
-        string perGroup;
+        string perVisitor;
         if (windowMillis is { } window)
         {
-            perGroup = $"""
+            perVisitor = $"""
                 SELECT visitor_id, windowFunnel({window.ToString(CultureInfo.InvariantCulture)})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
                 FROM {database}.hits
                 WHERE {basis} AND ({anyStep}){picked}
@@ -41,36 +43,89 @@ public sealed partial class QueryPlanner
         }
         else
         {
-            // A visit that grew has several versions (sign +1) until merges fold them: its span is the widest.
-            // Each hit belongs to its visitor's latest visit started at or before it (an ASOF join, no fan-out),
-            // if it lies within that visit's span. Hits are read to a day past the period, as visits keep theirs.
-            var visits = $"site_id = {site} AND started_at >= {from} AND started_at < {to} AND NOT is_bot AND sign > 0 AND visitor_id != {NoVisitor}";
-            var hits = basis.Replace($"timestamp < {to}", $"timestamp < {to} + INTERVAL 1 DAY", StringComparison.Ordinal);
             var props = steps.Any(s => s.Contains("props[", StringComparison.Ordinal)) ? ", props" : "";
-            perGroup = $"""
-                SELECT h.visitor_id AS visitor_id, windowFunnel(31622400000)(h.t, {conditions}) AS level
-                FROM (
-                    SELECT visitor_id, timestamp, toUInt64(toUnixTimestamp64Milli(timestamp)) AS t, kind, path, event_name{props}
-                    FROM {database}.hits WHERE {hits} AND ({anyStep}){picked}
-                ) AS h
-                ASOF INNER JOIN (
-                    SELECT visitor_id, session_id, min(started_at) AS visit_start, max(ended_at) AS visit_end
-                    FROM {database}.sessions WHERE {visits}{picked}
-                    GROUP BY visitor_id, session_id
-                ) AS v ON h.visitor_id = v.visitor_id AND h.timestamp >= v.visit_start
-                WHERE h.timestamp <= v.visit_end
-                GROUP BY h.visitor_id, v.session_id
-                """;
+            var stepHits = $"SELECT visitor_id, timestamp, kind, path, event_name{props} FROM {database}.hits WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND ({anyStep}){picked}";
+            perVisitor = VisitFunnelSql(stepHits, $"{people} AND sign > 0", from, to, conditions, props);
         }
         var sql = $"""
             SELECT toString(level) AS d0, count() AS m0, count() OVER () AS total_rows
-            FROM (SELECT visitor_id, max(level) AS level FROM ({perGroup}) GROUP BY visitor_id)
+            FROM ({perVisitor})
             WHERE level > 0
             GROUP BY d0
             ORDER BY d0
             SETTINGS max_execution_time = {Seconds()}
             """;
         return new QueryPlan(sql, p.Values, PlanSource.Hits);
+    }
+
+    /// <summary>
+    /// The furthest step per visitor within one visit: the visits that started in the period, each with
+    /// its hits (read up to a day past the period, as a visit keeps its hits). Reading every visit of the
+    /// period to place each step hit in its visit took seconds at 10 M hits, so it is done in three cheap parts:
+    /// 1. The step hits that belong to visits started in the period (q): a hit before the period's end
+    ///    does unless it lies in a visit that started before the period (x: the visits crossing its start);
+    ///    a hit after the end does only if it lies in a visit crossing the end (y). Those crossing visits
+    ///    are few and read by the ended_at index (schema/0015).
+    /// 2. A visitor whose step hits in any order of time reach at most step 1 is at that step within a visit too.
+    /// 3. Only the others (candidates that reach step 2 over their whole period) have their step hits
+    ///    placed in visits: each hit in the visitor's latest visit started at or before it (an ASOF join;
+    ///    a visitor's visits never overlap, so that is the visit holding it).
+    /// </summary>
+    private string VisitFunnelSql(string stepHits, string visits, string from, string to, string conditions, string props)
+    {
+        var hits = $"""
+            SELECT h.visitor_id AS visitor_id, h.timestamp AS timestamp, h.kind AS kind, h.path AS path, h.event_name AS event_name{(props.Length == 0 ? "" : ", h.props AS props")}
+            FROM ({stepHits}) AS h
+            LEFT ANY JOIN (
+                SELECT visitor_id, max(ended_at) AS x_end FROM {database}.sessions
+                WHERE {visits} AND started_at < {from} AND ended_at >= {from} GROUP BY visitor_id
+            ) AS x ON h.visitor_id = x.visitor_id
+            LEFT ANY JOIN (
+                SELECT visitor_id, min(started_at) AS y_start, max(ended_at) AS y_end FROM {database}.sessions
+                WHERE {visits} AND started_at >= {from} AND started_at < {to} AND ended_at >= {to} GROUP BY visitor_id
+            ) AS y ON h.visitor_id = y.visitor_id
+            WHERE (h.timestamp < {to} AND (x.visitor_id = {NoVisitor} OR h.timestamp > x.x_end))
+               OR (h.timestamp >= {to} AND y.visitor_id != {NoVisitor} AND h.timestamp >= y.y_start AND h.timestamp <= y.y_end)
+            """;
+        var time = "toUInt64(toUnixTimestamp64Milli(timestamp))";
+        return $"""
+            SELECT visitor_id, max(level) AS level
+            FROM (
+                SELECT q.visitor_id AS visitor_id, windowFunnel({AnyWindow})({time}, {conditions}) AS level
+                FROM ({hits}) AS q
+                ASOF LEFT JOIN (
+                    SELECT visitor_id, session_id, started_at FROM {database}.sessions
+                    WHERE {visits} AND started_at >= {from} AND started_at < {to}
+                      AND visitor_id IN (SELECT visitor_id FROM ({hits}) GROUP BY visitor_id HAVING windowFunnel({AnyWindow})({time}, {conditions}) >= 2)
+                ) AS v ON q.visitor_id = v.visitor_id AND q.timestamp >= v.started_at
+                GROUP BY q.visitor_id, v.session_id
+            )
+            GROUP BY visitor_id
+            """;
+    }
+
+    /// <summary>A window longer than any period a funnel reads (a year), for steps in order at any distance.</summary>
+    private const string AnyWindow = "31622400000";
+
+    /// <summary>
+    /// The visitors who met a goal over whole UTC days (m0), from the visitor states of a daily rollup's
+    /// rows that match it (<paramref name="condition"/> on the rollup's key columns): a union of the
+    /// states, so a visitor who met the goal on several pages or days counts once, as on raw hits. As
+    /// there, a count above the exact range is lowered to the sum of its days' counts when that is smaller.
+    /// </summary>
+    public QueryPlan GoalVisitorsPlan(string siteId, DateRange range, string table, string condition)
+    {
+        var p = new SqlParameters();
+        var where = $"site_id = {p.AddString(siteId)} AND day >= toDate(fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC'))"
+            + $" AND day < toDate(fromUnixTimestamp64Milli({p.AddInt64(Millis(range.To))}, 'UTC')) AND {condition}";
+        var sql = $"""
+            SELECT least(
+                (SELECT {VisitorSketch.Merge} FROM {database}.{table} WHERE {where}),
+                (SELECT sum(v) FROM (SELECT {VisitorSketch.Merge} AS v FROM {database}.{table} WHERE {where} GROUP BY day))) AS m0,
+                1 AS total_rows
+            SETTINGS max_execution_time = {Seconds()}
+            """;
+        return new QueryPlan(sql, p.Values, table == "rollup_events_daily" ? PlanSource.EventsDailyRollup : PlanSource.PagesDailyRollup);
     }
 
     /// <summary>The custom property names of the period's human hits, most used first (d0 = name, m0 = hits).</summary>

@@ -260,7 +260,10 @@ async function realtime() {
   const response = await fetch("/api/v2/realtime?site_id=" + encodeURIComponent(site), { headers: { Authorization: "Bearer " + key() } });
   if (!response.ok) return;
   const now = await response.json();
-  $("realtime").textContent = `${count(now.visitors)} current visitor${now.visitors === 1 ? "" : "s"} (last ${now.minutes} minutes)`;
+  // A shared link under its k learns only that there are fewer current visitors than k.
+  $("realtime").textContent = now.fewer_than != null
+    ? `fewer than ${count(now.fewer_than)} current visitors (last ${now.minutes} minutes)`
+    : `${count(now.visitors)} current visitor${now.visitors === 1 ? "" : "s"} (last ${now.minutes} minutes)`;
 }
 
 async function start() {

@@ -112,7 +112,7 @@ public sealed partial class ReportGenerator(
         try
         {
             // Spent before any noise is drawn: a run that fails later has still spent (the safe side).
-            await ledger.SpendAsync(partner.Id, report.Id, window.Name, privacy.Epsilon, privacy.Delta, partner.PrivacyBudget, actor, cancellationToken);
+            await ledger.SpendAsync(partner.Id, report.Id, window, privacy.Epsilon, privacy.Delta, partner.PrivacyBudget, actor, cancellationToken);
         }
         catch (PrivacyBudgetExceededException refused)
         {
@@ -139,7 +139,7 @@ public sealed partial class ReportGenerator(
         [LoggerMessage(8001, LogLevel.Information, "Generated report {Partner}/{Report}/{Window}: {Rows} rows, {Withheld} cells withheld")]
         public static partial void Generated(ILogger logger, string partner, string report, string window, int rows, long withheld);
 
-        [LoggerMessage(8002, LogLevel.Warning, "Refused report {Partner}/{Report}/{Window}: the partner's privacy budget for the window is spent")]
+        [LoggerMessage(8002, LogLevel.Warning, "Refused report {Partner}/{Report}/{Window}: the partner's privacy budget for a month the window covers is spent")]
         public static partial void BudgetRefused(ILogger logger, string partner, string report, string window);
     }
 }

@@ -1,6 +1,6 @@
 namespace Analytics.Partners.Privacy;
 
-/// <summary>One spend of a partner's privacy budget: a DP report run for a window.</summary>
+/// <summary>One spend of a partner's privacy budget: a DP report run for a window, charged to every month it covers.</summary>
 public sealed record LedgerEntry
 {
     public required DateTimeOffset At { get; init; }
@@ -10,6 +10,12 @@ public sealed record LedgerEntry
     public required string Report { get; init; }
 
     public required string Window { get; init; }
+
+    /// <summary>
+    /// The calendar months of data the window covers (yyyy-MM), each charged the full ε and δ. Null in lines
+    /// written before budgets were kept per month: those are charged to the months their window name covers.
+    /// </summary>
+    public IReadOnlyList<string>? Months { get; init; }
 
     public required decimal Epsilon { get; init; }
 

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using Analytics.Partners.Reports;
 
 namespace Analytics.Partners.Privacy;
 
 /// <summary>
-/// The privacy budget spent per partner and window: StorePath/privacy-ledger.jsonl, one spend per line, written
+/// The privacy budget spent per partner and calendar month of data (<see cref="BudgetPeriods"/>): each run charges
+/// every month its window covers. StorePath/privacy-ledger.jsonl, one spend per line, written
 /// and flushed to disk before the noise is drawn (a run that fails afterwards has still spent: the safe side).
 /// Check and append happen under a lock within the process and an exclusive lock file across processes (the CLI's
 /// export and a host), so two concurrent runs cannot both fit into the last of a budget.
@@ -15,9 +17,9 @@ public sealed class PrivacyLedger(string filePath, TimeProvider time) : IDisposa
 
     public string FilePath { get; } = Path.GetFullPath(filePath);
 
-    /// <summary>Records the spend, or throws <see cref="PrivacyBudgetExceededException"/> and records nothing.</summary>
+    /// <summary>Records the spend against every month <paramref name="window"/> covers, or throws <see cref="PrivacyBudgetExceededException"/> and records nothing.</summary>
     public async Task<LedgerEntry> SpendAsync(
-        string partner, string report, string window, decimal epsilon, decimal delta, PrivacyBudgetOptions budget, string actor,
+        string partner, string report, ReportWindow window, decimal epsilon, decimal delta, PrivacyBudgetOptions budget, string actor,
         CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
@@ -25,21 +27,28 @@ public sealed class PrivacyLedger(string filePath, TimeProvider time) : IDisposa
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             using var crossProcess = await LockFileAsync(cancellationToken);
-            var spent = (await ReadAsync(cancellationToken)).Where(e => e.Partner == partner && e.Window == window).ToList();
-            var epsilonSpent = spent.Sum(e => e.Epsilon);
-            var deltaSpent = spent.Sum(e => e.Delta);
-            if (epsilonSpent + epsilon > budget.Epsilon || deltaSpent + delta > budget.Delta)
+            var months = BudgetPeriods.Of(window);
+            var spent = (await ReadAsync(cancellationToken)).Where(e => e.Partner == partner).ToList();
+            foreach (var month in months)
             {
-                throw new PrivacyBudgetExceededException(
-                    $"Privacy budget exceeded: partner '{partner}' has spent ε={epsilonSpent}, δ={deltaSpent} of its budget ε={budget.Epsilon}, " +
-                    $"δ={budget.Delta} for window {window}; report '{report}' needs ε={epsilon}, δ={delta}.");
+                // A line whose months cannot be told (never written by this program) is charged to every month: the safe side.
+                var charged = spent.Where(e => BudgetPeriods.Of(e) is not { } of || of.Contains(month)).ToList();
+                var epsilonSpent = charged.Sum(e => e.Epsilon);
+                var deltaSpent = charged.Sum(e => e.Delta);
+                if (epsilonSpent + epsilon > budget.Epsilon || deltaSpent + delta > budget.Delta)
+                {
+                    throw new PrivacyBudgetExceededException(
+                        $"Privacy budget exceeded: partner '{partner}' has spent ε={epsilonSpent}, δ={deltaSpent} of its budget ε={budget.Epsilon}, " +
+                        $"δ={budget.Delta} for the data of {month}; report '{report}' for window {window.Name} needs ε={epsilon}, δ={delta} from every month it covers.");
+                }
             }
             var entry = new LedgerEntry
             {
                 At = time.GetUtcNow(),
                 Partner = partner,
                 Report = report,
-                Window = window,
+                Window = window.Name,
+                Months = months,
                 Epsilon = epsilon,
                 Delta = delta,
                 Actor = actor,

@@ -67,6 +67,18 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
                 }, cancellationToken));
             }
         }
+        InsightsQueries.AddGoals(services.GetRequiredService<Analytics.Analysts.Insights.DefinitionStore>(), site);
+        foreach (var (name, path, template) in InsightsQueries.All)
+        {
+            var body = template.Replace("{site}", site, StringComparison.Ordinal);
+            timings.Add(await TimeAsync(name, "stats API, goals/funnels", path, async () =>
+            {
+                using var content = new StringContent(body, Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync(path, content, cancellationToken);
+                await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                return response.IsSuccessStatusCode;
+            }, cancellationToken));
+        }
         timings.Add(await TimeAsync("realtime (GET /api/v2/realtime, answer reused 2 s)", "stats API", "Hits", async () =>
         {
             using var response = await http.GetAsync($"/api/v2/realtime?site_id={site}", cancellationToken);

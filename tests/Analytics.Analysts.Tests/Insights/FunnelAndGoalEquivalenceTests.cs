@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.Pipeline.Hits;
+
+namespace Analytics.Analysts.Tests.Insights;
+
+/// <summary>
+/// The fast funnel and goal paths (schema/0015: step hits through the hits_by_step projection, visits placed
+/// only for the visitors that need it, conversions from the page and event rollups) against answers computed
+/// here by walking the seeded hits in C#: visits that cross the period's start or end, visits that grew over
+/// several batches (several stored versions), steps split over two visits, wildcard and event goals.
+/// </summary>
+[TestFixture]
+public sealed class FunnelAndGoalEquivalenceTests
+{
+    private const string Site = "funnel-edges";
+    private static readonly DateTime From = new(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime To = From.AddDays(2);
+    private static readonly string[] Range = ["2026-03-10", "2026-03-11"];
+    private static readonly string[] Pages = ["/", "/pricing", "/blog/a", "/blog/b", "/done", "/about"];
+    private StatsHost _host = null!;
+    private List<Hit> _hits = null!;
+    private string _reader = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        var seed = Environment.GetEnvironmentVariable("FUNNEL_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        TestContext.Progress.WriteLine($"FunnelAndGoalEquivalenceTests seed {seed} (FUNNEL_SEED={seed} repeats it)");
+        _hits = Generate(new Random(seed));
+        _host = await StatsHost.StartAsync();
+        // Three batches cut by time: a visit that spans a cut is stored, then grown (a -1/+1 pair and a new version).
+        foreach (var batch in _hits.OrderBy(h => h.Timestamp).Chunk((_hits.Count / 3) + 1))
+        {
+            await _host.SeedAsync(batch);
+        }
+        var admin = _host.Keys.Create([Site], "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
+        _reader = _host.NewKey(Site);
+        using var client = _host.Client(admin);
+        foreach (var goal in new object[]
+        {
+            new { site_id = Site, name = "Done", path = "/done" },
+            new { site_id = Site, name = "Blog", path = "/blog/*" },
+            new { site_id = Site, name = "Signup", @event = "Signup" },
+        })
+        {
+            using var created = await client.PostAsJsonAsync("/api/v2/goals", goal);
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Visitors with one to four visits each, some starting before the period and running into it, some
+    /// starting on its last evening and running past it; a visitor's visits are an hour or more apart.
+    /// </summary>
+    private static List<Hit> Generate(Random random)
+    {
+        var hits = new List<Hit>();
+        for (var v = 0; v < 120; v++)
+        {
+            var bytes = new byte[16];
+            random.NextBytes(bytes);
+            bytes[0] = 1;
+            var visitor = new Guid(bytes);
+            // Visit starts on a 75-minute grid from 23:00 the day before the period to 23:30 on its last day.
+            var slots = Enumerable.Range(0, 40).OrderBy(_ => random.Next()).Take(random.Next(1, 5)).Order().ToList();
+            foreach (var slot in slots)
+            {
+                var at = From.AddHours(-1).AddMinutes(slot * 75);
+                if (random.Next(4) == 0)
+                {
+                    at = random.Next(2) == 0 ? From.AddMinutes(-random.Next(5, 40)) : To.AddMinutes(-random.Next(5, 40));
+                }
+                for (var i = random.Next(1, 7); i > 0; i--)
+                {
+                    var path = Pages[random.Next(Pages.Length)];
+                    hits.Add(Fixtures.Page(Site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop"));
+                    if (path == "/pricing" && random.Next(2) == 0)
+                    {
+                        at = at.AddSeconds(30);
+                        hits.Add(Fixtures.Page(Site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop", kind: HitKind.Event, eventName: "Signup"));
+                    }
+                    at = at.AddMinutes(random.Next(2, 20));
+                }
+            }
+        }
+        return hits;
+    }
+
+    private static bool IsPage(Hit hit, string path) => hit.Kind == HitKind.Pageview && hit.Path == path;
+
+    /// <summary>Visits by the 30-minute rule, per visitor, in time order.</summary>
+    private List<List<Hit>> Visits() =>
+        [.. _hits.GroupBy(h => h.VisitorId).SelectMany(visitor =>
+        {
+            var visits = new List<List<Hit>>();
+            foreach (var hit in visitor.OrderBy(h => h.Timestamp).ThenBy(h => h.HitId))
+            {
+                if (visits.Count == 0 || (hit.Timestamp - visits[^1][^1].Timestamp).TotalMinutes >= 30)
+                {
+                    visits.Add([]);
+                }
+                visits[^1].Add(hit);
+            }
+            return visits;
+        })];
+
+    /// <summary>How far an ordered walk through <paramref name="hits"/> gets through the steps (greedy: the longest chain with no time limit).</summary>
+    private static int Level(IEnumerable<Hit> hits, Func<Hit, bool>[] steps)
+    {
+        var level = 0;
+        foreach (var hit in hits.OrderBy(h => h.Timestamp).ThenBy(h => h.HitId))
+        {
+            if (level < steps.Length && steps[level](hit))
+            {
+                level++;
+            }
+        }
+        return level;
+    }
+
+    private static int[] Reached(IEnumerable<int> levels, int steps) =>
+        [.. Enumerable.Range(1, steps).Select(step => levels.Count(l => l >= step))];
+
+    private async Task<int[]> FunnelAsync(object[] steps, int? withinDays)
+    {
+        using var client = _host.Client(_reader);
+        using var response = await client.PostAsJsonAsync("/api/v2/funnel", new { site_id = Site, date_range = Range, steps, within_days = withinDays });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return [.. JsonDocument.Parse(text).RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32())];
+    }
+
+    [Test]
+    public async Task A_funnel_within_a_visit_counts_the_visits_started_in_the_period_with_all_their_hits()
+    {
+        var steps = new Func<Hit, bool>[] { h => IsPage(h, "/"), h => IsPage(h, "/pricing"), h => h.EventName == "Signup", h => IsPage(h, "/done") };
+        // A visit belongs to the period it started in and keeps its hits past the period's end.
+        var expected = Reached(
+            Visits().Where(v => v[0].Timestamp >= From && v[0].Timestamp < To).GroupBy(v => v[0].VisitorId).Select(g => g.Max(v => Level(v, steps))),
+            steps.Length);
+        Assert.That(_hits.Any(h => h.Timestamp >= To) && _hits.Any(h => h.Timestamp < From), Is.True, "the traffic crosses both ends of the period");
+
+        var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { goal = "Signup" }, new { goal = "Done" }], null);
+
+        Assert.That(answer, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task A_funnel_within_days_counts_the_periods_hits_in_order()
+    {
+        var steps = new Func<Hit, bool>[] { h => IsPage(h, "/"), h => h.Path.StartsWith("/blog/", StringComparison.Ordinal) && h.Kind == HitKind.Pageview, h => IsPage(h, "/done") };
+        // The period is two days and the window three: every chain of the period fits in it.
+        var expected = Reached(_hits.Where(h => h.Timestamp >= From && h.Timestamp < To).GroupBy(h => h.VisitorId).Select(g => Level(g, steps)), steps.Length);
+
+        var answer = await FunnelAsync([new { page = "/" }, new { goal = "Blog" }, new { page = "/done" }], 3);
+
+        Assert.That(answer, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Conversions_per_goal_from_the_rollups_equal_the_visitors_who_met_each_goal()
+    {
+        var period = _hits.Where(h => h.Timestamp >= From && h.Timestamp < To).ToList();
+        var total = period.Select(h => h.VisitorId).Distinct().Count();
+        var expected = new Dictionary<string, int>
+        {
+            ["Done"] = period.Where(h => IsPage(h, "/done")).Select(h => h.VisitorId).Distinct().Count(),
+            ["Blog"] = period.Where(h => h.Kind == HitKind.Pageview && h.Path.StartsWith("/blog/", StringComparison.Ordinal)).Select(h => h.VisitorId).Distinct().Count(),
+            ["Signup"] = period.Where(h => h.EventName == "Signup").Select(h => h.VisitorId).Distinct().Count(),
+        };
+
+        var perGoal = await _host.QueryAsync(_reader, new { site_id = Site, date_range = Range, metrics = new[] { "conversions", "conversion_rate" }, dimensions = new[] { "goal" } });
+        var rows = perGoal.GetProperty("results").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("dimensions")[0].GetString()!, r => r.GetProperty("metrics").EnumerateArray().Select(m => m.GetDouble()).ToArray());
+
+        foreach (var (goal, visitors) in expected)
+        {
+            Assert.That(rows[goal], Is.EqualTo(new[] { visitors, Math.Round(100.0 * visitors / total, 1) }), goal);
+        }
+    }
+}
