@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Analytics.Pipeline;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
