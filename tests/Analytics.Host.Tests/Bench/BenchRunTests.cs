@@ -1,6 +1,5 @@
-using Analytics.Host.Bench;
-using Analytics.Host.Bench.Report;
-using Analytics.Host.Cli;
+using Analytics.Bench;
+using Analytics.Bench.Report;
 
 namespace Analytics.Host.Tests.Bench;
 

@@ -1,0 +1,33 @@
+using Analytics.Bench.Processes;
+
+namespace Analytics.Bench.Servers;
+
+/// <summary>(b) A bare ASP.NET Core endpoint answering the same GIF and visitor cookie, in a child process.</summary>
+public sealed class BareKestrelServer : IServerUnderTest
+{
+    private ChildProcess? _process;
+
+    public string Key => "kestrel";
+
+    public string Description => "bare Kestrel minimal API: same GIF + headers, new random _vid cookie when none is sent";
+
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
+
+    public int Pid => _process?.Pid ?? throw new InvalidOperationException("Kestrel is not running");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort.Next();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        _process = AnalyticsProcess.StartHarness(Key, ["gif-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await _process.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}
