@@ -3,10 +3,13 @@ namespace Analytics.Bench;
 /// <summary>What one `analytics bench` run does; every default keeps a run within about five minutes here.</summary>
 public sealed record BenchSettings
 {
-    /// <summary>Sections to run: beacon, latency, freshness, aggregator, queries (soak runs alone).</summary>
+    /// <summary>Sections to run: beacon, latency, freshness, kafka, aggregator, queries (soak runs alone).</summary>
     public IReadOnlySet<string> Sections { get; init; } = AllSections;
 
-    public static IReadOnlySet<string> AllSections { get; } = new HashSet<string> { "beacon", "latency", "freshness", "aggregator", "queries" };
+    public static IReadOnlySet<string> AllSections { get; } = new HashSet<string> { "beacon", "latency", "freshness", "kafka", "aggregator", "queries" };
+
+    /// <summary>Partitions of the hits topic on the harness's mock cluster.</summary>
+    public int Partitions { get; init; } = 2;
 
     /// <summary>Length of one measured wrk run.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);

@@ -16,6 +16,7 @@ public sealed record BenchReport
     public FreshnessFigures? Freshness { get; set; }
     public DeliveryFigures? Delivery { get; set; }
     public AggregatorFigures? Aggregator { get; set; }
+    public KafkaFigures? Kafka { get; set; }
     /// <summary>One per generated size, in the order asked for.</summary>
     public List<QueryFigures> Queries { get; } = [];
     public SoakFigures? Soak { get; set; }
@@ -80,6 +81,30 @@ public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHi
     public double StoreOnly => Stat.Median(StoreOnlyHitsPerSecond);
     public double Ceiling => Stat.Median(CeilingHitsPerSecond);
     public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);
+}
+
+/// <summary>
+/// The Kafka transport, roles apart: the collector role at full load with the aggregator role consuming
+/// behind it (CPU seconds per 1,000 hits for each process), freshness through the aggregator's stats API,
+/// and the aggregator role alone fed through the topic.
+/// </summary>
+public sealed record KafkaFigures(int Partitions, KafkaEndToEnd EndToEnd, FreshnessFigures Freshness, int HitsPerRound, List<double> AggregatorHitsPerSecond, List<double> AggregatorCpuPer1000)
+{
+    public double Aggregator => Stat.Median(AggregatorHitsPerSecond);
+    public double AggregatorCpu => Stat.Median(AggregatorCpuPer1000);
+}
+
+/// <param name="Collector">The collector role's wrk runs (throughput, latency, its own CPU per request).</param>
+/// <param name="Accepted">Hits the collector role accepted from the warm-up to the last run.</param>
+/// <param name="LoadSeconds">From the warm-up's start to the last run's end.</param>
+/// <param name="EndToEndSeconds">From the same start until the aggregator role had read every accepted hit.</param>
+/// <param name="CaughtUp">False when it had not within the deadline.</param>
+/// <param name="CollectorCpuPer1000">CPU seconds per 1,000 hits over that window, per process.</param>
+/// <param name="AggregatorCpuPer1000">Same, the aggregator role (consume, sessions, chDB).</param>
+/// <param name="BrokerCpuPer1000">Same, the harness process: the mock cluster's brokers and the harness's own polling.</param>
+public sealed record KafkaEndToEnd(ServerFigures Collector, long Accepted, double LoadSeconds, double EndToEndSeconds, bool CaughtUp, double CollectorCpuPer1000, double AggregatorCpuPer1000, double BrokerCpuPer1000)
+{
+    public double HitsPerSecond => EndToEndSeconds == 0 ? 0 : Accepted / EndToEndSeconds;
 }
 
 /// <summary>One query's timings: <see cref="Kind"/> says how it was sent, <see cref="Source"/> which data the planner read.</summary>

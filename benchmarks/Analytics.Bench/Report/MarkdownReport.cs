@@ -72,6 +72,10 @@ public static class MarkdownReport
             md.AppendLine($"| engine ceiling: INSERT SELECT into hits (with its views) | {a.CeilingWithViews:N0} | {Join(a.CeilingWithViewsHitsPerSecond)} | |").AppendLine();
             md.AppendLine($"Aggregator / engine ceiling with views: {(a.CeilingWithViews == 0 ? 0 : a.Pipeline / a.CeilingWithViews):0.00}x.").AppendLine();
         }
+        if (r.Kafka is { } k)
+        {
+            AppendKafka(md, k);
+        }
         foreach (var qs in r.Queries)
         {
             AppendQueries(md, qs);
@@ -102,6 +106,26 @@ public static class MarkdownReport
             md.AppendLine();
         }
         return md.ToString();
+    }
+
+    private static void AppendKafka(StringBuilder md, KafkaFigures k)
+    {
+        var e = k.EndToEnd;
+        md.AppendLine("## Kafka transport end to end (collector role → mock cluster → aggregator role)").AppendLine();
+        md.AppendLine($"`analytics collector` and `analytics aggregator` as processes of their own, the librdkafka mock cluster in the harness process, {k.Partitions} partitions. " +
+            "wrk drives the collector role at full load while the aggregator role consumes behind it; CPU is read per process over the whole window, from the warm-up's start until the aggregator had read every accepted hit.").AppendLine();
+        md.AppendLine("| figure | value |").AppendLine("|---|---:|");
+        md.AppendLine($"| collector role, req/s (median of {e.Collector.Runs.Count} runs) | {e.Collector.RequestsPerSecond:N0} |");
+        md.AppendLine($"| collector role, p50 / p99 ms | {e.Collector.P50Ms:0.00} / {e.Collector.P99Ms:0.00} |");
+        md.AppendLine($"| hits accepted; load s; all read by the aggregator after s | {e.Accepted:N0}; {e.LoadSeconds:0.0}; {e.EndToEndSeconds:0.0}{(e.CaughtUp ? "" : " (**not caught up**)")} |");
+        md.AppendLine($"| end to end, hits/s (accepted ÷ time until all read) | {e.HitsPerSecond:N0} |");
+        md.AppendLine($"| CPU s per 1,000 hits: collector role | {e.CollectorCpuPer1000:0.0000} |");
+        md.AppendLine($"| CPU s per 1,000 hits: aggregator role | {e.AggregatorCpuPer1000:0.0000} |");
+        md.AppendLine($"| CPU s per 1,000 hits: harness process (mock brokers + polling) | {e.BrokerCpuPer1000:0.0000} |").AppendLine();
+        var f = k.Freshness;
+        md.AppendLine($"Freshness, beacon answered by the collector role → visible in the aggregator role's stats API: {f.Probes} probes under {f.LoadRate:N0} req/s, {f.Missed} not visible within 10 s; p50 {f.P50Ms:0} ms, p99 {f.P99Ms:0} ms, max {f.MaxMs:0} ms (target p99 < 2,000 ms).").AppendLine();
+        md.AppendLine("| aggregator alone, fed through Kafka | hits/s (median) | rounds | aggregator CPU s / 1,000 hits | target |").AppendLine("|---|---:|---|---:|---|");
+        md.AppendLine($"| {k.HitsPerRound:N0} generated hits produced into the topic (at most 20,000 unconsumed), timed until the stats API counts them | {k.Aggregator:N0} | {Join(k.AggregatorHitsPerSecond)} | {k.AggregatorCpu:0.0000} | ≥ 200,000 |").AppendLine();
     }
 
     private static void AppendQueries(StringBuilder md, QueryFigures qs)

@@ -15,11 +15,18 @@ public sealed class FreshnessSection(BeaconSection beacon, TextWriter log)
 {
     private static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(10);
 
-    public async Task<FreshnessFigures> RunAsync(CollectorServer collector, double rate, TimeSpan duration, CancellationToken cancellationToken)
+    /// <param name="collector">Takes the load and the probes.</param>
+    /// <param name="rate">Steady load, requests/s.</param>
+    /// <param name="duration">How long the load and the probes run.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <param name="stats">Serves the stats API when it is not <paramref name="collector"/> (the aggregator role, roles apart).</param>
+    /// <param name="statsKey">A stats API key for the probe site on <paramref name="stats"/>.</param>
+    public async Task<FreshnessFigures> RunAsync(CollectorServer collector, double rate, TimeSpan duration, CancellationToken cancellationToken, CollectorServer? stats = null, string? statsKey = null)
     {
         // The daily totals need a stats API key, like every stats request: one for the probe site, in the host's keys file.
-        var key = new ApiKeyStore(Path.Combine(collector.DataDirectory, "keys.json")).Create([CollectorServer.FreshnessSite], "bench freshness").Secret;
-        using var client = new CollectorClient(collector.BaseUrl, key);
+        var key = statsKey ?? new ApiKeyStore(Path.Combine(collector.DataDirectory, "keys.json")).Create([CollectorServer.FreshnessSite], "bench freshness").Secret;
+        using var client = new CollectorClient((stats ?? collector).BaseUrl, key);
+        using var beacons = stats is null ? null : new CollectorClient(collector.BaseUrl);
         var baseline = await client.PageviewsAsync(CollectorServer.FreshnessSite, cancellationToken);
         var load = beacon.SteadyAsync(collector, rate, duration, cancellationToken);
         var samples = new List<double>();
@@ -32,7 +39,7 @@ public sealed class FreshnessSection(BeaconSection beacon, TextWriter log)
             var url = Uri.EscapeDataString($"https://{BeaconMix.SiteHost}/fresh/{probe}");
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/i.gif?site={CollectorServer.FreshnessSite}&url={url}");
             request.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
-            using (var response = await client.Http.SendAsync(request, cancellationToken))
+            using (var response = await (beacons ?? client).Http.SendAsync(request, cancellationToken))
             {
                 response.EnsureSuccessStatusCode();
             }
