@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Analytics.Bench.Load;
 using Analytics.Bench.Report;
 using Analytics.Bench.Servers;
 
@@ -12,7 +13,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var defaults = new BenchSettings();
-        var only = new Option<string[]>("--only") { Description = "Sections to run: beacon, latency, freshness, aggregator, queries (default: all)", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Sections to run: beacon, latency, freshness, kafka, aggregator, queries (default: all)", AllowMultipleArgumentsPerToken = true };
         var duration = new Option<string>("--duration") { Description = "Length of each measured wrk run (e.g. 10s)" };
         var warmup = new Option<string>("--warmup") { Description = "Unmeasured wrk run per server before the rounds" };
         var repeats = new Option<int?>("--repeats") { Description = $"Interleaved rounds (default {defaults.Repeats})" };
@@ -30,15 +31,17 @@ public static class BenchCommand
         var healCommand = new Option<string>("--heal-command") { Description = "Shell command that heals the 'command' fault" };
         var transport = new Option<string>("--transport") { Description = "Collector transport: inprocess (default) or kafka (a librdkafka mock cluster run by the harness)" };
         var collectorArgs = new Option<string[]>("--collector-arg") { Description = "Extra argument for the collector's `analytics run` (repeatable), e.g. --collector-arg=--Section:Key=value" };
+        var partitions = new Option<int?>("--partitions") { Description = $"Partitions of the hits topic on the harness's mock cluster (default {defaults.Partitions})" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the request mix and generated data (default: random, printed)" };
         var report = new Option<string>("--report") { Description = "Markdown report path; the JSON report goes beside it (default bench-report.md)" };
 
         var command = new Command("bench", "Load harness on loopback: our collector against nginx empty_gif and bare Kestrel, aggregator vs engine ceiling, freshness, stats queries, memory; or a soak with faults.")
         {
             only, duration, warmup, repeats, connections, threads, visitors, freshFor, freshRate, aggregatorHits, queryHits,
-            soak, soakRate, faults, faultCommand, healCommand, transport, collectorArgs, seed, report,
+            soak, soakRate, faults, faultCommand, healCommand, transport, collectorArgs, partitions, seed, report,
         };
         command.Subcommands.Add(GifServer());
+        command.Subcommands.Add(AccessLogCommand());
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new BenchSettings
@@ -63,6 +66,7 @@ public static class BenchCommand
                 HealCommand = result.GetValue(healCommand),
                 Transport = result.GetValue(transport) ?? defaults.Transport,
                 CollectorArguments = result.GetValue(collectorArgs) ?? [],
+                Partitions = result.GetValue(partitions) ?? defaults.Partitions,
                 Seed = result.GetValue(seed) ?? defaults.Seed,
                 ReportPath = result.GetValue(report) ?? defaults.ReportPath,
                 CommandLine = "./analytics bench " + string.Join(' ', result.Tokens.Select(t => t.Value)),
@@ -100,6 +104,27 @@ public static class BenchCommand
         {
             await using var app = BareGifApp.Build(result.GetValue(port));
             await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A seeded Combined Log (the import tests' generator) for timing `analytics import` against other log analyzers on the same file.</summary>
+    private static Command AccessLogCommand()
+    {
+        var output = new Option<string>("--out") { Description = "File to write (.gz for gzip)", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+        var clients = new Option<int>("--clients") { Description = "Browsers (IP + user-agent)", DefaultValueFactory = _ => 20_000 };
+        var requests = new Option<int>("--requests") { Description = "Requests per browser over three days", DefaultValueFactory = _ => 50 };
+        var command = new Command("access-log", "Writes a seeded Combined Log Format access log (default 20,000 browsers x 50 requests = 1,000,005 lines with 5 broken ones), starting four days ago.")
+        {
+            output, seed, clients, requests,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var log = AccessLog.Generate(result.GetValue(seed), result.GetValue(clients), result.GetValue(requests));
+            var path = await log.WriteAsync(result.GetValue(output)!);
+            Console.WriteLine($"{path}: {log.Lines.Count:N0} lines, {log.ExpectedPageviews:N0} pageviews, {log.BadLines} broken lines (seed {result.GetValue(seed)})");
             return 0;
         });
         return command;

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 
-namespace Analytics.Host.Tests.Import;
+namespace Analytics.Bench.Load;
 
 /// <summary>
 /// A generated but realistic access log (nginx/Apache combined format): browsers coming back over a few
 /// days from several time zones, pages mixed with assets, POSTs, errors, redirects and a few broken
-/// lines, plus the expected stats counted independently of the importer's code.
+/// lines, plus the expected stats counted independently of the importer's code. The import tests use it,
+/// and `analytics-bench access-log` writes one for timing `analytics import` against other log analyzers.
 /// </summary>
 public sealed class AccessLog
 {
@@ -52,7 +53,8 @@ public sealed class AccessLog
         var expected = new Dictionary<DateOnly, (long Pageviews, HashSet<string> Visitors)>();
         for (var c = 0; c < clients; c++)
         {
-            var ip = c % 5 == 0 ? $"2001:db8::{c:x}" : $"203.0.{113 + (c % 3)}.{c + 1}";
+            // Documentation addresses for the first clients; past 254 the benchmarking range 198.18.0.0/15.
+            var ip = c % 5 == 0 ? $"2001:db8::{c:x}" : c < 255 ? $"203.0.{113 + (c % 3)}.{c + 1}" : $"198.{18 + ((c >> 16) & 1)}.{(c >> 8) & 255}.{c & 255}";
             var agent = UserAgents[random.Next(UserAgents.Length)];
             var zone = Zones[random.Next(Zones.Length)];
             for (var r = 0; r < requestsPerClient; r++)
@@ -100,18 +102,16 @@ public sealed class AccessLog
         return new AccessLog(lines, expected, broken.Length);
     }
 
+    /// <summary>Writes the lines (gzip when the name ends in .gz), one at a time: a million-line log never sits in memory twice.</summary>
     public async Task<string> WriteAsync(string path)
     {
-        var text = string.Join('\n', Lines) + "\n";
-        if (path.EndsWith(".gz", StringComparison.Ordinal))
+        await using var file = File.Create(path);
+        await using var gzip = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : null;
+        await using var writer = new StreamWriter((Stream?)gzip ?? file, new UTF8Encoding(false), 1 << 16);
+        foreach (var line in Lines)
         {
-            await using var file = File.Create(path);
-            await using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-            await gzip.WriteAsync(Encoding.UTF8.GetBytes(text));
-        }
-        else
-        {
-            await File.WriteAllTextAsync(path, text);
+            await writer.WriteAsync(line);
+            await writer.WriteAsync('\n');
         }
         return path;
     }
