@@ -140,7 +140,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         using var kafka = StartMockCluster();
         await using var collector = CollectorServer.CollectorRole(Path.Combine(work, "kafka-collector"), kafka.BootstrapServers, settings.CollectorArguments);
         var aggregatorData = Path.Combine(work, "kafka-aggregator");
-        await using var aggregator = CollectorServer.AggregatorRole(aggregatorData, kafka.BootstrapServers, 
+        await using var aggregator = CollectorServer.AggregatorRole(aggregatorData, kafka.BootstrapServers,
         [
             "--Analysts:KeysPath=" + Path.Combine(aggregatorData, "keys.json"), "--Analysts:RequestsPerMinute=1000000",
             // The sites the aggregator-alone rounds write to, so the stats API answers for them.
