@@ -19,7 +19,7 @@ namespace Analytics.Benchmarks.Storage;
 /// One batch into ClickHouse with the whole schema (10 materialized views) in place, per transport: the
 /// hits insert alone, and the aggregator's full write (hits, visits, batch ledger). "embedded" is chDB in
 /// process; "server" is ClickHouse.Driver over HTTP to the same engine behind the test fixture
-/// (tests/Analytics.ClickHouseHttp), so the difference is the HTTP transport's own cost.
+/// (fixtures/Analytics.ClickHouseHttp), so the difference is the HTTP transport's own cost.
 /// Rows/s = Rows / mean.
 /// </summary>
 [MemoryDiagnoser]

@@ -5,7 +5,7 @@ namespace Analytics.Host.Cli;
 /// <summary>The `analytics` command line: one entry point, a subcommand per job.</summary>
 public static class AnalyticsCli
 {
-    public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics.")
+    public static RootCommand Build() => new("Analytics: privacy-first site-visitation analytics. The load harness is a program of its own: ./analytics bench --help (benchmarks/Analytics.Bench).")
     {
         RunCommand.Create(),
         LinkCommand.Create(),
@@ -16,7 +16,6 @@ public static class AnalyticsCli
         KeyCommand.Create(),
         GoalCommand.Create(),
         SiteCommand.Create(),
-        BenchCommand.Create(),
         ImportCommand.Create(),
         ExportCommand.Create(),
         PartnersCommand.Create(),

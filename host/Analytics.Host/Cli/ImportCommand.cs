@@ -109,7 +109,7 @@ public static class ImportCommand
                     if (p.Lines - printed >= PlainProgressEvery)
                     {
                         printed = p.Lines;
-                        Console.WriteLine($"  {p.Lines:N0} lines, {p.Imported:N0} pageviews");
+                        Console.WriteLine($"  {p.Lines:N0} lines, {p.Imported:N0} pageviews, {p.LinesPerSecond:N0} lines/s");
                     }
                 }, cancellationToken);
             }
@@ -123,7 +123,7 @@ public static class ImportCommand
                     {
                         task.MaxValue = Math.Max(1, p.TotalBytes);
                         task.Value = p.BytesRead;
-                        task.Description = Markup.Escape($"{Path.GetFileName(file)}: {p.Lines:N0} lines, {p.Imported:N0} pageviews");
+                        task.Description = Markup.Escape($"{Path.GetFileName(file)}: {p.Lines:N0} lines, {p.Imported:N0} pageviews, {p.LinesPerSecond:N0} lines/s");
                     }, cancellationToken);
                 });
                 imported = last!;
@@ -148,7 +148,8 @@ public static class ImportCommand
             return;
         }
         var span = r.Survey is { First: { } first, Last: { } last } ? $" ({first:yyyy-MM-dd} to {last:yyyy-MM-dd})" : "";
-        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{(r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "")}, {r.Imported:N0} pageviews imported{span}");
+        var speed = r.Elapsed > TimeSpan.Zero ? $" in {r.Elapsed.TotalSeconds:0.0} s ({r.Lines / r.Elapsed.TotalSeconds:N0} lines/s)" : "";
+        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{(r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "")}{speed}, {r.Imported:N0} pageviews imported{span}");
         if (r.RawKeptUntil is { } raw)
         {
             var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";

@@ -38,6 +38,9 @@ public sealed class ImportResult(string file)
     /// <summary>The figures of the file's first day (rollups) are kept until this day; later days' a little longer.</summary>
     public DateOnly? RollupsKeptUntil { get; set; }
 
+    /// <summary>From the first line read to the last one stored, this run (the survey before it not included).</summary>
+    public TimeSpan Elapsed { get; set; }
+
     /// <summary>False when the run was interrupted; the checkpoint lets the next run resume.</summary>
     public bool Completed { get; set; }
 }

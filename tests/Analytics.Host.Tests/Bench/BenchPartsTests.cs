@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Analytics.Host.Bench.Load;
-using Analytics.Host.Bench.Processes;
-using Analytics.Host.Bench.Report;
-using Analytics.Host.Bench.Sections;
-using Analytics.Host.Bench.Servers;
-using Analytics.Host.Cli;
+using Analytics.Bench;
+using Analytics.Bench.Load;
+using Analytics.Bench.Processes;
+using Analytics.Bench.Report;
+using Analytics.Bench.Sections;
+using Analytics.Bench.Servers;
 
 namespace Analytics.Host.Tests.Bench;
 

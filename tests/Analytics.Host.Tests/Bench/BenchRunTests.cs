@@ -1,6 +1,5 @@
-using Analytics.Host.Bench;
-using Analytics.Host.Bench.Report;
-using Analytics.Host.Cli;
+using Analytics.Bench;
+using Analytics.Bench.Report;
 
 namespace Analytics.Host.Tests.Bench;
 
@@ -41,6 +40,12 @@ public class BenchRunTests
             Assert.That(report.Freshness!.Probes, Is.GreaterThan(0));
             Assert.That(report.Delivery!.HitsStored, Is.EqualTo(report.Delivery.HitsAccepted));
             Assert.That(report.Delivery.HitsAccepted, Is.GreaterThan(0));
+            Assert.That(report.Kafka!.EndToEnd.Accepted, Is.GreaterThan(0));
+            Assert.That(report.Kafka.EndToEnd.CaughtUp, Is.True, "the aggregator role should read every hit the collector role accepted");
+            Assert.That(report.Kafka.EndToEnd.CollectorCpuPer1000, Is.GreaterThan(0));
+            Assert.That(report.Kafka.EndToEnd.AggregatorCpuPer1000, Is.GreaterThan(0));
+            Assert.That(report.Kafka.Freshness.Probes, Is.GreaterThan(0));
+            Assert.That(report.Kafka.AggregatorHitsPerSecond, Has.Count.EqualTo(2).And.All.GreaterThan(0));
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
             // One section per size, in order; the engine generates whole visits, so the counts are near the sizes asked for.
@@ -55,7 +60,7 @@ public class BenchRunTests
             var path = Path.Combine(folder, "report.md");
             await BenchCommand.WriteAsync(report, path, CancellationToken.None);
             var markdown = await File.ReadAllTextAsync(path);
-            Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness")
+            Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness").And.Contain("## Kafka transport end to end")
                 .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
             Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
         }

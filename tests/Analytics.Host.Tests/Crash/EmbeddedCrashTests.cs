@@ -1,5 +1,5 @@
-using Analytics.Host.Bench.Processes;
-using Analytics.Host.Bench.Servers;
+using Analytics.Bench.Processes;
+using Analytics.Bench.Servers;
 using Analytics.Pipeline.ClickHouse;
 
 namespace Analytics.Host.Tests.Crash;

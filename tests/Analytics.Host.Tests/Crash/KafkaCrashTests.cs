@@ -1,8 +1,8 @@
-using Analytics.Host.Bench.Processes;
-using Analytics.Host.Bench.Servers;
+using Analytics.Bench.Processes;
+using Analytics.Bench.Servers;
 using Analytics.Host.Tests.Kafka;
+using Analytics.KafkaMock;
 using Analytics.Pipeline.ClickHouse;
-using Analytics.Pipeline.Tests.Kafka;
 using Confluent.Kafka;
 using static Analytics.Host.Tests.Crash.EmbeddedCrashTests;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Bench.Load;
 using Analytics.Host.Import;
 using Analytics.Pipeline.ClickHouse;
 

@@ -1,3 +1,4 @@
+using Analytics.Bench.Load;
 using Analytics.Host.Import;
 
 namespace Analytics.Host.Tests.Import;

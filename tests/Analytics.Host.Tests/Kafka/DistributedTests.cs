@@ -1,5 +1,5 @@
 using System.Net;
-using Analytics.Pipeline.Tests.Kafka;
+using Analytics.KafkaMock;
 using Analytics.Pipeline.Transport;
 using Confluent.Kafka;
 
