@@ -28,7 +28,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         ["referrer", "source", "channel", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
          "hostname", "country", "region", "city", "browser", "browser_version", "os", "os_version", "device_type"];
 
-    private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
+    private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews", "estimated_visitors"];
 
     /// <summary>
     /// The cheapest data that answers <paramref name="query"/> over <paramref name="range"/> exactly as raw
