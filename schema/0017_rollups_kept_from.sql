@@ -46,3 +46,7 @@ ALTER TABLE {database}.rollup_paths_daily MODIFY COLUMN kept_from SimpleAggregat
 ALTER TABLE {database}.rollup_visit_attributes_daily ADD COLUMN IF NOT EXISTS kept_from SimpleAggregateFunction(max, Date) DEFAULT day;
 ALTER TABLE {database}.rollup_visit_attributes_daily MATERIALIZE COLUMN kept_from SETTINGS mutations_sync = 2;
 ALTER TABLE {database}.rollup_visit_attributes_daily MODIFY COLUMN kept_from SimpleAggregateFunction(max, Date) DEFAULT today();
+
+ALTER TABLE {database}.rollup_visitor_spans ADD COLUMN IF NOT EXISTS kept_from SimpleAggregateFunction(max, Date) DEFAULT day;
+ALTER TABLE {database}.rollup_visitor_spans MATERIALIZE COLUMN kept_from SETTINGS mutations_sync = 2;
+ALTER TABLE {database}.rollup_visitor_spans MODIFY COLUMN kept_from SimpleAggregateFunction(max, Date) DEFAULT today();

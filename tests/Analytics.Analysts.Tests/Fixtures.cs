@@ -23,9 +23,9 @@ public static class Fixtures
        2. A 12:00 /                                                                 1 pageview (bounce), 0 s, direct
        3. B 10:30 /pricing, 10:32 /                                                 2 pageviews, 120 s, news.ycombinator.com/referral, DE
        4. C 23:30 /docs, 23:31 link click newsletter-1 (/docs)                      1 pageview (bounce), 60 s, US (00:30 on 03-11 in Paris)
-       5. anonymous 11:00 /pricing                                                  1 pageview (bounce), 0 s, FR, a visitor of its own
+       5. anonymous 11:00 /pricing                                                  1 pageview (bounce), 0 s, FR, a visit but no visitor
        bot 11:00 /                                                                  excluded from everything but bot_hits
-     Totals: visitors 4 (A, B, C, the anonymous hit), visits 5, pageviews 8, events 1, link clicks 1, bot hits 1, bounce rate 60,
+     Totals: visitors 3 (A, B, C; the anonymous hit is no visitor), estimated visitors 3 + 1 x 3/7 = 3.43 -> 3, visits 5, pageviews 8, events 1, link clicks 1, bot hits 1, bounce rate 60,
      visit duration (600+0+120+60+0)/5 = 156, views per visit 8/5 = 1.6.
      2026-03-09: E 10:00 / (1 visitor, 1 visit, 1 pageview).
     */

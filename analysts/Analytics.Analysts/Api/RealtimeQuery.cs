@@ -41,7 +41,7 @@ public sealed class RealtimeQuery(IClickHouse clickHouse, QueryRunner runner, IO
         }
         var output = await clickHouse.QueryAsync(
             $"""
-            SELECT uniq(if(visitor_id = toUUID('00000000-0000-0000-0000-000000000000'), hit_id, visitor_id)), countIf(kind = 1)
+            SELECT uniqIf(visitor_id, visitor_id != toUUID('00000000-0000-0000-0000-000000000000')), countIf(kind = 1)
             FROM {clickHouse.Database}.hits
             WHERE site_id = {"{site:String}"} AND NOT is_bot
               AND toDate(timestamp) >= toDate(fromUnixTimestamp64Milli({"{since:Int64}"}, 'UTC'))

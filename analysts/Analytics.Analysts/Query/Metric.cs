@@ -6,7 +6,9 @@ namespace Analytics.Analysts.Query;
 /// </summary>
 public sealed record Metric(string Name, bool IsVisitMetric, bool IsInteger, string Description)
 {
-    public static readonly Metric Visitors = new("visitors", false, true, "Unique visitors: visitor IDs, each anonymous (consent-less) hit counting as a visitor of its own.");
+    public static readonly Metric Visitors = new("visitors", false, true, "Unique visitors: distinct visitor IDs (cookies). Hits without one (DNT, GPC, opt-out, link clicks) are never visitors.");
+    public static readonly Metric EstimatedVisitors = new("estimated_visitors", false, true,
+        "An estimate of all visitors, cookie-less ones included: visitors plus the cookie-less pageviews divided by the cookie visitors' pageviews per visitor in the same cell (docs/analysts.md).");
     public static readonly Metric Visits = new("visits", true, true, "Visits: runs of one visitor's hits with gaps under 30 minutes.");
     public static readonly Metric Pageviews = new("pageviews", false, true, "Pageview hits.");
     public static readonly Metric ViewsPerVisit = new("views_per_visit", true, false, "Pageviews per visit.");
@@ -20,7 +22,7 @@ public sealed record Metric(string Name, bool IsVisitMetric, bool IsInteger, str
     public static readonly Metric ConversionRate = new("conversion_rate", false, false, "Percent of the visitors (same period and other filters) who completed the goal.");
 
     public static IReadOnlyList<Metric> All { get; } =
-        [Visitors, Visits, Pageviews, ViewsPerVisit, BounceRate, VisitDuration, Events, LinkClicks, BotHits, Conversions, ConversionRate];
+        [Visitors, EstimatedVisitors, Visits, Pageviews, ViewsPerVisit, BounceRate, VisitDuration, Events, LinkClicks, BotHits, Conversions, ConversionRate];
 
     /// <summary>Metrics answered from goal conversions (ConversionQuery), never planned as SQL of their own.</summary>
     public bool IsGoalMetric => Name is "conversions" or "conversion_rate";

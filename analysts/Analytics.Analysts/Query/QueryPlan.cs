@@ -47,4 +47,7 @@ public enum PlanSource
 
     /// <summary>Link clicks per day by campaign (rollup_link_clicks_daily), once the empty campaign is filtered out. UTC days.</summary>
     LinkClicksDailyRollup,
+
+    /// <summary>Visitors and sums per attribute value over aligned spans of 1, 4 and 16 days (rollup_visitor_spans, <see cref="VisitorSpans"/>). UTC days.</summary>
+    VisitorSpans,
 }

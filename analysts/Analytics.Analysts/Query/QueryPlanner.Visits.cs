@@ -17,7 +17,7 @@ public sealed partial class QueryPlanner
         var visitValues = string.Join(", ", VisitColumns.Select(c => $"argMin(hit_{c}, (timestamp, UUIDToNum(hit_id))) OVER visit AS {c}"));
         var groupDims = query.Dimensions.Select(d => DimensionSql(d, timeColumn, tz));
         return $"""
-            SELECT {string.Join("", groupDims.Select((d, i) => $"{d} AS d{i}, "))}visitor_key,
+            SELECT {string.Join("", groupDims.Select((d, i) => $"{d} AS d{i}, "))}visitor_key, any(visitor_id = {NoVisitor}) AS anonymous,
                    any(toUInt32(dateDiff('second', started_at, ended_at))) AS duration, any(visit_pageviews = 1 AND visit_events = 0) AS is_bounce,
                    countIf(kind = 1) AS pageviews, countIf(kind = 2) AS events, countIf(kind = 3) AS link_clicks
             FROM (

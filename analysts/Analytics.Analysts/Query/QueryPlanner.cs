@@ -15,14 +15,20 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
 {
     private const string NoVisitor = "toUUID('00000000-0000-0000-0000-000000000000')";
 
-    /// <summary>The visitor a hit counts for: its visitor ID, or for an anonymous hit the hit itself (as in the rollups).</summary>
+    /// <summary>
+    /// The key that keeps an anonymous hit apart from every other when hits are grouped into visits: its
+    /// visitor ID, or for an anonymous hit the hit itself. Only cookie visitors are counted as visitors.
+    /// </summary>
     private const string VisitorKey = $"if(visitor_id = {NoVisitor}, hit_id, visitor_id)";
+
+    /// <summary>A row with a visitor ID (a cookie): the only rows that count as visitors.</summary>
+    private const string HasVisitor = $"visitor_id != {NoVisitor}";
 
     /// <summary>Columns whose visit value is the value of the visit's first hit, as in the visits table.</summary>
     private static readonly string[] VisitColumns =
         [.. HitFields.In(FieldTables.Hits).Where(f => f.Tables == FieldTables.Both && f.Dimension is { Level: not FieldLevel.Hit }).Select(f => f.Column)];
 
-    private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews"];
+    private static readonly HashSet<string> PageMetrics = ["visitors", "pageviews", "estimated_visitors"];
 
     /// <summary>
     /// The cheapest data that answers <paramref name="query"/> over <paramref name="range"/> exactly as raw
@@ -50,14 +56,17 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
         var source = SourceFor(simple, range, mode);
         var eligible = query.Dimensions is [{ Grain: null }] && query.OrderBy.Count == 0 && query.Metrics[0] == Metric.Visitors
-            && BoundSql(source) is not null;
+            && BoundSql(source, SpanAttribute(simple, range, source)) is not null;
         return eligible ? Build(simple, range, null, null, mode, null, take) : null;
     }
 
     /// <summary>An upper bound of visitors per row: a visitor has at least one visit (or pageview) in the row.</summary>
-    private static string? BoundSql(PlanSource source) => source switch
+    private static string? BoundSql(PlanSource source, string? spanAttribute) => source switch
     {
         PlanSource.PagesDailyRollup => "sum(pageviews)",
+        PlanSource.VisitorSpans when spanAttribute == "page" => "sum(pageviews)",
+        PlanSource.VisitorSpans when spanAttribute is not null && !VisitorSpans.IsHitFed(spanAttribute) => "sum(visits)",
+        PlanSource.VisitorSpans => null,
         PlanSource.Sessions => "countIf(sign > 0)",
         _ when IsVisitRollup(source) => "sum(visits)",
         _ => null,
@@ -68,6 +77,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var p = new SqlParameters();
         query = query with { Filter = SourceChoice.Simplified(query.Filter) };
         var source = SourceFor(query, range, mode);
+        var spanAttribute = SpanAttribute(query, range, source);
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
         var bots = query.Metrics.Contains(Metric.BotHits);
@@ -82,6 +92,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
             {
                 PlanSource.VisitsFromHits or PlanSource.SessionsByHits => $"d{i}",
                 PlanSource.SiteHourlyRollup => $"{DimensionSql(query.Dimensions[i], "hour", tz)} AS d{i}",
+                PlanSource.VisitorSpans => $"{DimensionSql(query.Dimensions[i], "toDateTime(day, 'UTC')", tz)} AS d{i}",
                 PlanSource.Sessions => $"{DimensionSql(query.Dimensions[i], "started_at", tz)} AS d{i}",
                 PlanSource.Hits => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
                 _ when IsDaily(source) => $"{DimensionSql(query.Dimensions[i], "toDateTime(day, 'UTC')", tz)} AS d{i}",
@@ -94,11 +105,15 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         }
         if (bound is not null)
         {
-            outputs.Add($"{BoundSql(source)} AS m0");
+            outputs.Add($"{BoundSql(source, spanAttribute)} AS m0");
         }
         outputs.Add("count() OVER () AS total_rows");
         var attribute = source == PlanSource.VisitAttributesDailyRollup ? AttributeOf(query) : null;
-        if (RenamedColumn(source, attribute) is { } renamed)
+        if (source == PlanSource.VisitorSpans && AttributeColumn(query) is { } spanColumn)
+        {
+            sql.Insert(0, $"WITH value AS {spanColumn}\n");
+        }
+        else if (RenamedColumn(source, attribute) is { } renamed)
         {
             // The rollup's column read under the dimension's name, so dimension and filter SQL stay the same.
             sql.Insert(0, $"WITH {renamed.Column} AS {renamed.Name}\n");
@@ -164,6 +179,23 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                     sql.Append(" AND ").Append(filter);
                 }
                 break;
+            case PlanSource.VisitorSpans:
+                // A time series reads one-day spans; a period, the fewest spans that cover it.
+                sql.Append("FROM ").Append(database).Append('.').Append(VisitorSpans.Table).Append("\nWHERE site_id = ").Append(site)
+                    .Append(" AND attribute = ").Append(p.AddString(spanAttribute!)).Append(" AND ");
+                if (query.HasTimeDimension)
+                {
+                    sql.Append("span_days = 1 AND day >= toDate(fromUnixTimestamp64Milli(").Append(from).Append(", 'UTC')) AND day < toDate(fromUnixTimestamp64Milli(").Append(to).Append(", 'UTC'))");
+                }
+                else
+                {
+                    sql.Append(VisitorSpans.CoverSql(range));
+                }
+                if (filter is not null)
+                {
+                    sql.Append(" AND ").Append(filter);
+                }
+                break;
             case PlanSource.SiteHourlyRollup:
                 sql.Append("FROM ").Append(database).Append(".rollup_site_hourly\nWHERE site_id = ").Append(site)
                     .Append(" AND hour >= toDateTime(intDiv(").Append(from).Append(", 1000), 'UTC') AND hour < toDateTime(intDiv(").Append(to).Append(", 1000), 'UTC')");
@@ -187,7 +219,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
             sql.Append("\nGROUP BY ").AppendJoin(", ", Enumerable.Range(0, query.Dimensions.Count).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)));
         }
         var having = false;
-        if (source is PlanSource.Sessions or PlanSource.SessionsByHits or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup || IsVisitRollup(source))
+        if (source is PlanSource.Sessions or PlanSource.SessionsByHits or PlanSource.EntryPagesDailyRollup or PlanSource.ExitPagesDailyRollup || IsVisitRollup(source)
+            || (spanAttribute is not null && !VisitorSpans.IsHitFed(spanAttribute)))
         {
             // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
             sql.Append("\nHAVING ").Append(MetricSql(source, Metric.Visits, bots)).Append(" > 0");
@@ -212,6 +245,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         PlanSource.SessionsByHits => SessionMetricSql(metric),
         PlanSource.Sessions => SessionMetricSql(metric),
         _ when IsVisitRollup(source) => VisitRollupMetricSql(metric),
+        PlanSource.VisitorSpans => SpanMetricSql(metric),
         PlanSource.EntryPagesDailyRollup => metric.Name == "visits" ? "sum(entries)" : "if(sum(entries) <= 0, 0, round(100 * sum(bounces) / sum(entries), 1))",
         PlanSource.ExitPagesDailyRollup => "sum(exits)",
         PlanSource.LinkClicksDailyRollup when metric.Name == "link_clicks" => "sum(clicks)",
@@ -263,7 +297,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     /// <summary>Visit metrics from the visits table, summed with sign so unmerged versions cancel (schema/README.md).</summary>
     private static string SessionMetricSql(Metric metric) => metric.Name switch
     {
-        "visitors" => VisitorSketch.CountIf($"if(visitor_id = {NoVisitor}, session_id, visitor_id)", "sign > 0"),
+        "visitors" => SessionVisitors,
+        "estimated_visitors" => EstimateSql(SessionVisitors, "sum(sign * pageviews)", $"sum(sign * pageviews * (visitor_id = {NoVisitor}))"),
         "visits" => "sum(sign)",
         "pageviews" => "sum(sign * pageviews)",
         "events" => "sum(sign * events)",
@@ -273,6 +308,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         "visit_duration" => "if(sum(sign) <= 0, 0, toInt64(round(sum(sign * duration) / sum(sign))))",
         _ => throw new InvalidOperationException($"{metric.Name} has no visit form."),
     };
+
+    private static string SessionVisitors => VisitorSketch.CountIf("visitor_id", $"sign > 0 AND {HasVisitor}");
 
     private static string DimensionSql(QueryDimension dimension, string timeColumn, string tz) => dimension.Grain switch
     {
@@ -288,7 +325,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var human = botsIncluded ? " AND NOT is_bot" : "";
         return metric.Name switch
         {
-            "visitors" => botsIncluded ? VisitorSketch.CountIf(VisitorKey, "NOT is_bot") : VisitorSketch.Count(VisitorKey),
+            "visitors" => HitVisitors(botsIncluded),
+            "estimated_visitors" => EstimateSql(HitVisitors(botsIncluded), $"countIf(kind = 1{human})", $"countIf(kind = 1 AND visitor_id = {NoVisitor}{human})"),
             "pageviews" => $"countIf(kind = 1{human})",
             "events" => $"countIf(kind = 2{human})",
             "link_clicks" => $"countIf(kind = 3{human})",
@@ -297,9 +335,12 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         };
     }
 
+    private static string HitVisitors(bool botsIncluded) => VisitorSketch.CountIf("visitor_id", botsIncluded ? $"{HasVisitor} AND NOT is_bot" : HasVisitor);
+
     private static string VisitMetricSql(Metric metric) => metric.Name switch
     {
-        "visitors" => VisitorSketch.Count("visitor_key"),
+        "visitors" => VisitorSketch.CountIf("visitor_key", "NOT anonymous"),
+        "estimated_visitors" => EstimateSql(VisitorSketch.CountIf("visitor_key", "NOT anonymous"), "sum(pageviews)", "sumIf(pageviews, anonymous)"),
         "visits" => "count()",
         "pageviews" => "sum(pageviews)",
         "events" => "sum(events)",

@@ -31,12 +31,7 @@ public static class SourceChoice
         var conditions = filter?.Conditions().ToList() ?? [];
         var bots = query.Metrics.Contains(Metric.BotHits);
         var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit) || conditions.Any(c => c.Dimension.Level == DimensionLevel.Hit);
-        var visits = query.Metrics.Any(m => m.IsVisitMetric)
-            || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Visit)
-            || conditions.Any(c => c.Dimension.Level == DimensionLevel.Visit)
-            // A breakdown by country, browser or device counts the visits with that value (of their first
-            // hit), as the visit rollups do; hit metrics then count the hits of those visits.
-            || (!bots && !hitLevel && query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Both));
+        var visits = IsVisitQuery(query, conditions);
         if (visits && bots)
         {
             // Bots' hits form no visits, so nothing ties them to an entry page, a source or a campaign.
@@ -61,10 +56,19 @@ public static class SourceChoice
                 // The pages rollup counts each visit's entry and exit page (and bounces at entry), not their visitors.
                 return page.Name == "entry_page" ? PlanSource.EntryPagesDailyRollup : PlanSource.ExitPagesDailyRollup;
             }
+            if (mode == PlanMode.Best && VisitorSpans.AttributeFor(query, conditions, range, visits: true) is not null)
+            {
+                return PlanSource.VisitorSpans;
+            }
             return mode == PlanMode.Best && VisitRollup(query, conditions, range) is { } rollup ? rollup : PlanSource.Sessions;
         }
         if (mode == PlanMode.Best)
         {
+            if (VisitorSpans.AttributeFor(query, conditions, range, visits: false) is not null)
+            {
+                // The site's visitors and pageviews, or a page's, per period or per day.
+                return PlanSource.VisitorSpans;
+            }
             if (filter is null && query.Dimensions.All(d => d.Grain is not null) && query.Metrics.All(m => SiteHourlyMetrics.Contains(m.Name))
                 && WholeHours(query.TimeZone, range))
             {
@@ -90,6 +94,19 @@ public static class SourceChoice
             }
         }
         return PlanSource.Hits;
+    }
+
+    /// <summary>The query needs visits: a visit metric, a visit dimension or filter, or a breakdown by a value of the visit's first hit.</summary>
+    public static bool IsVisitQuery(StatsQuery query, IReadOnlyList<Condition> conditions)
+    {
+        var bots = query.Metrics.Contains(Metric.BotHits);
+        var hitLevel = query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Hit) || conditions.Any(c => c.Dimension.Level == DimensionLevel.Hit);
+        return query.Metrics.Any(m => m.IsVisitMetric)
+            || query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Visit)
+            || conditions.Any(c => c.Dimension.Level == DimensionLevel.Visit)
+            // A breakdown by country, browser or device counts the visits with that value (of their first
+            // hit), as the visit rollups do; hit metrics then count the hits of those visits.
+            || (!bots && !hitLevel && query.Dimensions.Any(d => d.Column?.Level == DimensionLevel.Both));
     }
 
     /// <summary>

@@ -144,16 +144,22 @@ function changeBadge(change, metric) {
 }
 
 async function loadTopline(s, run) {
-  const metrics = TOPLINE.map((t) => t[0]);
+  // estimated_visitors rides along (last): shown under the visitors only when cookie-less hits add to them.
+  const metrics = [...TOPLINE.map((t) => t[0]), "estimated_visitors"];
   const data = await query({ metrics, include: { comparisons: { mode: s.compare } } });
   if (run !== generation) return;
   // The API answers an aggregate with one row (zeros for an empty period); an empty answer shows zeros too.
   const row = data.results[0] ?? { metrics: metrics.map(() => 0) };
+  const estimated = row.metrics[TOPLINE.length];
   $("topline").replaceChildren(...TOPLINE.map(([metric, label, format], i) =>
     el("li", { "data-metric": metric },
       el("span", { class: "label" }, label),
       el("span", { class: "value" }, format(row.metrics[i])),
-      changeBadge(row.comparison?.change[i], metric))));
+      changeBadge(row.comparison?.change[i], metric),
+      ...(metric === "visitors" && estimated > row.metrics[i]
+        ? [el("span", { class: "estimate", title: "Visitors who refused the cookie (DNT, GPC, opt-out) are not counted above. This estimate adds their pageviews divided by the pageviews per visitor of those with a cookie." },
+          `≈ ${count(estimated)} with cookie-less visits (estimate)`)]
+        : []))));
 }
 
 async function loadChart(s, run) {

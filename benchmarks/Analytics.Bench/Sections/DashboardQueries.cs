@@ -32,7 +32,7 @@ public static class DashboardQueries
             $"{{{Period},\"metrics\":[{metrics}],\"dimensions\":[\"{dimension}\"],\"pagination\":{{\"limit\":10}},\"filters\":[{Join(filters, hideEmpty ? $"[\"is_not\",\"{dimension}\",[\"\"]]" : "")}]}}";
         return
         [
-            ("top line", $"{{{Period},\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"views_per_visit\",\"bounce_rate\",\"visit_duration\"],{Compare},\"filters\":[{filters}]}}"),
+            ("top line", $"{{{Period},\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"views_per_visit\",\"bounce_rate\",\"visit_duration\",\"estimated_visitors\"],{Compare},\"filters\":[{filters}]}}"),
             ("chart", $"{{{Period},\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"time:day\"],{Compare},\"pagination\":{{\"limit\":1000}},\"filters\":[{filters}]}}"),
             ("panel: pages", Panel("page", "\"visitors\",\"pageviews\"", false)),
             ("panel: entry pages", Panel("entry_page", "\"visits\"", true)),

@@ -16,8 +16,7 @@ namespace Analytics.Pipeline.Storage;
 public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
 {
     private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
-    private const string HitVisitor = $"if(visitor_id = {Anonymous}, hit_id, visitor_id)";
-    private const string SessionVisitor = $"if(visitor_id = {Anonymous}, session_id, visitor_id)";
+    private const string Cookie = $"visitor_id != {Anonymous}";
 
     /// <summary>
     /// Each rollup with visitor states: its day expression, the state columns written before
@@ -28,21 +27,33 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
         // No longer filled or read since 0008, but its uniq states of those days hold the same hashes.
         ("rollup_pages_daily", "day", ["visitors"], null),
         ("rollup_site_hourly", "toDate(hour)", ["visitors", "visitors_sketch"],
-            $"(site_id, hour, visitors_exact) SELECT site_id, toStartOfHour(timestamp) AS hour, uniqCombined64StateIf(19)({HitVisitor}, NOT is_bot) FROM {{db}}.hits WHERE {Hits} GROUP BY site_id, hour"),
+            $"(site_id, hour, visitors_exact) SELECT site_id, toStartOfHour(timestamp) AS hour, uniqCombined64StateIf(19)(visitor_id, NOT is_bot AND {Cookie}) FROM {{db}}.hits WHERE {Hits} GROUP BY site_id, hour"),
         ("rollup_paths_daily", "day", ["visitors_sketch"],
-            $"(site_id, hostname, path, day, visitors_exact) SELECT site_id, hostname, path, toDate(timestamp) AS day, uniqCombined64State(19)({HitVisitor}) FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot AND {Hits} GROUP BY site_id, hostname, path, day"),
+            $"(site_id, hostname, path, day, visitors_exact) SELECT site_id, hostname, path, toDate(timestamp) AS day, uniqCombined64StateIf(19)(visitor_id, {Cookie}) FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot AND {Hits} GROUP BY site_id, hostname, path, day"),
         ("rollup_link_clicks_daily", "day", ["visitors", "visitors_sketch"],
-            $"(site_id, day, link_campaign, link_target, visitors_exact) SELECT site_id, toDate(timestamp) AS day, link_campaign, link_target, uniqCombined64State(19)({HitVisitor}) FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot AND {Hits} GROUP BY site_id, day, link_campaign, link_target"),
+            $"(site_id, day, link_campaign, link_target, visitors_exact) SELECT site_id, toDate(timestamp) AS day, link_campaign, link_target, uniqCombined64StateIf(19)(visitor_id, {Cookie}) FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot AND {Hits} GROUP BY site_id, day, link_campaign, link_target"),
         ("rollup_events_daily", "day", ["visitors", "visitors_sketch"],
-            $"(site_id, day, event_name, visitors_exact) SELECT site_id, toDate(timestamp) AS day, event_name, uniqCombined64State(19)({HitVisitor}) FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot AND {Hits} GROUP BY site_id, day, event_name"),
+            $"(site_id, day, event_name, visitors_exact) SELECT site_id, toDate(timestamp) AS day, event_name, uniqCombined64StateIf(19)(visitor_id, {Cookie}) FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot AND {Hits} GROUP BY site_id, day, event_name"),
         ("rollup_sources_daily", "day", ["visitors", "visitors_sketch"],
-            $"(site_id, day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign, visitors_exact) SELECT site_id, toDate(started_at) AS day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign, uniqCombined64StateIf(19)({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign"),
+            $"(site_id, day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign, visitors_exact) SELECT site_id, toDate(started_at) AS day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND {Cookie}) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, channel, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, link_campaign"),
         ("rollup_locations_daily", "day", ["visitors", "visitors_sketch"],
-            $"(site_id, day, country, region, city, visitors_exact) SELECT site_id, toDate(started_at) AS day, country, region, city, uniqCombined64StateIf(19)({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, country, region, city"),
+            $"(site_id, day, country, region, city, visitors_exact) SELECT site_id, toDate(started_at) AS day, country, region, city, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND {Cookie}) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, country, region, city"),
         ("rollup_devices_daily", "day", ["visitors", "visitors_sketch"],
-            $"(site_id, day, device_type, browser, browser_version, os, os_version, visitors_exact) SELECT site_id, toDate(started_at) AS day, device_type, browser, browser_version, os, os_version, uniqCombined64StateIf(19)({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, device_type, browser, browser_version, os, os_version"),
+            $"(site_id, day, device_type, browser, browser_version, os, os_version, visitors_exact) SELECT site_id, toDate(started_at) AS day, device_type, browser, browser_version, os, os_version, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND {Cookie}) FROM {{db}}.sessions WHERE NOT is_bot AND {Sessions} GROUP BY site_id, day, device_type, browser, browser_version, os, os_version"),
         ("rollup_visit_attributes_daily", "day", ["visitors_sketch"],
-            $"(site_id, attribute, value, day, visitors_exact) SELECT site_id, attribute, value, toDate(started_at) AS day, uniqCombined64StateIf(19)({SessionVisitor}, sign > 0) FROM {{db}}.sessions ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS attribute, [country, browser, os, device_type] AS value WHERE NOT is_bot AND {Sessions} GROUP BY site_id, attribute, value, day"),
+            $"(site_id, attribute, value, day, visitors_exact) SELECT site_id, attribute, value, toDate(started_at) AS day, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND {Cookie}) FROM {{db}}.sessions ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS attribute, [country, browser, os, device_type] AS value WHERE NOT is_bot AND {Sessions} GROUP BY site_id, attribute, value, day"),
+    ];
+
+    /// <summary>
+    /// Span lengths of rollup_visitor_spans (schema/0014), and its rebuild from raw rows (its views' queries,
+    /// restricted; kept_from is the span's start, as for the other rollups).
+    /// </summary>
+    private static readonly int[] SpanLengths = [1, 4, 16];
+
+    private static readonly string[] SpanRebuilds =
+    [
+        $"(site_id, attribute, span_days, day, value, visitors_exact, kept_from) SELECT site_id, attribute, span_days, toDate(timestamp) - (toUInt32(toDate(timestamp)) % span_days) AS start, value, uniqCombined64StateIf(19)(visitor_id, {Cookie}), start AS kept_from FROM {{db}}.hits ARRAY JOIN ['hits', 'page'] AS attribute, ['', path] AS value ARRAY JOIN [1, 4, 16] AS span_days WHERE NOT is_bot AND (attribute = 'hits' OR kind = 1) AND {Hits} GROUP BY site_id, attribute, span_days, start, value",
+        $"(site_id, attribute, span_days, day, value, visitors_exact, kept_from) SELECT site_id, attribute, span_days, toDate(started_at) - (toUInt32(toDate(started_at)) % span_days) AS start, value, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND {Cookie}), start AS kept_from FROM {{db}}.sessions ARRAY JOIN ['visits', 'source', 'utm_campaign', 'country', 'browser', 'os', 'device_type'] AS attribute, ['', toString(source), utm_campaign, toString(country), toString(browser), toString(os), toString(device_type)] AS value ARRAY JOIN [1, 4, 16] AS span_days WHERE NOT is_bot AND {Sessions} GROUP BY site_id, attribute, span_days, start, value",
     ];
 
     // {days} is a list of date literals we format ourselves (a Date array parameter does not travel
@@ -100,8 +111,33 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
                     await clickHouse.ExecuteAsync($"INSERT INTO {database}.{table} {insert}", parameters, cancellationToken);
                 }
             }
+            await RebuildSpansAsync(database, local, onCluster, parameters, days, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// rollup_visitor_spans: every span holding one of <paramref name="days"/> (at each length) is emptied, then
+    /// rebuilt from the raw rows of all the days those spans cover. A span the rebuild also touches without
+    /// having been emptied gets a subset of its own hashes back, which changes nothing.
+    /// </summary>
+    private async Task RebuildSpansAsync(string database, string local, string onCluster, Dictionary<string, string> parameters, DateOnly[] days, CancellationToken cancellationToken)
+    {
+        var spans = days.SelectMany(d => SpanLengths.Select(l => (Length: l, Start: d.AddDays(-(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber) % l))))
+            .Distinct().ToList();
+        var spanList = "(" + string.Join(", ", spans.Select(s => $"({s.Length.ToString(CultureInfo.InvariantCulture)}, toDate({SqlLiteral.Quote(Day(s.Start))}))")) + ")";
+        var covered = "(" + string.Join(", ", spans.SelectMany(s => Enumerable.Range(0, s.Length).Select(i => s.Start.AddDays(i))).Distinct().Order()
+            .Select(d => SqlLiteral.Quote(Day(d)))) + ")";
+        await clickHouse.ExecuteAsync(
+            $"ALTER TABLE {database}.rollup_visitor_spans{local}{onCluster} UPDATE {VisitorSketch.Column} = arrayReduce('uniqCombined64State(19)', CAST([], 'Array(UUID)')) WHERE site_id = {{site:String}} AND (span_days, day) IN {spanList} SETTINGS mutations_sync = 2",
+            parameters,
+            cancellationToken);
+        foreach (var rebuild in SpanRebuilds)
+        {
+            await clickHouse.ExecuteAsync($"INSERT INTO {database}.rollup_visitor_spans {rebuild.Replace("{db}", database, StringComparison.Ordinal).Replace("{days}", covered, StringComparison.Ordinal)}", parameters, cancellationToken);
+        }
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string StateFunction(string column) => column switch
     {

@@ -135,16 +135,18 @@ public sealed class AccessTests
         using var locked = JsonDocument.Parse("""[["is", "country", ["FR", "DE"]]]""");
         var (_, secret) = _host.Keys.Create(["demo"], "shared", Analytics.Analysts.Access.ApiKeyKinds.Share, locked.RootElement.Clone());
 
-        // Locked to FR and DE: A, B and the anonymous hit; the viewer's own filter can only narrow further.
+        // Locked to FR and DE: A and B (the anonymous hit is no visitor); the viewer's own filter can only narrow further.
         var total = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors", "pageviews" } });
         var widened = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors" }, filters = new object[] { new object[] { "is", "country", new[] { "US" } } } });
-        // Per page: "/pricing" has A, B and the anonymous hit (3), "/" A and B (2); "/docs" only A (1 < 2): hidden, and
-        // "/" with it, the smallest other row, or the total less "/pricing" and "/" would be "/docs".
+        // Per page: "/pricing" and "/" have A and B (2 each); "/docs" only A (1 < 2): hidden, and one of the two
+        // others (equally small) with it, or the total less those two would be "/docs".
         var pages = await _host.QueryAsync(secret, new { site_id = "demo", date_range = new[] { "2026-03-10", "2026-03-10" }, metrics = new[] { "visitors" }, dimensions = new[] { "page" } });
 
-        Assert.That(total.GetProperty("results")[0].GetProperty("metrics")[0].GetInt32(), Is.EqualTo(3));
+        Assert.That(total.GetProperty("results")[0].GetProperty("metrics")[0].GetInt32(), Is.EqualTo(2));
         Assert.That(widened.GetProperty("results").GetArrayLength(), Is.Zero);
-        Assert.That(pages.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions")[0].GetString()), Is.EqualTo(new[] { "/pricing" }));
+        var shownPages = pages.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("dimensions")[0].GetString()).ToList();
+        Assert.That(shownPages, Has.Count.EqualTo(1));
+        Assert.That(shownPages, Is.SubsetOf(new[] { "/pricing", "/" }));
     }
 
     [Test]

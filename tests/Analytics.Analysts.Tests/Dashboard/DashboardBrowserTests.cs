@@ -65,14 +65,14 @@ public sealed class DashboardBrowserTests
         await Screenshot(page, "dashboard-day");
 
         Assert.That(page.Url, Does.Not.Contain(key), "the key leaves the address bar");
-        Assert.That(await Topline(page, "visitors"), Is.EqualTo("4"));
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("3"));
         Assert.That(await Topline(page, "visits"), Is.EqualTo("5"));
         Assert.That(await Topline(page, "pageviews"), Is.EqualTo("8"));
         Assert.That(await Topline(page, "bounce_rate"), Is.EqualTo("60%"));
         Assert.That(await Topline(page, "visit_duration"), Is.EqualTo("2m 36s"));
-        Assert.That((await page.Locator("#topline li[data-metric='visitors'] .change").InnerTextAsync()).Trim(), Is.EqualTo("↑ 300%"));
+        Assert.That((await page.Locator("#topline li[data-metric='visitors'] .change").InnerTextAsync()).Trim(), Is.EqualTo("↑ 200%"));
         var firstPage = page.Locator("#panel-pages tbody tr").First;
-        Assert.That(await firstPage.Locator("td").AllInnerTextsAsync(), Is.EqualTo(new[] { "/pricing", "3", "3" }));
+        Assert.That(await firstPage.Locator("td").AllInnerTextsAsync(), Is.EqualTo(new[] { "/", "2", "3" }));
         Assert.That(await page.Locator("footer").InnerTextAsync(), Does.Contain("This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com"));
 
         await page.Locator("#panel-pages button", new PageLocatorOptions { HasText = "/docs" }).ClickAsync();
@@ -140,7 +140,28 @@ public sealed class DashboardBrowserTests
 
         var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.That(scrollWidth, Is.LessThanOrEqualTo(390), "no sideways scrolling");
-        Assert.That(await Topline(page, "visitors"), Is.EqualTo("4"));
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("3"));
+    }
+
+    [Test]
+    public async Task The_top_line_adds_an_estimate_of_visitors_without_a_cookie_only_where_it_changes_the_figure()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var key = _host.NewKey("demo");
+
+        // The whole day: 3 cookie visitors with 7 pageviews, 1 pageview without a cookie: 3 + 1 x 3/7 = 3.43, rounds to 3: no estimate shown.
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}#key={key}").ToString());
+        await Loaded(page, 1);
+        Assert.That(await page.Locator("#topline .estimate").CountAsync(), Is.Zero);
+
+        // Visits that viewed /pricing: A's first, B's and the anonymous one; /pricing pageviews 1 + 1 + 1, one without a
+        // cookie: 2 visitors + 1 x 2/2 = 3.
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo?{Day}&f=page:/pricing#key={key}").ToString());
+        await Loaded(page, 1);
+        await Screenshot(page, "dashboard-estimate");
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("2"));
+        Assert.That((await page.Locator("#topline li[data-metric='visitors'] .estimate").InnerTextAsync()).Trim(), Is.EqualTo("≈ 3 with cookie-less visits (estimate)"));
+        Assert.That(await page.Locator("#topline li[data-metric='visitors'] .estimate").GetAttributeAsync("title"), Does.Contain("refused the cookie"));
     }
 
     [Test]

@@ -65,10 +65,9 @@ public sealed class InsightsTraffic
         return new InsightsTraffic(hits);
     }
 
-    /// <summary>Visitors as the API counts them today: distinct cookie IDs, plus each anonymous hit on its own.</summary>
+    /// <summary>Visitors as the API counts them: distinct cookie IDs (an anonymous hit is no visitor).</summary>
     public int Visitors(Func<Hit, bool> hit) =>
-        Human.Where(hit).Where(h => h.VisitorId != Guid.Empty).Select(h => h.VisitorId).Distinct().Count()
-        + Human.Where(hit).Count(h => h.VisitorId == Guid.Empty);
+        Human.Where(hit).Where(h => h.VisitorId != Guid.Empty).Select(h => h.VisitorId).Distinct().Count();
 
     /// <summary>Visitors of a whole visit attribute (here every hit of a visitor has the same country and the visit's source is its first hit's).</summary>
     public int VisitorsWhere(Func<Hit, bool> pick) => Visitors(pick);

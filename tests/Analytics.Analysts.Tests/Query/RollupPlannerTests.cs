@@ -98,10 +98,10 @@ public sealed class RollupPlannerTests
         yield return new TestCaseData("rand", """["visitors","pageviews","events","link_clicks"]""", "[]", "[]", PlanSource.SiteHourlyRollup).SetName("Totals come from the hourly rollup");
         yield return new TestCaseData("rand", """["visitors","pageviews","bot_hits"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A daily series comes from the hourly rollup");
         yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:hour"]""", "[]", PlanSource.SiteHourlyRollup).SetName("An hourly series comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["time:week"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A weekly series comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["pageviews","visitors"]""", """["time:month"]""", "[]", PlanSource.SiteHourlyRollup).SetName("A monthly series comes from the hourly rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["time:week"]""", "[]", PlanSource.VisitorSpans).SetName("A weekly series comes from the one-day spans");
+        yield return new TestCaseData("rand", """["pageviews","visitors"]""", """["time:month"]""", "[]", PlanSource.VisitorSpans).SetName("A monthly series comes from the one-day spans");
         yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("Days in Paris come from UTC hours of the rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.PagesDailyRollup).SetName("Top pages come from the daily pages rollup");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", """[["is","hostname",["www.example.com"]]]""", PlanSource.PagesDailyRollup).SetName("Top pages of one host come from the daily pages rollup");
         yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.Hits).SetName("Top pages for a site off UTC come from raw hits");
         yield return new TestCaseData("kolkata", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.Hits).SetName("A half-hour time zone reads raw hits");
         yield return new TestCaseData("rand", """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"]""", "[]", "[]", PlanSource.Sessions).SetName("Visit totals come from the visits table");
@@ -115,29 +115,36 @@ public sealed class RollupPlannerTests
     private static IEnumerable<TestCaseData> Dashboard()
     {
         const string Topline = """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration"]""";
-        yield return new TestCaseData("rand", Topline, "[]", "[]", PlanSource.SourcesDailyRollup).SetName("The dashboard's top line comes from the sources rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.SiteHourlyRollup).SetName("The dashboard's chart with an empty filter list comes from the hourly rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.PagesDailyRollup).SetName("The dashboard's top pages come from the pages rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", """[["is","page",["/docs","/about"]]]""", PlanSource.PagesDailyRollup).SetName("Top pages filtered by page come from the pages rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", """[["is","page",["/docs"]]]""", PlanSource.PagesDailyRollup).SetName("The chart for a clicked page comes from the pages rollup");
+        yield return new TestCaseData("rand", Topline, "[]", "[]", PlanSource.VisitorSpans).SetName("The dashboard's top line comes from the visitor spans");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.VisitorSpans).SetName("The dashboard's chart with an empty filter list comes from the one-day spans");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.VisitorSpans).SetName("The dashboard's top pages come from the page spans");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", """[["is","page",["/docs","/about"]]]""", PlanSource.VisitorSpans).SetName("Top pages filtered by page come from the page spans");
+        yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", """[["is","page",["/docs"]]]""", PlanSource.VisitorSpans).SetName("The chart for a clicked page comes from the page spans");
         yield return new TestCaseData("rand", """["visitors","pageviews"]""", "[]", """[["contains","page",["blog"]],["is","hostname",["www.example.com"]]]""", PlanSource.PagesDailyRollup).SetName("Visitors and pageviews of some pages come from the pages rollup");
         yield return new TestCaseData("paris", """["visitors","pageviews"]""", """["time:day"]""", """[["is","page",["/docs"]]]""", PlanSource.Hits).SetName("The chart for a clicked page in Paris comes from raw hits");
         yield return new TestCaseData("rand", """["visits"]""", """["entry_page"]""", """[["is_not","entry_page",[""]]]""", PlanSource.EntryPagesDailyRollup).SetName("Entrances come from the pages rollup");
         yield return new TestCaseData("rand", """["visits","bounce_rate"]""", """["entry_page"]""", """[["contains","entry_page",["o"]]]""", PlanSource.EntryPagesDailyRollup).SetName("Entrances and their bounce rate come from the pages rollup");
         yield return new TestCaseData("rand", """["visits"]""", """["exit_page"]""", """[["is_not","exit_page",[""]]]""", PlanSource.ExitPagesDailyRollup).SetName("Exits come from the pages rollup");
-        yield return new TestCaseData("rand", """["visitors","visits"]""", """["source"]""", "[]", PlanSource.SourcesDailyRollup).SetName("Sources come from the sources rollup");
-        yield return new TestCaseData("rand", """["visitors","visits"]""", """["utm_campaign"]""", """[["is_not","utm_campaign",[""]]]""", PlanSource.SourcesDailyRollup).SetName("Campaigns without the empty one come from the sources rollup");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["source"]""", "[]", PlanSource.VisitorSpans).SetName("Sources come from the visitor spans");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["utm_campaign"]""", """[["is_not","utm_campaign",[""]]]""", PlanSource.VisitorSpans).SetName("Campaigns without the empty one come from the visitor spans");
         yield return new TestCaseData("rand", """["visits","bounce_rate","visit_duration","views_per_visit"]""", """["time:day"]""", """[["is","channel",["search"]]]""", PlanSource.SourcesDailyRollup).SetName("Visits per day from one channel come from the sources rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Countries come from the visit attributes rollup");
-        yield return new TestCaseData("rand", """["visitors","pageviews","bounce_rate"]""", """["country"]""", """[["not",["is","country",["US"]]]]""", PlanSource.VisitAttributesDailyRollup).SetName("Countries but one come from the visit attributes rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["browser"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Browsers come from the visit attributes rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", "[]", PlanSource.VisitorSpans).SetName("Countries come from the visitor spans");
+        yield return new TestCaseData("rand", """["visitors","pageviews","bounce_rate"]""", """["country"]""", """[["not",["is","country",["US"]]]]""", PlanSource.VisitorSpans).SetName("Countries but one come from the visitor spans");
+        yield return new TestCaseData("rand", """["visitors"]""", """["browser"]""", "[]", PlanSource.VisitorSpans).SetName("Browsers come from the visitor spans");
         yield return new TestCaseData("rand", """["visitors"]""", """["os"]""", """[["is","device",["desktop"]]]""", PlanSource.DevicesDailyRollup).SetName("Operating systems on desktops come from the devices rollup");
-        yield return new TestCaseData("rand", """["visitors"]""", """["device"]""", "[]", PlanSource.VisitAttributesDailyRollup).SetName("Devices come from the visit attributes rollup");
+        yield return new TestCaseData("rand", """["visitors"]""", """["device"]""", "[]", PlanSource.VisitorSpans).SetName("Devices come from the visitor spans");
         yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", """[["is_not","event_name",[""]]]""", PlanSource.EventsDailyRollup).SetName("Named events come from the events rollup");
         yield return new TestCaseData("rand", """["visitors","link_clicks"]""", """["link_campaign"]""", """[["is_not","link_campaign",[""]]]""", PlanSource.LinkClicksDailyRollup).SetName("Link campaigns come from the link clicks rollup");
         yield return new TestCaseData("rand", """["visitors","visits"]""", """["city"]""", """[["is","country",["DE"]]]""", PlanSource.LocationsDailyRollup).SetName("Cities of one country come from the locations rollup");
         yield return new TestCaseData("rand", """["visitors","bounce_rate"]""", """["browser_version"]""", """[["is","browser",["Firefox"]]]""", PlanSource.DevicesDailyRollup).SetName("Versions of one browser come from the devices rollup");
-        yield return new TestCaseData("rand", """["visits","visit_duration"]""", """["time:day"]""", """[["is","os",["Linux"]]]""", PlanSource.VisitAttributesDailyRollup).SetName("Visits per day on one OS come from the visit attributes rollup");
+        yield return new TestCaseData("rand", """["visits","visit_duration"]""", """["time:day"]""", """[["is","os",["Linux"]]]""", PlanSource.VisitorSpans).SetName("Visits per day on one OS come from the one-day spans");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["channel"]""", "[]", PlanSource.SourcesDailyRollup).SetName("Channels come from the sources rollup");
+        yield return new TestCaseData("rand", """["visitors","visits"]""", """["region"]""", "[]", PlanSource.LocationsDailyRollup).SetName("Regions come from the locations rollup");
+        yield return new TestCaseData("rand", """["visitors","estimated_visitors","visits","pageviews"]""", "[]", "[]", PlanSource.VisitorSpans).SetName("Estimated visitors with visit totals come from the visitor spans");
+        yield return new TestCaseData("rand", """["visitors","estimated_visitors"]""", """["source"]""", """[["is","source",["google","newsletter"]]]""", PlanSource.VisitorSpans).SetName("Estimated visitors of two sources come from the visitor spans");
+        yield return new TestCaseData("rand", """["estimated_visitors","pageviews"]""", """["page"]""", "[]", PlanSource.VisitorSpans).SetName("Estimated visitors per page come from the page spans");
+        yield return new TestCaseData("rand", """["visitors","estimated_visitors"]""", """["country"]""", """[["is","browser",["Chrome"]]]""", PlanSource.Sessions).SetName("Estimated visitors by country of one browser come from the visits table");
+        yield return new TestCaseData("rand", """["estimated_visitors","visits"]""", """["source"]""", """[["is","page",["/docs"]]]""", PlanSource.SessionsByHits).SetName("Estimated visitors of the visits that viewed a page come from the visits table and hits");
         yield return new TestCaseData("paris", """["visitors"]""", """["country"]""", "[]", PlanSource.Sessions).SetName("Countries for a site off UTC come from the visits table");
         yield return new TestCaseData("rand", """["visitors"]""", """["country"]""", """[["is","browser",["Chrome"]]]""", PlanSource.Sessions).SetName("Countries of one browser come from the visits table");
         yield return new TestCaseData("rand", """["visitors","events"]""", """["event_name"]""", "[]", PlanSource.Hits).SetName("Event names including none come from raw hits");
@@ -167,10 +174,12 @@ public sealed class RollupPlannerTests
         Assert.That(fromTables.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
     }
 
-    [TestCase("""["visitors","pageviews"]""", "page", "[]", 3, 0, PlanSource.PagesDailyRollup)]
-    [TestCase("""["visitors","pageviews"]""", "page", "[]", 2, 2, PlanSource.PagesDailyRollup)]
-    [TestCase("""["visitors","visits"]""", "source", "[]", 3, 0, PlanSource.SourcesDailyRollup)]
-    [TestCase("""["visitors"]""", "country", "[]", 4, 1, PlanSource.VisitAttributesDailyRollup)]
+    [TestCase("""["visitors","pageviews"]""", "page", "[]", 3, 0, PlanSource.VisitorSpans)]
+    [TestCase("""["visitors","pageviews"]""", "page", "[]", 2, 2, PlanSource.VisitorSpans)]
+    [TestCase("""["visitors","visits"]""", "source", "[]", 3, 0, PlanSource.VisitorSpans)]
+    [TestCase("""["visitors"]""", "country", "[]", 4, 1, PlanSource.VisitorSpans)]
+    [TestCase("""["visitors","pageviews"]""", "page", """[["is","hostname",["www.example.com"]]]""", 3, 0, PlanSource.PagesDailyRollup)]
+    [TestCase("""["visitors"]""", "country", """[["is_not","country",["C0"]]]""", 3, 1, PlanSource.VisitorSpans)]
     [TestCase("""["visitors","visits","bounce_rate"]""", "entry_page", """[["is_not","entry_page",[""]]]""", 3, 0, PlanSource.Sessions)]
     [TestCase("""["visitors","visits"]""", "exit_page", """[["is","country",["C1","C2","C3"]]]""", 2, 0, PlanSource.Sessions)]
     public async Task A_top_few_by_visitors_read_through_their_bound_are_the_raw_top_few(string metrics, string dimension, string filters, int limit, int offset, PlanSource expected)

@@ -10,8 +10,7 @@ namespace Analytics.Pipeline.Tests.Storage;
 public class ErasedVisitorStatesTests(ClickHouseMode mode)
 {
     private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
-    private const string HitVisitor = $"if(visitor_id = {Anonymous}, hit_id, visitor_id)";
-    private const string SessionVisitor = $"if(visitor_id = {Anonymous}, session_id, visitor_id)";
+    private const string Cookie = $"visitor_id != {Anonymous}";
 
     // Visitors per key from each rollup's states, and exactly from the raw rows: equal while the states hold
     // exactly the visitors of the raw rows (exact below 16,384), so a hash left behind by an erase shows.
@@ -19,33 +18,40 @@ public class ErasedVisitorStatesTests(ClickHouseMode mode)
     [
         ("site per hour",
             "SELECT hour, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_site_hourly GROUP BY hour HAVING v > 0 ORDER BY ALL",
-            $"SELECT toStartOfHour(timestamp) h, uniqExact({HitVisitor}) FROM {{db}}.hits WHERE NOT is_bot GROUP BY h ORDER BY ALL"),
+            $"SELECT toStartOfHour(timestamp) h, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits WHERE NOT is_bot GROUP BY h HAVING v > 0 ORDER BY ALL"),
         ("pages",
             "SELECT day, path, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_paths_daily GROUP BY day, path HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(timestamp) d, path, uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot GROUP BY d, path ORDER BY ALL"),
+            $"SELECT toDate(timestamp) d, path, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits WHERE kind = 1 AND NOT is_bot GROUP BY d, path HAVING v > 0 ORDER BY ALL"),
         ("events",
             "SELECT day, event_name, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_events_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(timestamp) d, event_name, uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(timestamp) d, event_name, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits WHERE kind = 2 AND NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("link clicks",
             "SELECT day, link_campaign, link_target, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_link_clicks_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(timestamp) d, link_campaign, link_target, uniqExact({HitVisitor}) FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(timestamp) d, link_campaign, link_target, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits WHERE kind = 3 AND NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("sources",
             "SELECT day, channel, source, utm_campaign, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_sources_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(started_at) d, channel, source, utm_campaign, uniqExactIf({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(started_at) d, channel, source, utm_campaign, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("locations",
             "SELECT day, country, city, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_locations_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(started_at) d, country, city, uniqExactIf({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(started_at) d, country, city, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("devices",
             "SELECT day, device_type, browser, os, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_devices_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(started_at) d, device_type, browser, os, uniqExactIf({SessionVisitor}, sign > 0) FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(started_at) d, device_type, browser, os, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("visit attributes",
             "SELECT day, attribute, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visit_attributes_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
-            $"SELECT toDate(started_at) d, a, v, uniqExactIf({SessionVisitor}, sign > 0) FROM {{db}}.sessions ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS a, [country, browser, os, device_type] AS v WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
+            $"SELECT toDate(started_at) d, a, x, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS a, [country, browser, os, device_type] AS x WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
+        ("visitor spans of hits",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans WHERE attribute IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
+            $"SELECT a, n, toDate(intDiv(toUInt32(toDate(timestamp)), n) * n) s, x, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits ARRAY JOIN ['hits', 'page'] AS a, ['', path] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot AND (a = 'hits' OR kind = 1) GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
+        ("visitor spans of visits",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans WHERE attribute NOT IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
+            $"SELECT a, n, toDate(intDiv(toUInt32(toDate(started_at)), n) * n) s, x, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions ARRAY JOIN ['visits', 'source', 'utm_campaign', 'country', 'browser', 'os', 'device_type'] AS a, ['', toString(source), utm_campaign, toString(country), toString(browser), toString(os), toString(device_type)] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
     ];
 
     private const string Sums =
         "SELECT (SELECT sum(hits) + sum(pageviews) + sum(visits) FROM {db}.rollup_site_hourly), (SELECT sum(pageviews) + sum(entries) FROM {db}.rollup_paths_daily), " +
-        "(SELECT sum(visits) + sum(pageviews) FROM {db}.rollup_sources_daily), (SELECT sum(visits) FROM {db}.rollup_visit_attributes_daily)";
+        "(SELECT sum(visits) + sum(pageviews) FROM {db}.rollup_sources_daily), (SELECT sum(visits) FROM {db}.rollup_visit_attributes_daily), " +
+        "(SELECT sum(visits) + sum(pageviews) + sum(anonymous_pageviews) FROM {db}.rollup_visitor_spans)";
 
     [Test]
     public async Task An_erased_visitor_leaves_no_hash_in_any_rollup_state_and_every_other_count_and_sum_stays()
