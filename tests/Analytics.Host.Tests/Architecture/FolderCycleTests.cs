@@ -28,23 +28,16 @@ public class FolderCycleTests
         ("Analytics.Partners.Reports", "Analytics.Partners.Privacy"),
     ];
 
-    /// <summary>Single uses left out: code on its way out of the product, removed by work in flight.</summary>
-    private static readonly HashSet<(string User, string Used)> LeavingUses =
-    [
-        // The JSONEachRow encoders are reached only by tests and are being removed with the declared hit fields.
-        ("Analytics.Pipeline.Sessions.SessionRowsEncoder", "Analytics.Pipeline.Storage.HitRowsEncoder"),
-    ];
-
     [TestCaseSource(nameof(Roots))]
     public void No_folder_of_the_assembly_is_part_of_a_dependency_cycle(Type root)
     {
         // A folder is a first-level folder of the project (Enrichment/Geo counts as Enrichment). The root namespace
         // composes the folders (services, options, endpoint maps, the step list): it may use them all and is left
-        // out. The load harness (Analytics.Host.Bench) is on its way out of the product into benchmarks/.
+        // out.
         var prefix = root.Namespace + ".";
         string FolderOf(string ns) => ns.StartsWith(prefix, StringComparison.Ordinal) ? prefix + ns[prefix.Length..].Split('.')[0] : ns;
-        var edges = NamespaceDependencies.Of(root.Assembly, FolderOf, (user, used) => LeavingUses.Contains((user.FullName!.Split('+')[0], used.FullName!.Split('+')[0])))
-            .Where(e => e.Key.From != root.Namespace && e.Key.To != root.Namespace && e.Key.From != "Analytics.Host.Bench")
+        var edges = NamespaceDependencies.Of(root.Assembly, FolderOf)
+            .Where(e => e.Key.From != root.Namespace && e.Key.To != root.Namespace)
             .Where(e => !KnownCycles.Contains(e.Key))
             .ToDictionary();
 

@@ -19,13 +19,12 @@ public static class NamespaceDependencies
     /// <summary>Edges "from -> to" between distinct folders (namespaces) of <paramref name="assembly"/>, each with one use that makes it.</summary>
     /// <param name="assembly">The assembly.</param>
     /// <param name="folderOf">The folder a namespace counts as (e.g. its first level below the root).</param>
-    /// <param name="ignore">Uses (user, used) left out.</param>
-    public static Dictionary<(string From, string To), string> Of(Assembly assembly, Func<string, string> folderOf, Func<Type, Type, bool> ignore)
+    public static Dictionary<(string From, string To), string> Of(Assembly assembly, Func<string, string> folderOf)
     {
         var edges = new Dictionary<(string, string), string>();
         foreach (var (type, used) in Uses(assembly))
         {
-            if (used.Assembly == assembly && used.Namespace is { } to && folderOf(to) != folderOf(type.Namespace ?? "") && !ignore(type, used))
+            if (used.Assembly == assembly && used.Namespace is { } to && folderOf(to) != folderOf(type.Namespace ?? ""))
             {
                 edges.TryAdd((folderOf(type.Namespace ?? ""), folderOf(to)), $"{type.FullName} uses {used.FullName}");
             }
