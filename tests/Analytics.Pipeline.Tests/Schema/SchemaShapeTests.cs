@@ -19,7 +19,7 @@ public class SchemaShapeTests(ClickHouseMode mode)
             await db.ExecuteAsync(statement);
         }
 
-        Assert.That(await TablesAsync(db, "name LIKE 'rollup_%' AND engine = 'AggregatingMergeTree'"), Has.Count.EqualTo(10));
+        Assert.That(await TablesAsync(db, "name LIKE 'rollup_%' AND engine = 'AggregatingMergeTree'"), Has.Count.EqualTo(11));
     }
 
     [Test]
