@@ -93,8 +93,16 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
             {
                 timings.Add(await TimeAsync(name, kind, QueryPlanner.SourceFor(query, query.Range, mode).ToString(), async () =>
                 {
-                    await runner.RunAsync(query, null, cancellationToken, mode);
-                    return true;
+                    try
+                    {
+                        await runner.RunAsync(query, null, cancellationToken, mode);
+                        return true;
+                    }
+                    catch (BadQueryException)
+                    {
+                        // Over Analysts:QueryTimeout: reported as failed, and the timings already taken are kept.
+                        return false;
+                    }
                 }, cancellationToken));
             }
         }
