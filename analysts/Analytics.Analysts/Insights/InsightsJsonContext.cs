@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
+using Analytics.Analysts.Query;
 
 namespace Analytics.Analysts.Insights;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(DefinitionsFile))]
 [JsonSerializable(typeof(GoalBody))]
 [JsonSerializable(typeof(SegmentBody))]
 [JsonSerializable(typeof(List<Goal>))]

@@ -1,4 +1,3 @@
-using Analytics.Analysts.Insights;
 
 namespace Analytics.Analysts.Query;
 

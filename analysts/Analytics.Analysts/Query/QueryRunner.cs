@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Analytics.Analysts.Insights;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Schema;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Analytics.Analysts.Insights;
 using Analytics.Pipeline.Sites;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using Analytics.Analysts.Insights;
+using Analytics.Analysts.Query;
 
 namespace Analytics.Bench.Sections;
 

@@ -67,7 +67,7 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
                 }, cancellationToken));
             }
         }
-        InsightsQueries.AddGoals(services.GetRequiredService<Analytics.Analysts.Insights.DefinitionStore>(), site);
+        InsightsQueries.AddGoals(services.GetRequiredService<DefinitionStore>(), site);
         foreach (var (name, path, template) in InsightsQueries.All)
         {
             var body = template.Replace("{site}", site, StringComparison.Ordinal);

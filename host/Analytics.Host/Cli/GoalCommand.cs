@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Analysts.Insights;
+using Analytics.Analysts.Query;
 
 namespace Analytics.Host.Cli;
 

@@ -22,8 +22,6 @@ public class FolderCycleTests
     /// </summary>
     private static readonly HashSet<(string From, string To)> KnownCycles =
     [
-        // Query reads goals and segments (DefinitionStore, Goal, Segment) that live in Insights, which queries through Query.
-        ("Analytics.Analysts.Query", "Analytics.Analysts.Insights"),
         // A report table carries its DP parameters (DpParameters, with the noise math) while Privacy builds report tables.
         ("Analytics.Partners.Reports", "Analytics.Partners.Privacy"),
     ];

@@ -1,7 +1,6 @@
 using System.Text;
-using Analytics.Analysts.Query;
 
-namespace Analytics.Analysts.Insights;
+namespace Analytics.Analysts.Query;
 
 /// <summary>
 /// A site's goal: a pageview whose path matches <see cref="Path"/> (a pattern where * stands for any

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Analytics.Analysts.Insights;
+namespace Analytics.Analysts.Query;
 
 /// <summary>A named, saved set of filter expressions of one site (as in a query's "filters").</summary>
 public sealed record Segment

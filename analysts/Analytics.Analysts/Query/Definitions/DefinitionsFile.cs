@@ -1,4 +1,4 @@
-namespace Analytics.Analysts.Insights;
+namespace Analytics.Analysts.Query;
 
 /// <summary>The definitions file's content: every site's goals and segments.</summary>
 public sealed record DefinitionsFile

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Analytics.Analysts.Insights;
+namespace Analytics.Analysts.Query;
 
 /// <summary>
 /// Goals and segments of every site in one JSON file next to the keys file, shared by the running host
@@ -160,7 +160,7 @@ public sealed class DefinitionStore(string path)
             return new DefinitionsFile();
         }
         using var stream = File.OpenRead(Path);
-        return JsonSerializer.Deserialize(stream, InsightsJsonContext.Default.DefinitionsFile) ?? new DefinitionsFile();
+        return JsonSerializer.Deserialize(stream, DefinitionsJsonContext.Default.DefinitionsFile) ?? new DefinitionsFile();
     }
 
     private void Update(Action<DefinitionsFile> change)
@@ -171,7 +171,7 @@ public sealed class DefinitionStore(string path)
             change(file);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             var temporary = Path + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(file, InsightsJsonContext.Default.DefinitionsFile), new UTF8Encoding(false));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(file, DefinitionsJsonContext.Default.DefinitionsFile), new UTF8Encoding(false));
             File.Move(temporary, Path, overwrite: true);
             _loadedVersion = default;
         }
