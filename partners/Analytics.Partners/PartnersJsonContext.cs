@@ -3,6 +3,7 @@ using Analytics.Partners.Api;
 using Analytics.Partners.Audit;
 using Analytics.Partners.Delivery;
 using Analytics.Partners.Privacy;
+using Analytics.Partners.Reports;
 using Analytics.Partners.Scheduling;
 using Analytics.Partners.Storage;
 

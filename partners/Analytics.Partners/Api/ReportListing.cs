@@ -1,4 +1,4 @@
-using Analytics.Partners.Privacy;
+using Analytics.Partners.Reports;
 using Analytics.Partners.Storage;
 
 namespace Analytics.Partners.Api;

@@ -129,7 +129,7 @@ public sealed partial class ReportGenerator(
             Log.BudgetRefused(logger, partner.Id, report.Id, window.Name);
             throw;
         }
-        var parameters = DpParameters.For(privacy, query.Metrics.Count);
+        var parameters = DpNoise.ParametersFor(privacy, query.Metrics.Count);
         var bounded = await contributions.BoundedRowsAsync(query, privacy.MaxCellsPerVisitor, privacy.MaxContributionsPerVisitor, cancellationToken);
         return NoisyCells.Build(query, bounded, parameters, random);
     }

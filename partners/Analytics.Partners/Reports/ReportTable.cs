@@ -1,4 +1,3 @@
-using Analytics.Partners.Privacy;
 
 namespace Analytics.Partners.Reports;
 

@@ -1,4 +1,4 @@
-using Analytics.Partners.Privacy;
+using Analytics.Partners.Reports;
 
 namespace Analytics.Partners.Storage;
 

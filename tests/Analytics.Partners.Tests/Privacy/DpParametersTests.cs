@@ -10,7 +10,7 @@ public class DpParametersTests
     [TestCase(0.5, 3, 2, 2)]
     public void Scales_sensitivities_and_intervals_follow_from_the_bounds(double epsilon, int cells, int clamp, int metrics)
     {
-        var p = DpParameters.For(new PrivacyOptions
+        var p = DpNoise.ParametersFor(new PrivacyOptions
         {
             Mode = PrivacyMode.DifferentialPrivacy,
             Epsilon = (decimal)epsilon,
@@ -44,7 +44,7 @@ public class DpParametersTests
     [Test]
     public void The_noise_parameters_are_the_exact_rationals_of_epsilon()
     {
-        var p = DpParameters.For(new PrivacyOptions { Epsilon = 0.3m, MaxCellsPerVisitor = 2, MaxContributionsPerVisitor = 5 }, 1);
+        var p = DpNoise.ParametersFor(new PrivacyOptions { Epsilon = 0.3m, MaxCellsPerVisitor = 2, MaxContributionsPerVisitor = 5 }, 1);
         // exp(-|z| s / t) with s / t = ε / (sensitivity · columns) = 0.3 / (2 · 2) and 0.3 / (10 · 2).
         Assert.That(p.VisitorsNoise(2), Is.EqualTo((new System.Numerics.BigInteger(3), new System.Numerics.BigInteger(40))));
         Assert.That(p.MetricNoise(2), Is.EqualTo((new System.Numerics.BigInteger(3), new System.Numerics.BigInteger(200))));

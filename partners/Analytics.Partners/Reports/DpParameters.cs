@@ -1,9 +1,7 @@
-using System.Numerics;
-
-namespace Analytics.Partners.Privacy;
+namespace Analytics.Partners.Reports;
 
 /// <summary>
-/// The published parameters of one DP report, and the exact noise scales derived from them. A visitor is in at
+/// The published parameters of one DP report, and the noise scales derived from them (DpNoise, in Privacy, makes them from the options and samples with them). A visitor is in at
 /// most C cells (<see cref="MaxCellsPerVisitor"/>) and adds at most M (<see cref="MaxContributionsPerVisitor"/>)
 /// to each metric of a cell, 1 to its visitors. So one visitor moves the visitors column by at most C in L1
 /// (its sensitivity) and each other metric column by at most C·M. ε is split evenly over the columns (visitors and
@@ -49,45 +47,6 @@ public sealed record DpParameters
 
     /// <summary>The least noisy visitors a published cell has.</summary>
     public required long Threshold { get; init; }
-
-    public static DpParameters For(PrivacyOptions options, int metrics)
-    {
-        var columns = 1 + metrics;
-        var cells = options.MaxCellsPerVisitor;
-        var clamp = options.MaxContributionsPerVisitor;
-        var visitorsScale = (double)cells * columns / (double)options.Epsilon;
-        var metricScale = visitorsScale * clamp;
-        return new DpParameters
-        {
-            Mechanism = LaplaceMechanism,
-            Epsilon = options.Epsilon,
-            Delta = options.Delta,
-            MaxCellsPerVisitor = cells,
-            MaxContributionsPerVisitor = clamp,
-            EpsilonPerColumn = options.Epsilon / columns,
-            VisitorsSensitivity = cells,
-            MetricSensitivity = (long)cells * clamp,
-            VisitorsScale = (decimal)cells * columns / options.Epsilon,
-            MetricScale = (decimal)cells * clamp * columns / options.Epsilon,
-            VisitorsStandardDeviation = StandardDeviation(visitorsScale),
-            MetricStandardDeviation = StandardDeviation(metricScale),
-            VisitorsHalfWidth95 = HalfWidth(visitorsScale, 0.05),
-            MetricHalfWidth95 = HalfWidth(metricScale, 0.05),
-            Threshold = ThresholdFor(visitorsScale, cells, (double)options.Delta),
-        };
-    }
-
-    /// <summary>The exact (s, t) of the visitors noise for <see cref="DiscreteLaplace.Sample"/>: exp(-|z| s / t) = exp(-|z| / scale).</summary>
-    public (BigInteger S, BigInteger T) VisitorsNoise(int columns) => Noise(VisitorsSensitivity, columns);
-
-    public (BigInteger S, BigInteger T) MetricNoise(int columns) => Noise(MetricSensitivity, columns);
-
-    // scale = sensitivity · columns / ε with ε = p / q, so exp(-|z| / scale) = exp(-|z| · p / (q · sensitivity · columns)).
-    private (BigInteger S, BigInteger T) Noise(long sensitivity, int columns)
-    {
-        var (p, q) = RationalDecimal.Of(Epsilon);
-        return (p, q * sensitivity * columns);
-    }
 
     /// <summary>Discrete Laplace with a = exp(-1/b): variance 2a / (1 - a)².</summary>
     public static double StandardDeviation(double scale)
