@@ -22,11 +22,7 @@ public class BenchRunTests
             QueryHits = [20_000, 30_000],
             Seed = Environment.TickCount & 0xFFFF,
         };
-        TestContext.Out.WriteLine($"seed {settings.Seed}");
-        var log = new StringWriter();
-
-        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
-        TestContext.Out.WriteLine(log.ToString());
+        var (report, _) = await RunAsync(settings);
 
         // Every check reported at once: a failure on this shared machine should say all that went wrong.
         Assert.Multiple(() =>
@@ -81,11 +77,7 @@ public class BenchRunTests
             Visitors = 20,
             Seed = Environment.TickCount & 0xFFFF,
         };
-        TestContext.Out.WriteLine($"seed {settings.Seed}");
-        var log = new StringWriter();
-
-        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
-        TestContext.Out.WriteLine(log.ToString());
+        var (report, _) = await RunAsync(settings);
 
         var soak = report.Soak!;
         Assert.That(soak.Faults, Is.EqualTo(new[] { "pause" }));
@@ -105,13 +97,9 @@ public class BenchRunTests
             Visitors = 20,
             Seed = Environment.TickCount & 0xFFFF,
         };
-        TestContext.Out.WriteLine($"seed {settings.Seed}");
-        var log = new StringWriter();
+        var (report, log) = await RunAsync(settings);
 
-        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
-        TestContext.Out.WriteLine(log.ToString());
-
-        Assert.That(log.ToString(), Does.Contain("Kafka mock cluster at 127.0.0.1:"));
+        Assert.That(log, Does.Contain("Kafka mock cluster at 127.0.0.1:"));
         Assert.That(report.Soak!.Delivery.HitsAccepted, Is.GreaterThan(0));
         Assert.That(report.Soak.Delivery.HitsStored, Is.EqualTo(report.Soak.Delivery.HitsAccepted));
     }
@@ -127,14 +115,10 @@ public class BenchRunTests
             Visitors = 20,
             Seed = Environment.TickCount & 0xFFFF,
         };
-        TestContext.Out.WriteLine($"seed {settings.Seed}");
-        var log = new StringWriter();
-
-        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
-        TestContext.Out.WriteLine(log.ToString());
+        var (report, log) = await RunAsync(settings);
 
         var answered = report.Soak!.Delivery.Answered!;
-        Assert.That(log.ToString(), Does.Contain("fault kill-embedded"));
+        Assert.That(log, Does.Contain("fault kill-embedded"));
         // The kill took the host down for a while: beacons were answered before and after, refused between.
         Assert.That(answered.Answered, Is.GreaterThan(0));
         Assert.That(report.Soak.Errors, Is.GreaterThan(0), "the kill should have refused some beacons");
@@ -158,19 +142,25 @@ public class BenchRunTests
             Visitors = 20,
             Seed = Environment.TickCount & 0xFFFF,
         };
-        TestContext.Out.WriteLine($"seed {settings.Seed}");
-        var log = new StringWriter();
-
-        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
-        TestContext.Out.WriteLine(log.ToString());
+        var (report, log) = await RunAsync(settings);
 
         var answered = report.Soak!.Delivery.Answered!;
-        Assert.That(log.ToString(), Does.Contain("soak (roles apart)").And.Contain("fault kill-collector"));
+        Assert.That(log, Does.Contain("soak (roles apart)").And.Contain("fault kill-collector"));
         Assert.That(answered.Answered, Is.GreaterThan(0));
         Assert.That(report.Soak.Errors, Is.GreaterThan(0), "the kill should have refused some beacons");
         Assert.That(answered.AnsweredMissing, Is.Zero, "answered beacons missing from hits");
         Assert.That(answered.StoredRows, Is.EqualTo(answered.StoredDistinctPaths), "a beacon stored twice");
         Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
+    }
+
+    /// <summary>Runs the harness, logging its seed and everything it printed; the report and that output.</summary>
+    private static async Task<(BenchReport Report, string Log)> RunAsync(BenchSettings settings)
+    {
+        TestContext.Out.WriteLine($"seed {settings.Seed}");
+        var log = new StringWriter();
+        var report = await new BenchRunner(settings, log).RunAsync(CancellationToken.None);
+        TestContext.Out.WriteLine(log.ToString());
+        return (report, log.ToString());
     }
 }
