@@ -17,7 +17,7 @@ public static class KeyCommand
         var data = new Option<string>("--data") { Description = "Data folder, as given to `analytics run` (default: data)", DefaultValueFactory = _ => "data" };
         var sites = new Option<string[]>("--site") { Description = "Site the key may read (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = false };
         var name = new Option<string>("--name") { Description = "A note saying who or what uses the key", DefaultValueFactory = _ => "" };
-        var url = new Option<string>("--url") { Description = "Address of the running host, for the printed links", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var url = new Option<string>("--url") { Description = "Address of the running host, for the printed links (default: the address `analytics run` last printed for this data folder)" };
         var filter = new Option<string>("--filter") { Description = "Shared links only: filter expressions the link is locked to, as JSON, e.g. '[[\"is\",\"country\",[\"FR\"]]]'" };
         var admin = new Option<bool>("--admin") { Description = "The key may also add and remove the site's goals and segments" };
         var segment = new Option<string>("--segment") { Description = "Shared links only: lock the link to a saved segment (by name)" };
@@ -33,7 +33,7 @@ public static class KeyCommand
                   {secret}
 
                 Use it as 'Authorization: Bearer {secret}', or open the dashboard:
-                  {result.GetValue(url)}/dashboard/{Uri.EscapeDataString(key.Sites[0])}#key={secret}
+                  {result.GetValue(url) ?? HostAddressFile.Read(result.GetValue(data)!)}/dashboard/{Uri.EscapeDataString(key.Sites[0])}#key={secret}
                 """);
             return 0;
         });
@@ -69,7 +69,7 @@ public static class KeyCommand
             Console.WriteLine($"""
                 Shared link {key.Id} for {siteIds[0]} (shown once; anyone with it can read this site's aggregates):
 
-                  {result.GetValue(url)}/share/{Uri.EscapeDataString(siteIds[0])}?auth={secret}
+                  {result.GetValue(url) ?? HostAddressFile.Read(result.GetValue(data)!)}/share/{Uri.EscapeDataString(siteIds[0])}?auth={secret}
                 """);
             return 0;
         });

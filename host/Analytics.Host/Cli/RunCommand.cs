@@ -50,6 +50,7 @@ public static class RunCommand
         var address = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var site = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault()?.Id ?? "demo";
         var data = Path.GetFullPath(app.Configuration["ClickHouse:DataPath"] ?? "data/clickhouse");
+        HostAddressFile.Write(Path.GetDirectoryName(data)!, address);
         Console.WriteLine($"""
 
             Analytics is running (embedded). Press Ctrl-C to stop.
