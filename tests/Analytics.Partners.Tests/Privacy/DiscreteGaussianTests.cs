@@ -76,7 +76,7 @@ public class DiscreteGaussianTests
     }
 
     [Test]
-    public void A_draw_that_leans_on_the_wrong_proposal_would_be_caught()
+    public void The_draws_are_the_gaussian_and_not_its_laplace_proposal()
     {
         // The same check must tell the discrete Gaussian from its own discrete Laplace proposal of scale ⌊σ⌋ + 1 = 2.
         var random = new SeededRandomSource(56);
@@ -85,7 +85,7 @@ public class DiscreteGaussianTests
         {
             within += BigInteger.Abs(DiscreteGaussian.Sample(1, 1, random)) <= 1 ? 1 : 0;
         }
-        // N_Z(0, 1): P(|Y| ≤ 1) = (1 + 2e^-½) / Σ e^(-k²/2) ≈ 0.9026; the Laplace proposal would give about 0.62.
+        // N_Z(0, 1): P(|Y| ≤ 1) = (1 + 2e^-½) / Σ e^(-k²/2) ≈ 0.883; the Laplace proposal alone would give about 0.54.
         var norm = Enumerable.Range(-40, 81).Sum(k => Math.Exp(-k * k / 2.0));
         var expected = (1 + (2 * Math.Exp(-0.5))) / norm;
         Assert.That((double)within / Draws, Is.EqualTo(expected).Within(5 * Math.Sqrt(expected * (1 - expected) / Draws)));
