@@ -21,6 +21,10 @@ public static class PrivacyProblems
         {
             yield break;
         }
+        if (!Enum.IsDefined(privacy.Mechanism))
+        {
+            yield return $"{at}:Mechanism must be DiscreteLaplace or DiscreteGaussian";
+        }
         if (privacy.Epsilon is <= 0 or > 10)
         {
             yield return $"{at}:Epsilon ({privacy.Epsilon}) must be above 0 and at most 10";

@@ -6,8 +6,14 @@ namespace Analytics.Partners.Privacy;
 /// <summary>A DP report's parameters from the privacy options, and the exact noise each column gets from them.</summary>
 public static class DpNoise
 {
-    /// <summary>The parameters a report with <paramref name="metrics"/> metrics is published under.</summary>
-    public static DpParameters ParametersFor(PrivacyOptions options, int metrics)
+    /// <summary>The parameters a report with <paramref name="metrics"/> metrics is published under, for its mechanism.</summary>
+    public static DpParameters ParametersFor(PrivacyOptions options, int metrics) => options.Mechanism switch
+    {
+        NoiseMechanism.DiscreteGaussian => GaussianCalibration.ParametersFor(options, metrics),
+        _ => LaplaceParametersFor(options, metrics),
+    };
+
+    private static DpParameters LaplaceParametersFor(PrivacyOptions options, int metrics)
     {
         var columns = 1 + metrics;
         var cells = options.MaxCellsPerVisitor;
@@ -21,6 +27,7 @@ public static class DpNoise
             Delta = options.Delta,
             MaxCellsPerVisitor = cells,
             MaxContributionsPerVisitor = clamp,
+            Accounting = "pure ε-DP: ε split evenly over the columns, each column's noise scaled to its L1 sensitivity; all of δ for the threshold",
             EpsilonPerColumn = options.Epsilon / columns,
             VisitorsSensitivity = cells,
             MetricSensitivity = (long)cells * clamp,
@@ -31,6 +38,7 @@ public static class DpNoise
             VisitorsHalfWidth95 = DpParameters.HalfWidth(visitorsScale, 0.05),
             MetricHalfWidth95 = DpParameters.HalfWidth(metricScale, 0.05),
             Threshold = DpParameters.ThresholdFor(visitorsScale, cells, (double)options.Delta),
+            ThresholdDelta = options.Delta,
         };
     }
 
@@ -38,6 +46,25 @@ public static class DpNoise
     public static (BigInteger S, BigInteger T) VisitorsNoise(this DpParameters parameters, int columns) => Noise(parameters, parameters.VisitorsSensitivity, columns);
 
     public static (BigInteger S, BigInteger T) MetricNoise(this DpParameters parameters, int columns) => Noise(parameters, parameters.MetricSensitivity, columns);
+
+    /// <summary>Draws the visitors column's noise of a report with <paramref name="columns"/> columns, by its mechanism.</summary>
+    public static Func<IRandomSource, BigInteger> VisitorsSampler(this DpParameters parameters, int columns) =>
+        Sampler(parameters, parameters.VisitorsScale, parameters.VisitorsNoise(columns));
+
+    /// <summary>Draws a metric column's noise, by the report's mechanism.</summary>
+    public static Func<IRandomSource, BigInteger> MetricSampler(this DpParameters parameters, int columns) =>
+        Sampler(parameters, parameters.MetricScale, parameters.MetricNoise(columns));
+
+    // The Gaussian's σ is a decimal, so σ² is the exact fraction it is; the Laplace's (s, t) come from ε alone.
+    private static Func<IRandomSource, BigInteger> Sampler(DpParameters parameters, decimal sigma, (BigInteger S, BigInteger T) laplace)
+    {
+        if (parameters.Mechanism == DpParameters.GaussianMechanism)
+        {
+            var (n, d) = RationalDecimal.Of(sigma * sigma);
+            return random => DiscreteGaussian.Sample(n, d, random);
+        }
+        return random => DiscreteLaplace.Sample(laplace.S, laplace.T, random);
+    }
 
     // scale = sensitivity · columns / ε with ε = p / q, so exp(-|z| / scale) = exp(-|z| · p / (q · sensitivity · columns)).
     private static (BigInteger S, BigInteger T) Noise(DpParameters parameters, long sensitivity, int columns)

@@ -4,7 +4,7 @@ using Analytics.Partners.Reports;
 namespace Analytics.Partners.Privacy;
 
 /// <summary>
-/// Turns bounded cells into a differentially private table: discrete Laplace noise on every number of every cell,
+/// Turns bounded cells into a differentially private table: discrete Laplace or Gaussian noise (the report's mechanism) on every number of every cell,
 /// then only cells whose noisy visitors reach the threshold are published. Everything after the noise is
 /// post-processing (no further privacy cost): negative noisy metrics are shown as 0, and each period's total row is
 /// the sum of its published cells (so visitors there counts a visitor once per cell). The number of cells left
@@ -15,8 +15,8 @@ public static class NoisyCells
     public static ReportTable Build(ReportQuery query, IReadOnlyList<AggregateRow> bounded, DpParameters parameters, IRandomSource random)
     {
         var columns = 1 + query.Metrics.Count;
-        var (vs, vt) = parameters.VisitorsNoise(columns);
-        var (ms, mt) = parameters.MetricNoise(columns);
+        var visitorsNoise = parameters.VisitorsSampler(columns);
+        var metricNoise = parameters.MetricSampler(columns);
         var rows = new List<ReportRow>();
         foreach (var (start, end) in query.Window.Periods(query.Granularity))
         {
@@ -25,8 +25,8 @@ public static class NoisyCells
             foreach (var cell in bounded.Where(c => c.Period == start)
                          .OrderBy(c => string.Join('\u0001', c.Dimensions), StringComparer.Ordinal))
             {
-                var visitors = cell.Visitors + ToLong(DiscreteLaplace.Sample(vs, vt, random));
-                var metrics = cell.Metrics.Select(m => (long?)Math.Max(0, m + ToLong(DiscreteLaplace.Sample(ms, mt, random)))).ToList();
+                var visitors = cell.Visitors + ToLong(visitorsNoise(random));
+                var metrics = cell.Metrics.Select(m => (long?)Math.Max(0, m + ToLong(metricNoise(random)))).ToList();
                 if (visitors >= parameters.Threshold)
                 {
                     published.Add(new ReportRow(start, end, RowType.Cell, cell.Dimensions, visitors, metrics, 0, 0));

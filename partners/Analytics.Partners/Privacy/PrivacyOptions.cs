@@ -5,6 +5,9 @@ public sealed record PrivacyOptions
 {
     public PrivacyMode Mode { get; init; } = PrivacyMode.KSuppression;
 
+    /// <summary>The noise under DifferentialPrivacy: discrete Laplace (the default) or discrete Gaussian.</summary>
+    public NoiseMechanism Mechanism { get; init; } = NoiseMechanism.DiscreteLaplace;
+
     /// <summary>The report's ε, spent from the partner's budget at every run; decimal so it is an exact rational.</summary>
     public decimal Epsilon { get; init; } = 1m;
 

@@ -9,10 +9,16 @@ namespace Analytics.Partners.Reports;
 /// Which cells appear depends on the data; a cell is published only when its noisy visitors reach
 /// <see cref="Threshold"/>, chosen so a cell made by one visitor alone shows with probability at most δ / C, which
 /// makes the whole report (ε, δ)-differentially private with respect to adding or removing one visitor.
+/// Under the discrete Gaussian (<see cref="GaussianMechanism"/>) ε is not split: every number gets noise of standard
+/// parameter σ times its per-cell bound (1 for visitors, M for a metric), which is ρ-zCDP over the whole report in L2
+/// (<see cref="Rho"/>), turned into (<see cref="AccountedEpsilon"/>, <see cref="NoiseDelta"/>); the threshold gets
+/// <see cref="ThresholdDelta"/>; the two δ add up to <see cref="Delta"/>.
 /// </summary>
 public sealed record DpParameters
 {
     public const string LaplaceMechanism = "discrete-laplace";
+
+    public const string GaussianMechanism = "discrete-gaussian";
 
     public required string Mechanism { get; init; }
 
@@ -24,14 +30,26 @@ public sealed record DpParameters
 
     public required int MaxContributionsPerVisitor { get; init; }
 
-    /// <summary>ε of each column (visitors and each metric).</summary>
-    public required decimal EpsilonPerColumn { get; init; }
+    /// <summary>How ε and δ were accounted for, in words.</summary>
+    public required string Accounting { get; init; }
+
+    /// <summary>ε of each column (visitors and each metric) under the discrete Laplace; null under the Gaussian, which accounts for all columns together.</summary>
+    public decimal? EpsilonPerColumn { get; init; }
 
     public required long VisitorsSensitivity { get; init; }
 
     public required long MetricSensitivity { get; init; }
 
-    /// <summary>Noise scale b of the visitors column: P(noise = z) ∝ exp(-|z| / b).</summary>
+    /// <summary>Discrete Gaussian only: the L2 sensitivity of the visitors column over the whole report, √C.</summary>
+    public double? VisitorsL2Sensitivity { get; init; }
+
+    /// <summary>Discrete Gaussian only: the L2 sensitivity of each metric column over the whole report, √C · M.</summary>
+    public double? MetricL2Sensitivity { get; init; }
+
+    /// <summary>
+    /// Noise scale of the visitors column: b of the discrete Laplace, P(noise = z) ∝ exp(-|z| / b); σ of the
+    /// discrete Gaussian, P(noise = z) ∝ exp(-z² / 2σ²).
+    /// </summary>
     public required decimal VisitorsScale { get; init; }
 
     public required decimal MetricScale { get; init; }
@@ -47,6 +65,18 @@ public sealed record DpParameters
 
     /// <summary>The least noisy visitors a published cell has.</summary>
     public required long Threshold { get; init; }
+
+    /// <summary>Discrete Gaussian only: the report's zCDP ρ, Σ over columns of (L2 sensitivity)² / (2σ²).</summary>
+    public double? Rho { get; init; }
+
+    /// <summary>Discrete Gaussian only: the ε that ρ gives at <see cref="NoiseDelta"/>, at most <see cref="Epsilon"/> (σ is the least multiple of 0.01 that fits).</summary>
+    public double? AccountedEpsilon { get; init; }
+
+    /// <summary>Discrete Gaussian only: the part of δ spent converting ρ to (ε, δ): δ / 2.</summary>
+    public decimal? NoiseDelta { get; init; }
+
+    /// <summary>The part of δ spent on the threshold: all of δ under the discrete Laplace, δ / 2 under the Gaussian.</summary>
+    public decimal? ThresholdDelta { get; init; }
 
     /// <summary>Discrete Laplace with a = exp(-1/b): variance 2a / (1 - a)².</summary>
     public static double StandardDeviation(double scale)

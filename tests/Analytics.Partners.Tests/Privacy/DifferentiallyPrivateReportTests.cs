@@ -15,12 +15,13 @@ public class DifferentiallyPrivateReportTests
     private static readonly (string Country, long Visitors, long Pageviews)[] Truth =
         [("FR", 800, 2100), ("DE", 300, 650), ("IT", 120, 260), ("ES", 60, 150), ("PT", 1, 3), ("BE", 2, 4)];
 
-    private static Dictionary<string, string?> Settings(string storePath)
+    private static Dictionary<string, string?> Settings(string storePath, string mechanism)
     {
         var settings = PartnersApp.TwoPartners(storePath);
         // Only the runs the test makes spend the budget.
         settings["Partners:SchedulerEnabled"] = "false";
         settings["Partners:Partners:0:Reports:0:Privacy:Mode"] = "DifferentialPrivacy";
+        settings["Partners:Partners:0:Reports:0:Privacy:Mechanism"] = mechanism;
         settings["Partners:Partners:0:Reports:0:Privacy:Epsilon"] = "1";
         settings["Partners:Partners:0:Reports:0:Privacy:Delta"] = "0.000001";
         settings["Partners:Partners:0:Reports:0:Privacy:MaxContributionsPerVisitor"] = "3";
@@ -30,13 +31,14 @@ public class DifferentiallyPrivateReportTests
         return settings;
     }
 
-    [Test]
-    public async Task A_dp_report_differs_between_seeds_stays_within_its_accuracy_and_the_third_run_is_refused()
+    [TestCase("DiscreteLaplace", "discrete-laplace")]
+    [TestCase("DiscreteGaussian", "discrete-gaussian")]
+    public async Task A_dp_report_differs_between_seeds_stays_within_its_accuracy_and_the_third_run_is_refused(string mechanism, string published)
     {
         var contributions = new FakeContributionSource();
         contributions.Cells.AddRange(Truth.Select(t => new AggregateRow(Day, ["demo", t.Country], t.Visitors, [t.Pageviews])));
         var random = new SeededRandomSource(1001);
-        await using var app = await PartnersApp.StartAsync(Settings(PartnersApp.NewStorePath()), new FakeAggregateSource(), services: s =>
+        await using var app = await PartnersApp.StartAsync(Settings(PartnersApp.NewStorePath(), mechanism), new FakeAggregateSource(), services: s =>
             s.AddSingleton<IContributionSource>(contributions).AddSingleton<IRandomSource>(random));
         using var operatorClient = app.Client(PartnersApp.OperatorKey);
         using var acme = app.Client(PartnersApp.AcmeKey);
@@ -51,14 +53,32 @@ public class DifferentiallyPrivateReportTests
         var privacy = listing.RootElement.GetProperty("reports")[0].GetProperty("privacy");
         Assert.Multiple(() =>
         {
-            Assert.That(privacy.GetProperty("mechanism").GetString(), Is.EqualTo("discrete-laplace"));
+            Assert.That(privacy.GetProperty("mechanism").GetString(), Is.EqualTo(published));
             Assert.That(privacy.GetProperty("epsilon").GetDecimal(), Is.EqualTo(1m));
+            Assert.That(privacy.GetProperty("delta").GetDecimal(), Is.EqualTo(0.000001m));
             Assert.That(privacy.GetProperty("max_contributions_per_visitor").GetInt32(), Is.EqualTo(3));
+            Assert.That(privacy.GetProperty("max_cells_per_visitor").GetInt32(), Is.EqualTo(1));
             Assert.That(privacy.GetProperty("metric_sensitivity").GetInt64(), Is.EqualTo(3));
         });
-        // Visitors and pageviews share ε = 1: scale 1 · 2 / 1 = 2 for visitors, 3 · 2 / 1 = 6 for pageviews.
-        var visitorsBound = Bound(2);
-        var pageviewsBound = Bound(6);
+        long visitorsBound, pageviewsBound;
+        if (mechanism == "DiscreteLaplace")
+        {
+            // Visitors and pageviews share ε = 1: scale 1 · 2 / 1 = 2 for visitors, 3 · 2 / 1 = 6 for pageviews.
+            visitorsBound = LaplaceBound(2);
+            pageviewsBound = LaplaceBound(6);
+        }
+        else
+        {
+            // σ is checked against the accounting in GaussianCalibrationTests; here: published, within ε, σ·M on pageviews.
+            var sigma = privacy.GetProperty("visitors_scale").GetDecimal();
+            Assert.That(privacy.GetProperty("metric_scale").GetDecimal(), Is.EqualTo(sigma * 3));
+            Assert.That(privacy.GetProperty("accounted_epsilon").GetDouble(), Is.LessThanOrEqualTo(1));
+            Assert.That(privacy.GetProperty("rho").GetDouble(), Is.GreaterThan(0));
+            Assert.That(privacy.GetProperty("noise_delta").GetDecimal() + privacy.GetProperty("threshold_delta").GetDecimal(), Is.EqualTo(0.000001m));
+            visitorsBound = GaussianBound((double)sigma);
+            pageviewsBound = GaussianBound((double)sigma * 3);
+        }
+        TestContext.Out.WriteLine($"{mechanism}: noise bounds ±{visitorsBound} visitors, ±{pageviewsBound} pageviews");
         foreach (var report in new[] { first, second })
         {
             foreach (var (country, visitors, pageviews) in Truth)
@@ -81,17 +101,33 @@ public class DifferentiallyPrivateReportTests
         Assert.That(audit.RootElement.EnumerateArray().Select(e => e.GetProperty("action").GetString()).Where(a => a != "downloaded"),
             Is.EqualTo(new[] { "generated", "generated", "refused" }));
         var sidecar = await File.ReadAllTextAsync(Path.Combine(app.StorePath, "reports", "acme", "daily", "2026-11-28.json"));
-        Assert.That(sidecar, Does.Contain("\"privacy\":{\"mechanism\":\"discrete-laplace\""));
+        Assert.That(sidecar, Does.Contain($"\"privacy\":{{\"mechanism\":\"{published}\""));
     }
 
     /// <summary>h with P(|Z| > h) = 2a^(h+1) / (1 + a) below 1e-9 for each number: the run cannot fail by chance.</summary>
-    private static long Bound(double scale)
+    private static long LaplaceBound(double scale)
     {
         var a = Math.Exp(-1 / scale);
         var h = 0L;
         while (2 * Math.Pow(a, h + 1) / (1 + a) > 1e-9)
         {
             h++;
+        }
+        return h;
+    }
+
+    /// <summary>h with P(|Z| > h) below 1e-9 for a discrete Gaussian of parameter σ, from its mass function summed.</summary>
+    private static long GaussianBound(double sigma)
+    {
+        double Weight(long z) => Math.Exp(-(double)z * z / (2 * sigma * sigma));
+        var reach = (long)Math.Ceiling(40 * sigma) + 2;
+        var norm = 1 + (2 * Enumerable.Range(1, (int)reach).Sum(z => Weight(z)));
+        var h = reach;
+        var outside = 0.0;
+        while (h > 0 && outside + (2 * Weight(h) / norm) <= 1e-9)
+        {
+            outside += 2 * Weight(h) / norm;
+            h--;
         }
         return h;
     }

@@ -45,12 +45,22 @@ public class PrivacyConfigurationTests
         Assert.That(StartError(DpReport()), Is.Null);
     }
 
+    [Test]
+    public void A_dp_report_may_ask_for_the_discrete_gaussian()
+    {
+        var settings = DpReport();
+        settings[$"{Report}:Privacy:Mechanism"] = "DiscreteGaussian";
+
+        Assert.That(StartError(settings), Is.Null);
+    }
+
     [TestCase("Privacy:Epsilon", "0", $"{Report}:Privacy:Epsilon")]
     [TestCase("Privacy:Delta", "0", $"{Report}:Privacy:Delta")]
     [TestCase("Privacy:MaxContributionsPerVisitor", "0", $"{Report}:Privacy:MaxContributionsPerVisitor")]
     [TestCase("Privacy:MaxCellsPerVisitor", "0", $"{Report}:Privacy:MaxCellsPerVisitor")]
     [TestCase("Metrics:0", "bounces", $"{Report}:Metrics: 'bounces'")]
     [TestCase("Privacy:Epsilon", "3", "Partners:Partners:0:PrivacyBudget")]
+    [TestCase("Privacy:Mechanism", "7", $"{Report}:Privacy:Mechanism")]
     public void A_bad_privacy_setting_stops_the_start_naming_its_key(string key, string value, string named)
     {
         var settings = DpReport();
