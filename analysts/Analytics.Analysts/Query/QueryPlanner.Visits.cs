@@ -44,38 +44,50 @@ public sealed partial class QueryPlanner
 
     /// <summary>
     /// Rows of the visits table (signed, as stored) for a filter whose hit-level part (a page, an event
-    /// name) a visit meets through one of its hits: the hits that meet that part are matched to the visit
-    /// whose span holds them (same visitor, started_at to ended_at of any of its versions), and the visit's
-    /// pageviews, events and clicks are those matching hits, as on raw hits. An anonymous visit is its one
-    /// hit (session_id = hit_id). Metrics are the visits table's signed sums, so no FINAL is needed.
+    /// name) a visit meets through one of its hits. The hits that meet that part are gathered per visitor
+    /// (one row each: their times and kinds), joined to the visitor's visit rows, and a row is kept when one
+    /// of those hits falls within its span (started_at to ended_at). Each row carries the matching hits of
+    /// its span as its pageviews, events and clicks, so signed sums count them as on raw hits: a visit that
+    /// grew is a -1/+1 pair of the old span (the same hits, cancelling) and a +1 row of the new one, and a
+    /// span only grows, so a visit that matched once keeps matching. No hit ID is read, so the page's hits
+    /// come from the hits_by_step projection (ordered by kind, event and page) instead of a scan of the
+    /// period's paths. An anonymous visit is its one hit (session_id = hit_id), picked by that ID.
+    /// Metrics are the visits table's signed sums, so no FINAL is needed.
     /// </summary>
     private string SessionsByHitsSql(StatsQuery query, string site, string from, string to, string tz, SqlParameters p)
     {
         var parts = query.Filter switch { AllOf all => all.Filters, null => [], _ => [query.Filter] };
         var hitParts = string.Join(" AND ", parts.Where(IsHitOnly).Select(f => FilterSql(f, p)));
-        var visitParts = parts.Where(f => !IsHitOnly(f)).Select(f => FilterSql(f, p)).ToList();
+        var visitParts = string.Concat(parts.Where(f => !IsHitOnly(f)).Select(f => " AND " + FilterSql(f, p)));
         var fromTime = $"fromUnixTimestamp64Milli({from}, 'UTC')";
         var toTime = $"fromUnixTimestamp64Milli({to}, 'UTC')";
-        var visits = $"site_id = {site} AND started_at >= {fromTime} AND started_at < {toTime} AND NOT is_bot";
+        var visits = $"site_id = {site} AND started_at >= {fromTime} AND started_at < {toTime} AND NOT is_bot{visitParts}";
         var hits = $"site_id = {site} AND timestamp >= {fromTime} AND timestamp < {toTime} + INTERVAL 1 DAY AND NOT is_bot AND {hitParts}";
-        var dims = string.Join("", query.Dimensions.Select((d, i) => $"{DimensionSql(d, "v.started_at", tz)} AS d{i}, "));
-        // A hit can fall in the span of several versions of one visit: it is counted once by its ID.
+        var dimensions = query.Dimensions.Select((d, i) => $"{DimensionSql(d, "started_at", tz)} AS d{i}").ToList();
+        var columns = string.Join(", ", dimensions.Append("visitor_id").Append("sign").Append("duration").Append("is_bounce"));
+        var outputs = string.Concat(query.Dimensions.Select((_, i) => $"d{i}, "));
+        const string InSpan = "t >= v.started_at AND t <= v.ended_at";
         return $"""
-            SELECT {dims}v.visitor_id AS visitor_id, v.session_id AS session_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
-                   m.pageviews AS pageviews, m.events AS events, m.link_clicks AS link_clicks
-            FROM (SELECT * FROM {database}.sessions WHERE {visits}{string.Concat(visitParts.Select(v => " AND " + v))}) AS v
-            INNER JOIN (
-                SELECT s.session_id AS session_id, uniqExactIf(h.hit_id, h.kind = 1) AS pageviews, uniqExactIf(h.hit_id, h.kind = 2) AS events,
-                       uniqExactIf(h.hit_id, h.kind = 3) AS link_clicks
-                FROM (SELECT visitor_id, session_id, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS s
-                INNER JOIN (SELECT visitor_id, hit_id, timestamp, kind FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}) AS h ON s.visitor_id = h.visitor_id
-                WHERE h.timestamp >= s.started_at AND h.timestamp <= s.ended_at
-                GROUP BY s.session_id
-                UNION ALL
-                SELECT hit_id, countIf(kind = 1), countIf(kind = 2), countIf(kind = 3)
-                FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime}
-                GROUP BY hit_id
-            ) AS m ON v.session_id = m.session_id
+            SELECT {outputs}visitor_id, sign, duration, is_bounce, pageviews, events, link_clicks
+            FROM (
+                SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
+                       arrayCount((t, k) -> k = 1 AND {InSpan}, h.times, h.kinds) AS pageviews,
+                       arrayCount((t, k) -> k = 2 AND {InSpan}, h.times, h.kinds) AS events,
+                       arrayCount((t, k) -> k = 3 AND {InSpan}, h.times, h.kinds) AS link_clicks,
+                       arrayExists(t -> {InSpan}, h.times) AS matched
+                FROM (SELECT {columns}, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS v
+                INNER JOIN (
+                    SELECT visitor_id, groupArray(timestamp) AS times, groupArray(kind) AS kinds
+                    FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}
+                    GROUP BY visitor_id
+                ) AS h ON v.visitor_id = h.visitor_id
+                WHERE matched
+            )
+            UNION ALL
+            SELECT {columns}, pageviews, events, link_clicks
+            FROM {database}.sessions
+            WHERE {visits} AND visitor_id = {NoVisitor}
+              AND session_id IN (SELECT hit_id FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime})
             """;
     }
 
