@@ -77,7 +77,13 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         var embeddedKafka = UsesKafka ? broker : null;
         await using var collector = CollectorServer.CollectorRole(Path.Combine(work, "collector"), broker.BootstrapServers, settings.CollectorArguments);
         await using var embedded = CollectorServer.Embedded(Path.Combine(work, "embedded"), CollectorArguments(embeddedKafka, Path.Combine(work, "spool")));
+        // With the default transport, the same host on the in-memory queue runs in the same rounds: what durable answers cost.
+        await using var inMemory = CollectorServer.EmbeddedInMemory(Path.Combine(work, "embedded-memory"), settings.CollectorArguments);
         List<IServerUnderTest> servers = withBaselines ? [nginx, kestrel, collector, embedded] : [collector, embedded];
+        if (embeddedKafka is null)
+        {
+            servers.Add(inMemory);
+        }
         foreach (var server in servers)
         {
             log.WriteLine($"starting {server.Key}: {server.Description}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Bench.Servers;
 
 namespace Analytics.Bench.Report;
 
@@ -32,6 +33,11 @@ public static class MarkdownReport
             md.AppendLine();
             var errors = r.Beacon.SelectMany(s => s.Runs).Sum(x => x.Errors);
             md.AppendLine($"Errors (connect/read/write/timeout/non-2xx) over all measured runs: {errors}.").AppendLine();
+            if (r.Beacon.SingleOrDefault(s => s.Key == "embedded") is { } durable
+                && r.Beacon.SingleOrDefault(s => s.Key == CollectorServer.EmbeddedInMemoryKey) is { } memory)
+            {
+                md.AppendLine($"Cost of durable answers (the default, fsynced spool) against the in-memory opt-in, same rounds: server CPU per beacon {durable.CpuSecondsPer1000 * 1000:0.0} vs {memory.CpuSecondsPer1000 * 1000:0.0} µs ({durable.CpuSecondsPer1000 / memory.CpuSecondsPer1000:0.00}x), req/s {durable.RequestsPerSecond:N0} vs {memory.RequestsPerSecond:N0} ({durable.RequestsPerSecond / memory.RequestsPerSecond:0.00}x), p99 {durable.P99Ms:0.00} vs {memory.P99Ms:0.00} ms.").AppendLine();
+            }
         }
         if (r.Ratios is { } q)
         {

@@ -35,6 +35,16 @@ public sealed class CollectorServer : IServerUnderTest
         new("embedded", "analytics run (embedded): full collector path, fsynced spool (the default transport), aggregator, chDB", dataDirectory,
             ["run", "--data", dataDirectory, .. extraArguments]);
 
+    /// <summary>
+    /// The embedded host answering from its in-memory queue (<c>Transport:Kind=InProcess</c>, the documented
+    /// non-durable opt-in): beside <see cref="Embedded"/> in the same rounds, the cost of durable answers.
+    /// </summary>
+    public static CollectorServer EmbeddedInMemory(string dataDirectory, IReadOnlyList<string> extraArguments) =>
+        new(EmbeddedInMemoryKey, "analytics run --Transport:Kind=InProcess: as embedded, but answered from the in-memory queue (the non-durable opt-in)", dataDirectory,
+            ["run", "--data", dataDirectory, "--Transport:Kind=InProcess", .. extraArguments]);
+
+    public const string EmbeddedInMemoryKey = "embedded-memory";
+
     /// <summary>The collector role alone, shipping to <paramref name="bootstrapServers"/>.</summary>
     public static CollectorServer CollectorRole(string dataDirectory, string bootstrapServers, IReadOnlyList<string> extraArguments) =>
         new("collector", "analytics collector: the collector role alone, acknowledging from its fsynced spool and shipping to Kafka (the harness's mock cluster)", dataDirectory,
