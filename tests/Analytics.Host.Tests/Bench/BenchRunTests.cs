@@ -27,8 +27,8 @@ public class BenchRunTests
         // Every check reported at once: a failure on this shared machine should say all that went wrong.
         Assert.Multiple(() =>
         {
-            Assert.That(report.Beacon.Select(s => s.Key), Is.EqualTo(new[] { "nginx", "kestrel", "collector", "embedded" }));
-            Assert.That(report.Beacon.SelectMany(s => s.Runs).Count(), Is.EqualTo(8));
+            Assert.That(report.Beacon.Select(s => s.Key), Is.EqualTo(new[] { "nginx", "kestrel", "collector", "embedded", "embedded-memory" }));
+            Assert.That(report.Beacon.SelectMany(s => s.Runs).Count(), Is.EqualTo(10));
             Assert.That(report.Notes, Has.One.Contains("Collector role:").And.Contains("(all shipped)"));
             Assert.That(report.Beacon.SelectMany(s => s.Runs).All(r => r.Requests > 0 && r.CpuSecondsPer1000 > 0), Is.True);
             Assert.That(report.Ratios!.ThroughputVsNginx, Is.GreaterThan(0));
@@ -57,7 +57,8 @@ public class BenchRunTests
             await BenchCommand.WriteAsync(report, path, CancellationToken.None);
             var markdown = await File.ReadAllTextAsync(path);
             Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness").And.Contain("## Kafka transport end to end")
-                .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory"));
+                .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory")
+                .And.Contain("Cost of durable answers"));
             Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
         }
         finally
