@@ -155,6 +155,10 @@ public static class ImportCommand
             var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";
             Console.WriteLine($"  kept: raw hits and visits until {raw:yyyy-MM-dd}{figures}");
         }
+        if (r.AlreadyStored > 0)
+        {
+            Console.WriteLine($"  already stored by an earlier run: {r.AlreadyStored:N0} pageviews (not stored again)");
+        }
         if (r.Skipped.Count > 0)
         {
             Console.WriteLine("  skipped: " + string.Join(", ", r.Skipped.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value:N0}")));
