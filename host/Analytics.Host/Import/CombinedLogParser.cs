@@ -22,7 +22,15 @@ public static class CombinedLogParser
     /// Whether the line parses, as <see cref="TryParse(string, out LogEntry)"/> decides, and its time; no
     /// field is copied into a string. For the survey of a file's time range before the import.
     /// </summary>
-    public static bool TryParseTime(string line, out DateTimeOffset time) => TryParse(line, materialize: false, out _, out time);
+    public static bool TryParseTime(string line, out DateTimeOffset time)
+    {
+        if (TryParse(line, materialize: false, out _, out time))
+        {
+            return true;
+        }
+        time = default;
+        return false;
+    }
 
     private static bool TryParse(string line, bool materialize, out LogEntry? entry, out DateTimeOffset time)
     {

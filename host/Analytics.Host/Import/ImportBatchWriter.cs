@@ -35,14 +35,16 @@ internal sealed class ImportBatchWriter
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
     /// <summary>
-    /// Queues a batch (waits while the one before is still queued). <paramref name="stored"/> gets the
-    /// stored total once the batch is in. Throws the write's error if an earlier batch failed.
+    /// Queues a batch (waits while the one before is still queued). <paramref name="token"/> names the
+    /// batch's lines (the same lines of the same import give the same token, so a batch a crashed run
+    /// stored, whole or in part, is stored once). <paramref name="stored"/> gets the stored total once
+    /// the batch is in (with the hits found stored already). Throws the write's error if an earlier batch failed.
     /// </summary>
-    public async ValueTask WriteAsync(IReadOnlyList<Hit> hits, Action<long> stored, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync(IReadOnlyList<Hit> hits, string token, Action<long> stored, CancellationToken cancellationToken)
     {
         try
         {
-            await _batches.Writer.WriteAsync(new Batch(hits, stored), cancellationToken);
+            await _batches.Writer.WriteAsync(new Batch(hits, token, stored), cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -68,12 +70,18 @@ internal sealed class ImportBatchWriter
                 if (batch.Hits.Count > 0)
                 {
                     var duplicatesBefore = _store.DuplicatesDropped;
-                    await _store.WriteAsync(new HitBatch(batch.Hits), CancellationToken.None);
-                    var duplicates = _store.DuplicatesDropped - duplicatesBefore;
+                    var prepared = await _store.PrepareAsync(new HitBatch(batch.Hits, batch.Token), CancellationToken.None);
+                    // Null: the batch ledger holds the token, so a crashed run stored this very batch whole.
+                    var duplicates = prepared is null ? batch.Hits.Count : _store.DuplicatesDropped - duplicatesBefore;
+                    if (prepared is not null)
+                    {
+                        await _store.WriteAsync(prepared, CancellationToken.None);
+                    }
                     Interlocked.Add(ref _duplicates, duplicates);
                     Interlocked.Add(ref _stored, batch.Hits.Count - duplicates);
                 }
-                batch.Stored(Stored);
+                // Found stored already means stored by this import's crashed run (the IDs are this import's own): they count.
+                batch.Stored(Stored + Duplicates);
             }
         }
         catch (Exception ex)
@@ -87,5 +95,5 @@ internal sealed class ImportBatchWriter
         }
     }
 
-    private sealed record Batch(IReadOnlyList<Hit> Hits, Action<long> Stored);
+    private sealed record Batch(IReadOnlyList<Hit> Hits, string Token, Action<long> Stored);
 }

@@ -144,11 +144,16 @@ public sealed class LogImporter : IAsyncDisposable
             var batch = new List<Hit>();
 
             // Hands the hits read so far to the writer as one batch; once stored, the checkpoint moves to lineNumber.
+            // Batches start at a checkpoint and end at a multiple of CheckpointEvery (or the end of the file), so a
+            // run resumed after a crash cuts the batch it was storing with the same lines, and the same token.
+            var batchFrom = lineNumber;
+            var importTag = $"import/{survey.Fingerprint[..16]}/{Convert.ToHexStringLower(System.IO.Hashing.XxHash3.Hash(ids.Secret))}";
             async ValueTask CutAsync()
             {
                 var through = lineNumber;
-                await writer.WriteAsync(batch, stored => At(through, stored).Save(checkpointPath), _storageGone.Token);
+                await writer.WriteAsync(batch, $"{importTag}/{batchFrom}-{through}", stored => At(through, stored).Save(checkpointPath), _storageGone.Token);
                 batch = new List<Hit>(batch.Count);
+                batchFrom = through;
             }
 
             try
@@ -202,7 +207,7 @@ public sealed class LogImporter : IAsyncDisposable
                 {
                     // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
                     // end of a file the ledger already knows, and the next run skips the file.
-                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported, CancellationToken.None);
+                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported + result.AlreadyStored, CancellationToken.None);
                     // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
                     File.Delete(checkpointPath);
                     result.Completed = true;
