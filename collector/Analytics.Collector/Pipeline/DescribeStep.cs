@@ -15,7 +15,7 @@ public sealed class DescribeStep(IOptions<CollectorOptions> options) : IHitStep
         var page = kind == HitKind.LinkClick ? hit.LinkTarget! : hit.PageUrl!;
         hit.Hit = new Hit
         {
-            HitId = Guid.CreateVersion7(new DateTimeOffset(hit.ReceivedAt)),
+            HitId = hit.HitId ?? Guid.CreateVersion7(new DateTimeOffset(hit.ReceivedAt)),
             SiteId = hit.Site!.Id,
             Timestamp = hit.ReceivedAt,
             VisitorId = hit.VisitorId,

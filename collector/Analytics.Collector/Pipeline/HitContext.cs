@@ -38,6 +38,12 @@ public sealed class HitContext(HttpContext http, BeaconParameters parameters, Da
     /// <summary>Consent declined (DNT, Sec-GPC, opt-out) or not asked for (link clicks): no ID, no cookie.</summary>
     public bool IsAnonymous { get; set; }
 
+    /// <summary>
+    /// Preset by a caller that derives hit IDs itself (the log import: one per line, so a line read again
+    /// after a crash is recognised as stored); otherwise <see cref="DescribeStep"/> mints a UUIDv7.
+    /// </summary>
+    public Guid? HitId { get; init; }
+
     /// <summary>Preset by the caller for the later hits of one batch, so a batch shares one ID.</summary>
     public Guid VisitorId { get; set; }
 

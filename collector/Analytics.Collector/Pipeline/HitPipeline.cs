@@ -55,24 +55,6 @@ public sealed partial class HitPipeline(
         return hit;
     }
 
-    /// <summary>
-    /// For an import, which must not lose a line to overload: runs the steps, then waits as long as the
-    /// transport is full (back-pressure, never counted as Overloaded). Only <paramref name="cancellationToken"/>
-    /// ends the wait (storage stopped), with an <see cref="OperationCanceledException"/>: the hit was not handed on.
-    /// </summary>
-    public async ValueTask<HitContext?> ProcessWithoutTimeoutAsync(HttpContext http, BeaconParameters parameters, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var hit = new HitContext(http, parameters, UtcNow);
-        if (!Run(hit))
-        {
-            return null;
-        }
-        await sink.WriteAsync(hit.Hit, cancellationToken);
-        metrics.Accepted(Stopwatch.GetElapsedTime(started));
-        return hit;
-    }
-
     /// <summary>Runs the steps, then waits (at most the hand-off timeout) until the transport holds the hit.</summary>
     public async ValueTask<HitContext?> ProcessAsync(HitContext hit)
     {
@@ -135,6 +117,12 @@ public sealed partial class HitPipeline(
         _ = CompleteAsync(pending, timeout, started);
         return hit;
     }
+
+    /// <summary>
+    /// Runs the steps without handing the hit on; false (and counted) when a step drops it. For the log
+    /// import, which batches the hits straight into storage instead of one queue hop per hit.
+    /// </summary>
+    public bool RunSteps(HitContext hit) => Run(hit);
 
     /// <summary>Runs the steps; false (and counted) when a step drops the hit.</summary>
     private bool Run(HitContext hit)

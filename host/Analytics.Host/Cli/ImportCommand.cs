@@ -18,9 +18,10 @@ public static class ImportCommand
         var data = new Option<string>("--data") { Description = "Data folder, as for `analytics run` (stop the server first: the engine allows one process per folder)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain output instead of a progress bar" };
         var force = new Option<bool>("--force") { Description = "Import a file again that this data folder already imported for the site (its pageviews then count twice)" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Lines per batch, stored together and then checkpointed (default 200,000; fewer hold less in memory)" };
         var command = new Command("import", "Import web-server access logs as pageviews through the collector pipeline (resumable; bad lines are counted, never fatal).")
         {
-            files, site, host, scheme, data, noProgress, force,
+            files, site, host, scheme, data, noProgress, force, checkpointEvery,
         };
         // Anything else (--Section:Key=value) is passed to the host as configuration, as for `run`.
         command.TreatUnmatchedTokensAsErrors = false;
@@ -38,6 +39,10 @@ public static class ImportCommand
             if (logs.Count == 0)
             {
                 return Fail("no log file given", 2);
+            }
+            if (result.GetValue(checkpointEvery) is < 1)
+            {
+                return Fail("--checkpoint-every must be at least 1", 2);
             }
             if (logs.FirstOrDefault(f => !File.Exists(f)) is { } missing)
             {
@@ -59,6 +64,10 @@ public static class ImportCommand
                 Scheme = result.GetValue(scheme) ?? "https",
                 Force = result.GetValue(force),
             };
+            if (result.GetValue(checkpointEvery) is { } every)
+            {
+                options = options with { CheckpointEvery = every };
+            }
 
             // The first Ctrl-C or SIGTERM stops reading, lets what was read be stored and writes the
             // checkpoint; a second one ends the process at once.
@@ -154,6 +163,10 @@ public static class ImportCommand
         {
             var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";
             Console.WriteLine($"  kept: raw hits and visits until {raw:yyyy-MM-dd}{figures}");
+        }
+        if (r.AlreadyStored > 0)
+        {
+            Console.WriteLine($"  already stored by an earlier run: {r.AlreadyStored:N0} pageviews (not stored again)");
         }
         if (r.Skipped.Count > 0)
         {

@@ -13,7 +13,29 @@ public static class CombinedLogParser
 {
     public static bool TryParse(string line, out LogEntry entry)
     {
-        entry = null!;
+        var parsed = TryParse(line, materialize: true, out var made, out _);
+        entry = made!;
+        return parsed;
+    }
+
+    /// <summary>
+    /// Whether the line parses, as <see cref="TryParse(string, out LogEntry)"/> decides, and its time; no
+    /// field is copied into a string. For the survey of a file's time range before the import.
+    /// </summary>
+    public static bool TryParseTime(string line, out DateTimeOffset time)
+    {
+        if (TryParse(line, materialize: false, out _, out time))
+        {
+            return true;
+        }
+        time = default;
+        return false;
+    }
+
+    private static bool TryParse(string line, bool materialize, out LogEntry? entry, out DateTimeOffset time)
+    {
+        entry = null;
+        time = default;
         var span = line.AsSpan().Trim();
         var space = span.IndexOf(' ');
         if (space <= 0 || !IPAddress.TryParse(span[..space], out var ip))
@@ -22,7 +44,7 @@ public static class CombinedLogParser
         }
         var open = span.IndexOf('[');
         var close = open < 0 ? -1 : span[open..].IndexOf(']') + open;
-        if (open < 0 || close <= open || !TryParseTime(span[(open + 1)..close], out var time))
+        if (open < 0 || close <= open || !TryParseTime(span[(open + 1)..close], out time))
         {
             return false;
         }
@@ -36,9 +58,10 @@ public static class CombinedLogParser
         {
             return false;
         }
-        var targetEnd = request.IndexOf(' ', methodEnd + 1);
+        var afterMethod = request[(methodEnd + 1)..];
+        var targetEnd = afterMethod.IndexOf(' ');
         var method = request[..methodEnd];
-        var target = targetEnd < 0 ? request[(methodEnd + 1)..] : request[(methodEnd + 1)..targetEnd];
+        var target = targetEnd < 0 ? afterMethod : afterMethod[..targetEnd];
         rest = rest.TrimStart();
         var statusEnd = rest.IndexOf(' ');
         var statusText = statusEnd < 0 ? rest : rest[..statusEnd];
@@ -50,8 +73,8 @@ public static class CombinedLogParser
         // Response size: a number or "-".
         var sizeEnd = rest.IndexOf(' ');
         rest = sizeEnd < 0 ? [] : rest[(sizeEnd + 1)..].TrimStart();
-        var referrer = "";
-        var userAgent = "";
+        ReadOnlySpan<char> referrer = [];
+        ReadOnlySpan<char> userAgent = [];
         if (!rest.IsEmpty)
         {
             if (!TryQuoted(ref rest, out referrer))
@@ -64,9 +87,18 @@ public static class CombinedLogParser
                 return false;
             }
         }
-        entry = new LogEntry(ip, time, method, target, status, referrer == "-" ? "" : referrer, userAgent == "-" ? "" : userAgent);
+        if (materialize)
+        {
+            entry = new LogEntry(ip, time, Method(method), target.ToString(), status, Field(referrer), Field(userAgent));
+        }
         return true;
     }
+
+    /// <summary>"GET" is most lines' method: one string for all of them.</summary>
+    private static string Method(ReadOnlySpan<char> method) => method.SequenceEqual("GET") ? "GET" : method.ToString();
+
+    /// <summary>A quoted field's value; "-" (none) is "".</summary>
+    private static string Field(ReadOnlySpan<char> value) => value.IsEmpty || value.SequenceEqual("-") ? "" : value.ToString();
 
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -113,20 +145,22 @@ public static class CombinedLogParser
         return true;
     }
 
-    /// <summary>Reads a "..." field (with \" and \\ escapes, as nginx and Apache write them) and moves past it.</summary>
-    private static bool TryQuoted(ref ReadOnlySpan<char> rest, out string value)
+    /// <summary>
+    /// Reads a "..." field (with \" and \\ escapes, as nginx and Apache write them) and moves past it. Most
+    /// fields have no escapes: their value is then the text between the quotes, not copied.
+    /// </summary>
+    private static bool TryQuoted(scoped ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> value)
     {
-        value = "";
+        value = [];
         if (rest.IsEmpty || rest[0] != '"')
         {
             return false;
         }
-        // Most fields have no escapes: then the value is the text up to the closing quote, copied once.
         var body = rest[1..];
         var end = body.IndexOfAny('"', '\\');
         if (end >= 0 && body[end] == '"')
         {
-            value = body[..end].ToString();
+            value = body[..end];
             rest = body[(end + 1)..];
             return true;
         }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -8,23 +11,84 @@ namespace Analytics.Host.Import;
 /// UTC day, keyed by a random secret made for one import and discarded when it completes, truncated to
 /// 128 bits. Without the secret nobody (us included) can recompute an ID from an IP, and IDs do not link
 /// one day to the next. See README "Importing access logs" for the trade-off.
+/// The same secret gives each line its hit ID (<see cref="HitFor"/>), so a resumed import that reads
+/// lines again which a crashed run stored after its last checkpoint finds them stored and skips them.
 /// </summary>
 public sealed class HistoricVisitorIds(byte[] secret)
 {
     public const int SecretLength = 32;
 
+    /// <summary>Lines beyond this number share hit-ID bits with earlier ones (the hash part still tells them apart).</summary>
+    private const int LineBits = 36;
+
+    /// <summary>IDs remembered: a visitor's lines come in runs, and the HMAC costs more than the rest of a line's parsing.</summary>
+    private const int RememberedMax = 100_000;
+
+    private readonly Dictionary<(IPAddress Ip, string UserAgent, DateOnly Day), Guid> _remembered = [];
+
     public byte[] Secret { get; } = secret.Length == SecretLength ? secret : throw new ArgumentException($"The secret must be {SecretLength} bytes.", nameof(secret));
 
     public static HistoricVisitorIds WithNewSecret() => new(RandomNumberGenerator.GetBytes(SecretLength));
 
+    /// <summary>The line's visitor. One caller at a time.</summary>
     public Guid For(LogEntry entry)
     {
-        var day = entry.Time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var input = Encoding.UTF8.GetBytes($"{entry.Ip}\n{entry.UserAgent}\n{day}");
+        var key = (entry.Ip, entry.UserAgent, DateOnly.FromDateTime(entry.Time.UtcDateTime));
+        if (!_remembered.TryGetValue(key, out var id))
+        {
+            if (_remembered.Count >= RememberedMax)
+            {
+                _remembered.Clear();
+            }
+            id = Derive(entry);
+            _remembered[key] = id;
+        }
+        return id;
+    }
+
+    private Guid Derive(LogEntry entry)
+    {
+        // The HMAC input is "IP\nuser-agent\nyyyy-MM-dd" in UTF-8, as it always was: a checkpoint written by
+        // an earlier version resumes with the same visitor IDs. Built in place instead of through a string.
+        const int StackLimit = 1024;
+        var maxLength = 46 + 1 + Encoding.UTF8.GetMaxByteCount(entry.UserAgent.Length) + 1 + 10;
+        Span<byte> input = maxLength <= StackLimit ? stackalloc byte[StackLimit] : new byte[maxLength];
+        if (!entry.Ip.TryFormat(input, out var length))
+        {
+            length = Encoding.UTF8.GetBytes(entry.Ip.ToString(), input);
+        }
+        input[length++] = (byte)'\n';
+        length += Encoding.UTF8.GetBytes(entry.UserAgent, input[length..]);
+        input[length++] = (byte)'\n';
+        var day = entry.Time.UtcDateTime;
+        day.TryFormat(input[length..], out var written, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        length += written;
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(Secret, input, mac);
+        HMACSHA256.HashData(Secret, input[..length], mac);
         var id = new Guid(mac[..16]);
         // Guid.Empty means "anonymous" downstream; a 2^-128 chance, but never let it happen.
         return id == Guid.Empty ? new Guid(mac[16..]) : id;
+    }
+
+    /// <summary>
+    /// The hit ID of line <paramref name="line"/> (1-based) of the file this secret belongs to: a UUIDv7 with
+    /// the line's time (milliseconds), then the line number (so hits of one second keep the log's order, as
+    /// the session tracker breaks ties by ID), then 38 bits of a hash keyed by the secret (so another import,
+    /// or this file imported again with --force, never repeats an ID).
+    /// </summary>
+    public Guid HitFor(long line, DateTimeOffset time)
+    {
+        Span<byte> input = stackalloc byte[SecretLength + sizeof(long)];
+        Secret.CopyTo(input);
+        BinaryPrimitives.WriteInt64LittleEndian(input[SecretLength..], line);
+        var hash = XxHash3.HashToUInt64(input);
+        var lineBits = (ulong)line & ((1UL << LineBits) - 1);
+        // 74 bits after the timestamp, version and variant: 36 of the line, then 38 of the hash.
+        var random = (lineBits << 38) | (hash >> 26);
+        Span<byte> bytes = stackalloc byte[16];
+        var milliseconds = (ulong)time.ToUnixTimeMilliseconds();
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, (milliseconds << 16) | 0x7000 | (ushort)(random >> 62));
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], 0x8000_0000_0000_0000UL | (random & 0x3FFF_FFFF_FFFF_FFFFUL));
+        return new Guid(bytes, bigEndian: true);
     }
 }

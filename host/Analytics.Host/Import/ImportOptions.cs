@@ -18,6 +18,9 @@ public sealed record ImportOptions
     /// <summary>Import the file even if this store already finished it for the site (its pageviews then count twice).</summary>
     public bool Force { get; init; }
 
-    /// <summary>Lines between checkpoints (each waits until the hits before it are stored).</summary>
-    public int CheckpointEvery { get; init; } = 50_000;
+    /// <summary>
+    /// Lines per batch: the pageviews among them are stored together (one insert per table), then the
+    /// checkpoint moves past them. Larger batches cost the engine fewer inserts and merges.
+    /// </summary>
+    public int CheckpointEvery { get; init; } = 200_000;
 }

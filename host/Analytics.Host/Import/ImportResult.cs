@@ -20,8 +20,14 @@ public sealed class ImportResult(string file)
 
     public Dictionary<SkipReason, long> Skipped { get; } = [];
 
-    /// <summary>Pageviews the collector pipeline accepted and handed on to storage.</summary>
+    /// <summary>Pageviews the collector's steps accepted and this run stored.</summary>
     public long Imported { get; set; }
+
+    /// <summary>
+    /// Pageviews found stored already, by their hit ID, and not stored again: lines a crashed earlier run
+    /// stored after its last checkpoint, read again by this run.
+    /// </summary>
+    public long AlreadyStored { get; set; }
 
     /// <summary>Pageviews the collector pipeline dropped, by its reason (unknown site, foreign host, ...).</summary>
     public Dictionary<DropReason, long> Dropped { get; } = [];

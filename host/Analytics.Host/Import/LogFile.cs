@@ -50,10 +50,10 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
                 while (await reader.ReadLineAsync(cancellationToken) is { } line)
                 {
                     lines++;
-                    if (CombinedLogParser.TryParse(line, out var entry))
+                    if (CombinedLogParser.TryParseTime(line, out var time))
                     {
-                        first = first is null || entry.Time.UtcDateTime < first ? entry.Time.UtcDateTime : first;
-                        last = last is null || entry.Time.UtcDateTime > last ? entry.Time.UtcDateTime : last;
+                        first = first is null || time.UtcDateTime < first ? time.UtcDateTime : first;
+                        last = last is null || time.UtcDateTime > last ? time.UtcDateTime : last;
                     }
                 }
             }

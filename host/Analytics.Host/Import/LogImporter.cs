@@ -2,51 +2,47 @@ using Analytics.Collector;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
 using Analytics.Pipeline;
-using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.ClickHouse;
-using Microsoft.AspNetCore.Http;
+using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Host.Import;
 
 /// <summary>
-/// Imports access logs through the same pipeline as live beacons: the embedded host is built as for
-/// `analytics run`, its clock set to each line's time, each pageview line turned into a synthetic beacon
-/// request (the line's IP for geo, its user-agent and referrer) and run through the collector's steps,
-/// queue, aggregator and storage. Only the visitor ID differs: derived, since no cookie ever existed.
+/// Imports access logs through the same steps and storage as live beacons: the embedded host is built as
+/// for `analytics run`, each pageview line turned into a synthetic beacon request (the line's IP for geo,
+/// its user-agent and referrer, its time) and run through the collector's steps (<see cref="ImportHitBuilder"/>),
+/// then stored in large batches straight through the store the aggregator uses (<see cref="ImportBatchWriter"/>:
+/// hit IDs checked, visits tracked, every rollup filled). Only the IDs differ: the visitor is derived, since
+/// no cookie ever existed, and each line's hit ID too, so a line read again after a crash is stored once.
 /// </summary>
 public sealed class LogImporter : IAsyncDisposable
 {
     private const int ProgressEvery = 1000;
 
     private readonly WebApplication _app;
-    private readonly ImportClock _clock;
-    private readonly HitPipeline _pipeline;
-    private readonly Aggregator _aggregator;
+    private readonly ImportHitBuilder _hits;
+    private readonly HitStore _store;
     private readonly CollectorMetrics _metrics;
     private readonly SiteRegistry _sites;
     private readonly RetentionOptions _retention;
     private readonly ImportLedger _ledger;
-    private readonly HashSet<Guid> _seenVisitors = [];
 
-    // Fires when storage can no longer take hits (the aggregator ended or the host is stopping), so
-    // that no wait of the import outlives it: neither the hand-off to a full queue nor the wait for
-    // the hits before a checkpoint to be stored.
+    // Fires when the host is stopping, so that no wait of the import outlives storage: neither the wait
+    // for room for the next batch nor the wait for the batches before a checkpoint to be stored.
     private readonly CancellationTokenSource _storageGone = new();
-    private long _accepted;
 
-    private LogImporter(WebApplication app, ImportClock clock)
+    private LogImporter(WebApplication app)
     {
         _app = app;
-        _clock = clock;
-        _pipeline = app.Services.GetRequiredService<HitPipeline>();
-        _aggregator = app.Services.GetRequiredService<Aggregator>();
+        _hits = new ImportHitBuilder(app.Services.GetRequiredService<HitPipeline>());
+        _store = app.Services.GetRequiredService<HitStore>();
         _metrics = app.Services.GetRequiredService<CollectorMetrics>();
         _sites = app.Services.GetRequiredService<SiteRegistry>();
         _retention = app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
         _ledger = new ImportLedger(app.Services.GetRequiredService<IClickHouse>());
         app.Lifetime.ApplicationStopping.Register(_storageGone.Cancel);
-        _aggregator.ExecuteTask?.ContinueWith(_ => _storageGone.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Starts the embedded host (its data folder must not be open in another process).</summary>
@@ -54,20 +50,19 @@ public sealed class LogImporter : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<LogImporter> StartAsync(IEnumerable<string> hostArguments, CancellationToken cancellationToken)
     {
-        var clock = new ImportClock();
         var app = EmbeddedHost.Build(
             // Imported history keeps the raw retention counted from the day it is stored (RetentionOptions.FromStoring).
-            // The import keeps its own checkpoint, so it needs no spool (and must not take the running host's).
-            ["--Aggregator:FlushInterval=00:00:00.100", "--Retention:FromStoring=true", "--Transport:Kind=InProcess", .. hostArguments, "--Urls=http://127.0.0.1:0"],
-            services => UseImportServices(services, clock));
+            // The import stores its batches itself and keeps its own checkpoint: the transport stays empty, so it
+            // needs no spool (and must not take the running host's).
+            ["--Retention:FromStoring=true", "--Transport:Kind=InProcess", .. hostArguments, "--Urls=http://127.0.0.1:0"],
+            UseImportServices);
         await app.StartAsync(cancellationToken);
-        return new LogImporter(app, clock);
+        return new LogImporter(app);
     }
 
-    /// <summary>The line's time as the pipeline's clock, and the derived visitor placed before the hit is built.</summary>
-    internal static void UseImportServices(IServiceCollection services, ImportClock clock)
+    /// <summary>The import's own signal handling, and the derived visitor placed before the hit is built.</summary>
+    internal static void UseImportServices(IServiceCollection services)
     {
-        services.AddSingleton<TimeProvider>(clock);
         // SIGINT/SIGTERM belong to the import (ImportCommand): it stops reading, lets what it read be
         // stored and writes its checkpoint. The web host's console lifetime would instead stop storage
         // underneath a running import.
@@ -121,10 +116,17 @@ public sealed class LogImporter : IAsyncDisposable
                 $"{fullPath} changed since the interrupted import that left {checkpointPath}; "
                 + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
         }
-        var visitors = checkpoint is null ? HistoricVisitorIds.WithNewSecret() : new HistoricVisitorIds(Convert.FromBase64String(checkpoint.Secret));
+        var ids = checkpoint is null ? HistoricVisitorIds.WithNewSecret() : new HistoricVisitorIds(Convert.FromBase64String(checkpoint.Secret));
         result.ResumedAt = checkpoint?.Lines ?? 0;
         var droppedBefore = Enum.GetValues<DropReason>().ToDictionary(r => r, r => _metrics.RejectedCount(r));
-        ImportCheckpoint At(long line) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(visitors.Secret), Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + result.Imported };
+        var writer = new ImportBatchWriter(_store);
+        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + stored };
+        if (checkpoint is null)
+        {
+            // The secret is on disk before the first hit is stored: a run killed before its first checkpoint
+            // resumes with the same visitor and hit IDs, so what it stored is recognised, not counted twice.
+            At(0, 0).Save(checkpointPath);
+        }
 
         var (fileStream, stream) = LogFile.Open(fullPath);
         await using (fileStream)
@@ -132,16 +134,33 @@ public sealed class LogImporter : IAsyncDisposable
         {
             using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
             long lineNumber = result.ResumedAt;
+            long accepted = 0;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            ImportProgress Progress(long position) => new(fullPath, position, fileStream.Length, lineNumber, result.Imported)
+            ImportProgress Progress(long position) => new(fullPath, position, fileStream.Length, lineNumber, accepted)
             {
                 LinesPerSecond = result.Lines / Math.Max(1e-3, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds),
             };
+            var pageUrlPrefix = $"{options.Scheme}://{host}";
+            var batch = new List<Hit>();
+
+            // Hands the hits read so far to the writer as one batch; once stored, the checkpoint moves to lineNumber.
+            // Batches start at a checkpoint and end at a multiple of CheckpointEvery (or the end of the file), so a
+            // run resumed after a crash cuts the batch it was storing with the same lines, and the same token.
+            var batchFrom = lineNumber;
+            var importTag = $"import/{survey.Fingerprint[..16]}/{Convert.ToHexStringLower(System.IO.Hashing.XxHash3.Hash(ids.Secret))}";
+            async ValueTask CutAsync()
+            {
+                var through = lineNumber;
+                await writer.WriteAsync(batch, $"{importTag}/{batchFrom}-{through}", stored => At(through, stored).Save(checkpointPath), _storageGone.Token);
+                batch = new List<Hit>(batch.Count);
+                batchFrom = through;
+            }
+
             try
             {
                 var interrupted = false;
-                // Reading and parsing run a few thousand lines ahead on a task of their own; the lines
-                // still count one by one here, so checkpoints and progress stay exact.
+                // Reading and parsing run a few thousand lines ahead on a task of their own, storing a batch
+                // behind on another; the lines still count one by one here, so checkpoints and progress stay exact.
                 await using (var parsed = new ParsedLogReader(reader, fileStream, result.ResumedAt))
                 {
                     await foreach (var chunk in parsed.Chunks)
@@ -156,15 +175,18 @@ public sealed class LogImporter : IAsyncDisposable
                             }
                             lineNumber++;
                             result.Lines++;
-                            await ImportLineAsync(chunk.Lines[i], chunk.Entries[i], lineNumber, options.Scheme, host, site.Id, visitors, result);
+                            if (ImportLine(chunk.Lines[i], chunk.Entries[i], lineNumber, pageUrlPrefix, site.Id, ids, result) is { } hit)
+                            {
+                                batch.Add(hit);
+                                accepted++;
+                            }
                             if (result.Lines % ProgressEvery == 0)
                             {
                                 progress?.Invoke(Progress(chunk.Position));
                             }
                             if (result.Lines % options.CheckpointEvery == 0)
                             {
-                                await WaitUntilStoredAsync();
-                                At(lineNumber).Save(checkpointPath);
+                                await CutAsync();
                             }
                         }
                         if (interrupted)
@@ -175,17 +197,17 @@ public sealed class LogImporter : IAsyncDisposable
                     // A cancellation right after the last line still ends the file completely.
                 }
 
-                await WaitUntilStoredAsync();
+                // The lines since the last batch (none, when the file ends on a checkpoint: the checkpoint still moves).
+                await CutAsync();
+                await writer.CompleteAsync();
                 result.Elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                if (interrupted)
-                {
-                    At(lineNumber).Save(checkpointPath);
-                }
-                else
+                result.Imported = writer.Stored;
+                result.AlreadyStored = writer.Duplicates;
+                if (!interrupted)
                 {
                     // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
                     // end of a file the ledger already knows, and the next run skips the file.
-                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported, CancellationToken.None);
+                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported + result.AlreadyStored, CancellationToken.None);
                     // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
                     File.Delete(checkpointPath);
                     result.Completed = true;
@@ -193,11 +215,18 @@ public sealed class LogImporter : IAsyncDisposable
             }
             catch (InvalidDataException ex)
             {
-                throw new ImportException($"{fullPath}: corrupt gzip data after line {lineNumber:N0} ({ex.Message}); the checkpoint stays as it was", ex);
+                await StopWriterAsync(writer);
+                throw new ImportException($"{fullPath}: corrupt gzip data after line {lineNumber:N0} ({ex.Message}); the checkpoint stays at its last stored line", ex);
             }
             catch (OperationCanceledException) when (_storageGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                await StopWriterAsync(writer);
                 throw StorageStopped(checkpointPath);
+            }
+            catch (Exception ex) when (ex is ClickHouseException or IOException)
+            {
+                await StopWriterAsync(writer);
+                throw new ImportException($"{fullPath}: storing failed after line {lineNumber:N0} ({ex.Message}); the checkpoint stays at its last stored line: run the same command again to resume", ex);
             }
             foreach (var reason in Enum.GetValues<DropReason>())
             {
@@ -212,82 +241,46 @@ public sealed class LogImporter : IAsyncDisposable
         return result;
     }
 
-    private ImportException StorageStopped(string checkpointPath)
+    /// <summary>On an error: lets the batches already queued finish (their checkpoints are right), ignoring a failure among them.</summary>
+    private static async Task StopWriterAsync(ImportBatchWriter writer)
     {
-        var reason = _aggregator.ExecuteTask is { IsFaulted: true } faulted ? faulted.Exception!.GetBaseException().Message : "the host is stopping";
-        return new ImportException(
-            $"storage stopped taking hits ({reason}); {(File.Exists(checkpointPath) ? "the checkpoint stays at its last stored line" : "no checkpoint was written yet")}: run the same command again to resume");
+        try
+        {
+            await writer.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is ClickHouseException or IOException or OperationCanceledException)
+        {
+            // The error being reported already says that storing stopped.
+        }
     }
 
-    /// <summary>One line: counted as bad or skipped, or run through the collector pipeline as a pageview. <paramref name="entry"/> is the line parsed by <see cref="ParsedLogReader"/> (null when blank or unparsable).</summary>
-    private async Task ImportLineAsync(string line, LogEntry? entry, long lineNumber, string scheme, string host, string siteId, HistoricVisitorIds visitors, ImportResult result)
+    private static ImportException StorageStopped(string checkpointPath) =>
+        new($"storage stopped taking hits (the host is stopping); {(File.Exists(checkpointPath) ? "the checkpoint stays at its last stored line" : "no checkpoint was written yet")}: run the same command again to resume");
+
+    /// <summary>One line: counted as bad or skipped, or run through the collector's steps as a pageview. <paramref name="entry"/> is the line parsed by <see cref="ParsedLogReader"/> (null when blank or unparsable).</summary>
+    private Hit? ImportLine(string line, LogEntry? entry, long lineNumber, string pageUrlPrefix, string siteId, HistoricVisitorIds ids, ImportResult result)
     {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
         if (entry is null)
         {
-            result.BadLines++;
-            if (result.FirstBadLines.Count < 10)
+            if (!string.IsNullOrWhiteSpace(line))
             {
-                result.FirstBadLines.Add(lineNumber);
+                result.BadLines++;
+                if (result.FirstBadLines.Count < 10)
+                {
+                    result.FirstBadLines.Add(lineNumber);
+                }
             }
-            return;
+            return null;
         }
         if (PageviewFilter.Check(entry) is { } skip)
         {
             result.Skipped[skip] = result.Skipped.GetValueOrDefault(skip) + 1;
-            return;
+            return null;
         }
-
-        var visitor = visitors.For(entry);
-        var http = new DefaultHttpContext();
-        http.Connection.RemoteIpAddress = entry.Ip;
-        http.Request.Method = HttpMethods.Get;
-        http.Request.Path = "/i.gif";
-        if (entry.UserAgent.Length > 0)
-        {
-            http.Request.Headers.UserAgent = entry.UserAgent;
-        }
-        http.Items[ImportVisitorStep.ItemKey] = new ImportedVisitor(visitor, _seenVisitors.Add(visitor));
-        http.Items[HitContext.ServerLogItem] = true;
-        var parameters = new BeaconParameters
-        {
-            Site = siteId,
-            Url = $"{scheme}://{host}{entry.Target}",
-            Referrer = entry.Referrer,
-        };
-        _clock.Now = entry.Time;
-        try
-        {
-            // No hand-off timeout: a full queue makes the import wait (it must not drop a line as
-            // Overloaded); only storage going away ends the wait.
-            if (await _pipeline.ProcessWithoutTimeoutAsync(http, parameters, _storageGone.Token) is not null)
-            {
-                result.Imported++;
-                _accepted++;
-            }
-        }
-        finally
-        {
-            _clock.Now = null;
-        }
+        return _hits.Build(entry, lineNumber, pageUrlPrefix, siteId, ids);
     }
 
-    /// <summary>
-    /// Waits until the aggregator has stored every hit the pipeline accepted so far; throws
-    /// <see cref="OperationCanceledException"/> when storage stops first (it would never catch up).
-    /// </summary>
-    private async Task WaitUntilStoredAsync()
-    {
-        while (_aggregator.Stored < _accepted)
-        {
-            await Task.Delay(10, _storageGone.Token);
-        }
-    }
-
-    /// <summary>Stops the host: whatever is still queued is stored first.</summary>
+    /// <summary>Stops the host.</summary>
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(CancellationToken.None);

@@ -33,13 +33,14 @@ internal sealed class ParsedLogReader : IAsyncDisposable
     {
         try
         {
-            for (long skipped = 0; skipped < skipLines && await reader.ReadLineAsync(CancellationToken.None) is not null; skipped++)
+            // Synchronous reads: this task does nothing else meanwhile, and a line costs less than its await would.
+            for (long skipped = 0; skipped < skipLines && reader.ReadLine() is not null; skipped++)
             {
             }
             while (!cancellationToken.IsCancellationRequested)
             {
                 var lines = new List<string>(ChunkLines);
-                while (lines.Count < ChunkLines && await reader.ReadLineAsync(CancellationToken.None) is { } line)
+                while (lines.Count < ChunkLines && reader.ReadLine() is { } line)
                 {
                     lines.Add(line);
                 }

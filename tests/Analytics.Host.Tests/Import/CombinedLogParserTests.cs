@@ -44,4 +44,20 @@ public class CombinedLogParserTests
     {
         Assert.That(CombinedLogParser.TryParse(line, out _), Is.False);
     }
+
+    [TestCase("203.0.113.7 - frank [10/Oct/2026:13:55:36 -0700] \"GET /a HTTP/1.1\" 200 2326 \"https://www.google.com/\" \"Mozilla/5.0\"")]
+    [TestCase("2001:db8::1 - - [01/Jan/2026:00:00:00 +0530] \"GET / HTTP/1.0\" 304 -")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Agent \\\"quoted\\\"\"")]
+    [TestCase("This is not a log line")]
+    [TestCase("203.0.113.9 - - [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1")]
+    [TestCase("203.0.113.9 - - [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1\" 2xx 12 \"-\" \"x\"")]
+    [TestCase("not-an-ip - - [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1\" 200 12 \"-\" \"x\"")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"unterminated")]
+    public void The_survey_reads_a_time_from_exactly_the_lines_the_import_parses(string line)
+    {
+        var parsed = CombinedLogParser.TryParse(line, out var entry);
+
+        Assert.That(CombinedLogParser.TryParseTime(line, out var time), Is.EqualTo(parsed));
+        Assert.That(time, Is.EqualTo(parsed ? entry.Time : default));
+    }
 }

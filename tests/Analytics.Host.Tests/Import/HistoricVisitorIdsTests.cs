@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Analytics.Host.Import;
 
 namespace Analytics.Host.Tests.Import;
@@ -30,5 +32,38 @@ public class HistoricVisitorIdsTests
 
         Assert.That(HistoricVisitorIds.WithNewSecret().For(entry), Is.Not.EqualTo(first.For(entry)));
         Assert.That(new HistoricVisitorIds(first.Secret).For(entry), Is.EqualTo(first.For(entry)));
+    }
+
+    [TestCase("203.0.113.1", "A")]
+    [TestCase("2001:db8::1", "Mozilla/5.0 (Linux; Android 14) Gecko/20100101 Firefox/133.0 \u00e9\u4e2d")]
+    [TestCase("198.51.100.9", null)]
+    public void A_visitor_id_is_the_hmac_of_ip_user_agent_and_utc_day_as_checkpoints_of_earlier_versions_expect(string ip, string? agent)
+    {
+        // null: a user-agent longer than the stack buffer the derivation uses.
+        agent ??= new string('x', 3000);
+        var secret = RandomNumberGenerator.GetBytes(HistoricVisitorIds.SecretLength);
+        var time = new DateTimeOffset(2026, 11, 1, 23, 30, 0, TimeSpan.FromHours(-5));
+
+        var id = new HistoricVisitorIds(secret).For(Entry(ip, agent, time));
+
+        var mac = HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"{ip}\n{agent}\n2026-11-02"));
+        Assert.That(id, Is.EqualTo(new Guid(mac.AsSpan(0, 16))));
+    }
+
+    [Test]
+    public void Hit_ids_are_the_same_for_a_line_under_the_same_secret_distinct_per_line_and_ordered_by_time_then_line()
+    {
+        var secret = RandomNumberGenerator.GetBytes(HistoricVisitorIds.SecretLength);
+        var ids = new HistoricVisitorIds(secret);
+        var second = new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+        var sameSecond = Enumerable.Range(1, 10_000).Select(line => ids.HitFor(line, second)).ToList();
+
+        Assert.That(sameSecond.Distinct().Count(), Is.EqualTo(sameSecond.Count));
+        Assert.That(sameSecond.Order().ToList(), Is.EqualTo(sameSecond), "one second's lines keep the log's order");
+        Assert.That(sameSecond.Select(id => id.Version), Is.All.EqualTo(7));
+        Assert.That(new HistoricVisitorIds(secret).HitFor(42, second), Is.EqualTo(sameSecond[41]), "a resumed run derives the same ID");
+        Assert.That(HistoricVisitorIds.WithNewSecret().HitFor(42, second), Is.Not.EqualTo(sameSecond[41]), "another import never repeats it");
+        Assert.That(ids.HitFor(1, second.AddSeconds(1)), Is.GreaterThan(sameSecond[^1]), "a later second sorts after");
     }
 }

@@ -147,4 +147,34 @@ public class ImportCommandTests
         Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
             Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
     }
+
+    [Test]
+    public async Task Kill_9_during_an_import_then_the_same_command_stores_every_line_once()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var data = Path.Combine(folder, "data");
+        // Small batches, so several are stored (and one may be half-written) when the process dies.
+        string[] import = [file, "--site", "demo", "--data", data, "--no-progress", "--checkpoint-every", "3000"];
+
+        using (var running = ImportProcess.Start(import))
+        {
+            Assert.That(await running.WaitForOutputAsync("20,000 lines", TimeSpan.FromSeconds(90)), Is.True, running.Output + running.Error);
+            running.KillHard();
+            await running.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.That(File.Exists(file + ".import-checkpoint"), Is.True, "the checkpoint (with the secret) outlives the crash");
+
+        var resumed = await ImportProcess.RunAsync(import);
+        TestContext.Out.WriteLine(resumed.Output + resumed.Error);
+        Assert.That(resumed.Status, Is.Zero);
+
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+    }
 }

@@ -8,6 +8,7 @@ namespace Analytics.Host.Tests.Import;
 public sealed partial class ImportProcess : IDisposable
 {
     private const int SigTerm = 15;
+    private const int SigKill = 9;
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -88,6 +89,9 @@ public sealed partial class ImportProcess : IDisposable
 
     /// <summary>SIGTERM, as `kill` or a service manager sends it.</summary>
     public void Terminate() => Assert.That(Kill(_process.Id, SigTerm), Is.Zero);
+
+    /// <summary>SIGKILL: a crash, no chance to checkpoint.</summary>
+    public void KillHard() => Assert.That(Kill(_process.Id, SigKill), Is.Zero);
 
     public void Dispose()
     {

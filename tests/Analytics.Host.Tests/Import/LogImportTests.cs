@@ -82,6 +82,58 @@ public class LogImportTests
     }
 
     [Test]
+    public async Task Lines_a_crashed_run_stored_past_its_checkpoint_are_stored_once_when_the_import_resumes()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var checkpoint = file + ".import-checkpoint";
+        var dataPath = RunningHost.NewDataPath();
+        var options = new ImportOptions { Site = "demo", CheckpointEvery = 500 };
+
+        // The first run stores about 4,000 lines; an earlier checkpoint of it is kept aside.
+        string? earlier = null;
+        ImportResult first;
+        await using (var importer = await LogImporter.StartAsync(HostArguments(dataPath), CancellationToken.None))
+        {
+            using var stop = new CancellationTokenSource();
+            first = await importer.ImportAsync(file, options, p =>
+            {
+                if (p.Lines >= 2000 && earlier is null)
+                {
+                    earlier = File.ReadAllText(checkpoint);
+                }
+                if (p.Lines >= 4000)
+                {
+                    stop.Cancel();
+                }
+            }, stop.Token);
+        }
+        // A crash after storing, before checkpointing: the checkpoint on disk is behind what is stored.
+        await File.WriteAllTextAsync(checkpoint, earlier);
+        var behind = ImportCheckpoint.Load(checkpoint, Path.GetFullPath(file))!;
+        Assert.That(behind.Lines, Is.LessThan(first.Lines));
+
+        ImportResult second;
+        await using (var importer = await LogImporter.StartAsync(HostArguments(dataPath), CancellationToken.None))
+        {
+            second = await importer.ImportAsync(file, options, null, CancellationToken.None);
+        }
+        Assert.That(second.Completed, Is.True);
+        Assert.That(second.ResumedAt, Is.EqualTo(behind.Lines));
+        Assert.That(second.AlreadyStored, Is.GreaterThan(0), "lines stored by the first run were read again");
+        Assert.That(first.Imported + second.Imported, Is.EqualTo(log.ExpectedPageviews));
+        Assert.That(behind.Pageviews + second.AlreadyStored + second.Imported, Is.EqualTo(log.ExpectedPageviews));
+
+        await using var host = await RunningHost.StartAsync(dataPath);
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+    }
+
+    [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
