@@ -10,16 +10,19 @@ public sealed partial class QueryPlanner
     /// Visitors by the furthest funnel step they reached (d0 = step number, m0 = visitors), exactly (no
     /// sketch), with ClickHouse's windowFunnel over each visitor's hits that meet a step (it ignores the
     /// others), read through the hits_by_step projection (schema/0015): only the steps' own hits are read.
-    /// Within <paramref name="windowMillis"/> of the first step, or within one visit (<see cref="VisitFunnelSql"/>).
-    /// Anonymous hits cannot be followed from step to step and are left out. A filter picks the visitors
-    /// with a hit of the period that meets it; their steps are read from all their hits.
+    /// Within <paramref name="windowMillis"/> of the first step, or within one visit: by the visit each hit
+    /// carries (<see cref="StampedVisitFunnelSql"/>) when <paramref name="hitsCarryVisits"/>, else by placing
+    /// each step hit in its visit (<see cref="VisitFunnelSql"/>). Anonymous hits cannot be followed from
+    /// step to step and are left out. A filter picks the visitors with a hit of the period that meets it;
+    /// their steps are read from all their hits.
     /// </summary>
     /// <param name="siteId">The site.</param>
     /// <param name="range">The period whose hits (or visits) are read.</param>
     /// <param name="steps">Each step's test on a hit, SQL built from hex literals only (Goal.MatchSql).</param>
     /// <param name="filter">Picks the visitors counted.</param>
     /// <param name="windowMillis">Within this long of the first step; null: within one visit.</param>
-    public QueryPlan FunnelPlan(string siteId, DateRange range, IReadOnlyList<string> steps, Filter? filter, long? windowMillis)
+    /// <param name="hitsCarryVisits">Every step hit the funnel reads carries its visit's session_id (<see cref="UnstampedStepHitsPlan"/> found none without).</param>
+    public QueryPlan FunnelPlan(string siteId, DateRange range, IReadOnlyList<string> steps, Filter? filter, long? windowMillis, bool hitsCarryVisits = false)
     {
         var p = new SqlParameters();
         var site = p.AddString(siteId);
@@ -40,6 +43,10 @@ public sealed partial class QueryPlanner
                 WHERE {basis} AND ({anyStep}){picked}
                 GROUP BY visitor_id
                 """;
+        }
+        else if (hitsCarryVisits)
+        {
+            perVisitor = StampedVisitFunnelSql(people, from, to, $"({anyStep}){picked}", conditions);
         }
         else
         {
@@ -102,6 +109,63 @@ public sealed partial class QueryPlanner
             )
             GROUP BY visitor_id
             """;
+    }
+
+    /// <summary>
+    /// The furthest step per visitor within one visit, from the session_id each hit carries (schema/0018):
+    /// the steps' hits grouped by visit, read through hits_by_step, with no join. The visit must have started
+    /// in the period, as in <see cref="VisitFunnelSql"/>: a hit before the period's end counts unless its
+    /// visit started before the period (x), a hit after the end (read up to a day past it) only if its visit
+    /// started in the period and crosses the end (y). Both sets are the few visits crossing one instant,
+    /// read by the ended_at index (schema/0015). A visit's rows in sessions only ever start earlier and end
+    /// later as it grows, so any of its +1 rows crossing the instant says its last state does, and the
+    /// earliest started_at among its rows crossing the end is its start. Grouped by session_id alone (a
+    /// visit's ID is its first hit's, so one visitor's): a quarter faster at 10 M hits than by visitor and visit.
+    /// </summary>
+    private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, string conditions)
+    {
+        var visits = $"{people} AND sign > 0";
+        return $"""
+            SELECT visitor AS visitor_id, max(level) AS level
+            FROM (
+                SELECT any(visitor_id) AS visitor, windowFunnel({AnyWindow})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
+                FROM {database}.hits
+                WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND {stepsAndPicked}
+                  AND ((timestamp < {to} AND session_id NOT IN (
+                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {from} AND ended_at >= {from}))
+                    OR (timestamp >= {to} AND session_id IN (
+                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {to} AND ended_at >= {to}
+                          GROUP BY session_id HAVING min(started_at) >= {from})))
+                GROUP BY session_id
+            )
+            GROUP BY visitor
+            """;
+    }
+
+    /// <summary>
+    /// m0 = 1 when a human cookie hit of the period (or the day after, which a funnel within a visit reads)
+    /// that meets a step has no session_id: stored before schema/0018, or by an aggregator older than it.
+    /// The minmax index on session_id skips every granule of stamped hits, so on stamped data this reads
+    /// indexes only; on older data it stops at the first such hit.
+    /// </summary>
+    public QueryPlan UnstampedStepHitsPlan(string siteId, DateRange range, IReadOnlyList<string> steps)
+    {
+        var p = new SqlParameters();
+        var from = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC')";
+        var to = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.To))}, 'UTC')";
+        var anyStep = string.Join(" OR ", steps.Select(s => $"({s})"));
+        // Not through hits_by_step: a projection has no skip index, and would read every step hit's session_id.
+        var sql = $"""
+            SELECT count() AS m0, 1 AS total_rows
+            FROM (
+                SELECT 1 FROM {database}.hits
+                WHERE site_id = {p.AddString(siteId)} AND session_id = {NoVisitor} AND NOT is_bot AND visitor_id != {NoVisitor}
+                  AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND ({anyStep})
+                LIMIT 1
+            )
+            SETTINGS optimize_use_projections = 0, max_execution_time = {Seconds()}
+            """;
+        return new QueryPlan(sql, p.Values, PlanSource.Hits);
     }
 
     /// <summary>A window longer than any period a funnel reads (a year), for steps in order at any distance.</summary>

@@ -6,7 +6,8 @@ namespace Analytics.Bench.Sections;
 /// Generated traffic for the stats queries, made by the engine itself (no rows cross the API): visits
 /// are derived from <c>numbers()</c> by hashing, and the same visit expressions feed both the hits
 /// insert (one row per hit, through <c>ARRAY JOIN</c>) and the sessions insert (one row per visit,
-/// sign 1, version 1), so hits, visits and every rollup view agree.
+/// sign 1, version 1), so hits, visits and every rollup view agree. Each hit carries its visit's
+/// session_id, as the aggregator stamps it (schema/0018).
 /// </summary>
 /// <remarks>
 /// Shape: 30 days up to now; 40% one-page visits, others 2-8 hits 15-300 s apart; 8% custom events and
@@ -31,13 +32,14 @@ public static class QueryData
         return $"""
             INSERT INTO {db}.hits (site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel,
                                    utm_source, utm_medium, utm_campaign, country, region, city, browser, browser_version, os, os_version, device_type,
-                                   screen_width, is_bot, link_campaign, link_target)
+                                   screen_width, is_bot, link_campaign, link_target, session_id)
             SELECT site, started + toIntervalSecond(offsets[j]), reinterpretAsUUID(concat(reinterpretAsFixedString(hid), reinterpretAsFixedString(toUInt64(j - 1)))),
                    visitor, is_new AND j = 1, kinds[j], if(kinds[j] = 2, ['signup', 'download', 'contact'][1 + cityHash64(v, {s}, 17, j) % 3], ''),
                    'www.example.com', paths[j], 'A page',
                    if(j = 1, referrer, ''), if(j = 1, source, ''), if(j = 1, channel, ''), if(j = 1, utm_source, ''), if(j = 1, utm_medium, ''), if(j = 1, utm_campaign, ''),
                    country, region, city, browser, browser_version, os, os_version, device, if(device = 'mobile', 390, 1920), bot,
-                   if(kinds[j] = 3, ['nov-digest', 'launch-week'][1 + cityHash64(v, {s}, 19, j) % 2], ''), if(kinds[j] = 3, 'https://www.example.com/offer', '')
+                   if(kinds[j] = 3, ['nov-digest', 'launch-week'][1 + cityHash64(v, {s}, 19, j) % 2], ''), if(kinds[j] = 3, 'https://www.example.com/offer', ''),
+                   session_id
             FROM ({VisitsSql(site, hits, seed)}) ARRAY JOIN arrayEnumerate(kinds) AS j
             """;
     }

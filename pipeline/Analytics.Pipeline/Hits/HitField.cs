@@ -76,8 +76,12 @@ public sealed record HitField(string Column, string ClickHouseType, FieldTables 
     /// <summary>
     /// Message version that first carried it as a string (1: the fixed list of version 1; 2 and later: the
     /// extension list, which old messages lack and decode as ""). 0: the fixed header (hand-written in HitCodec).
+    /// <see cref="NotInMessages"/>: set by the aggregator after a hit is read, never carried from the collector.
     /// </summary>
     public int Message { get; init; } = 1;
+
+    /// <summary>The <see cref="Message"/> of a property the aggregator fills (the hit's visit), so no message carries it.</summary>
+    public const int NotInMessages = -1;
 
     /// <summary>C# for the hits row value when not <c>hit.Property</c> (variables: hit, retention).</summary>
     public string? HitsValue { get; init; }

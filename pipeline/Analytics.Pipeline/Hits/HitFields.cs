@@ -168,7 +168,13 @@ public static class HitFields
         },
 
         // The sessions table's own columns: the visit's state, computed by the session tracker.
-        new("session_id", "UUID", FieldTables.Sessions, PrivacyClass.Technical) { SessionsValue = "session.SessionId" },
+        // On hits too (schema/0018): the visit the aggregator's session tracker placed the hit in, so a funnel within
+        // a visit groups hits by it instead of joining them to sessions. All zeros on hits stored before 0018.
+        new("session_id", "UUID", FieldTables.Both, PrivacyClass.Technical)
+        {
+            Property = "SessionId", Message = HitField.NotInMessages, SessionsValue = "session.SessionId",
+            Summary = "The visit holding the hit (its first hit's ID), set by the aggregator's session tracker; never carried in messages.",
+        },
         new("sign", "Int8", FieldTables.Sessions, PrivacyClass.Technical) { SessionsValue = "session.Sign" },
         new("version", "UInt32", FieldTables.Sessions, PrivacyClass.Technical) { SessionsValue = "session.Version" },
         new("started_at", Time, FieldTables.Sessions, PrivacyClass.Technical) { SessionsValue = "session.StartedAt" },

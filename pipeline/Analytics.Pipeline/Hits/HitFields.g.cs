@@ -90,6 +90,9 @@ namespace Analytics.Pipeline.Hits
 
         /// <summary>Primary subtag of the browser's first Accept-Language choice, lower-cased ("de"); empty unless 2-3 letters.</summary>
         public string Language { get; set; } = "";
+
+        /// <summary>The visit holding the hit (its first hit's ID), set by the aggregator's session tracker; never carried in messages.</summary>
+        public Guid SessionId { get; set; }
     }
 }
 
@@ -189,7 +192,7 @@ namespace Analytics.Pipeline.Storage
     {
         /// <summary>The columns written, in order, for INSERT INTO hits (...).</summary>
         public const string Columns =
-            "site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, link_target, props, language, retention_days";
+            "site_id, timestamp, hit_id, visitor_id, is_new_visitor, kind, event_name, hostname, path, title, referrer, source, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, browser, browser_version, os, os_version, device_type, screen_width, is_bot, link_campaign, link_target, props, language, retention_days, session_id";
 
         public static void Encode(IReadOnlyList<Hit> hits, IBufferWriter<byte> output, RetentionOptions retention)
         {
@@ -234,6 +237,7 @@ namespace Analytics.Pipeline.Storage
                 }
                 row.String(hit.Language);
                 row.UInt16(retention.RawDaysFor(hit.SiteId, hit.Timestamp));
+                row.Uuid(hit.SessionId);
             }
             row.Flush();
         }

@@ -35,8 +35,9 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
 
     /// <summary>
     /// Adds a batch of hits (in any order) and returns the session rows to write: for each visit the batch
-    /// changed, a cancellation of its previously written state (if any) and its new state. The tracker
-    /// assumes the rows get written; if they are not, call <see cref="Forget"/> with them.
+    /// changed, a cancellation of its previously written state (if any) and its new state. Each hit's
+    /// <see cref="Hit.SessionId"/> is set to the visit it joined. The tracker assumes the rows get written;
+    /// if they are not, call <see cref="Forget"/> with them.
     /// </summary>
     public IReadOnlyList<SessionRow> Track(IReadOnlyList<Hit> hits)
     {
@@ -54,6 +55,7 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 {
                     // Anonymous (no consent): nothing links two such hits, so each is a visit of its own.
                     rows.Add(new Visit(hit).Snapshot(version: 1));
+                    hit.SessionId = hit.HitId;
                     continue;
                 }
                 var key = new VisitKey(hit.SiteId, hit.VisitorId, hit.IsBot);
@@ -61,6 +63,7 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 {
                     // A straggler from a visit that ended before the one we hold: a visit of its own.
                     rows.Add(new Visit(hit).Snapshot(version: 1));
+                    hit.SessionId = hit.HitId;
                     continue;
                 }
                 if (visit is null || hit.Timestamp - visit.EndedAt >= _timeout)
@@ -68,13 +71,17 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                     visit = new Visit(hit);
                     _visits[key] = visit;
                     changed.Add(visit);
-                    continue;
                 }
-                if (!visit.Dirty)
+                else
                 {
-                    changed.Add(visit);
+                    if (!visit.Dirty)
+                    {
+                        changed.Add(visit);
+                    }
+                    visit.Add(hit);
                 }
-                visit.Add(hit);
+                // The hit's row carries its visit, so a funnel within a visit groups hits without joining sessions.
+                hit.SessionId = visit.SessionId;
             }
 
             foreach (var visit in changed)

@@ -1,7 +1,14 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Analytics.Pipeline;
+using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Sessions;
+using Analytics.Pipeline.Storage;
+using Microsoft.Extensions.Options;
+using SessionOptions = Analytics.Pipeline.Sessions.SessionOptions;
 
 namespace Analytics.Analysts.Tests.Insights;
 
@@ -10,11 +17,16 @@ namespace Analytics.Analysts.Tests.Insights;
 /// only for the visitors that need it, conversions from the page and event rollups) against answers computed
 /// here by walking the seeded hits in C#: visits that cross the period's start or end, visits that grew over
 /// several batches (several stored versions), steps split over two visits, wildcard and event goals.
+/// Within a visit the same traffic is also stored on two more sites: one whose first day was stored
+/// before hits carried their visit (schema/0018), one stripped of every visit row but those crossing the
+/// period's ends, which a funnel over hits that carry their visit no longer needs.
 /// </summary>
 [TestFixture]
 public sealed class FunnelAndGoalEquivalenceTests
 {
     private const string Site = "funnel-edges";
+    private const string OlderHitsSite = "funnel-older-hits";
+    private const string FewVisitsSite = "funnel-few-visits";
     private static readonly DateTime From = new(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime To = From.AddDays(2);
     private static readonly string[] Range = ["2026-03-10", "2026-03-11"];
@@ -28,26 +40,69 @@ public sealed class FunnelAndGoalEquivalenceTests
     {
         var seed = Environment.GetEnvironmentVariable("FUNNEL_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
         TestContext.Progress.WriteLine($"FunnelAndGoalEquivalenceTests seed {seed} (FUNNEL_SEED={seed} repeats it)");
-        _hits = Generate(new Random(seed));
+        _hits = Generate(new Random(seed), Site);
         _host = await StatsHost.StartAsync();
         // Three batches cut by time: a visit that spans a cut is stored, then grown (a -1/+1 pair and a new version).
-        foreach (var batch in _hits.OrderBy(h => h.Timestamp).Chunk((_hits.Count / 3) + 1))
+        foreach (var batch in Batches(_hits))
         {
             await _host.SeedAsync(batch);
         }
-        var admin = _host.Keys.Create([Site], "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
-        _reader = _host.NewKey(Site);
-        using var client = _host.Client(admin);
-        foreach (var goal in new object[]
+        await StoreWithOlderFirstDayAsync(Generate(new Random(seed), OlderHitsSite));
+        foreach (var batch in Batches(Generate(new Random(seed), FewVisitsSite)))
         {
-            new { site_id = Site, name = "Done", path = "/done" },
-            new { site_id = Site, name = "Blog", path = "/blog/*" },
-            new { site_id = Site, name = "Signup", @event = "Signup" },
-        })
-        {
-            using var created = await client.PostAsJsonAsync("/api/v2/goals", goal);
-            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+            await _host.SeedAsync(batch);
         }
+        var clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
+        await clickHouse.ExecuteAsync($"ALTER TABLE {clickHouse.Database}.sessions DELETE WHERE site_id = '{FewVisitsSite}' "
+            + $"AND NOT (started_at < {Sql(From)} AND ended_at >= {Sql(From)}) AND NOT (started_at < {Sql(To)} AND ended_at >= {Sql(To)}) SETTINGS mutations_sync = 1");
+        var sites = new[] { Site, OlderHitsSite, FewVisitsSite };
+        var admin = _host.Keys.Create(sites, "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
+        _reader = _host.NewKey(sites);
+        using var client = _host.Client(admin);
+        foreach (var site in sites)
+        {
+            foreach (var goal in new object[]
+            {
+                new { site_id = site, name = "Done", path = "/done" },
+                new { site_id = site, name = "Blog", path = "/blog/*" },
+                new { site_id = site, name = "Signup", @event = "Signup" },
+            })
+            {
+                using var created = await client.PostAsJsonAsync("/api/v2/goals", goal);
+                Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+            }
+        }
+    }
+
+    private static Hit[][] Batches(List<Hit> hits) => [.. hits.OrderBy(h => h.Timestamp).Chunk((hits.Count / 3) + 1)];
+
+    private static string Sql(DateTime time) => $"toDateTime64('{time:yyyy-MM-dd HH:mm:ss}', 3, 'UTC')";
+
+    /// <summary>
+    /// Stores the traffic as the aggregator does (one tracker, the same batches), except that the hits of the
+    /// period's first day are written without their visit, as every hit stored before schema/0018 was.
+    /// </summary>
+    private async Task StoreWithOlderFirstDayAsync(List<Hit> hits)
+    {
+        var clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
+        var tracker = new SessionTracker(Options.Create(new SessionOptions()));
+        var retention = new RetentionOptions();
+        var i = 0;
+        foreach (var batch in Batches(hits))
+        {
+            var visits = tracker.Track(batch);
+            foreach (var hit in batch.Where(h => h.Timestamp < From.AddDays(1)))
+            {
+                hit.SessionId = Guid.Empty;
+            }
+            var visitRows = new ArrayBufferWriter<byte>();
+            SessionRowBinaryEncoder.Encode(visits, visitRows, retention);
+            await clickHouse.InsertAsync($"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})", SessionRowBinaryEncoder.Format, visitRows.WrittenMemory, $"older-{i}/sessions");
+            var hitRows = new ArrayBufferWriter<byte>();
+            HitRowBinaryEncoder.Encode(batch, hitRows, retention);
+            await clickHouse.InsertAsync($"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})", HitRowBinaryEncoder.Format, hitRows.WrittenMemory, $"older-{i++}");
+        }
+        Assert.That(hits.Count(h => h.SessionId == Guid.Empty), Is.Positive.And.LessThan(hits.Count), "some hits are stored without their visit, some with");
     }
 
     [OneTimeTearDown]
@@ -63,7 +118,7 @@ public sealed class FunnelAndGoalEquivalenceTests
     /// Visitors with one to four visits each, some starting before the period and running into it, some
     /// starting on its last evening and running past it; a visitor's visits are an hour or more apart.
     /// </summary>
-    private static List<Hit> Generate(Random random)
+    private static List<Hit> Generate(Random random, string site)
     {
         var hits = new List<Hit>();
         for (var v = 0; v < 120; v++)
@@ -84,11 +139,11 @@ public sealed class FunnelAndGoalEquivalenceTests
                 for (var i = random.Next(1, 7); i > 0; i--)
                 {
                     var path = Pages[random.Next(Pages.Length)];
-                    hits.Add(Fixtures.Page(Site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop"));
+                    hits.Add(Fixtures.Page(site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop"));
                     if (path == "/pricing" && random.Next(2) == 0)
                     {
                         at = at.AddSeconds(30);
-                        hits.Add(Fixtures.Page(Site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop", kind: HitKind.Event, eventName: "Signup"));
+                        hits.Add(Fixtures.Page(site, visitor, at, path, country: "FR", browser: "Firefox", os: "Linux", device: "desktop", kind: HitKind.Event, eventName: "Signup"));
                     }
                     at = at.AddMinutes(random.Next(2, 20));
                 }
@@ -132,17 +187,19 @@ public sealed class FunnelAndGoalEquivalenceTests
     private static int[] Reached(IEnumerable<int> levels, int steps) =>
         [.. Enumerable.Range(1, steps).Select(step => levels.Count(l => l >= step))];
 
-    private async Task<int[]> FunnelAsync(object[] steps, int? withinDays)
+    private async Task<int[]> FunnelAsync(object[] steps, int? withinDays, string site = Site)
     {
         using var client = _host.Client(_reader);
-        using var response = await client.PostAsJsonAsync("/api/v2/funnel", new { site_id = Site, date_range = Range, steps, within_days = withinDays });
+        using var response = await client.PostAsJsonAsync("/api/v2/funnel", new { site_id = site, date_range = Range, steps, within_days = withinDays });
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
         return [.. JsonDocument.Parse(text).RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32())];
     }
 
-    [Test]
-    public async Task A_funnel_within_a_visit_counts_the_visits_started_in_the_period_with_all_their_hits()
+    [TestCase(Site, TestName = "A funnel within a visit counts the visits started in the period with all their hits")]
+    [TestCase(OlderHitsSite, TestName = "A funnel within a visit over a period partly stored before hits carried their visit answers the same")]
+    [TestCase(FewVisitsSite, TestName = "A funnel within a visit over hits that carry their visit reads no visit rows but those crossing the period's ends")]
+    public async Task A_funnel_within_a_visit_counts_the_visits_started_in_the_period_with_all_their_hits(string site)
     {
         var steps = new Func<Hit, bool>[] { h => IsPage(h, "/"), h => IsPage(h, "/pricing"), h => h.EventName == "Signup", h => IsPage(h, "/done") };
         // A visit belongs to the period it started in and keeps its hits past the period's end.
@@ -151,7 +208,7 @@ public sealed class FunnelAndGoalEquivalenceTests
             steps.Length);
         Assert.That(_hits.Any(h => h.Timestamp >= To) && _hits.Any(h => h.Timestamp < From), Is.True, "the traffic crosses both ends of the period");
 
-        var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { goal = "Signup" }, new { goal = "Done" }], null);
+        var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { goal = "Signup" }, new { goal = "Done" }], null, site);
 
         Assert.That(answer, Is.EqualTo(expected));
     }

@@ -118,11 +118,12 @@ public class RollupConsistencyTests(ClickHouseMode mode)
         // the table alone, empty and unfilled, stands for that.
         await db.ExecuteAsync(SchemaMigrator.Shipped.Single(m => m.Version == 10).Statements(db.Database)[0]);
         // This build's encoders write every column of hits and sessions, also those added after the version
-        // (0013's language): those columns alone stand for the older build's row shape.
+        // (0013's language, 0018's session_id on hits): those columns alone stand for the older build's row shape.
         foreach (var statement in SchemaMigrator.Shipped.Single(m => m.Version == 13).Statements(db.Database))
         {
             await db.ExecuteAsync(statement);
         }
+        await db.ExecuteAsync(SchemaMigrator.Shipped.Single(m => m.Version == 18).Statements(db.Database)[0]);
         var store = new HitStore(db);
         var hits = RandomTraffic(random, visitors: 150, hits: 2_000);
         var half = hits.Count / 2;
