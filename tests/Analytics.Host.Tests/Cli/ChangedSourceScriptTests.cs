@@ -57,7 +57,7 @@ public sealed class ChangedSourceScriptTests
     }
 
     private async Task<string> ChangedSourceAsync() =>
-        (await RunAsync(Path.Combine(RepositoryRoot(), "scripts", "changed-source.sh"), _checkout, _stamp)).Trim();
+        (await RunAsync(Path.Combine(RepositoryFolder.Root(), "scripts", "changed-source.sh"), _checkout, _stamp)).Trim();
 
     private async Task<string> RunAsync(string program, params string[] arguments)
     {
@@ -73,17 +73,5 @@ public sealed class ChangedSourceScriptTests
         await process.WaitForExitAsync(deadline.Token);
         Assert.That(process.ExitCode, Is.Zero, () => $"{program}: {stderr.Result}");
         return await stdout;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no Analytics.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -16,7 +16,7 @@ public sealed class FreshCheckoutScriptTests
     public async Task CopyTrackedFiles()
     {
         _checkout = Directory.CreateTempSubdirectory("fresh-checkout-").FullName;
-        var root = RepositoryRoot();
+        var root = RepositoryFolder.Root();
         var tracked = (await RunAsync(root, "git", "ls-files", "-z")).Stdout.Split('\0', StringSplitOptions.RemoveEmptyEntries);
         foreach (var file in tracked.Where(f => File.Exists(Path.Combine(root, f))))
         {
@@ -63,17 +63,5 @@ public sealed class FreshCheckoutScriptTests
         await process.WaitForExitAsync(deadline.Token);
         Assert.That(process.ExitCode, Is.Zero, () => $"{program} {string.Join(' ', arguments)}: {stderr.Result}");
         return (await stdout, await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no Analytics.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Analytics.Bench.Processes;
 using Analytics.Bench.Servers;
 using Analytics.Host.Tests.Crash;
@@ -31,31 +30,13 @@ public sealed class KeyCommandTests
         await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
         await EmbeddedCrashTests.Until(() => File.Exists(Path.Combine(_data, "address")), "the host to record its address");
 
-        var output = await RunKeyCreateAsync("--site", "demo", "--data", _data);
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", _data);
+        Assert.That(status, Is.Zero, error);
 
         var link = output.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("/dashboard/demo#key=", StringComparison.Ordinal));
         Assert.That(link, Does.StartWith($"http://127.0.0.1:{port}/dashboard/demo#key=ak_"));
         using var browser = new HttpClient();
         using var dashboard = await browser.GetAsync(new Uri(link));
         Assert.That((int)dashboard.StatusCode, Is.EqualTo(200), "the printed link opens the running host's dashboard");
-    }
-
-    private static async Task<string> RunKeyCreateAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(AnalyticsProcess.AssemblyPath);
-        start.ArgumentList.Add("key");
-        start.ArgumentList.Add("create");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var error = process.StandardError.ReadToEndAsync(deadline.Token);
-        await process.WaitForExitAsync(deadline.Token);
-        Assert.That(process.ExitCode, Is.Zero, () => error.Result);
-        return await output;
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Analytics.Analysts.Query;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
+using Analytics.Host.Tests.Cli;
 using Analytics.Partners.Configuration;
 using Analytics.Pipeline.ClickHouse;
 
@@ -30,7 +31,7 @@ public class SiteCommandTests
         await SendAsync(host, "/before");
         Assert.That(metrics.RejectedCount(DropReason.UnknownSite), Is.EqualTo(1), "not registered yet: rejected");
 
-        var (status, output, error) = await SiteCli.RunAsync("add", "late", "--host", "late.example", "--time-zone", "Asia/Tokyo",
+        var (status, output, error) = await AnalyticsCli.RunAsync("site", "add", "late", "--host", "late.example", "--time-zone", "Asia/Tokyo",
             "--retention-days", "42", "--k", "17", "--data", dataPath);
         await WaitForAsync(() => host.App.Services.GetRequiredService<SiteRegistry>().TryGet("late", out _), "the host to read the added site");
 
@@ -48,8 +49,8 @@ public class SiteCommandTests
     {
         var dataPath = RunningHost.NewDataPath();
 
-        var (status, output, error) = await SiteCli.RunAsync("add", "shop", "--host", "shop.example", "--time-zone", "Mars/Olympus", "--data", dataPath);
-        var missing = await SiteCli.RunAsync("set", "nowhere", "--k", "20", "--data", dataPath);
+        var (status, output, error) = await AnalyticsCli.RunAsync("site", "add", "shop", "--host", "shop.example", "--time-zone", "Mars/Olympus", "--data", dataPath);
+        var missing = await AnalyticsCli.RunAsync("site", "set", "nowhere", "--k", "20", "--data", dataPath);
 
         Assert.That((status, output), Is.EqualTo((2, "")));
         Assert.That(error, Is.EqualTo("site 'shop': TimeZone 'Mars/Olympus' is not a known IANA time zone\n"));
@@ -66,10 +67,10 @@ public class SiteCommandTests
         await File.WriteAllTextAsync(seed, """{ "Sites": [ { "Id": "seeded", "Hosts": [ "seeded.example" ], "KThreshold": 12 } ] }""");
         string[] common = ["--data", dataPath, "--Sites:File=" + seed];
 
-        var added = await SiteCli.RunAsync(["add", "shop", "--host", "shop.example", "--host", "www.shop.example", .. common]);
-        var changed = await SiteCli.RunAsync(["set", "shop", "--consent", "Drop", "--keep-query", "page", "--strict-origin", "true", .. common]);
-        var removed = await SiteCli.RunAsync(["remove", "seeded", .. common]);
-        var listed = await SiteCli.RunAsync(["list", .. common]);
+        var added = await AnalyticsCli.RunAsync(["site", "add", "shop", "--host", "shop.example", "--host", "www.shop.example", .. common]);
+        var changed = await AnalyticsCli.RunAsync(["site", "set", "shop", "--consent", "Drop", "--keep-query", "page", "--strict-origin", "true", .. common]);
+        var removed = await AnalyticsCli.RunAsync(["site", "remove", "seeded", .. common]);
+        var listed = await AnalyticsCli.RunAsync(["site", "list", .. common]);
 
         Assert.That(new[] { added.Status, changed.Status, removed.Status, listed.Status }, Is.All.Zero);
         Assert.That(listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1), Is.EqualTo(new[]
