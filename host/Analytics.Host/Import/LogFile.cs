@@ -23,57 +23,52 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         return (file, IsGzip(path) ? new GZipStream(file, CompressionMode.Decompress) : file);
     }
 
-    /// <summary>Reads the file once; throws <see cref="ImportException"/> when it is missing, unreadable, cut off or corrupt.</summary>
+    /// <summary>Reads the file once (fingerprint, lines, time range, gzip trailer); throws <see cref="ImportException"/> when it is missing, unreadable, cut off or corrupt.</summary>
     public static async Task<LogFile> SurveyAsync(string path, CancellationToken cancellationToken)
     {
         if (!System.IO.File.Exists(path))
         {
             throw new ImportException($"{path}: no such file");
         }
-        var fingerprint = await FingerprintAsync(path, cancellationToken);
-        var (file, text) = Open(path);
-        await using (file)
-        await using (text)
+        // One pass: the fingerprint hashes the file's bytes as the text is read from them.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+        await using var raw = new ObservedStream(file, sha.AppendData);
+        await using var text = IsGzip(path) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
+        var crc = new Crc32();
+        long length = 0;
+        long lines = 0;
+        DateTime? first = null, last = null;
+        var checking = new ObservedStream(text, bytes =>
         {
-            var crc = new Crc32();
-            long length = 0;
-            long lines = 0;
-            DateTime? first = null, last = null;
-            var checking = new ObservedStream(text, bytes =>
+            crc.Append(bytes);
+            length += bytes.Length;
+        });
+        using var reader = new StreamReader(checking, detectEncodingFromByteOrderMarks: true);
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
-                crc.Append(bytes);
-                length += bytes.Length;
-            });
-            using var reader = new StreamReader(checking, detectEncodingFromByteOrderMarks: true);
-            try
-            {
-                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                lines++;
+                if (CombinedLogParser.TryParseTime(line, out var time))
                 {
-                    lines++;
-                    if (CombinedLogParser.TryParseTime(line, out var time))
-                    {
-                        first = first is null || time.UtcDateTime < first ? time.UtcDateTime : first;
-                        last = last is null || time.UtcDateTime > last ? time.UtcDateTime : last;
-                    }
+                    first = first is null || time.UtcDateTime < first ? time.UtcDateTime : first;
+                    last = last is null || time.UtcDateTime > last ? time.UtcDateTime : last;
                 }
             }
-            catch (InvalidDataException ex)
-            {
-                throw new ImportException($"{path}: not a valid gzip file ({ex.Message})", ex);
-            }
-            if (IsGzip(path))
-            {
-                CheckTrailer(path, crc.GetCurrentHashAsUInt32(), length);
-            }
-            return new LogFile(path, fingerprint, lines, first, last);
         }
-    }
-
-    /// <summary>SHA-256 of the file's bytes, hex.</summary>
-    private static async Task<string> FingerprintAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+        catch (InvalidDataException ex)
+        {
+            throw new ImportException($"{path}: not a valid gzip file ({ex.Message})", ex);
+        }
+        // Whatever the decompressor left unread still belongs to the file's bytes.
+        await raw.CopyToAsync(Stream.Null, cancellationToken);
+        var fingerprint = Convert.ToHexStringLower(sha.GetHashAndReset());
+        if (IsGzip(path))
+        {
+            CheckTrailer(path, crc.GetCurrentHashAsUInt32(), length);
+        }
+        return new LogFile(path, fingerprint, lines, first, last);
     }
 
     /// <summary>
