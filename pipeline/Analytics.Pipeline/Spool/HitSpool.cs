@@ -33,9 +33,7 @@ public sealed partial class HitSpool : IDisposable
 
     private readonly SpoolOptions _options;
     private readonly FileStream _lock;
-    // Synchronous continuations: the appender wakes the waiting writer thread itself. Otherwise each group's
-    // wake-up is a thread-pool work item, and on a busy pool the next fsync waited for a free worker.
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true, AllowSynchronousContinuations = true });
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
     private readonly ConcurrentQueue<PendingAppend> _appendPool = new();
     private readonly ConcurrentQueue<GroupCompletion> _completionPool = new();
     private readonly Thread _writer;

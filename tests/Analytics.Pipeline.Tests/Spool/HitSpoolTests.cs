@@ -254,41 +254,6 @@ public class HitSpoolTests
     }
 
     [Test]
-    public async Task An_append_becomes_durable_while_every_thread_pool_worker_is_busy()
-    {
-        // The writer thread is woken by the appender itself, not through a thread-pool work item: when the
-        // pool is busy (a loaded machine, answers being written) the next fsync must not wait for a worker.
-        // Far more blocked items than workers: the pool adds a worker about every half second when starved,
-        // so anything queued behind them would wait for tens of seconds.
-        const int blocked = 100;
-        using var spool = Open();
-        // Not disposed: blocked items may still be waking up on it after the test.
-        var release = new ManualResetEventSlim();
-        var started = 0;
-        Task? pending = null;
-        try
-        {
-            for (var i = 0; i < blocked; i++)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(_ => { Interlocked.Increment(ref started); release.Wait(); }, null);
-            }
-            Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref started) > 0, TimeSpan.FromSeconds(10)), Is.True, "no blocked item started");
-            Assert.That(Volatile.Read(ref started), Is.LessThan(blocked), "the pool ran every blocked item at once; it was not busy");
-
-            var appender = new Thread(() => pending = spool.AppendAsync(Record(0), CancellationToken.None).AsTask());
-            appender.Start();
-            appender.Join();
-
-            Assert.That(SpinWait.SpinUntil(() => spool.Appended == 1, TimeSpan.FromSeconds(5)), Is.True, "the append was not made durable while the pool was busy");
-        }
-        finally
-        {
-            release.Set();
-        }
-        await pending!.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    [Test]
     public void An_append_to_a_disposed_spool_fails()
     {
         var spool = Open();
