@@ -24,7 +24,7 @@ record collector "round 1 kestrel" &
 record run "round 1 collector" &
 wait
 for role in collector run; do
-  us=$(grep "round 1 $( [ $role = run ] && echo embedded || echo collector )" "$out/bench.log" | grep -o '[0-9.]* µs' | cut -d' ' -f1)
+  us=$(grep -E "round 1 $( [ $role = run ] && echo embedded || echo collector ) +[0-9]" "$out/bench.log" | grep -o '[0-9.]* µs' | cut -d' ' -f1)
   perf script -i "$out/$role.data" 2>/dev/null > "$out/$role.txt"
   echo "== $role: $us µs CPU per beacon in the profiled run"
   python3 "$here/beacon_steps.py" "$out/$role.txt" "$us"
