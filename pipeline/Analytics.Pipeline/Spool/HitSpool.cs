@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Threading.Channels;
@@ -106,6 +107,13 @@ public sealed partial class HitSpool : IDisposable
 
     /// <summary>Records skipped because their checksum did not match (a damaged file).</summary>
     public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>
+    /// Raised on the writer thread after each group is durable, with how long its write and fsync took:
+    /// what every beacon of the group waited on the disk (on a shared disk, most of an answer's tail).
+    /// Handlers must be quick; they delay the next group.
+    /// </summary>
+    public event Action<TimeSpan>? GroupCommitted;
 
     /// <summary>Records <see cref="Read"/> took from the files rather than from the in-memory cache.</summary>
     public long ReadFromFile => Interlocked.Read(ref _readFromFile);
@@ -305,6 +313,7 @@ public sealed partial class HitSpool : IDisposable
                 buffer.Write(pending.Payload);
             }
             var bytes = buffer.WrittenCount;
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 _writeFile.Write(buffer.WrittenSpan);
@@ -322,6 +331,7 @@ public sealed partial class HitSpool : IDisposable
                 group.Clear();
                 continue;
             }
+            GroupCommitted?.Invoke(Stopwatch.GetElapsedTime(started));
             Interlocked.Increment(ref _fsyncs);
             Interlocked.Add(ref _appended, group.Count);
             lock (_gate)
