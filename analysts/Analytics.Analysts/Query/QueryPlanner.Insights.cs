@@ -213,6 +213,71 @@ public sealed partial class QueryPlanner
     private const string AnyWindow = "31622400000";
 
     /// <summary>
+    /// The visitors who met each goal (d0 = the goal's index in <paramref name="goals"/>, m0 = visitors), from
+    /// the goals' own hits through the hits_by_step projection (schema/0015: a page's or event's hits are a
+    /// key range, a pattern's those of its literal prefix), one UNION ALL branch per goal so each reads only
+    /// its range (one pass testing every goal on every goal's hits was as slow as its largest goal times the
+    /// goals). Counted as the raw plan counts a goal-filtered "visitors": <see cref="VisitorSketch.CountIf"/>
+    /// of the cookie visitors, and where that comes out above the sum of the period's days (in
+    /// <paramref name="timeZone"/>), that sum (QueryRunner's AtMostTheSumOfItsDays). The period and its days
+    /// are one GROUPING SETS pass; least() of the two does not depend on which row is which.
+    /// </summary>
+    /// <param name="siteId">The site.</param>
+    /// <param name="range">The period.</param>
+    /// <param name="timeZone">The query's time zone, whose days bound the count.</param>
+    /// <param name="goals">Each goal's test on a hit (Goal.MatchSql, hex literals only), without a property match (the projection has no props).</param>
+    public QueryPlan GoalConversionsPlan(string siteId, DateRange range, string timeZone, IReadOnlyList<string> goals)
+    {
+        var p = new SqlParameters();
+        var day = $"toDate(timestamp, {p.AddString(timeZone)})";
+        var basis = Basis(siteId, range, p);
+        var branches = goals.Select((goal, i) => $"""
+            SELECT '{i.ToString(CultureInfo.InvariantCulture)}' AS d0, least(sumIf(v, per_day = 0), sumIf(v, per_day = 1)) AS m0
+            FROM (
+                SELECT grouping({day}) AS per_day, {VisitorSketch.CountIf("visitor_id", HasVisitor)} AS v
+                FROM {database}.hits
+                WHERE {basis} AND ({goal})
+                GROUP BY GROUPING SETS ((), ({day}))
+            )
+            """);
+        var sql = $"""
+            SELECT d0, m0, count() OVER () AS total_rows
+            FROM (
+            {string.Join("\nUNION ALL\n", branches)}
+            )
+            SETTINGS max_execution_time = {Seconds()}
+            """;
+        return new QueryPlan(sql, p.Values, PlanSource.Hits);
+    }
+
+    /// <summary>
+    /// Whether <see cref="GoalConversionsPlan"/> can answer, and at what cost. m0 = 1 when the site's raw hits
+    /// still hold the whole period (else the rollups, kept longer, must): a hit is stored from before the
+    /// period's start, or from the first day the site's rollups know (its traffic began then, and its first
+    /// hits were not yet deleted by retention, which deletes the oldest first); read from the first matching
+    /// granule by the table's key. m1 = the goals' hits of the period as the projection's key ranges
+    /// estimate them (EXPLAIN ESTIMATE: index analysis only, nothing read).
+    /// </summary>
+    public QueryPlan GoalHitsPlan(string siteId, DateRange range, IReadOnlyList<string> goals)
+    {
+        var p = new SqlParameters();
+        var site = p.AddString(siteId);
+        var from = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC')";
+        var sql = $"""
+            SELECT
+                (SELECT count() FROM (
+                    SELECT 1 FROM {database}.hits
+                    WHERE site_id = {site} AND timestamp < greatest({from}, (SELECT min(hour) FROM {database}.rollup_site_hourly WHERE site_id = {site}) + INTERVAL 1 DAY)
+                    LIMIT 1 SETTINGS optimize_use_projections = 0)) AS m0,
+                (SELECT sum(rows) FROM (EXPLAIN ESTIMATE SELECT 1 FROM {database}.hits
+                    WHERE {Basis(siteId, range, p)} AND ({string.Join(" OR ", goals.Select(g => $"({g})"))}))) AS m1,
+                1 AS total_rows
+            SETTINGS max_execution_time = {Seconds()}
+            """;
+        return new QueryPlan(sql, p.Values, PlanSource.Hits);
+    }
+
+    /// <summary>
     /// The visitors who met a goal over whole UTC days (m0), from the visitor states of a daily rollup's
     /// rows that match it (<paramref name="condition"/> on the rollup's key columns): a union of the
     /// states, so a visitor who met the goal on several pages or days counts once, as on raw hits. As
