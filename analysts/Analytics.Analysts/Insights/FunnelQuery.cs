@@ -81,24 +81,13 @@ public sealed class FunnelQuery(StatsQueryParser parser, QueryRunner runner, Def
         var plan = runner.Planner.FunnelPlan(request.SiteId, request.Range, stepSql, filter, request.WindowMillis, hitsCarryVisits);
         var (rows, _) = await runner.ReadAsync(plan, 1, cancellationToken);
         var reached = new long[request.Steps.Count + 1];
-        long? firstStep = null;
         foreach (var row in rows)
         {
-            if (row.Dimensions[0] == QueryPlanner.FunnelFirstStep)
-            {
-                firstStep = (long)row.Metrics[0];
-                continue;
-            }
             var level = int.Parse(row.Dimensions[0], CultureInfo.InvariantCulture);
             for (var i = 1; i <= level && i < reached.Length; i++)
             {
                 reached[i] += (long)row.Metrics[0];
             }
-        }
-        // The plan counts the first step's visitors apart (the other rows then hold only levels 2 and up).
-        if (firstStep is { } atFirst)
-        {
-            reached[1] = atFirst;
         }
         var first = reached[1];
         var steps = request.Steps.Select((step, i) =>

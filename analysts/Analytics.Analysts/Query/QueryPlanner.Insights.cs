@@ -15,14 +15,6 @@ public sealed partial class QueryPlanner
     /// each step hit in its visit (<see cref="VisitFunnelSql"/>). Anonymous hits cannot be followed from
     /// step to step and are left out. A filter picks the visitors with a hit of the period that meets it;
     /// their steps are read from all their hits.
-    /// <para>
-    /// Most visitors (or visits) that meet a step never reach the second: at 10 M hits a three-step funnel
-    /// read 1.1 M step hits in 950 k visits, of which 185 k held a second-step hit. Only those go through
-    /// windowFunnel (level 2 or more); the visitors who reached the first step are counted apart, by their
-    /// first-step hits alone, in the row d0 = <see cref="FunnelFirstStep"/> (a windowFunnel level of 1 or
-    /// more is exactly "has a first-step hit"). Two cheap passes instead of a windowFunnel per visit: half
-    /// the time within a visit.
-    /// </para>
     /// </summary>
     /// <param name="siteId">The site.</param>
     /// <param name="range">The period whose hits (or visits) are read.</param>
@@ -42,60 +34,36 @@ public sealed partial class QueryPlanner
         var picked = filter is null ? "" : $" AND visitor_id IN (SELECT visitor_id FROM {database}.hits WHERE {basis} AND {FilterSql(filter, p)})";
         var anyStep = string.Join(" OR ", steps.Select(s => $"({s})"));
         var conditions = string.Join(", ", steps.Select(s => $"({s})"));
-        string sql;
+        string perVisitor;
         if (windowMillis is { } window)
         {
-            sql = FirstStepApartSql(
-                $"""
+            perVisitor = $"""
                 SELECT visitor_id, windowFunnel({window.ToString(CultureInfo.InvariantCulture)})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
                 FROM {database}.hits
                 WHERE {basis} AND ({anyStep}){picked}
-                  AND visitor_id IN (SELECT visitor_id FROM {database}.hits WHERE {basis} AND ({steps[1]}))
                 GROUP BY visitor_id
-                HAVING level >= 2
-                """,
-                $"SELECT uniqExact(visitor_id) FROM {database}.hits WHERE {basis} AND ({steps[0]}){picked}");
+                """;
         }
         else if (hitsCarryVisits)
         {
-            var hits = $"{people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY";
-            var inPeriod = VisitStartedInPeriodSql(people, from, to);
-            sql = FirstStepApartSql(
-                StampedVisitFunnelSql(hits, inPeriod, $"({anyStep}){picked} AND session_id IN (SELECT session_id FROM {database}.hits WHERE {hits} AND ({steps[1]}))", conditions),
-                $"SELECT uniqExact(visitor_id) FROM {database}.hits WHERE {hits} AND ({steps[0]}){picked} AND {inPeriod}");
+            perVisitor = StampedVisitFunnelSql(people, from, to, $"({anyStep}){picked}", conditions);
         }
         else
         {
             var props = steps.Any(s => s.Contains("props[", StringComparison.Ordinal)) ? ", props" : "";
             var stepHits = $"SELECT visitor_id, timestamp, kind, path, event_name{props} FROM {database}.hits WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND ({anyStep}){picked}";
-            sql = $"""
-                SELECT toString(level) AS d0, count() AS m0, count() OVER () AS total_rows
-                FROM ({VisitFunnelSql(stepHits, $"{people} AND sign > 0", from, to, conditions, props)})
-                WHERE level > 0
-                GROUP BY d0
-                ORDER BY d0
-                """;
+            perVisitor = VisitFunnelSql(stepHits, $"{people} AND sign > 0", from, to, conditions, props);
         }
-        return new QueryPlan($"{sql}\nSETTINGS max_execution_time = {Seconds()}", p.Values, PlanSource.Hits);
+        var sql = $"""
+            SELECT toString(level) AS d0, count() AS m0, count() OVER () AS total_rows
+            FROM ({perVisitor})
+            WHERE level > 0
+            GROUP BY d0
+            ORDER BY d0
+            SETTINGS max_execution_time = {Seconds()}
+            """;
+        return new QueryPlan(sql, p.Values, PlanSource.Hits);
     }
-
-    /// <summary>The d0 of a funnel's row that holds the visitors who reached its first step (the other rows hold those at level 2 or more).</summary>
-    public const string FunnelFirstStep = "first";
-
-    /// <summary>
-    /// The rows of <see cref="FunnelPlan"/>: the visitors at each level of 2 or more (<paramref name="candidates"/>:
-    /// visitor_id and level, only the visitors or visits with a second-step hit), and the visitors who
-    /// reached the first step (<paramref name="firstStep"/>: one number).
-    /// </summary>
-    private static string FirstStepApartSql(string candidates, string firstStep) => $"""
-        SELECT d0, m0, count() OVER () AS total_rows
-        FROM (
-            SELECT toString(level) AS d0, count() AS m0 FROM ({candidates}) GROUP BY d0
-            UNION ALL
-            SELECT '{FunnelFirstStep}' AS d0, ({firstStep}) AS m0
-        )
-        ORDER BY d0
-        """;
 
     /// <summary>
     /// The furthest step per visitor within one visit: the visits that started in the period, each with
@@ -145,41 +113,32 @@ public sealed partial class QueryPlanner
 
     /// <summary>
     /// The furthest step per visitor within one visit, from the session_id each hit carries (schema/0018):
-    /// the steps' hits grouped by visit, read through hits_by_step, with no join. Only visitors who reach
-    /// level 2 or more are kept (<see cref="FunnelPlan"/> counts the first step apart). Grouped by
-    /// session_id alone (a visit's ID is its first hit's, so one visitor's): a quarter faster at 10 M hits
-    /// than by visitor and visit.
+    /// the steps' hits grouped by visit, read through hits_by_step, with no join. The visit must have started
+    /// in the period, as in <see cref="VisitFunnelSql"/>: a hit before the period's end counts unless its
+    /// visit started before the period (x), a hit after the end (read up to a day past it) only if its visit
+    /// started in the period and crosses the end (y). Both sets are the few visits crossing one instant,
+    /// read by the ended_at index (schema/0015). A visit's rows in sessions only ever start earlier and end
+    /// later as it grows, so any of its +1 rows crossing the instant says its last state does, and the
+    /// earliest started_at among its rows crossing the end is its start. Grouped by session_id alone (a
+    /// visit's ID is its first hit's, so one visitor's): a quarter faster at 10 M hits than by visitor and visit.
     /// </summary>
-    private string StampedVisitFunnelSql(string hits, string inPeriod, string stepsAndPicked, string conditions) => $"""
-        SELECT visitor AS visitor_id, max(level) AS level
-        FROM (
-            SELECT any(visitor_id) AS visitor, windowFunnel({AnyWindow})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
-            FROM {database}.hits
-            WHERE {hits} AND {stepsAndPicked} AND {inPeriod}
-            GROUP BY session_id
-        )
-        GROUP BY visitor
-        HAVING level >= 2
-        """;
-
-    /// <summary>
-    /// A hit (read from the period's start to a day past its end) whose visit started in the period, as in
-    /// <see cref="VisitFunnelSql"/>: a hit before the period's end counts unless its visit started before the
-    /// period (x), a hit after the end only if its visit started in the period and crosses the end (y). Both
-    /// sets are the few visits crossing one instant, read by the ended_at index (schema/0015). A visit's
-    /// rows in sessions only ever start earlier and end later as it grows, so any of its +1 rows crossing
-    /// the instant says its last state does, and the earliest started_at among its rows crossing the end is
-    /// its start.
-    /// </summary>
-    private string VisitStartedInPeriodSql(string people, string from, string to)
+    private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, string conditions)
     {
         var visits = $"{people} AND sign > 0";
         return $"""
-            ((timestamp < {to} AND session_id NOT IN (
-                    SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {from} AND ended_at >= {from}))
-              OR (timestamp >= {to} AND session_id IN (
-                    SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {to} AND ended_at >= {to}
-                    GROUP BY session_id HAVING min(started_at) >= {from})))
+            SELECT visitor AS visitor_id, max(level) AS level
+            FROM (
+                SELECT any(visitor_id) AS visitor, windowFunnel({AnyWindow})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
+                FROM {database}.hits
+                WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND {stepsAndPicked}
+                  AND ((timestamp < {to} AND session_id NOT IN (
+                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {from} AND ended_at >= {from}))
+                    OR (timestamp >= {to} AND session_id IN (
+                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {to} AND ended_at >= {to}
+                          GROUP BY session_id HAVING min(started_at) >= {from})))
+                GROUP BY session_id
+            )
+            GROUP BY visitor
             """;
     }
 
