@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Analytics.Analysts.Query;
 
@@ -12,13 +11,6 @@ namespace Analytics.Analysts.Query;
 internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? definitions)
 {
     private const int MaxRowsPerGoal = 10_000;
-
-    /// <summary>
-    /// Goals whose hits are estimated above this are read from the daily rollups where they can be (whole UTC
-    /// days): at 10 M hits a pattern goal matching 3.5 M hits took 0.8-1.3 s from hits, 0.6 s from
-    /// rollup_paths_daily, while goals of 0.2-0.3 M hits took 30-70 ms from hits against 60-190 ms each.
-    /// </summary>
-    private const long MaxGoalHitsRead = 1_000_000;
 
     public static bool Applies(StatsQuery query) =>
         query.Metrics.Any(m => m.IsGoalMetric) || query.Dimensions.Any(d => d.Name == StatsQueryParser.GoalDimension);
@@ -37,17 +29,8 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
         // Every goal's conversion rate divides by the same visitors (the query without any goal): read once.
         var baseline = new Baseline();
         var goals = definitions?.GoalsOf(query.SiteId) ?? [];
-        var together = rest.Count == 0 && query.Filter is null
-            ? await FromStepHitsAsync(query with { Dimensions = rest }, goals, minVisitors, mode, cancellationToken)
-            : null;
         for (var g = 0; g < goals.Count; g++)
         {
-            if (together is not null)
-            {
-                var row = await WithBaselineAsync(query with { Dimensions = rest, Filter = goals[g].Condition() }, together[g], baseline, mode, cancellationToken);
-                rows.Add((g, WithGoal(row, goalAt, goals[g].Name)));
-                continue;
-            }
             var one = query with
             {
                 Dimensions = rest,
@@ -119,7 +102,7 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
             .Select(o => o.Name is "conversions" or "conversion_rate" ? o with { Name = Metric.Visitors.Name } : o)
             .DistinctBy(o => o.Name)
             .ToList();
-        var converted = await FromStepHitsOrRollupAsync(query, plain, parts, minVisitors, mode, cancellationToken)
+        var converted = await FromRollupAsync(query, plain, parts, minVisitors, mode, cancellationToken)
             ?? await runner.RunPlainAsync(query with { Metrics = plain, OrderBy = order }, minVisitors, cancellationToken, mode);
 
         var baseline = shared.Rows ?? new Dictionary<string, ResultRow>(StringComparer.Ordinal);
@@ -158,79 +141,26 @@ internal sealed class ConversionQuery(QueryRunner runner, DefinitionStore? defin
 
     /// <summary>
     /// Conversions of one goal with nothing else asked (no dimension, other filter, comparison or shared
-    /// link): from its hits (<see cref="FromStepHitsAsync"/>), or where the raw hits no longer hold the
-    /// period, over whole UTC days, the union of the visitor states of the goal's pages in
+    /// link), over whole UTC days: the union of the visitor states of the goal's pages in
     /// rollup_paths_daily or of its event in rollup_events_daily. Those rollups hold every page's and
     /// event's visitors for as long as rollups are kept, so a goal added today answers for past days at
     /// once (nothing to backfill). Null when the query is of another shape, or the goal has a property
     /// match (raw hits only): then the ordinary plan answers.
     /// </summary>
-    private async Task<QueryResult?> FromStepHitsOrRollupAsync(StatsQuery query, List<Metric> plain, IReadOnlyList<Filter> parts, int? minVisitors, PlanMode mode,
+    private async Task<QueryResult?> FromRollupAsync(StatsQuery query, List<Metric> plain, IReadOnlyList<Filter> parts, int? minVisitors, PlanMode mode,
         CancellationToken cancellationToken)
     {
         if (mode != PlanMode.Best || minVisitors is not null || query.Dimensions.Count > 0 || query.Comparison != Comparison.None
             || plain is not [var only] || only != Metric.Visitors || parts is not [Condition { Operator: FilterOperator.Holds } condition]
             || condition.Dimension.Name != StatsQueryParser.GoalDimension || condition.Values is not [var name]
-            || definitions?.FindGoal(query.SiteId, name) is not { } goal || goal.MatchSql() != condition.Dimension.Column)
-        {
-            return null;
-        }
-        if (await FromStepHitsAsync(query, [goal], minVisitors, mode, cancellationToken) is [var visitors])
-        {
-            return new QueryResult(query with { Metrics = plain }, [new ResultRow([], [visitors])], 1, null);
-        }
-        if (query.Range.From.TimeOfDay != TimeSpan.Zero || query.Range.To.TimeOfDay != TimeSpan.Zero || goal.Rollup() is not (string table, string test))
+            || query.Range.From.TimeOfDay != TimeSpan.Zero || query.Range.To.TimeOfDay != TimeSpan.Zero
+            || definitions?.FindGoal(query.SiteId, name) is not { } goal || goal.MatchSql() != condition.Dimension.Column
+            || goal.Rollup() is not (string table, string test))
         {
             return null;
         }
         var (rows, total) = await runner.ReadAsync(runner.Planner.GoalVisitorsPlan(query.SiteId, query.Range, table, test), 1, cancellationToken);
         return new QueryResult(query with { Metrics = plain }, rows, total, null);
-    }
-
-    /// <summary>
-    /// Each goal's converted visitors over the query's period with nothing else asked, all in one read of
-    /// their hits through the hits_by_step projection (QueryPlanner.GoalConversionsPlan), counted as the raw
-    /// plan counts them. Null when the query is of another shape, a goal has a property match (the
-    /// projection has no props), the raw hits no longer hold the whole period (retention), or the goals'
-    /// hits are too many (<see cref="MaxGoalHitsRead"/>).
-    /// </summary>
-    private async Task<double[]?> FromStepHitsAsync(StatsQuery query, IReadOnlyList<Goal> goals, int? minVisitors, PlanMode mode, CancellationToken cancellationToken)
-    {
-        if (mode != PlanMode.Best || minVisitors is not null || query.Dimensions.Count > 0 || query.Comparison != Comparison.None
-            || goals.Count == 0 || goals.Any(g => g.PropertyName is not null)
-            || query.Metrics.Any(m => !m.IsGoalMetric && m != Metric.Visitors))
-        {
-            return null;
-        }
-        var tests = goals.Select(g => g.MatchSql()).ToList();
-        var (check, _) = await runner.ReadAsync(runner.Planner.GoalHitsPlan(query.SiteId, query.Range, tests), 2, cancellationToken);
-        if (check is not [{ Metrics: [1.0, var hits] }] || hits > MaxGoalHitsRead)
-        {
-            return null;
-        }
-        var (rows, _) = await runner.ReadAsync(
-            runner.Planner.GoalConversionsPlan(query.SiteId, query.Range, query.TimeZone.Id, tests), 1, cancellationToken);
-        var visitors = new double[goals.Count];
-        foreach (var row in rows)
-        {
-            visitors[int.Parse(row.Dimensions[0], CultureInfo.InvariantCulture)] = row.Metrics[0];
-        }
-        return rows.Count == goals.Count ? visitors : null;
-    }
-
-    /// <summary>One goal's row from its converted visitors (read with the others'), its rate over the shared baseline.</summary>
-    private async Task<ResultRow> WithBaselineAsync(StatsQuery query, double converted, Baseline shared, PlanMode mode, CancellationToken cancellationToken)
-    {
-        var metrics = new double[query.Metrics.Count];
-        if (query.Metrics.Contains(Metric.ConversionRate) && shared.Rows is null)
-        {
-            var all = await runner.RunPlainAsync(query with { Metrics = [Metric.Visitors], Filter = null, OrderBy = [], Offset = 0, Limit = MaxRowsPerGoal },
-                null, cancellationToken, mode);
-            shared.Rows = all.Rows.ToDictionary(r => KeyOf(r.Dimensions), StringComparer.Ordinal);
-        }
-        var visitors = shared.Rows is not null && shared.Rows.TryGetValue(KeyOf([]), out var total) ? total.Metrics[0] : 0;
-        var from = query.Metrics.Select(_ => 0).ToArray();
-        return new ResultRow([], Metrics(query, from, 0, [converted], visitors));
     }
 
     private static double[] Metrics(StatsQuery query, int[] from, int visitorsAt, IReadOnlyList<double> values, double visitors)
