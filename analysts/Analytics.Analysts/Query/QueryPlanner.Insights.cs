@@ -182,11 +182,17 @@ public sealed partial class QueryPlanner
         var p = new SqlParameters();
         var where = $"site_id = {p.AddString(siteId)} AND day >= toDate(fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC'))"
             + $" AND day < toDate(fromUnixTimestamp64Milli({p.AddInt64(Millis(range.To))}, 'UTC')) AND {condition}";
+        // The period and each of its days in one read (GROUPING SETS): a pattern goal's states (2,000 pages
+        // times 30 days) are read and deserialized once instead of twice. least() of the two sums does not
+        // depend on which grouping row is which.
         var sql = $"""
-            SELECT least(
-                (SELECT {VisitorSketch.Merge} FROM {database}.{table} WHERE {where}),
-                (SELECT sum(v) FROM (SELECT {VisitorSketch.Merge} AS v FROM {database}.{table} WHERE {where} GROUP BY day))) AS m0,
-                1 AS total_rows
+            SELECT least(sumIf(v, per_day = 0), sumIf(v, per_day = 1)) AS m0, 1 AS total_rows
+            FROM (
+                SELECT grouping(day) AS per_day, {VisitorSketch.Merge} AS v
+                FROM {database}.{table}
+                WHERE {where}
+                GROUP BY GROUPING SETS ((), (day))
+            )
             SETTINGS max_execution_time = {Seconds()}
             """;
         return new QueryPlan(sql, p.Values, table == "rollup_events_daily" ? PlanSource.EventsDailyRollup : PlanSource.PagesDailyRollup);
