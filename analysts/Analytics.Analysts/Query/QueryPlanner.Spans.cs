@@ -1,9 +1,9 @@
 namespace Analytics.Analysts.Query;
 
-/// <summary>The planner's SQL for rollup_visitor_spans and for the estimate of all visitors.</summary>
+/// <summary>The planner's SQL for rollup_visitor_spans_fine and for the estimate of all visitors.</summary>
 public sealed partial class QueryPlanner
 {
-    /// <summary>The rollup_visitor_spans attribute a query planned on <see cref="PlanSource.VisitorSpans"/> reads; null on any other source.</summary>
+    /// <summary>The rollup_visitor_spans_fine attribute a query planned on <see cref="PlanSource.VisitorSpans"/> reads; null on any other source.</summary>
     private static string? SpanAttribute(StatsQuery query, DateRange range, PlanSource source)
     {
         if (source != PlanSource.VisitorSpans)
@@ -20,7 +20,7 @@ public sealed partial class QueryPlanner
     private static string? AttributeColumn(StatsQuery query) =>
         query.Dimensions.Select(d => d.Column?.Column).Concat(query.Filter?.Conditions().Select(c => c.Dimension.Column) ?? []).OfType<string>().FirstOrDefault();
 
-    /// <summary>Metrics from rollup_visitor_spans: visit-fed rows hold visit sums, hit-fed rows pageviews; both the cookie-less pageviews.</summary>
+    /// <summary>Metrics from rollup_visitor_spans_fine: visit-fed rows hold visit sums, hit-fed rows pageviews; both the cookie-less pageviews.</summary>
     private static string SpanMetricSql(Metric metric) => metric.Name switch
     {
         "visitors" => SpanVisitors,
