@@ -22,7 +22,7 @@ public sealed partial class QueryPlanner
     /// <summary>
     /// For a visitors-by-day query the spans answer: the sum of the visitors of each span in the fewest
     /// that cover <paramref name="range"/> (m0), or null on any other source. A span's visitors are at most
-    /// the sum of its days' visitors, so this is a lower bound of the sum of the days that finalizes 6-13
+    /// the sum of its days' visitors, so this is a lower bound of the sum of the days that finalizes 6-12
     /// states instead of one per day (<see cref="QueryRunner"/> reads it before counting each day).
     /// </summary>
     public QueryPlan? SpanSumPlan(StatsQuery byDay, DateRange range, PlanMode mode = PlanMode.Best)
