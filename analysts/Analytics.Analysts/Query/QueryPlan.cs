@@ -48,6 +48,6 @@ public enum PlanSource
     /// <summary>Link clicks per day by campaign (rollup_link_clicks_daily), once the empty campaign is filtered out. UTC days.</summary>
     LinkClicksDailyRollup,
 
-    /// <summary>Visitors and sums per attribute value over aligned spans of 1, 4 and 16 days (rollup_visitor_spans, <see cref="VisitorSpans"/>). UTC days.</summary>
+    /// <summary>Visitors and sums per attribute value over aligned spans of 1, 4 and 16 days (rollup_visitor_spans_fine, <see cref="VisitorSpans"/>). UTC days.</summary>
     VisitorSpans,
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Analytics.Analysts.Query;
 
 /// <summary>
-/// rollup_visitor_spans (schema/0014): visitor states and sums for aligned spans of 1, 4 and 16 UTC days,
+/// rollup_visitor_spans_fine (schema/0014, in granules of 8 rows since 0019): visitor states and sums for aligned spans of 1, 4 and 16 UTC days,
 /// per attribute value. A period of whole UTC days is read as the union of the fewest such spans, so a
 /// 30-day answer merges 7 to 13 states per value instead of 30 (each large state costs a walk over its
 /// 2^19 registers). The same <c>uniqCombined64(19)</c> states as the other rollups: the union of spans
@@ -11,7 +11,7 @@ namespace Analytics.Analysts.Query;
 /// </summary>
 public static class VisitorSpans
 {
-    public const string Table = "rollup_visitor_spans";
+    public const string Table = "rollup_visitor_spans_fine";
 
     /// <summary>Span lengths in days, longest first; a span starts on a multiple of its length (days since 1970-01-01).</summary>
     private static readonly int[] Lengths = [16, 4, 1];

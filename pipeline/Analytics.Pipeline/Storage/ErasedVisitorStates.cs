@@ -45,7 +45,7 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
     ];
 
     /// <summary>
-    /// Span lengths of rollup_visitor_spans (schema/0014), and its rebuild from raw rows (its views' queries,
+    /// Span lengths of rollup_visitor_spans_fine (schema/0014, 0019), and its rebuild from raw rows (its views' queries,
     /// restricted; kept_from is the span's start, as for the other rollups).
     /// </summary>
     private static readonly int[] SpanLengths = [1, 4, 16];
@@ -116,7 +116,7 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
     }
 
     /// <summary>
-    /// rollup_visitor_spans: every span holding one of <paramref name="days"/> (at each length) is emptied, then
+    /// rollup_visitor_spans_fine: every span holding one of <paramref name="days"/> (at each length) is emptied, then
     /// rebuilt from the raw rows of all the days those spans cover. A span the rebuild also touches without
     /// having been emptied gets a subset of its own hashes back, which changes nothing.
     /// </summary>
@@ -128,12 +128,12 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
         var covered = "(" + string.Join(", ", spans.SelectMany(s => Enumerable.Range(0, s.Length).Select(i => s.Start.AddDays(i))).Distinct().Order()
             .Select(d => SqlLiteral.Quote(Day(d)))) + ")";
         await clickHouse.ExecuteAsync(
-            $"ALTER TABLE {database}.rollup_visitor_spans{local}{onCluster} UPDATE {VisitorSketch.Column} = arrayReduce('uniqCombined64State(19)', CAST([], 'Array(UUID)')) WHERE site_id = {{site:String}} AND (span_days, day) IN {spanList} SETTINGS mutations_sync = 2",
+            $"ALTER TABLE {database}.rollup_visitor_spans_fine{local}{onCluster} UPDATE {VisitorSketch.Column} = arrayReduce('uniqCombined64State(19)', CAST([], 'Array(UUID)')) WHERE site_id = {{site:String}} AND (span_days, day) IN {spanList} SETTINGS mutations_sync = 2",
             parameters,
             cancellationToken);
         foreach (var rebuild in SpanRebuilds)
         {
-            await clickHouse.ExecuteAsync($"INSERT INTO {database}.rollup_visitor_spans {rebuild.Replace("{db}", database, StringComparison.Ordinal).Replace("{days}", covered, StringComparison.Ordinal)}", parameters, cancellationToken);
+            await clickHouse.ExecuteAsync($"INSERT INTO {database}.rollup_visitor_spans_fine {rebuild.Replace("{db}", database, StringComparison.Ordinal).Replace("{days}", covered, StringComparison.Ordinal)}", parameters, cancellationToken);
         }
     }
 

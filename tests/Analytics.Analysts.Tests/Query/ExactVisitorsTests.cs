@@ -23,9 +23,11 @@ public sealed class ExactVisitorsTests
     private StatsQueryParser _parser = null!;
     private QueryRunner _runner = null!;
 
-    // site, visitors, hits per visitor: 100 and 10,000 visitors come back on other days; each of the
+    // site, visitors, hits per visitor: 100, 10,000 and 50,000 visitors come back on other days; each of the
     // 1,000,000 comes once, so the period's visitors equal the sum of its days (the estimate's worst case).
-    private static readonly (string Site, int Visitors, int HitsEach)[] Sites = [("v100", 100, 3), ("v10k", 10_000, 3), ("v1m", 1_000_000, 1)];
+    // 50,000 is above the exact range and far below the sum of its days: the covering spans decide that.
+    private static readonly (string Site, int Visitors, int HitsEach)[] Sites =
+        [("v100", 100, 3), ("v10k", 10_000, 3), ("v50k", 50_000, 3), ("v1m", 1_000_000, 1)];
 
     [OneTimeSetUp]
     public async Task Seed()
@@ -83,6 +85,8 @@ public sealed class ExactVisitorsTests
     [TestCase("v100", PlanMode.HitsOnly)]
     [TestCase("v10k", PlanMode.Best)]
     [TestCase("v10k", PlanMode.HitsOnly)]
+    [TestCase("v50k", PlanMode.Best)]
+    [TestCase("v50k", PlanMode.HitsOnly)]
     [TestCase("v1m", PlanMode.Best)]
     [TestCase("v1m", PlanMode.HitsOnly)]
     public async Task Every_visitor_count_is_exact_under_10000_and_within_half_a_percent_above(string site, PlanMode mode)
@@ -107,5 +111,25 @@ public sealed class ExactVisitorsTests
             AssertClose(page.Metrics[0], exactPages[page.Dimensions[0]], "page " + page.Dimensions[0]);
         }
         Assert.That(total.Rows[0].Metrics[0], Is.LessThanOrEqualTo(days.Rows.Sum(d => d.Metrics[0])), "the period shows no more than the sum of its days");
+    }
+
+    [TestCase("v50k")]
+    [TestCase("v1m")]
+    public async Task The_spans_covering_a_period_sum_to_no_less_than_its_visitors_and_no_more_than_the_sum_of_its_days(string site)
+    {
+        var byDay = Parse(site, """["time:day"]""");
+        var plan = _runner.Planner.SpanSumPlan(byDay, byDay.Range);
+        Assert.That(plan, Is.Not.Null, "a visitors-by-day query on whole UTC days is answered from the spans");
+
+        var (spans, _) = await _runner.ReadAsync(plan!, 1, CancellationToken.None);
+        var exactTotal = (await ExactAsync(site, "site_id"))[site];
+        var exactDays = (await ExactAsync(site, "toString(toDate(timestamp))")).Values.Sum();
+        TestContext.Out.WriteLine($"{site}: spans {spans[0].Metrics[0]}, period {exactTotal}, days {exactDays}");
+        // Estimates within 0.5% of the exact counts they stand for.
+        Assert.That(spans[0].Metrics[0], Is.GreaterThanOrEqualTo(exactTotal * 0.995).And.LessThanOrEqualTo(exactDays * 1.005));
+        if (site == "v50k")
+        {
+            Assert.That(spans[0].Metrics[0], Is.GreaterThan(exactTotal * 1.5), "visitors who come back on other days are counted once per span");
+        }
     }
 }

@@ -19,7 +19,8 @@ public class SchemaShapeTests(ClickHouseMode mode)
             await db.ExecuteAsync(statement);
         }
 
-        Assert.That(await TablesAsync(db, "name LIKE 'rollup_%' AND engine = 'AggregatingMergeTree'"), Has.Count.EqualTo(11));
+        // Twelve rollups: rollup_visitor_spans, emptied by 0019 (its rows moved to rollup_visitor_spans_fine), is one too.
+        Assert.That(await TablesAsync(db, "name LIKE 'rollup_%' AND engine = 'AggregatingMergeTree'"), Has.Count.EqualTo(12));
     }
 
     [Test]

@@ -41,17 +41,17 @@ public class ErasedVisitorStatesTests(ClickHouseMode mode)
             "SELECT day, attribute, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visit_attributes_daily GROUP BY ALL HAVING v > 0 ORDER BY ALL",
             $"SELECT toDate(started_at) d, a, x, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions ARRAY JOIN ['country', 'browser', 'os', 'device_type'] AS a, [country, browser, os, device_type] AS x WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("visitor spans of hits",
-            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans WHERE attribute IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans_fine WHERE attribute IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
             $"SELECT a, n, toDate(intDiv(toUInt32(toDate(timestamp)), n) * n) s, x, uniqExactIf(visitor_id, {Cookie}) v FROM {{db}}.hits ARRAY JOIN ['hits', 'page'] AS a, ['', path] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot AND (a = 'hits' OR kind = 1) GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
         ("visitor spans of visits",
-            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans WHERE attribute NOT IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v FROM {db}.rollup_visitor_spans_fine WHERE attribute NOT IN ('hits', 'page') GROUP BY ALL HAVING v > 0 ORDER BY ALL",
             $"SELECT a, n, toDate(intDiv(toUInt32(toDate(started_at)), n) * n) s, x, uniqExactIf(visitor_id, sign > 0 AND {Cookie}) v FROM {{db}}.sessions ARRAY JOIN ['visits', 'source', 'utm_campaign', 'country', 'browser', 'os', 'device_type'] AS a, ['', toString(source), utm_campaign, toString(country), toString(browser), toString(os), toString(device_type)] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot GROUP BY ALL HAVING v > 0 ORDER BY ALL"),
     ];
 
     private const string Sums =
         "SELECT (SELECT sum(hits) + sum(pageviews) + sum(visits) FROM {db}.rollup_site_hourly), (SELECT sum(pageviews) + sum(entries) FROM {db}.rollup_paths_daily), " +
         "(SELECT sum(visits) + sum(pageviews) FROM {db}.rollup_sources_daily), (SELECT sum(visits) FROM {db}.rollup_visit_attributes_daily), " +
-        "(SELECT sum(visits) + sum(pageviews) + sum(anonymous_pageviews) FROM {db}.rollup_visitor_spans)";
+        "(SELECT sum(visits) + sum(pageviews) + sum(anonymous_pageviews) FROM {db}.rollup_visitor_spans_fine)";
 
     [Test]
     public async Task An_erased_visitor_leaves_no_hash_in_any_rollup_state_and_every_other_count_and_sum_stays()

@@ -57,10 +57,10 @@ public class RollupConsistencyTests(ClickHouseMode mode)
             "SELECT day, browser, sum(hits) FROM {db}.rollup_bots_daily GROUP BY ALL ORDER BY ALL",
             "SELECT toDate(timestamp) d, browser, count() FROM {db}.hits WHERE is_bot GROUP BY ALL ORDER BY ALL"),
         ("visitor spans of hits",
-            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v, sum(pageviews), sum(anonymous_pageviews) FROM {db}.rollup_visitor_spans WHERE attribute IN ('hits', 'page') GROUP BY ALL HAVING v > 0 OR sum(pageviews) != 0 ORDER BY ALL",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact) v, sum(pageviews), sum(anonymous_pageviews) FROM {db}.rollup_visitor_spans_fine WHERE attribute IN ('hits', 'page') GROUP BY ALL HAVING v > 0 OR sum(pageviews) != 0 ORDER BY ALL",
             $"SELECT a, n, toDate(intDiv(toUInt32(toDate(timestamp)), n) * n) s, x, uniqExactIf(visitor_id, visitor_id != {Anonymous}), countIf(kind = 1), countIf(kind = 1 AND visitor_id = {Anonymous}) FROM {{db}}.hits ARRAY JOIN ['hits', 'page'] AS a, ['', path] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot AND (a = 'hits' OR kind = 1) GROUP BY ALL ORDER BY ALL"),
         ("visitor spans of visits",
-            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact), sum(visits), sum(pageviews), sum(anonymous_pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_visitor_spans WHERE attribute NOT IN ('hits', 'page') GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
+            "SELECT attribute, span_days, day, value, uniqCombined64Merge(19)(visitors_exact), sum(visits), sum(pageviews), sum(anonymous_pageviews), sum(bounces), sum(visit_duration) FROM {db}.rollup_visitor_spans_fine WHERE attribute NOT IN ('hits', 'page') GROUP BY ALL HAVING sum(visits) != 0 ORDER BY ALL",
             $"SELECT a, n, toDate(intDiv(toUInt32(toDate(started_at)), n) * n) s, x, uniqExactIf(visitor_id, visitor_id != {Anonymous}), count(), sum(pageviews), sumIf(pageviews, visitor_id = {Anonymous}), countIf(is_bounce), sum(duration) FROM {{db}}.sessions FINAL ARRAY JOIN ['visits', 'source', 'utm_campaign', 'country', 'browser', 'os', 'device_type'] AS a, ['', toString(source), utm_campaign, toString(country), toString(browser), toString(os), toString(device_type)] AS x ARRAY JOIN [1, 4, 16] AS n WHERE NOT is_bot GROUP BY ALL ORDER BY ALL"),
         ("every hit is in exactly one visit",
             "SELECT sum(sign * hits) FROM {db}.sessions",
@@ -97,6 +97,7 @@ public class RollupConsistencyTests(ClickHouseMode mode)
     [TestCase(8, TestName = "A database upgraded to visitor sketches (0008) keeps every rollup equal to the raw rows")]
     [TestCase(12, TestName = "A database upgraded to exact visitors (0012) keeps every rollup equal to the raw rows, nothing lost or doubled")]
     [TestCase(14, TestName = "A database upgraded to visitor spans and cookie visitors (0014) keeps every rollup equal to the raw rows, nothing lost or doubled")]
+    [TestCase(19, TestName = "A database upgraded to visitor spans in fine granules (0019) keeps every rollup equal to the raw rows, nothing lost or doubled")]
     public async Task A_database_upgraded_keeps_every_rollup_equal_to_the_raw_rows(int version)
     {
         var seed = Environment.TickCount;
