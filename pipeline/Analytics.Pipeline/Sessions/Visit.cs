@@ -14,8 +14,8 @@ internal sealed class Visit
     public Visit(Hit first, SharedStrings? strings = null)
     {
         _strings = strings;
-        Entry = strings is null ? first : VisitEntry.Of(first, strings);
         SessionId = first.HitId;
+        Entry = strings is null ? first : VisitEntry.Of(first, strings, SessionId);
         StartedAt = first.Timestamp;
         EndedAt = first.Timestamp;
         ExitPage = first.Path;
@@ -59,7 +59,7 @@ internal sealed class Visit
         if (hit.Timestamp < StartedAt)
         {
             StartedAt = hit.Timestamp;
-            Entry = _strings is null ? hit : VisitEntry.Of(hit, _strings);
+            Entry = _strings is null ? hit : VisitEntry.Of(hit, _strings, SessionId);
         }
         if (hit.Timestamp >= EndedAt)
         {

@@ -9,7 +9,8 @@ namespace Analytics.Pipeline.Sessions;
 /// </summary>
 internal static class VisitEntry
 {
-    public static Hit Of(Hit hit, SharedStrings strings) => new()
+    /// <summary>The compact entry of the visit <paramref name="sessionId"/>, which the hit joins (as the tracker marks the hit itself).</summary>
+    public static Hit Of(Hit hit, SharedStrings strings, Guid sessionId) => new()
     {
         SiteId = strings.Share(hit.SiteId),
         Timestamp = hit.Timestamp,
@@ -39,5 +40,6 @@ internal static class VisitEntry
         IsBot = hit.IsBot,
         LinkCampaign = strings.Share(hit.LinkCampaign),
         Language = strings.Share(hit.Language),
+        SessionId = sessionId,
     };
 }
