@@ -16,6 +16,7 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
 
     private readonly Dictionary<VisitKey, Visit> _visits = [];
     private readonly Lock _lock = new();
+    private readonly SharedStrings _strings = new();
     private readonly TimeSpan _timeout = options.Value.InactivityTimeout;
     private readonly int _maxVisits = options.Value.MaxTrackedVisits;
     private DateTime _watermark = DateTime.MinValue;
@@ -68,8 +69,8 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 }
                 if (visit is null || hit.Timestamp - visit.EndedAt >= _timeout)
                 {
-                    visit = new Visit(hit);
-                    _visits[key] = visit;
+                    visit = new Visit(hit, _strings);
+                    _visits[key with { SiteId = visit.Entry.SiteId }] = visit;
                     changed.Add(visit);
                 }
                 else

@@ -5,11 +5,17 @@ namespace Analytics.Pipeline.Sessions;
 /// <summary>A visit as the tracker holds it: its running state and the last state that was written.</summary>
 internal sealed class Visit
 {
-    /// <summary>A visit that starts with <paramref name="first"/> (it counts that hit).</summary>
-    public Visit(Hit first)
+    private readonly SharedStrings? _strings;
+
+    /// <summary>
+    /// A visit that starts with <paramref name="first"/> (it counts that hit). With <paramref name="strings"/>
+    /// (a visit held open) it keeps a compact copy of its entry hit (<see cref="VisitEntry"/>), not the hit.
+    /// </summary>
+    public Visit(Hit first, SharedStrings? strings = null)
     {
-        Entry = first;
+        _strings = strings;
         SessionId = first.HitId;
+        Entry = strings is null ? first : VisitEntry.Of(first, strings, SessionId);
         StartedAt = first.Timestamp;
         EndedAt = first.Timestamp;
         ExitPage = first.Path;
@@ -53,7 +59,7 @@ internal sealed class Visit
         if (hit.Timestamp < StartedAt)
         {
             StartedAt = hit.Timestamp;
-            Entry = hit;
+            Entry = _strings is null ? hit : VisitEntry.Of(hit, _strings, SessionId);
         }
         if (hit.Timestamp >= EndedAt)
         {

@@ -84,7 +84,9 @@ public class SessionTrackerTests
         var inOrder = Collapsed(NewTracker().Track(hits)).Single();
         var shuffled = Collapsed(NewTracker().Track([hits[2], hits[0], hits[1]])).Single();
 
-        Assert.That(shuffled, Is.EqualTo(inOrder));
+        // Each tracker keeps its own compact copy of the entry hit: the same hit, not the same object.
+        Assert.That(shuffled with { Entry = inOrder.Entry }, Is.EqualTo(inOrder));
+        Assert.That(shuffled.Entry.HitId, Is.EqualTo(inOrder.Entry.HitId));
         Assert.That(shuffled.Entry.Path, Is.EqualTo("/a"));
         Assert.That(shuffled.ExitPage, Is.EqualTo("/c"));
     }

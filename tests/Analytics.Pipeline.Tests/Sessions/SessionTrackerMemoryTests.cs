@@ -1,0 +1,105 @@
+using System.Buffers;
+using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Sessions;
+using Microsoft.Extensions.Options;
+using static Analytics.Pipeline.Tests.Sessions.TestHits;
+
+namespace Analytics.Pipeline.Tests.Sessions;
+
+/// <summary>
+/// What an open visit costs in memory: the embedded host holds every visit of the last 30 minutes, and
+/// under beacon load these visits were most of its heap (docs/deploy.md, "Memory").
+/// </summary>
+[NonParallelizable]
+public class SessionTrackerMemoryTests
+{
+    private static SessionTracker NewTracker() =>
+        new(Options.Create(new SessionOptions { MaxTrackedVisits = 1_000_000 }));
+
+    /// <summary>A hit as the transport decodes it: every string a fresh copy, a title and props.</summary>
+    private static Hit Decoded(Guid visitor, DateTime timestamp, int n)
+    {
+        var hit = At(visitor, timestamp, Copy("/docs/export-performance-") + n);
+        hit.Title = Copy("Export performance: how the pipeline stays fast, part ") + n;
+        hit.Referrer = Copy("https://www.google.com/");
+        hit.Props = new Dictionary<string, string> { [Copy("plan")] = Copy("pro"), [Copy("theme")] = Copy("dark") };
+        hit.Hostname = Copy("www.example.com");
+        hit.Source = Copy("Google");
+        hit.Channel = Copy("search");
+        hit.UtmSource = Copy("newsletter");
+        hit.UtmMedium = Copy("email");
+        hit.UtmCampaign = Copy("winter-sale");
+        hit.Country = Copy("DE");
+        hit.Region = Copy("BE");
+        hit.City = Copy("Berlin");
+        hit.Browser = Copy("Firefox");
+        hit.BrowserVersion = Copy("133.0");
+        hit.Os = Copy("Linux");
+        hit.OsVersion = Copy("6.1");
+        hit.DeviceType = Copy("desktop");
+        hit.Language = Copy("de-DE");
+        return hit;
+    }
+
+    private static string Copy(string value) => new(value.AsSpan());
+
+    [Test]
+    public void An_open_visit_keeps_the_fields_its_session_rows_are_written_from_and_not_the_hit()
+    {
+        var hit = Decoded(Guid.NewGuid(), Noon, 1);
+        var original = new SessionRow { Entry = hit, SessionId = hit.HitId, Sign = 1, Version = 1, StartedAt = Noon, EndedAt = Noon, ExitPage = hit.Path, Hits = 1, Pageviews = 1, Events = 0, LinkClicks = 0 };
+
+        var row = NewTracker().Track([hit]).Single();
+
+        Assert.That(row.Entry, Is.Not.SameAs(hit));
+        Assert.That(row.Entry.Title, Is.Empty);
+        Assert.That(row.Entry.Props, Is.Empty);
+        Assert.That(Encoded(row), Is.EqualTo(Encoded(original)), "the session row's bytes are those written from the hit itself");
+    }
+
+    [Test]
+    public void Open_visits_share_one_copy_of_each_dimension_string()
+    {
+        var tracker = NewTracker();
+
+        var rows = tracker.Track([Decoded(Guid.NewGuid(), Noon, 1), Decoded(Guid.NewGuid(), Noon, 2)]);
+
+        Assert.That(rows, Has.Count.EqualTo(2));
+        Assert.That(rows[0].Entry.Browser, Is.SameAs(rows[1].Entry.Browser));
+        Assert.That(rows[0].Entry.City, Is.SameAs(rows[1].Entry.City));
+        Assert.That(rows[0].Entry.SiteId, Is.SameAs(rows[1].Entry.SiteId));
+    }
+
+    [Test]
+    public void A_hundred_thousand_open_visits_take_under_800_bytes_each()
+    {
+        const int visits = 100_000;
+        // Holding the decoded hit itself measured 1,770 bytes per visit; the compact entry 713.
+        const long bound = 800;
+        var tracker = NewTracker();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        for (var batch = 0; batch < visits / 10_000; batch++)
+        {
+            var hits = new List<Hit>(10_000);
+            for (var i = 0; i < 10_000; i++)
+            {
+                hits.Add(Decoded(Guid.NewGuid(), Noon.AddMilliseconds(i), batch * 10_000 + i));
+            }
+            tracker.Track(hits);
+        }
+        var perVisit = (GC.GetTotalMemory(forceFullCollection: true) - before) / visits;
+
+        TestContext.Out.WriteLine($"{perVisit} bytes per open visit");
+        Assert.That(tracker.Count, Is.EqualTo(visits));
+        Assert.That(perVisit, Is.LessThan(bound));
+        GC.KeepAlive(tracker);
+    }
+
+    private static byte[] Encoded(SessionRow row)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        SessionRowBinaryEncoder.Encode([row], output, new RetentionOptions());
+        return output.WrittenSpan.ToArray();
+    }
+}
