@@ -6,7 +6,7 @@ namespace Analytics.Pipeline.Sessions;
 /// One instance per distinct value of the low-cardinality fields that open visits hold (browser, country,
 /// site, source, ...). Every decoded hit carries fresh copies of these strings; an open visit keeps its entry
 /// hit for up to the inactivity timeout, so without sharing, a tracker holding a million visits held tens of
-/// millions of duplicate small strings (docs/deploy.md, "Memory"). Bounded: past <see cref="MaxValues"/>
+/// millions of duplicate small strings (docs/capacity.md, "Memory of the embedded host"). Bounded: past <see cref="MaxValues"/>
 /// distinct values a string is kept as it came.
 /// </summary>
 internal sealed class SharedStrings
