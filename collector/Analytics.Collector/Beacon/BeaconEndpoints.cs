@@ -8,9 +8,17 @@ using Microsoft.Extensions.Primitives;
 
 namespace Analytics.Collector.Beacon;
 
-/// <summary>The clear-GIF beacon: every request gets the GIF, whatever happens to its hit.</summary>
+/// <summary>
+/// The clear-GIF beacon: every request gets the GIF, whatever happens to its hit. A hit that is not stored
+/// (rate limit, unknown site, consent, ...) is answered at once with <see cref="DroppedHeader"/> naming why,
+/// so a client can tell an answered-and-stored beacon from an answered-and-dropped one; an accepted hit is
+/// answered only once the transport holds it.
+/// </summary>
 public static class BeaconEndpoints
 {
+    /// <summary>Response header on a beacon whose hit was dropped: the reason(s), as counted on /metrics.</summary>
+    public const string DroppedHeader = "X-Analytics-Dropped";
+
     public static IEndpointRouteBuilder MapBeacon(this IEndpointRouteBuilder routes)
     {
         routes.MapMethods("/i.gif", [HttpMethods.Get, HttpMethods.Head], Collect).ExcludeFromDescription();
@@ -33,10 +41,18 @@ public static class BeaconEndpoints
             LinkTarget = First(query["l"]),
             Props = Props(http.Request.QueryString.Value, query),
         };
-        var hit = await pipeline.ProcessAsync(http, parameters);
+        var context = new HitContext(http, parameters, pipeline.UtcNow);
+        var hit = await pipeline.ProcessAsync(context);
+        if (context.Dropped is { } reason)
+        {
+            http.Response.Headers[DroppedHeader] = DroppedValues[(int)reason];
+        }
         IssueCookie(http, cookie, hit);
         await WriteGif(http.Response);
     }
+
+    /// <summary>The header's value per reason, made once (no string per dropped beacon).</summary>
+    internal static readonly StringValues[] DroppedValues = Enum.GetValues<DropReason>().Select(r => new StringValues(r.ToString())).ToArray();
 
     /// <summary>Sets the visitor cookie when the hit's ID is new, from an older key, or was issued before today.</summary>
     internal static void IssueCookie(HttpContext http, VisitorCookie cookie, HitContext? hit)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Analytics.Collector.Beacon;
 
@@ -72,11 +73,21 @@ public static class EventEndpoints
 
             var now = pipeline.UtcNow;
             HitContext? first = null;
+            var dropped = StringValues.Empty;
             foreach (var parameters in batch)
             {
                 var hit = new HitContext(http, parameters, now) { VisitorId = first?.VisitorId ?? Guid.Empty };
                 var accepted = await pipeline.ProcessAsync(hit);
                 first ??= accepted is { IsAnonymous: false } ? accepted : null;
+                if (hit.Dropped is { } reason)
+                {
+                    // One entry per dropped hit of the batch, so a client can count them.
+                    dropped = StringValues.Concat(dropped, BeaconEndpoints.DroppedValues[(int)reason]);
+                }
+            }
+            if (dropped.Count > 0)
+            {
+                http.Response.Headers[BeaconEndpoints.DroppedHeader] = dropped;
             }
             BeaconEndpoints.IssueCookie(http, cookie, first);
             return TypedResults.NoContent();

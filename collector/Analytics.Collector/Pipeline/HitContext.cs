@@ -54,4 +54,7 @@ public sealed class HitContext(HttpContext http, BeaconParameters parameters, Da
 
     /// <summary>The outgoing hit, made by <see cref="DescribeStep"/>; later steps fill in its fields.</summary>
     public Hit Hit { get; set; } = null!;
+
+    /// <summary>Why the hit was not handed on (answered all the same); null while it is on its way or once accepted.</summary>
+    public DropReason? Dropped { get; internal set; }
 }

@@ -48,7 +48,7 @@ public sealed partial class HitPipeline(
         }
         catch (OperationCanceledException)
         {
-            Overloaded();
+            Overloaded(hit);
             return null;
         }
         metrics.Accepted(Stopwatch.GetElapsedTime(started));
@@ -73,7 +73,7 @@ public sealed partial class HitPipeline(
         }
         catch (OperationCanceledException)
         {
-            Overloaded();
+            Overloaded(hit);
             return null;
         }
         finally
@@ -105,7 +105,7 @@ public sealed partial class HitPipeline(
         catch (OperationCanceledException)
         {
             timeout.Dispose();
-            Overloaded();
+            Overloaded(hit);
             return null;
         }
         if (pending.IsCompletedSuccessfully)
@@ -131,6 +131,7 @@ public sealed partial class HitPipeline(
         {
             if (step.Apply(hit) is { } reason)
             {
+                hit.Dropped = reason;
                 metrics.Rejected(reason);
                 return false;
             }
@@ -154,8 +155,12 @@ public sealed partial class HitPipeline(
         }
     }
 
-    private void Overloaded()
+    private void Overloaded(HitContext? hit = null)
     {
+        if (hit is not null)
+        {
+            hit.Dropped = DropReason.Overloaded;
+        }
         // The answer is still given; the hit is counted as lost to overload, never silently.
         metrics.Rejected(DropReason.Overloaded);
         Log.HandOffTimedOut(logger);

@@ -222,6 +222,7 @@ public class BeaconTests
         Assert.That(response.SetCookies(), Is.Empty, "no cookie for a rejected hit");
         Assert.That(server.Sink.Hits, Is.Empty);
         Assert.That(server.Metrics.RejectedCount(DropReason.ForeignHost), Is.EqualTo(1));
+        Assert.That(response.Headers.GetValues(BeaconEndpoints.DroppedHeader), Is.EqualTo(new[] { "ForeignHost" }));
     }
 
     [TestCase("Origin", "http://localhost:8080")]
@@ -237,6 +238,7 @@ public class BeaconTests
         using var response = await client.SendAsync(request);
 
         Assert.That(server.Sink.Hits, Has.Count.EqualTo(1));
+        Assert.That(response.Headers.Contains(BeaconEndpoints.DroppedHeader), Is.False, "a stored hit is not marked dropped");
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Analytics.Collector.Beacon;
 using Analytics.Collector.Pipeline;
 
 namespace Analytics.Collector.Tests.Beacon;
@@ -135,6 +136,7 @@ public class EventEndpointTests
         Assert.That(server.Sink.Hits.Select(h => h.Path), Is.EqualTo(new[] { "/good" }));
         Assert.That(server.Metrics.RejectedCount(DropReason.InvalidEncoding), Is.EqualTo(3));
         Assert.That(response.SetCookieValue("_vid"), Is.Not.Null, "the good hit still gets its visitor its cookie");
+        Assert.That(response.Headers.GetValues(BeaconEndpoints.DroppedHeader), Is.EqualTo(new[] { "InvalidEncoding", "InvalidEncoding", "InvalidEncoding" }), "one entry per dropped hit");
     }
 
     [TestCase("not json", "text/plain", HttpStatusCode.BadRequest)]
