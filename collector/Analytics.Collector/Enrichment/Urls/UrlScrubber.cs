@@ -6,7 +6,7 @@ namespace Analytics.Collector.Enrichment.Urls;
 /// Redacts personal data from URL paths and values before anything is stored. A path segment (between
 /// slashes) is replaced whole by <see cref="EmailPlaceholder"/> when it holds an e-mail address (an '@',
 /// also as %40, with a dot after it), and by <see cref="TokenPlaceholder"/> when it looks like an opaque
-/// token: a UUID, or a run of 16 or more letters and digits (no separators) that mixes both or is all
+/// token: a UUID anywhere in it (as in "order-550e8400-e29b-41d4-a716-446655440000"), or a run of 16 or more letters and digits (no separators) that mixes both or is all
 /// digits, or any such run of 32 or more. Slugs such as "privacy-first-analytics-2026" are words between
 /// separators and stay. A path with nothing to redact is returned as the same string (no allocation).
 /// </summary>
@@ -17,6 +17,7 @@ public static class UrlScrubber
 
     private const int TokenRun = 16;
     private const int AnyLongRun = 32;
+    private const int UuidLength = 36;
 
     public static string ScrubPath(string path)
     {
@@ -81,7 +82,7 @@ public static class UrlScrubber
 
     private static bool IsToken(ReadOnlySpan<char> s)
     {
-        if (IsUuid(s))
+        if (ContainsUuid(s))
         {
             return true;
         }
@@ -110,12 +111,20 @@ public static class UrlScrubber
         return false;
     }
 
+    private static bool ContainsUuid(ReadOnlySpan<char> s)
+    {
+        for (var start = 0; start + UuidLength <= s.Length; start++)
+        {
+            if (IsUuid(s.Slice(start, UuidLength)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool IsUuid(ReadOnlySpan<char> s)
     {
-        if (s.Length != 36)
-        {
-            return false;
-        }
         for (var i = 0; i < s.Length; i++)
         {
             var dash = i is 8 or 13 or 18 or 23;

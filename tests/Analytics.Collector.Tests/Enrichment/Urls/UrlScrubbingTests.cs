@@ -18,6 +18,7 @@ public class UrlScrubbingTests
     [TestCase("https://shop.example.com/users/jane.doe%40example.com", "/users/[email]")]
     [TestCase("https://shop.example.com/reset/3f2a9c0e8b7d4e1fa2b3c4d5e6f70812/confirm", "/reset/[token]/confirm")]
     [TestCase("https://shop.example.com/orders/550e8400-e29b-41d4-a716-446655440000", "/orders/[token]")]
+    [TestCase("https://shop.example.com/orders/order-550E8400-E29B-41D4-A716-446655440000.pdf", "/orders/[token]")]
     [TestCase("https://shop.example.com/s/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N", "/s/[token]")]
     [TestCase("https://shop.example.com/card/4111111111111111", "/card/[token]")]
     [TestCase("https://shop.example.com/blog/privacy-first-analytics-in-2026", "/blog/privacy-first-analytics-in-2026")]
