@@ -63,22 +63,31 @@ public sealed class BeaconSection(BenchSettings settings, BeaconMix mix, string 
         // took about 470 connections, whose own cost (wrk's and the server's) saturated the two cores
         // before the target rate was reached.
         const int pauseMs = 1;
-        const int calibrationRuns = 2;
+        const int calibrationRuns = 3;
         var script = await WriteScriptAsync(server.Key, pauseMs, cancellationToken);
         var connections = Connections(rate * (pauseMs + 1) / 1000);
+        var sized = new List<double>();
         for (var run = 0; run < calibrationRuns; run++)
         {
             var calibration = await WrkRunner.RunAsync(server.BaseUrl, script, settings.Threads, connections, TimeSpan.FromSeconds(2), cancellationToken);
             AddAnswered(server.Key, calibration.Answered);
-            if (calibration.RequestsPerSecond > 0)
-            {
-                connections = Connections(connections * rate / calibration.RequestsPerSecond);
-            }
+            connections = Connections(NextConnections(connections, rate, calibration.RequestsPerSecond));
+            sized.Add(connections);
         }
+        // One calibration run that met a disk stall would size for it alone: the median of the runs' sizes
+        // keeps the count (and so the p99 it gives) comparable from run to run.
+        connections = Connections(Stat.Median(sized));
         var result = await WrkRunner.RunAsync(server.BaseUrl, script, settings.Threads, connections, duration, cancellationToken);
         AddAnswered(server.Key, result.Answered);
         return (result, connections);
     }
+
+    /// <summary>
+    /// The connection count for <paramref name="rate"/>, from a run of <paramref name="connections"/> that
+    /// achieved <paramref name="achieved"/> requests/s; one run may at most halve or double it.
+    /// </summary>
+    public static double NextConnections(int connections, double rate, double achieved) =>
+        achieved > 0 ? connections * Math.Clamp(rate / achieved, 0.5, 2) : connections * 2;
 
     private int Connections(double wanted) => Math.Clamp((int)Math.Round(wanted), settings.Threads, 2000);
 

@@ -65,6 +65,16 @@ public class BenchPartsTests
         Assert.That(Stat.Median([]), Is.Zero);
     }
 
+    [TestCase(64, 20_000, 10_000, 128)]
+    [TestCase(64, 20_000, 1_000, 128)]
+    [TestCase(64, 20_000, 80_000, 32)]
+    [TestCase(64, 20_000, 25_000, 51.2)]
+    [TestCase(64, 20_000, 0, 128)]
+    public void A_calibration_run_moves_the_connection_count_toward_the_rate_by_at_most_a_factor_of_two(int connections, double rate, double achieved, double next)
+    {
+        Assert.That(BeaconSection.NextConnections(connections, rate, achieved), Is.EqualTo(next).Within(1e-9));
+    }
+
     [Test]
     public void Collector_counters_are_read_from_prometheus_text()
     {
