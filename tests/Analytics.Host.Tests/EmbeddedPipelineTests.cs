@@ -77,16 +77,21 @@ public class EmbeddedPipelineTests
     }
 
     [Test]
-    public async Task Head_request_gets_the_headers_and_no_body()
+    public async Task A_head_request_gets_the_gif_headers_and_stores_no_hit_and_sets_no_cookie()
     {
         await using var host = await RunningHost.StartAsync();
         using var browser = host.NewBrowser();
 
-        using var response = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2F"));
+        using var head = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fchecked"));
+        using var get = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fviewed");
 
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("image/gif"));
-        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.Empty);
+        Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(head.Content.Headers.ContentType!.MediaType, Is.EqualTo("image/gif"));
+        Assert.That(await head.Content.ReadAsByteArrayAsync(), Is.Empty);
+        Assert.That(head.Headers.Contains("Set-Cookie"), Is.False);
+        // The HEAD went through the queue first if it was queued at all: once the GET's hit is stored, so is any hit of the HEAD.
+        var stats = await host.WaitForStatsAsync("demo", s => s.Days.Sum(d => d.Pageviews) >= 1);
+        Assert.That(stats.Days.Sum(d => d.Pageviews), Is.EqualTo(1));
     }
 
     [Test]

@@ -29,6 +29,13 @@ public static class BeaconEndpoints
 
     private static async Task Collect(HttpContext http, HitPipeline pipeline, VisitorCookie cookie)
     {
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            // Browsers fetch an image with GET; a HEAD comes from a link checker, a monitor or a mail
+            // scanner asking what the URL is. It gets the GIF's headers, and neither a hit nor a cookie.
+            await WriteGif(http.Response);
+            return;
+        }
         var query = http.Request.Query;
         var parameters = new BeaconParameters
         {
