@@ -4,7 +4,8 @@
  *   <script defer data-site="YOUR_SITE" src="https://stats.example.com/a.js"></script>
  * Counts pageviews (also SPA navigation: pushState, replaceState, popstate), outbound-link and
  * file-download clicks, and custom events: analytics("Signup", { plan: "pro" }).
- * Sends with navigator.sendBeacon (POST /e), falling back to the clear GIF (GET /i.gif).
+ * Sends with navigator.sendBeacon (POST /e), falling back to the clear GIF (GET /i.gif). A page the
+ * browser prerenders (Speculation Rules, the address bar) is counted when it is shown, not before.
  */
 (function (w, d) {
   "use strict";
@@ -56,5 +57,6 @@
   }, true);
 
   w.analytics = function (name, props) { if (name) send(String(name), props); };
-  page();
+  if (d.prerendering) d.addEventListener("prerenderingchange", page, { once: true });
+  else page();
 })(window, document);

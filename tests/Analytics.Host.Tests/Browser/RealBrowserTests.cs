@@ -82,4 +82,47 @@ public class RealBrowserTests
         Assert.That(await QueryAsync(host, "SELECT count() FROM {db}.hits WHERE visitor_id = toUUID('00000000-0000-0000-0000-000000000000') AND is_new_visitor = 0"),
             Is.EqualTo("4"), "the GIF and the snippet's pageview for each signal, all anonymous");
     }
+
+    [Test]
+    public async Task A_page_loaded_while_prerendering_is_counted_once_when_shown_and_not_before()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await using var site = await SitePage.StartAsync(host.Address);
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        // Headless Chromium here fetched a Speculation Rules prerender (Sec-Purpose: prefetch;prerender) but
+        // never ran its scripts, so the page is put in the state a prerendered page's scripts see:
+        // document.prerendering true until activation, then false and a prerenderingchange event.
+        await page.AddInitScriptAsync("""
+            (() => {
+              let prerendering = true;
+              Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => prerendering });
+              window.activate = () => { prerendering = false; document.dispatchEvent(new Event('prerenderingchange')); };
+            })();
+            """);
+
+        await page.GotoAsync(site.Address + "ran-after-snippet");
+        await WaitForAsync(() => !site.SnippetRan.IsEmpty, "the page's scripts to run");
+        Assert.That(site.SnippetRan.Single(), Is.EqualTo("true"), "the snippet ran while the page was prerendering");
+        // A beacon the snippet sent then left before /ran was asked for; a GIF loaded after it goes through
+        // the same queue: once that GIF's hit is stored, so is anything sent before it.
+        await page.EvaluateAsync($"() => {{ new Image().src = 'http://localhost:{host.Address.Port}/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fmarker'; }}");
+        await host.WaitForStatsAsync("demo", s => s.Days.Sum(d => d.Pageviews) >= 1);
+        Assert.That(await QueryAsync(host, "SELECT groupArray(path) FROM {db}.hits"), Is.EqualTo("['/marker']"), "nothing counted while prerendering");
+
+        await page.EvaluateAsync("() => activate()");
+        await host.WaitForStatsAsync("demo", s => s.Days.Sum(d => d.Pageviews) >= 2);
+        Assert.That(await QueryAsync(host, "SELECT arraySort(groupArray(path)) FROM {db}.hits"), Is.EqualTo("['/marker','/ran-after-snippet']"), "counted once, when shown");
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"waiting for {what}");
+            await Task.Delay(25);
+        }
+    }
 }

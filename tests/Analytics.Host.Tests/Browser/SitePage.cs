@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,6 +24,12 @@ public sealed class SitePage : IAsyncDisposable
     /// <summary>The site's origin, as http://localhost:PORT (the demo site lists localhost).</summary>
     public Uri Address { get; }
 
+    /// <summary>
+    /// One entry each time /ran-after-snippet ran its scripts (the snippet first, then /ran.js): the value
+    /// of document.prerendering at that moment.
+    /// </summary>
+    public ConcurrentQueue<string> SnippetRan { get; } = new();
+
     public static async Task<SitePage> StartAsync(Uri collector)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -38,10 +45,27 @@ public sealed class SitePage : IAsyncDisposable
             <img src="{stats}/i.gif?site=demo&amp;url=http%3A%2F%2Flocalhost%2Fimg" alt="" width="1" height="1">
             </body></html>
             """;
+        // Deferred scripts run in order: when /ran is asked for, the snippet has run.
+        var ranAfterSnippet = $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Snippet, then a signal</title>
+            <script defer data-site="demo" src="{stats}/a.js"></script>
+            <script defer src="/ran.js"></script></head>
+            <body><h1>A page of the demo site</h1></body></html>
+            """;
+        SitePage? page = null;
+        app.MapGet("/ran-after-snippet", () => TypedResults.Content(ranAfterSnippet, "text/html; charset=utf-8"));
+        app.MapGet("/ran.js", () => TypedResults.Content("fetch('/ran?prerendering=' + document.prerendering);", "text/javascript"));
+        app.MapGet("/ran", (string prerendering) =>
+        {
+            page!.SnippetRan.Enqueue(prerendering);
+            return TypedResults.NoContent();
+        });
         app.MapGet("/{**path}", () => TypedResults.Content(html, "text/html; charset=utf-8"));
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        return new SitePage(app, new Uri($"http://localhost:{port}/"));
+        page = new SitePage(app, new Uri($"http://localhost:{port}/"));
+        return page;
     }
 
     public async ValueTask DisposeAsync()
