@@ -20,8 +20,12 @@ internal struct OpenVisit
     /// <summary>String id of the site (part of the key).</summary>
     public int SiteId;
 
-    /// <summary>Id of the entry hit's <see cref="VisitProfile"/>.</summary>
-    public int Profile;
+    /// <summary>Ids of the entry hit's <see cref="EntrySource"/>, <see cref="EntryPlace"/> and <see cref="EntryDevice"/>.</summary>
+    public int Source;
+
+    public int Place;
+
+    public int Device;
 
     /// <summary>String ids of the entry page, the entry hit's referrer and the exit page.</summary>
     public int EntryPage;

@@ -20,4 +20,7 @@ internal enum OpenVisitFlags : byte
 
     /// <summary>Its entry is a late hit, not the first one: the entry's hit ID is kept aside (it differs from the session ID).</summary>
     LateEntry = 16,
+
+    /// <summary>The entry hit's visitor was new (its <see cref="Hits.Hit.IsNewVisitor"/>).</summary>
+    NewVisitor = 32,
 }

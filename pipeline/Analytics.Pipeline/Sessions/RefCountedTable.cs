@@ -1,10 +1,10 @@
 namespace Analytics.Pipeline.Sessions;
 
 /// <summary>
-/// Small integer ids for the values open visits hold (strings, entry profiles): each distinct value is stored
+/// Small integer ids for the values open visits hold (strings, groups of an entry hit's fields): each distinct value is stored
 /// once and counted, and its id is reused once the last visit holding it lets go, so a tracker that runs for
 /// months does not grow with every value it ever saw. Id 0 is the table's zero value (the empty string, the
-/// empty profile), never counted. Not thread-safe: the tracker uses it under its lock.
+/// empty group), never counted. Not thread-safe: the tracker uses it under its lock.
 /// </summary>
 internal sealed class RefCountedTable<T> where T : IEquatable<T>
 {

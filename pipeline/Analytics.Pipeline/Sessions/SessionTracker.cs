@@ -9,7 +9,8 @@ namespace Analytics.Pipeline.Sessions;
 /// <see cref="SessionOptions.MaxTrackedVisits"/>; this works because the transport hands all of a
 /// visitor's hits to one aggregator (Kafka keys by visitor ID). Time is the hits' own time, so a replay or
 /// a backlog sessionizes the same way as live traffic. An open visit is a value in a table (about a hundred
-/// bytes, docs/capacity.md "Memory of the embedded host"), its strings ids into one counted string table.
+/// bytes, docs/capacity.md "Memory of the embedded host"), its strings ids into one counted string table and its entry's
+/// source, place and device ids of shared groups of them.
 /// </summary>
 public sealed class SessionTracker(IOptions<SessionOptions> options)
 {
@@ -17,7 +18,9 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
 
     private readonly OpenVisitTable _visits = new();
     private readonly RefCountedTable<string> _strings = new("", capacity: 1024);
-    private readonly RefCountedTable<VisitProfile> _profiles = new(default, capacity: 1024);
+    private readonly RefCountedTable<EntrySource> _sources = new(default, capacity: 256);
+    private readonly RefCountedTable<EntryPlace> _places = new(default, capacity: 1024);
+    private readonly RefCountedTable<EntryDevice> _devices = new(default, capacity: 1024);
     // Entry hit IDs of the few visits whose entry is a late hit (slot -> hit ID); every other entry's is the session ID.
     private readonly Dictionary<int, Guid> _lateEntries = [];
     private readonly Lock _lock = new();
@@ -38,14 +41,14 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         }
     }
 
-    /// <summary>Distinct strings and entry profiles the open visits hold (for tests and diagnostics).</summary>
-    internal (int Strings, int Profiles) SharedValues
+    /// <summary>Distinct strings and entry field groups the open visits hold (for tests and diagnostics).</summary>
+    internal (int Strings, int Sources, int Places, int Devices) SharedValues
     {
         get
         {
             lock (_lock)
             {
-                return (_strings.Count, _profiles.Count);
+                return (_strings.Count, _sources.Count, _places.Count, _devices.Count);
             }
         }
     }
@@ -200,11 +203,11 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         visit.SessionId = first.HitId;
         visit.StartedTicks = first.Timestamp.Ticks;
         visit.EndedTicks = first.Timestamp.Ticks;
+        visit.Flags = (visit.Flags & (OpenVisitFlags.Used | OpenVisitFlags.Bot)) | OpenVisitFlags.Dirty | OpenVisitFlags.EntryChanged;
         HoldEntry(ref visit, first);
         visit.ExitPage = _strings.Acquire(first.Path);
         visit.Hits = visit.Pageviews = visit.Events = visit.LinkClicks = 0;
         visit.Version = 0;
-        visit.Flags = (visit.Flags & (OpenVisitFlags.Used | OpenVisitFlags.Bot)) | OpenVisitFlags.Dirty | OpenVisitFlags.EntryChanged;
         Tally(ref visit, first);
     }
 
@@ -243,26 +246,42 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
 
     private void HoldEntry(ref OpenVisit visit, Hit entry)
     {
-        var profile = VisitProfile.Acquire(entry, _strings);
-        visit.Profile = _profiles.Acquire(profile, out var added);
-        if (!added)
-        {
-            // The stored profile holds its strings already.
-            profile.Release(_strings);
-        }
+        visit.Source = Hold(_sources, EntrySource.Acquire(entry, _strings));
+        visit.Place = Hold(_places, EntryPlace.Acquire(entry, _strings));
+        visit.Device = Hold(_devices, EntryDevice.Acquire(entry, _strings));
         visit.EntryPage = _strings.Acquire(entry.Path);
         visit.Referrer = _strings.Acquire(entry.Referrer);
+        visit.Flags = entry.IsNewVisitor ? visit.Flags | OpenVisitFlags.NewVisitor : visit.Flags & ~OpenVisitFlags.NewVisitor;
     }
 
     private void ReleaseEntry(ref OpenVisit visit)
     {
-        var profile = _profiles[visit.Profile];
-        if (_profiles.Release(visit.Profile))
-        {
-            profile.Release(_strings);
-        }
+        Let(_sources, visit.Source);
+        Let(_places, visit.Place);
+        Let(_devices, visit.Device);
         _strings.Release(visit.EntryPage);
         _strings.Release(visit.Referrer);
+    }
+
+    /// <summary>The group's id, one more holder; <paramref name="group"/> has counted its strings, which an existing group holds already.</summary>
+    private int Hold<T>(RefCountedTable<T> table, T group) where T : IEquatable<T>, IEntryStrings
+    {
+        var id = table.Acquire(group, out var added);
+        if (!added)
+        {
+            group.Release(_strings);
+        }
+        return id;
+    }
+
+    /// <summary>One holder of the group fewer; its strings go with its last holder.</summary>
+    private void Let<T>(RefCountedTable<T> table, int id) where T : IEquatable<T>, IEntryStrings
+    {
+        var group = table[id];
+        if (table.Release(id))
+        {
+            group.Release(_strings);
+        }
     }
 
     /// <summary>Releases what the visit holds except its key (its site).</summary>
@@ -285,16 +304,44 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     }
 
     /// <summary>The visit's entry hit, as its session rows carry it.</summary>
-    private Hit Entry(ref OpenVisit visit, int slot) => _profiles[visit.Profile].ToEntry(
-        _strings,
-        _strings[visit.SiteId],
-        new DateTime(visit.StartedTicks, DateTimeKind.Utc),
-        visit.Has(OpenVisitFlags.LateEntry) ? _lateEntries[slot] : visit.SessionId,
-        visit.VisitorId,
-        _strings[visit.EntryPage],
-        _strings[visit.Referrer],
-        visit.IsBot,
-        visit.SessionId);
+    private Hit Entry(ref OpenVisit visit, int slot)
+    {
+        var source = _sources[visit.Source];
+        var place = _places[visit.Place];
+        var device = _devices[visit.Device];
+        return new Hit
+        {
+            SiteId = _strings[visit.SiteId],
+            Timestamp = new DateTime(visit.StartedTicks, DateTimeKind.Utc),
+            HitId = visit.Has(OpenVisitFlags.LateEntry) ? _lateEntries[slot] : visit.SessionId,
+            VisitorId = visit.VisitorId,
+            IsNewVisitor = visit.Has(OpenVisitFlags.NewVisitor),
+            Kind = source.Kind,
+            Hostname = _strings[source.Hostname],
+            Path = _strings[visit.EntryPage],
+            Referrer = _strings[visit.Referrer],
+            Source = _strings[source.Source],
+            Channel = _strings[source.Channel],
+            UtmSource = _strings[source.UtmSource],
+            UtmMedium = _strings[source.UtmMedium],
+            UtmCampaign = _strings[source.UtmCampaign],
+            UtmTerm = _strings[source.UtmTerm],
+            UtmContent = _strings[source.UtmContent],
+            Country = _strings[place.Country],
+            Region = _strings[place.Region],
+            City = _strings[place.City],
+            Browser = _strings[device.Browser],
+            BrowserVersion = _strings[device.BrowserVersion],
+            Os = _strings[device.Os],
+            OsVersion = _strings[device.OsVersion],
+            DeviceType = _strings[device.DeviceType],
+            ScreenWidth = device.ScreenWidth,
+            IsBot = visit.IsBot,
+            LinkCampaign = _strings[source.LinkCampaign],
+            Language = _strings[place.Language],
+            SessionId = visit.SessionId,
+        };
+    }
 
     private SessionRow State(ref OpenVisit visit, int slot, sbyte sign, uint version, Hit entry) => new()
     {
