@@ -15,6 +15,25 @@ internal readonly record struct EntrySource(
         strings.Acquire(hit.UtmSource), strings.Acquire(hit.UtmMedium), strings.Acquire(hit.UtmCampaign),
         strings.Acquire(hit.UtmTerm), strings.Acquire(hit.UtmContent), strings.Acquire(hit.LinkCampaign), hit.Kind);
 
+    /// <summary>The hit's as ids of strings held already, counting nothing; <see cref="IsKnown"/> is false when one is not held.</summary>
+    public static EntrySource Find(Hit hit, RefCountedTable<string> strings) => new(strings.Find(hit.Hostname), strings.Find(hit.Source), strings.Find(hit.Channel), strings.Find(hit.UtmSource), strings.Find(hit.UtmMedium), strings.Find(hit.UtmCampaign), strings.Find(hit.UtmTerm), strings.Find(hit.UtmContent), strings.Find(hit.LinkCampaign), hit.Kind);
+
+    public bool IsKnown => Hostname >= 0 && Source >= 0 && Channel >= 0 && UtmSource >= 0 && UtmMedium >= 0 && UtmCampaign >= 0 && UtmTerm >= 0 && UtmContent >= 0 && LinkCampaign >= 0;
+
+    /// <summary>Counts one more holder of each of its strings.</summary>
+    public void Hold(RefCountedTable<string> strings)
+    {
+        strings.Hold(Hostname);
+        strings.Hold(Source);
+        strings.Hold(Channel);
+        strings.Hold(UtmSource);
+        strings.Hold(UtmMedium);
+        strings.Hold(UtmCampaign);
+        strings.Hold(UtmTerm);
+        strings.Hold(UtmContent);
+        strings.Hold(LinkCampaign);
+    }
+
     public void Release(RefCountedTable<string> strings)
     {
         strings.Release(Hostname);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Analytics.Pipeline.Sessions;
 
 /// <summary>
@@ -8,23 +10,20 @@ namespace Analytics.Pipeline.Sessions;
 /// </summary>
 internal sealed class RefCountedTable<T> where T : IEquatable<T>
 {
-    // The index holds ids, not values, so a value is stored once (in _values); a lookup puts the value it
-    // looks for in _probe and asks for the id Probe.
-    private const int Probe = -1;
-
     private readonly T _zero;
-    private readonly HashSet<int> _index;
+    // A Dictionary rather than a set of ids over _values: it stores each value twice (a reference, for
+    // strings), but hashes strings with the runtime's fast non-randomized hash until collisions pile up.
+    private readonly Dictionary<T, int> _index;
     private T[] _values;
     // Holders of each live id. A free id holds ~(the next free id), so the free list needs no array of its own.
     private int[] _counts;
     private int _end = 1;
     private int _free = -1;
-    private T _probe = default!;
 
     public RefCountedTable(T zero, int capacity = 16)
     {
         _zero = zero;
-        _index = new HashSet<int>(new IdComparer(this));
+        _index = new Dictionary<T, int>(capacity);
         _values = new T[Math.Max(capacity, 2)];
         _counts = new int[_values.Length];
         _values[0] = zero;
@@ -50,10 +49,8 @@ internal sealed class RefCountedTable<T> where T : IEquatable<T>
         {
             return 0;
         }
-        _probe = value;
-        var found = _index.TryGetValue(Probe, out var id);
-        _probe = default!;
-        if (found)
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, value, out var exists);
+        if (exists)
         {
             _counts[id]++;
             return id;
@@ -61,22 +58,20 @@ internal sealed class RefCountedTable<T> where T : IEquatable<T>
         id = NewId();
         _values[id] = value;
         _counts[id] = 1;
-        _index.Add(id);
         added = true;
         return id;
     }
 
     /// <summary>The id of <paramref name="value"/> if a holder has it (0 for the zero value), else -1; counts nothing.</summary>
-    public int Find(T value)
+    public int Find(T value) => value.Equals(_zero) ? 0 : _index.TryGetValue(value, out var id) ? id : -1;
+
+    /// <summary>One more holder of a held id (or of id 0, which is not counted).</summary>
+    public void Hold(int id)
     {
-        if (value.Equals(_zero))
+        if (id != 0)
         {
-            return 0;
+            _counts[id]++;
         }
-        _probe = value;
-        var found = _index.TryGetValue(Probe, out var id);
-        _probe = default!;
-        return found ? id : -1;
     }
 
     /// <summary>One holder fewer; true when that was the last one (the id is then free and its value let go).</summary>
@@ -90,7 +85,7 @@ internal sealed class RefCountedTable<T> where T : IEquatable<T>
         {
             return false;
         }
-        _index.Remove(id);
+        _index.Remove(_values[id]);
         _values[id] = default!;
         _counts[id] = ~_free;
         _free = id;
@@ -111,14 +106,5 @@ internal sealed class RefCountedTable<T> where T : IEquatable<T>
             Array.Resize(ref _counts, _values.Length);
         }
         return _end++;
-    }
-
-    private T ValueOf(int id) => id == Probe ? _probe : _values[id];
-
-    private sealed class IdComparer(RefCountedTable<T> table) : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) => x == y || table.ValueOf(x).Equals(table.ValueOf(y));
-
-        public int GetHashCode(int id) => table.ValueOf(id).GetHashCode();
     }
 }

@@ -227,6 +227,10 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         if (ticks >= visit.EndedTicks)
         {
             visit.EndedTicks = ticks;
+            if (string.Equals(_strings[visit.ExitPage], hit.Path, StringComparison.Ordinal))
+            {
+                return;
+            }
             var exit = _strings.Acquire(hit.Path);
             _strings.Release(visit.ExitPage);
             visit.ExitPage = exit;
@@ -246,9 +250,12 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
 
     private void HoldEntry(ref OpenVisit visit, Hit entry)
     {
-        visit.Source = Hold(_sources, EntrySource.Acquire(entry, _strings));
-        visit.Place = Hold(_places, EntryPlace.Acquire(entry, _strings));
-        visit.Device = Hold(_devices, EntryDevice.Acquire(entry, _strings));
+        var source = EntrySource.Find(entry, _strings);
+        visit.Source = source.IsKnown ? Hold(_sources, source) : _sources.Acquire(EntrySource.Acquire(entry, _strings));
+        var place = EntryPlace.Find(entry, _strings);
+        visit.Place = place.IsKnown ? Hold(_places, place) : _places.Acquire(EntryPlace.Acquire(entry, _strings));
+        var device = EntryDevice.Find(entry, _strings);
+        visit.Device = device.IsKnown ? Hold(_devices, device) : _devices.Acquire(EntryDevice.Acquire(entry, _strings));
         visit.EntryPage = _strings.Acquire(entry.Path);
         visit.Referrer = _strings.Acquire(entry.Referrer);
         visit.Flags = entry.IsNewVisitor ? visit.Flags | OpenVisitFlags.NewVisitor : visit.Flags & ~OpenVisitFlags.NewVisitor;
@@ -263,13 +270,13 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         _strings.Release(visit.Referrer);
     }
 
-    /// <summary>The group's id, one more holder; <paramref name="group"/> has counted its strings, which an existing group holds already.</summary>
+    /// <summary>The id of a group of held strings, one more holder; a new group counts a holder of each of its strings.</summary>
     private int Hold<T>(RefCountedTable<T> table, T group) where T : IEquatable<T>, IEntryStrings
     {
         var id = table.Acquire(group, out var added);
-        if (!added)
+        if (added)
         {
-            group.Release(_strings);
+            group.Hold(_strings);
         }
         return id;
     }
