@@ -73,7 +73,7 @@ public class SessionTrackerMemoryTests
     [Test]
     public void A_hundred_thousand_open_visits_on_a_thousand_pages_take_under_150_bytes_each()
     {
-        // The object per visit with its compact entry measured 714 bytes per visit; the visit as a value 122.
+        // The object per visit with its compact entry measured 706 bytes per visit here; the visit as a value 122.
         var perVisit = BytesPerOpenVisit(visits: 100_000, pages: 1_000);
 
         Assert.That(perVisit, Is.LessThan(150));
@@ -83,7 +83,7 @@ public class SessionTrackerMemoryTests
     public void A_hundred_thousand_open_visits_each_on_a_page_of_its_own_take_under_300_bytes_each()
     {
         // The worst case for the string table: every visit holds a page string no other visit has (about 90
-        // bytes of it is the string itself). The object per visit measured 714 bytes, the value 276.
+        // bytes of it is the string itself). The object per visit measured 715 bytes, the value 276.
         var perVisit = BytesPerOpenVisit(visits: 100_000, pages: 100_000);
 
         Assert.That(perVisit, Is.LessThan(300));
