@@ -7,6 +7,12 @@ if (args is ["enrichment-cpu"])
     return;
 }
 
+if (args is ["session-tracker-cpu"])
+{
+    Analytics.Benchmarks.Sessions.SessionTrackerCpuTime.Run();
+    return;
+}
+
 if (args is ["analysts-traffic", var hits])
 {
     BenchmarkTraffic.Prepare(int.Parse(hits, System.Globalization.CultureInfo.InvariantCulture));

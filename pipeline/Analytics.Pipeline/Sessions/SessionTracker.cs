@@ -8,16 +8,23 @@ namespace Analytics.Pipeline.Sessions;
 /// one) and says which session rows to write. It keeps each open visit in memory, bounded by
 /// <see cref="SessionOptions.MaxTrackedVisits"/>; this works because the transport hands all of a
 /// visitor's hits to one aggregator (Kafka keys by visitor ID). Time is the hits' own time, so a replay or
-/// a backlog sessionizes the same way as live traffic.
+/// a backlog sessionizes the same way as live traffic. An open visit is a value in a table (about a hundred
+/// bytes, docs/capacity.md "Memory of the embedded host"), its strings ids into one counted string table and its entry's
+/// source, place and device ids of shared groups of them.
 /// </summary>
 public sealed class SessionTracker(IOptions<SessionOptions> options)
 {
     private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
 
-    private readonly Dictionary<VisitKey, Visit> _visits = [];
+    private readonly OpenVisitTable _visits = new();
+    private readonly RefCountedTable<string> _strings = new("", capacity: 1024);
+    private readonly RefCountedTable<EntrySource> _sources = new(default, capacity: 256);
+    private readonly RefCountedTable<EntryPlace> _places = new(default, capacity: 1024);
+    private readonly RefCountedTable<EntryDevice> _devices = new(default, capacity: 1024);
+    // Entry hit IDs of the few visits whose entry is a late hit (slot -> hit ID); every other entry's is the session ID.
+    private readonly Dictionary<int, Guid> _lateEntries = [];
     private readonly Lock _lock = new();
-    private readonly SharedStrings _strings = new();
-    private readonly TimeSpan _timeout = options.Value.InactivityTimeout;
+    private readonly long _timeout = options.Value.InactivityTimeout.Ticks;
     private readonly int _maxVisits = options.Value.MaxTrackedVisits;
     private DateTime _watermark = DateTime.MinValue;
     private DateTime _lastSweep = DateTime.MinValue;
@@ -30,6 +37,18 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
             lock (_lock)
             {
                 return _visits.Count;
+            }
+        }
+    }
+
+    /// <summary>Distinct strings and entry field groups the open visits hold (for tests and diagnostics).</summary>
+    internal (int Strings, int Sources, int Places, int Devices) SharedValues
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_strings.Count, _sources.Count, _places.Count, _devices.Count);
             }
         }
     }
@@ -47,7 +66,8 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         Array.Sort(ordered, static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.HitId.CompareTo(b.HitId));
 
         var rows = new List<SessionRow>();
-        var changed = new List<Visit>();
+        // Each visit the batch changed, with the entry of its cancelling row (reused by its new state when the entry stayed).
+        var changed = new List<(int Slot, Hit? Entry)>();
         lock (_lock)
         {
             foreach (var hit in ordered)
@@ -55,46 +75,62 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 if (hit.VisitorId == Guid.Empty)
                 {
                     // Anonymous (no consent): nothing links two such hits, so each is a visit of its own.
-                    rows.Add(new Visit(hit).Snapshot(version: 1));
-                    hit.SessionId = hit.HitId;
+                    rows.Add(OneHitVisit(hit));
                     continue;
                 }
-                var key = new VisitKey(hit.SiteId, hit.VisitorId, hit.IsBot);
-                if (_visits.TryGetValue(key, out var visit) && visit.StartedAt - hit.Timestamp >= _timeout)
+                var siteId = _strings.Find(hit.SiteId);
+                var slot = siteId < 0 ? -1 : _visits.Find(siteId, hit.VisitorId, hit.IsBot);
+                if (slot < 0)
                 {
-                    // A straggler from a visit that ended before the one we hold: a visit of its own.
-                    rows.Add(new Visit(hit).Snapshot(version: 1));
-                    hit.SessionId = hit.HitId;
-                    continue;
-                }
-                if (visit is null || hit.Timestamp - visit.EndedAt >= _timeout)
-                {
-                    visit = new Visit(hit, _strings);
-                    _visits[key with { SiteId = visit.Entry.SiteId }] = visit;
-                    changed.Add(visit);
+                    slot = _visits.Add(_strings.Acquire(hit.SiteId), hit.VisitorId, hit.IsBot);
+                    Start(ref _visits[slot], hit);
+                    changed.Add((slot, null));
                 }
                 else
                 {
-                    if (!visit.Dirty)
+                    ref var visit = ref _visits[slot];
+                    if (visit.StartedTicks - hit.Timestamp.Ticks >= _timeout)
                     {
-                        changed.Add(visit);
+                        // A straggler from a visit that ended before the one we hold: a visit of its own.
+                        rows.Add(OneHitVisit(hit));
+                        continue;
                     }
-                    visit.Add(hit);
+                    if (hit.Timestamp.Ticks - visit.EndedTicks >= _timeout)
+                    {
+                        // A new visit in the same slot; the ended one's state goes out now if the batch changed it.
+                        if (visit.Has(OpenVisitFlags.Dirty))
+                        {
+                            rows.Add(State(ref visit, slot, sign: 1, ++visit.Version, Entry(ref visit, slot)));
+                        }
+                        else
+                        {
+                            changed.Add((slot, null));
+                        }
+                        ReleaseHeld(ref visit, slot);
+                        Start(ref visit, hit);
+                    }
+                    else
+                    {
+                        if (!visit.Has(OpenVisitFlags.Dirty))
+                        {
+                            var cancel = State(ref visit, slot, sign: -1, visit.Version, Entry(ref visit, slot));
+                            rows.Add(cancel);
+                            changed.Add((slot, cancel.Entry));
+                            visit.Flags |= OpenVisitFlags.Dirty;
+                        }
+                        Add(ref visit, slot, hit);
+                    }
                 }
                 // The hit's row carries its visit, so a funnel within a visit groups hits without joining sessions.
-                hit.SessionId = visit.SessionId;
+                hit.SessionId = _visits[slot].SessionId;
             }
 
-            foreach (var visit in changed)
+            foreach (var (slot, cancelled) in changed)
             {
-                if (visit.Written is { } written)
-                {
-                    rows.Add(written with { Sign = -1 });
-                }
-                var state = visit.Snapshot((visit.Written?.Version ?? 0) + 1);
-                rows.Add(state);
-                visit.Written = state;
-                visit.Dirty = false;
+                ref var visit = ref _visits[slot];
+                var entry = cancelled is not null && !visit.Has(OpenVisitFlags.EntryChanged) ? cancelled : Entry(ref visit, slot);
+                rows.Add(State(ref visit, slot, sign: 1, ++visit.Version, entry));
+                visit.Flags &= ~(OpenVisitFlags.Dirty | OpenVisitFlags.EntryChanged);
             }
 
             if (ordered.Length > 0 && ordered[^1].Timestamp > _watermark)
@@ -116,10 +152,11 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         {
             foreach (var row in rows)
             {
-                var key = new VisitKey(row.Entry.SiteId, row.Entry.VisitorId, row.Entry.IsBot);
-                if (_visits.TryGetValue(key, out var visit) && visit.SessionId == row.SessionId)
+                var siteId = _strings.Find(row.Entry.SiteId);
+                var slot = siteId < 0 ? -1 : _visits.Find(siteId, row.Entry.VisitorId, row.Entry.IsBot);
+                if (slot >= 0 && _visits[slot].SessionId == row.SessionId)
                 {
-                    _visits.Remove(key);
+                    Remove(slot);
                 }
             }
         }
@@ -130,12 +167,203 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     {
         lock (_lock)
         {
-            foreach (var key in _visits.Keys.Where(k => k.VisitorId == visitorId).ToList())
+            for (var slot = 0; slot < _visits.End; slot++)
             {
-                _visits.Remove(key);
+                ref var visit = ref _visits[slot];
+                if (visit.Has(OpenVisitFlags.Used) && visit.VisitorId == visitorId)
+                {
+                    Remove(slot);
+                }
             }
         }
     }
+
+    private static SessionRow OneHitVisit(Hit hit)
+    {
+        hit.SessionId = hit.HitId;
+        return new SessionRow
+        {
+            Entry = hit,
+            SessionId = hit.HitId,
+            Sign = 1,
+            Version = 1,
+            StartedAt = hit.Timestamp,
+            EndedAt = hit.Timestamp,
+            ExitPage = hit.Path,
+            Hits = 1,
+            Pageviews = hit.Kind == HitKind.Pageview ? 1u : 0,
+            Events = hit.Kind == HitKind.Event ? 1u : 0,
+            LinkClicks = hit.Kind == HitKind.LinkClick ? 1u : 0,
+        };
+    }
+
+    /// <summary>Makes the slot (key set, nothing held) a visit that starts with <paramref name="first"/>.</summary>
+    private void Start(ref OpenVisit visit, Hit first)
+    {
+        visit.SessionId = first.HitId;
+        visit.StartedTicks = first.Timestamp.Ticks;
+        visit.EndedTicks = first.Timestamp.Ticks;
+        visit.Flags = (visit.Flags & (OpenVisitFlags.Used | OpenVisitFlags.Bot)) | OpenVisitFlags.Dirty | OpenVisitFlags.EntryChanged;
+        HoldEntry(ref visit, first);
+        visit.ExitPage = _strings.Acquire(first.Path);
+        visit.Hits = visit.Pageviews = visit.Events = visit.LinkClicks = 0;
+        visit.Version = 0;
+        Tally(ref visit, first);
+    }
+
+    /// <summary>Adds a hit. A hit older than the visit's start (it arrived late) becomes the entry.</summary>
+    private void Add(ref OpenVisit visit, int slot, Hit hit)
+    {
+        Tally(ref visit, hit);
+        var ticks = hit.Timestamp.Ticks;
+        if (ticks < visit.StartedTicks)
+        {
+            visit.StartedTicks = ticks;
+            ReleaseEntry(ref visit);
+            HoldEntry(ref visit, hit);
+            visit.Flags |= OpenVisitFlags.EntryChanged | OpenVisitFlags.LateEntry;
+            _lateEntries[slot] = hit.HitId;
+        }
+        if (ticks >= visit.EndedTicks)
+        {
+            visit.EndedTicks = ticks;
+            if (string.Equals(_strings[visit.ExitPage], hit.Path, StringComparison.Ordinal))
+            {
+                return;
+            }
+            var exit = _strings.Acquire(hit.Path);
+            _strings.Release(visit.ExitPage);
+            visit.ExitPage = exit;
+        }
+    }
+
+    private static void Tally(ref OpenVisit visit, Hit hit)
+    {
+        visit.Hits++;
+        switch (hit.Kind)
+        {
+            case HitKind.Pageview: visit.Pageviews++; break;
+            case HitKind.Event: visit.Events++; break;
+            case HitKind.LinkClick: visit.LinkClicks++; break;
+        }
+    }
+
+    private void HoldEntry(ref OpenVisit visit, Hit entry)
+    {
+        var source = EntrySource.Find(entry, _strings);
+        visit.Source = source.IsKnown ? Hold(_sources, source) : _sources.Acquire(EntrySource.Acquire(entry, _strings));
+        var place = EntryPlace.Find(entry, _strings);
+        visit.Place = place.IsKnown ? Hold(_places, place) : _places.Acquire(EntryPlace.Acquire(entry, _strings));
+        var device = EntryDevice.Find(entry, _strings);
+        visit.Device = device.IsKnown ? Hold(_devices, device) : _devices.Acquire(EntryDevice.Acquire(entry, _strings));
+        visit.EntryPage = _strings.Acquire(entry.Path);
+        visit.Referrer = _strings.Acquire(entry.Referrer);
+        visit.Flags = entry.IsNewVisitor ? visit.Flags | OpenVisitFlags.NewVisitor : visit.Flags & ~OpenVisitFlags.NewVisitor;
+    }
+
+    private void ReleaseEntry(ref OpenVisit visit)
+    {
+        Let(_sources, visit.Source);
+        Let(_places, visit.Place);
+        Let(_devices, visit.Device);
+        _strings.Release(visit.EntryPage);
+        _strings.Release(visit.Referrer);
+    }
+
+    /// <summary>The id of a group of held strings, one more holder; a new group counts a holder of each of its strings.</summary>
+    private int Hold<T>(RefCountedTable<T> table, T group) where T : IEquatable<T>, IEntryStrings
+    {
+        var id = table.Acquire(group, out var added);
+        if (added)
+        {
+            group.Hold(_strings);
+        }
+        return id;
+    }
+
+    /// <summary>One holder of the group fewer; its strings go with its last holder.</summary>
+    private void Let<T>(RefCountedTable<T> table, int id) where T : IEquatable<T>, IEntryStrings
+    {
+        var group = table[id];
+        if (table.Release(id))
+        {
+            group.Release(_strings);
+        }
+    }
+
+    /// <summary>Releases what the visit holds except its key (its site).</summary>
+    private void ReleaseHeld(ref OpenVisit visit, int slot)
+    {
+        ReleaseEntry(ref visit);
+        _strings.Release(visit.ExitPage);
+        if (visit.Has(OpenVisitFlags.LateEntry))
+        {
+            _lateEntries.Remove(slot);
+        }
+    }
+
+    private void Remove(int slot)
+    {
+        ref var visit = ref _visits[slot];
+        ReleaseHeld(ref visit, slot);
+        _strings.Release(visit.SiteId);
+        _visits.Remove(slot);
+    }
+
+    /// <summary>The visit's entry hit, as its session rows carry it.</summary>
+    private Hit Entry(ref OpenVisit visit, int slot)
+    {
+        var source = _sources[visit.Source];
+        var place = _places[visit.Place];
+        var device = _devices[visit.Device];
+        return new Hit
+        {
+            SiteId = _strings[visit.SiteId],
+            Timestamp = new DateTime(visit.StartedTicks, DateTimeKind.Utc),
+            HitId = visit.Has(OpenVisitFlags.LateEntry) ? _lateEntries[slot] : visit.SessionId,
+            VisitorId = visit.VisitorId,
+            IsNewVisitor = visit.Has(OpenVisitFlags.NewVisitor),
+            Kind = source.Kind,
+            Hostname = _strings[source.Hostname],
+            Path = _strings[visit.EntryPage],
+            Referrer = _strings[visit.Referrer],
+            Source = _strings[source.Source],
+            Channel = _strings[source.Channel],
+            UtmSource = _strings[source.UtmSource],
+            UtmMedium = _strings[source.UtmMedium],
+            UtmCampaign = _strings[source.UtmCampaign],
+            UtmTerm = _strings[source.UtmTerm],
+            UtmContent = _strings[source.UtmContent],
+            Country = _strings[place.Country],
+            Region = _strings[place.Region],
+            City = _strings[place.City],
+            Browser = _strings[device.Browser],
+            BrowserVersion = _strings[device.BrowserVersion],
+            Os = _strings[device.Os],
+            OsVersion = _strings[device.OsVersion],
+            DeviceType = _strings[device.DeviceType],
+            ScreenWidth = device.ScreenWidth,
+            IsBot = visit.IsBot,
+            LinkCampaign = _strings[source.LinkCampaign],
+            Language = _strings[place.Language],
+            SessionId = visit.SessionId,
+        };
+    }
+
+    private SessionRow State(ref OpenVisit visit, int slot, sbyte sign, uint version, Hit entry) => new()
+    {
+        Entry = entry,
+        SessionId = visit.SessionId,
+        Sign = sign,
+        Version = version,
+        StartedAt = new DateTime(visit.StartedTicks, DateTimeKind.Utc),
+        EndedAt = new DateTime(visit.EndedTicks, DateTimeKind.Utc),
+        ExitPage = _strings[visit.ExitPage],
+        Hits = visit.Hits,
+        Pageviews = visit.Pageviews,
+        Events = visit.Events,
+        LinkClicks = visit.LinkClicks,
+    };
 
     private void Sweep()
     {
@@ -144,12 +372,13 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
             return;
         }
         _lastSweep = _watermark;
-        var closedBefore = _watermark - _timeout;
-        foreach (var (key, visit) in _visits)
+        var closedBefore = (_watermark - TimeSpan.FromTicks(_timeout)).Ticks;
+        for (var slot = 0; slot < _visits.End; slot++)
         {
-            if (visit.EndedAt <= closedBefore)
+            ref var visit = ref _visits[slot];
+            if (visit.Has(OpenVisitFlags.Used) && visit.EndedTicks <= closedBefore)
             {
-                _visits.Remove(key);
+                Remove(slot);
             }
         }
         if (_visits.Count <= _maxVisits)
@@ -158,9 +387,21 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         }
         // Still over the bound: forget the visits idle longest, down to 90% so this does not run every batch.
         var excess = _visits.Count - (_maxVisits / 10 * 9);
-        foreach (var (key, _) in _visits.OrderBy(v => v.Value.EndedAt).Take(excess).ToList())
+        var ended = new long[_visits.Count];
+        var slots = new int[_visits.Count];
+        var n = 0;
+        for (var slot = 0; slot < _visits.End; slot++)
         {
-            _visits.Remove(key);
+            if (_visits[slot].Has(OpenVisitFlags.Used))
+            {
+                ended[n] = _visits[slot].EndedTicks;
+                slots[n++] = slot;
+            }
+        }
+        Array.Sort(ended, slots);
+        foreach (var slot in slots.AsSpan(0, excess))
+        {
+            Remove(slot);
         }
     }
 }
