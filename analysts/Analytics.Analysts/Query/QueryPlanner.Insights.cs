@@ -122,7 +122,7 @@ public sealed partial class QueryPlanner
     /// earliest started_at among its rows crossing the end is its start. Grouped by session_id alone (a
     /// visit's ID is its first hit's, so one visitor's): a quarter faster at 10 M hits than by visitor and visit.
     /// The visitor is carried as its UInt128 (the same 16 bytes): any() of a UUID takes ClickHouse's generic
-    /// value path, a fifth of the statement's CPU time at 10 M hits (benchmarks/README.md).
+    /// value path: 4-21 % of the statement's CPU time at 10 M hits (benchmarks/README.md).
     /// </summary>
     private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, string conditions)
     {

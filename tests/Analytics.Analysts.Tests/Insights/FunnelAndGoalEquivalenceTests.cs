@@ -221,7 +221,7 @@ public sealed class FunnelAndGoalEquivalenceTests
     [Test]
     public async Task A_funnel_within_a_visit_follows_a_visit_across_midnight()
     {
-        // One visit from 23:50 on the period's first day to 00:10 on its second (hits at most 15 minutes
+        // One visit from 23:50 on the period's first day to 00:10 on its second (hits 5 to 8 minutes
         // apart, so one visit by the 30-minute rule): step 1 before midnight, steps 2 and 3 after it. A plan
         // that grouped hits by day (as hits' key, site and day then visitor, would make cheap) would count step 1 only.
         var visitor = new Guid("02000000-0000-0000-0000-00000000f00d");
