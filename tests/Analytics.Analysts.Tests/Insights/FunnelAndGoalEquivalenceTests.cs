@@ -19,7 +19,8 @@ namespace Analytics.Analysts.Tests.Insights;
 /// several batches (several stored versions), steps split over two visits, wildcard and event goals.
 /// Within a visit the same traffic is also stored on two more sites: one whose first day was stored
 /// before hits carried their visit (schema/0018), one stripped of every visit row but those crossing the
-/// period's ends, which a funnel over hits that carry their visit no longer needs.
+/// period's ends, which a funnel over hits that carry their visit no longer needs. A site of its own holds
+/// one visit that crosses midnight inside the period, with its steps on both sides.
 /// </summary>
 [TestFixture]
 public sealed class FunnelAndGoalEquivalenceTests
@@ -28,6 +29,7 @@ public sealed class FunnelAndGoalEquivalenceTests
     private const string OlderHitsSite = "funnel-older-hits";
     private const string FewVisitsSite = "funnel-few-visits";
     private const string ExpiredHitsSite = "funnel-expired-hits";
+    private const string MidnightSite = "funnel-midnight";
     private static readonly DateTime From = new(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime To = From.AddDays(2);
     private static readonly string[] Range = ["2026-03-10", "2026-03-11"];
@@ -58,7 +60,7 @@ public sealed class FunnelAndGoalEquivalenceTests
         var clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
         await clickHouse.ExecuteAsync($"ALTER TABLE {clickHouse.Database}.sessions DELETE WHERE site_id = '{FewVisitsSite}' "
             + $"AND NOT (started_at < {Sql(From)} AND ended_at >= {Sql(From)}) AND NOT (started_at < {Sql(To)} AND ended_at >= {Sql(To)}) SETTINGS mutations_sync = 1");
-        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite };
+        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite, MidnightSite };
         var admin = _host.Keys.Create(sites, "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
         _reader = _host.NewKey(sites);
         using var client = _host.Client(admin);
@@ -214,6 +216,27 @@ public sealed class FunnelAndGoalEquivalenceTests
         var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { goal = "Signup" }, new { goal = "Done" }], null, site);
 
         Assert.That(answer, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task A_funnel_within_a_visit_follows_a_visit_across_midnight()
+    {
+        // One visit from 23:50 on the period's first day to 00:10 on its second (hits 5 to 8 minutes
+        // apart, so one visit by the 30-minute rule): step 1 before midnight, steps 2 and 3 after it. A plan
+        // that grouped hits by day (as hits' key, site and day then visitor, would make cheap) would count step 1 only.
+        var visitor = new Guid("02000000-0000-0000-0000-00000000f00d");
+        var midnight = From.AddDays(1);
+        await _host.SeedAsync(
+        [
+            Fixtures.Page(MidnightSite, visitor, midnight.AddMinutes(-10), "/"),
+            Fixtures.Page(MidnightSite, visitor, midnight.AddMinutes(-2), "/about"),
+            Fixtures.Page(MidnightSite, visitor, midnight.AddMinutes(3), "/pricing"),
+            Fixtures.Page(MidnightSite, visitor, midnight.AddMinutes(10), "/done"),
+        ]);
+
+        var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { page = "/done" }], null, MidnightSite);
+
+        Assert.That(answer, Is.EqualTo(new[] { 1, 1, 1 }));
     }
 
     [Test]
