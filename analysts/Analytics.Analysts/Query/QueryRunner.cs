@@ -148,34 +148,6 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         return ([.. rows.Select(r => r with { Metrics = [.. r.Metrics.Take(query.Metrics.Count)] })], total, parts);
     }
 
-    /// <summary>
-    /// The first rows of a breakdown ordered by visitors, reading visitor sketches only for the values
-    /// that can reach them: a cheap query ranks the values by an upper bound of their visitors (visits or
-    /// pageviews); visitors are counted for the leading ones; if the largest bound left out is below the
-    /// visitors of the last row wanted, no value left out can reach the page and the answer is exact.
-    /// Null when the query is not of that shape or the bound cannot decide (then the full query runs).
-    /// </summary>
-    private async Task<(List<ResultRow> Rows, long Total)?> ReadTopAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
-    {
-        var wanted = query.Offset + query.Limit;
-        if (wanted > 100 || _planner.BoundPlan(query, query.Range, (3 * wanted) + 6, mode) is not { } boundPlan)
-        {
-            return null;
-        }
-        var (bounds, total) = await ReadAsync(boundPlan, 1, cancellationToken);
-        var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
-        var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
-        var (rows, _) = await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])]),
-            query.Metrics.Count, cancellationToken);
-        // Visitors are exact to 16,384 and within about 0.14% (one standard error) above:
-        // a 10% margin (six errors) keeps an estimate that came out high from deciding.
-        if (outside > 0 && (rows.Count < wanted || outside * 1.1 >= rows[wanted - 1].Metrics[0]))
-        {
-            return null;
-        }
-        return ([.. rows.Skip(query.Offset).Take(query.Limit)], total);
-    }
-
     /// <summary>Runs a plan whose output is d0..dN (text), m0..mK (numbers), total_rows.</summary>
     internal async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)
     {
