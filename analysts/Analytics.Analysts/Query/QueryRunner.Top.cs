@@ -30,11 +30,12 @@ public sealed partial class QueryRunner
         var first = candidates.Count <= wanted ? candidates.Count
             : candidates.TakeWhile((c, i) => i < wanted || c.Metrics[0] * 2 >= candidates[wanted - 1].Metrics[0]).Count();
         var rows = await VisitorsOfAsync(query, candidates[..first], mode, cancellationToken);
-        if (rows.Count >= wanted && candidates.Count > first)
+        if (candidates.Count > first)
         {
             // Visitors are exact to 16,384 and within about 0.14% (one standard error) above:
             // a 10% margin (six errors) keeps an estimate that came out high from leaving a value out.
-            var last = rows[wanted - 1].Metrics[0];
+            // Fewer rows than the page (a leading value without visitors' row) leave every candidate in.
+            var last = rows.Count >= wanted ? rows[wanted - 1].Metrics[0] : 0;
             var reaching = candidates.Skip(first).Where(c => c.Metrics[0] * 1.1 >= last).ToList();
             if (reaching.Count > 0)
             {
