@@ -52,6 +52,72 @@ public sealed partial class QueryPlanner
         return new QueryPlan(sql.ToString(), p.Values, PlanSource.VisitorSpans);
     }
 
+    /// <summary>
+    /// For a total over two or more days on the spans: the query's own answer in one read, with one more
+    /// output after its metrics, the lower bound of the sum of its days that <see cref="SpanSumPlan"/>
+    /// gives in a second read (then the day-by-day check need not run): the covering spans are merged in
+    /// two parts (those starting before the middle of the period and the rest), each part's visitors
+    /// finalized and summed, and the total merged from the two parts. Someone counted in the period is
+    /// counted in one of the parts, so the total is the same; a part's visitors are at most the sum of
+    /// its days'. Null when the query is not of that shape, or when the days are counted on rows for which
+    /// that does not hold (<see cref="DaysAtLeastTheSpans"/>).
+    /// </summary>
+    public QueryPlan? TotalWithPartsPlan(StatsQuery query, StatsQuery byDay, DateRange range, PlanMode mode = PlanMode.Best)
+    {
+        var total = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        var days = byDay with { Filter = SourceChoice.Simplified(byDay.Filter) };
+        var period = days with { Dimensions = [] };
+        if (total.Dimensions.Count > 0 || range.Days < 2 || !total.Metrics.Contains(Metric.Visitors)
+            || SourceFor(total, range, mode) != PlanSource.VisitorSpans || SpanAttribute(total, range, PlanSource.VisitorSpans) is not { } attribute
+            || SourceFor(days, range, mode) != PlanSource.VisitorSpans || SourceFor(period, range, mode) != PlanSource.VisitorSpans
+            || SpanAttribute(period, range, PlanSource.VisitorSpans) is not { } dayAttribute || !DaysAtLeastTheSpans(attribute, dayAttribute))
+        {
+            return null;
+        }
+        var p = new SqlParameters();
+        var metrics = total.Metrics.Select((m, i) => $"{SpanMetricSql(m)} AS m{i.ToString(CultureInfo.InvariantCulture)}");
+        var middle = DateOnly.FromDateTime(range.From.AddDays(Math.Floor((range.To - range.From).TotalDays / 2))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", metrics)
+            .Append(", sum(part_visitors) AS m").Append(total.Metrics.Count.ToString(CultureInfo.InvariantCulture)).Append(", count() OVER () AS total_rows\nFROM (");
+        // The parts under the table's column names, so the metrics' SQL is the same as in Build.
+        sql.Append("SELECT part_state AS ").Append(Analytics.Pipeline.Schema.VisitorSketch.Column).Append(", part_visitors")
+            .AppendJoin("", Sums.Select(c => $", part_{c} AS {c}")).Append(" FROM (");
+        if (AttributeColumn(total) is { } column)
+        {
+            sql.Append("WITH value AS ").Append(column).Append('\n');
+        }
+        sql.Append("SELECT uniqCombined64MergeState(19)(").Append(Analytics.Pipeline.Schema.VisitorSketch.Column).Append(") AS part_state, finalizeAggregation(part_state) AS part_visitors")
+            .AppendJoin("", Sums.Select(c => $", sum({c}) AS part_{c}")).Append("\nFROM ").Append(database).Append('.').Append(VisitorSpans.Table)
+            .Append("\nWHERE site_id = ").Append(p.AddString(total.SiteId)).Append(" AND attribute = ").Append(p.AddString(attribute))
+            .Append(" AND ").Append(VisitorSpans.CoverSql(range));
+        if (total.Filter is not null)
+        {
+            sql.Append(" AND ").Append(FilterSql(total.Filter, p));
+        }
+        // Spans lie within the period and do not overlap, so grouping by their start splits it in two.
+        sql.Append("\nGROUP BY day < toDate('").Append(middle).Append("')))");
+        if (!VisitorSpans.IsHitFed(attribute))
+        {
+            // As in Build: a visit that grew is a -1/+1 pair until merges fold it.
+            sql.Append("\nHAVING ").Append(VisitRollupMetricSql(Metric.Visits)).Append(" > 0");
+        }
+        sql.Append("\nSETTINGS max_execution_time = ").Append(Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+        return new QueryPlan(sql.ToString(), p.Values, PlanSource.VisitorSpans);
+    }
+
+    /// <summary>
+    /// Whether the visitors of spans of <paramref name="attribute"/> rows are at most the sum of the visitors
+    /// of their days counted on <paramref name="dayAttribute"/> rows: on the same rows (a union is at most
+    /// the sum of its parts), and for visit-fed totals against hit-fed days ('visits' against 'hits', the
+    /// unfiltered top line against the chart): a visit is counted on the day its first hit was, and that
+    /// hit, with the same visitor ID, is in the 'hits' rows of that day.
+    /// </summary>
+    private static bool DaysAtLeastTheSpans(string attribute, string dayAttribute) =>
+        attribute == dayAttribute || (attribute, dayAttribute) is ("visits", "hits");
+
+    /// <summary>The summed columns of rollup_visitor_spans_fine that the metrics read.</summary>
+    private static readonly string[] Sums = ["visits", "pageviews", "anonymous_pageviews", "bounces", "visit_duration"];
+
     /// <summary>The column the spans' <c>value</c> stands for (the dimension's or the filter's), or null when the query has none.</summary>
     private static string? AttributeColumn(StatsQuery query) =>
         query.Dimensions.Select(d => d.Column?.Column).Concat(query.Filter?.Conditions().Select(c => c.Dimension.Column) ?? []).OfType<string>().FirstOrDefault();

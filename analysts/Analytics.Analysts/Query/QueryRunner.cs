@@ -26,9 +26,21 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// <summary>A query without goal metrics or the goal dimension: planned and read as SQL.</summary>
     internal async Task<QueryResult> RunPlainAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
-        var (rows, total) = minVisitors is { } k
-            ? await ReadSharedAsync(query, query.Range, k, mode, paged: true, cancellationToken)
-            : await ReadTopAsync(query, mode, cancellationToken) ?? await ReadAsync(_planner.Plan(query, query.Range, mode: mode), query.Metrics.Count, cancellationToken);
+        double? daysAtLeast = null;
+        List<ResultRow> rows;
+        long total;
+        if (minVisitors is { } k)
+        {
+            (rows, total) = await ReadSharedAsync(query, query.Range, k, mode, paged: true, cancellationToken);
+        }
+        else if (await ReadTopAsync(query, mode, cancellationToken) is { } top)
+        {
+            (rows, total) = top;
+        }
+        else
+        {
+            (rows, total, daysAtLeast) = await ReadWithPartsAsync(query, query.Range, null, mode, cancellationToken);
+        }
         var series = IsPlainSeries(query);
         if (series)
         {
@@ -40,17 +52,24 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
             // (signed sums) leave no row when there were no visits, hit metrics a row of zeros.
             (rows, total) = ([new ResultRow([], new double[query.Metrics.Count])], 1);
         }
-        rows = await AtMostTheSumOfItsDaysAsync(query, query.Range, rows, mode, cancellationToken);
+        rows = await AtMostTheSumOfItsDaysAsync(query, query.Range, rows, daysAtLeast, mode, cancellationToken);
         DateRange? comparisonRange = null;
         if (query.Comparison != Comparison.None)
         {
             comparisonRange = query.Comparison == Comparison.PreviousPeriod
                 ? query.Range.PreviousPeriod(query.TimeZone)
                 : query.Range.YearOverYear(query.TimeZone);
-            var (earlier, _) = minVisitors is { } kEarlier
-                ? await ReadSharedAsync(query, comparisonRange, kEarlier, mode, paged: false, cancellationToken)
-                : await ReadAsync(_planner.Plan(query, comparisonRange, null, _maxRows, mode), query.Metrics.Count, cancellationToken);
-            earlier = await AtMostTheSumOfItsDaysAsync(query, comparisonRange, earlier, mode, cancellationToken);
+            double? earlierDaysAtLeast = null;
+            List<ResultRow> earlier;
+            if (minVisitors is { } kEarlier)
+            {
+                (earlier, _) = await ReadSharedAsync(query, comparisonRange, kEarlier, mode, paged: false, cancellationToken);
+            }
+            else
+            {
+                (earlier, _, earlierDaysAtLeast) = await ReadWithPartsAsync(query, comparisonRange, _maxRows, mode, cancellationToken);
+            }
+            earlier = await AtMostTheSumOfItsDaysAsync(query, comparisonRange, earlier, earlierDaysAtLeast, mode, cancellationToken);
             if (series)
             {
                 (earlier, _) = FilledSeries(query, comparisonRange, earlier);
@@ -65,24 +84,22 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// counted on one of its days). Counts up to <see cref="VisitorSketch.ExactUpTo"/> are exact and keep
     /// that by themselves; above it they are estimates (about 0.14% standard error), which can come out
     /// above the sum where few visitors come back on another day. Then an aggregate over several days
-    /// also counts each day and answers the smaller figure.
+    /// also counts each day and answers the smaller figure. <paramref name="daysAtLeast"/> is a lower bound of
+    /// the sum of the days' visitors read with the total (<see cref="ReadWithPartsAsync"/>), if any.
     /// </summary>
-    private async Task<List<ResultRow>> AtMostTheSumOfItsDaysAsync(StatsQuery query, DateRange range, List<ResultRow> rows, PlanMode mode, CancellationToken cancellationToken)
+    private async Task<List<ResultRow>> AtMostTheSumOfItsDaysAsync(StatsQuery query, DateRange range, List<ResultRow> rows, double? daysAtLeast, PlanMode mode, CancellationToken cancellationToken)
     {
         var visitors = query.Metrics.ToList().IndexOf(Metric.Visitors);
         if (visitors < 0 || query.Dimensions.Count > 0 || range.Days < 2 || rows.Count != 1 || rows[0].Metrics[visitors] <= VisitorSketch.ExactUpTo)
         {
             return rows;
         }
-        var byDay = query with
+        // As for the spans below, with two parts: a total 1% below their sum is below the sum of the days.
+        if (daysAtLeast is { } parts && 0.99 * parts >= rows[0].Metrics[visitors])
         {
-            Metrics = [Metric.Visitors],
-            Dimensions = [new QueryDimension("time:day", null, TimeGrain.Day)],
-            OrderBy = [],
-            Offset = 0,
-            Limit = range.Days,
-            Comparison = Comparison.None,
-        };
+            return rows;
+        }
+        var byDay = ByDay(query, range);
         // The spans that cover the period first: their visitors' sum is at most the sum of the days (exactly
         // so for exact counts; estimates are within about 0.14% each), so a total 1% below it (seven errors)
         // is below the sum of the days too, and the days need not be counted (each is a state to finalize).
@@ -103,32 +120,32 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         return [rows[0] with { Metrics = metrics }];
     }
 
-    /// <summary>
-    /// The first rows of a breakdown ordered by visitors, reading visitor sketches only for the values
-    /// that can reach them: a cheap query ranks the values by an upper bound of their visitors (visits or
-    /// pageviews); visitors are counted for the leading ones; if the largest bound left out is below the
-    /// visitors of the last row wanted, no value left out can reach the page and the answer is exact.
-    /// Null when the query is not of that shape or the bound cannot decide (then the full query runs).
-    /// </summary>
-    private async Task<(List<ResultRow> Rows, long Total)?> ReadTopAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
+    /// <summary>The visitors-by-day query whose sum bounds a period's visitors (<see cref="AtMostTheSumOfItsDaysAsync"/>).</summary>
+    private static StatsQuery ByDay(StatsQuery query, DateRange range) => query with
     {
-        var wanted = query.Offset + query.Limit;
-        if (wanted > 100 || _planner.BoundPlan(query, query.Range, (3 * wanted) + 6, mode) is not { } boundPlan)
+        Metrics = [Metric.Visitors],
+        Dimensions = [new QueryDimension("time:day", null, TimeGrain.Day)],
+        OrderBy = [],
+        Offset = 0,
+        Limit = range.Days,
+        Comparison = Comparison.None,
+    };
+
+    /// <summary>
+    /// Reads the query over <paramref name="range"/>; a total on the visitor spans comes with a lower bound
+    /// of the sum of its days' visitors from the same read (<see cref="QueryPlanner.TotalWithPartsPlan"/>),
+    /// which saves the second read of <see cref="AtMostTheSumOfItsDaysAsync"/> on the dashboard's top line.
+    /// </summary>
+    private async Task<(List<ResultRow> Rows, long Total, double? DaysAtLeast)> ReadWithPartsAsync(StatsQuery query, DateRange range, int? unlimited, PlanMode mode, CancellationToken cancellationToken)
+    {
+        if (_planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode) is not { } plan)
         {
-            return null;
+            var (plain, count) = await ReadAsync(_planner.Plan(query, range, null, unlimited, mode), query.Metrics.Count, cancellationToken);
+            return (plain, count, null);
         }
-        var (bounds, total) = await ReadAsync(boundPlan, 1, cancellationToken);
-        var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
-        var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
-        var (rows, _) = await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])]),
-            query.Metrics.Count, cancellationToken);
-        // Visitors are exact to 16,384 and within about 0.14% (one standard error) above:
-        // a 10% margin (six errors) keeps an estimate that came out high from deciding.
-        if (outside > 0 && (rows.Count < wanted || outside * 1.1 >= rows[wanted - 1].Metrics[0]))
-        {
-            return null;
-        }
-        return ([.. rows.Skip(query.Offset).Take(query.Limit)], total);
+        var (rows, total) = await ReadAsync(plan, query.Metrics.Count + 1, cancellationToken);
+        var parts = rows is [var row] ? row.Metrics[^1] : (double?)null;
+        return ([.. rows.Select(r => r with { Metrics = [.. r.Metrics.Take(query.Metrics.Count)] })], total, parts);
     }
 
     /// <summary>Runs a plan whose output is d0..dN (text), m0..mK (numbers), total_rows.</summary>

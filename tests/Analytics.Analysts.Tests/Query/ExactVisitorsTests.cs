@@ -132,4 +132,30 @@ public sealed class ExactVisitorsTests
             Assert.That(spans[0].Metrics[0], Is.GreaterThan(exactTotal * 1.5), "visitors who come back on other days are counted once per span");
         }
     }
+
+    [TestCase("v50k")]
+    [TestCase("v1m")]
+    public async Task A_period_read_in_two_parts_bounds_the_sum_of_its_days_and_spares_counting_them_only_when_visitors_come_back(string site)
+    {
+        var period = Parse(site, "[]");
+        var plan = _runner.Planner.TotalWithPartsPlan(period, Parse(site, """["time:day"]"""), period.Range);
+        Assert.That(plan, Is.Not.Null, "a total of whole UTC days is read from the spans with its two parts");
+
+        var (withParts, _) = await _runner.ReadAsync(plan!, 2, CancellationToken.None);
+        var (alone, _) = await _runner.ReadAsync(_runner.Planner.Plan(period, period.Range), 1, CancellationToken.None);
+        var exactTotal = (await ExactAsync(site, "site_id"))[site];
+        var exactDays = (await ExactAsync(site, "toString(toDate(timestamp))")).Values.Sum();
+        var (visitors, parts) = (withParts.Single().Metrics[0], withParts.Single().Metrics[1]);
+        TestContext.Out.WriteLine($"{site}: visitors {visitors}, parts {parts}, exact period {exactTotal}, days {exactDays}");
+        Assert.That(visitors, Is.EqualTo(alone.Single().Metrics[0]), "the same states merged in two steps");
+        Assert.That(parts, Is.GreaterThanOrEqualTo(exactTotal * 0.995).And.LessThanOrEqualTo(exactDays * 1.005));
+        if (site == "v50k")
+        {
+            Assert.That(0.99 * parts, Is.GreaterThanOrEqualTo(visitors), "visitors who come back in the other part decide without the days");
+        }
+        else
+        {
+            Assert.That(0.99 * parts, Is.LessThan(visitors), "visitors who come once are no more than the sum of the parts: the days are counted");
+        }
+    }
 }

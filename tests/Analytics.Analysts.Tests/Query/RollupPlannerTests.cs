@@ -67,6 +67,25 @@ public sealed class RollupPlannerTests
             hits.Add(Fixtures.Page("ties", visitor, at, "/b", source: "bing", channel: "search", country: "FR"));
             hits.Add(Fixtures.Page("ties", visitor, at.AddMinutes(3), "/c", source: "", channel: "direct", country: "DE"));
         }
+        // "bounds": a page and a source with the most pageviews and visits from a few loyal visitors, ahead
+        // of values with more visitors by that bound: a top 2 by visitors must look past the first two by
+        // bound, and past those within half the second's bound (b's is under half of a's).
+        for (var v = 0; v < 5; v++)
+        {
+            var loyal = Guid.NewGuid();
+            for (var visit = 0; visit < 12; visit++)
+            {
+                var at = Start.AddDays(10 + visit).AddHours(v);
+                hits.AddRange(Enumerable.Range(0, 4).Select(i => Fixtures.Page("bounds", loyal, at.AddMinutes(i), "/heavy", source: "loyal", channel: "referral")));
+            }
+        }
+        foreach (var (value, visitorsOf) in new[] { ("a", 40), ("b", 15), ("c", 10) })
+        {
+            for (var v = 0; v < visitorsOf; v++)
+            {
+                hits.Add(Fixtures.Page("bounds", Guid.NewGuid(), Start.AddDays(12 + (v % 20)).AddMinutes(v), "/" + value, source: value, channel: "referral"));
+            }
+        }
         // In arrival order, as the aggregator sees them.
         await _host.SeedAsync([.. hits.Where(h => h.SiteId != "batched").OrderBy(h => h.Timestamp)]);
         // "batched": the same kind of traffic in many small batches, so visits that span two batches are
@@ -116,6 +135,8 @@ public sealed class RollupPlannerTests
     {
         const string Topline = """["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration"]""";
         yield return new TestCaseData("rand", Topline, "[]", "[]", PlanSource.VisitorSpans).SetName("The dashboard's top line comes from the visitor spans");
+        yield return new TestCaseData("batched", Topline, "[]", "[]", PlanSource.VisitorSpans).SetName("The top line of visits stored as pairs comes from the visitor spans");
+        yield return new TestCaseData("rand", Topline, "[]", """[["is","source",["google","newsletter"]]]""", PlanSource.VisitorSpans).SetName("The top line of two sources comes from the visitor spans");
         yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["time:day"]""", "[]", PlanSource.VisitorSpans).SetName("The dashboard's chart with an empty filter list comes from the one-day spans");
         yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", "[]", PlanSource.VisitorSpans).SetName("The dashboard's top pages come from the page spans");
         yield return new TestCaseData("rand", """["visitors","pageviews"]""", """["page"]""", """[["is","page",["/docs","/about"]]]""", PlanSource.VisitorSpans).SetName("Top pages filtered by page come from the page spans");
@@ -194,6 +215,47 @@ public sealed class RollupPlannerTests
         Assert.That(top.Rows, Has.Count.EqualTo(limit));
         Assert.That(top.TotalRows, Is.EqualTo(raw.TotalRows));
         Assert.That(top.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+    }
+
+    [TestCase("rand", "[]")]
+    [TestCase("batched", "[]")]
+    [TestCase("rand", """[["is","source",["google","newsletter"]]]""")]
+    public async Task A_total_read_in_two_parts_answers_as_read_alone_and_its_parts_lie_between_its_visitors_and_the_sum_of_its_days(string site, string filters)
+    {
+        var query = Parse($$$"""{"site_id":"{{{site}}}","metrics":["visitors","visits","pageviews","bounce_rate","visit_duration"],"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"]}""");
+        var byDay = Parse($$$"""{"site_id":"{{{site}}}","metrics":["visitors"],"dimensions":["time:day"],"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":1000}}""");
+
+        var plan = _runner.Planner.TotalWithPartsPlan(query, byDay, query.Range);
+        Assert.That(plan, Is.Not.Null, "a total on the visitor spans is read with its parts");
+        var (withParts, _) = await _runner.ReadAsync(plan!, query.Metrics.Count + 1, CancellationToken.None);
+        var (alone, _) = await _runner.ReadAsync(_runner.Planner.Plan(query, query.Range), query.Metrics.Count, CancellationToken.None);
+        var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
+        var days = await _runner.RunAsync(byDay, null, CancellationToken.None, PlanMode.HitsOnly);
+
+        Assert.That(withParts, Has.Count.EqualTo(1));
+        Assert.That(withParts[0].Metrics.Take(query.Metrics.Count), Is.EqualTo(alone.Single().Metrics));
+        Assert.That(withParts[0].Metrics.Take(query.Metrics.Count), Is.EqualTo(raw.Rows.Single().Metrics));
+        var parts = withParts[0].Metrics[^1];
+        TestContext.Out.WriteLine($"{site}: visitors {raw.Rows[0].Metrics[0]}, parts {parts}, days {days.Rows.Sum(d => d.Metrics[0])}");
+        // Visitors come back all through the period, so some are in both parts: the parts' sum says more than the total.
+        Assert.That(parts, Is.GreaterThan(raw.Rows[0].Metrics[0]));
+        Assert.That(parts, Is.LessThanOrEqualTo(days.Rows.Sum(d => d.Metrics[0])), "a part's visitors are at most the sum of its days'");
+    }
+
+    [TestCase("page", """["visitors","pageviews"]""")]
+    [TestCase("source", """["visitors","visits"]""")]
+    public async Task A_top_two_by_visitors_looks_past_a_value_with_a_large_bound_and_few_visitors(string dimension, string metrics)
+    {
+        var query = Parse($$$"""{"site_id":"bounds","metrics":{{{metrics}}},"dimensions":["{{{dimension}}}"],"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":2}}""");
+
+        var top = await _runner.RunAsync(query, null, CancellationToken.None);
+        var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
+        var (bounds, _) = await _runner.ReadAsync(_runner.Planner.BoundPlan(query, query.Range, 5)!, 1, CancellationToken.None);
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.VisitorSpans));
+        Assert.That(bounds[0].Dimensions[0], Is.EqualTo(dimension == "page" ? "/heavy" : "loyal"), "the loyal visitors' value leads by the bound");
+        Assert.That(top.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+        Assert.That(top.Rows.Select(r => r.Dimensions[0]), Is.EqualTo(dimension == "page" ? new[] { "/a", "/b" } : ["a", "b"]));
     }
 
     [Test]
