@@ -151,14 +151,17 @@ public static class InsightsEndpoints
     private static async Task<IResult> GetPropertyNames(HttpContext http, AccessGate gate, StatsQueryParser parser, QueryRunner runner, string? site_id, string? date_range,
         CancellationToken cancellationToken)
     {
-        if (Reader(http, gate, site_id) is { } refused)
+        if ((gate.Authenticate(http, out var key) ?? AccessGate.Authorize(key!, site_id ?? "")) is { } refused)
         {
             return refused;
         }
         try
         {
             var range = parser.ParseRange(date_range, parser.TimeZoneOf(site_id!));
-            var (rows, _) = await runner.ReadAsync(runner.Planner.PropertyNamesPlan(site_id!, range, 100), 1, cancellationToken);
+            // A shared link sees the names on its locked filter's hits only, and none carried by fewer than its k visitors.
+            Filter? locked = key!.LockedFilters is { ValueKind: JsonValueKind.Array } l ? new AllOf(parser.ParseFilterList(l, "locked filters", site_id)) : null;
+            var plan = runner.Planner.PropertyNamesPlan(site_id!, range, 100, locked, gate.MinVisitorsFor(key, site_id!));
+            var (rows, _) = await runner.ReadAsync(plan, 1, cancellationToken);
             return TypedResults.Json(new PropertyNamesAnswer([.. rows.Select(r => new PropertyNameCount(r.Dimensions[0], (long)r.Metrics[0]))]),
                 InsightsJsonContext.Default.PropertyNamesAnswer);
         }

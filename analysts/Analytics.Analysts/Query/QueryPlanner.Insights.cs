@@ -201,13 +201,20 @@ public sealed partial class QueryPlanner
     }
 
     /// <summary>The custom property names of the period's human hits, most used first (d0 = name, m0 = hits).</summary>
-    public QueryPlan PropertyNamesPlan(string siteId, DateRange range, int limit)
+    /// <summary>
+    /// The custom property names on the period's hits, most used first. A shared link's locked
+    /// <paramref name="filter"/> narrows the hits counted, and its <paramref name="minVisitors"/> hides a
+    /// name carried by fewer visitors, as every other answer it gets does.
+    /// </summary>
+    public QueryPlan PropertyNamesPlan(string siteId, DateRange range, int limit, Filter? filter = null, int? minVisitors = null)
     {
         var p = new SqlParameters();
+        var narrowed = filter is null ? "" : $" AND {FilterSql(filter, p)}";
+        var shown = minVisitors is { } k ? $"\n            HAVING uniqExact(visitor_id) >= {p.AddInt64(k)}" : "";
         var sql = $"""
             SELECT name AS d0, count() AS m0, count() OVER () AS total_rows
-            FROM (SELECT arrayJoin(mapKeys(props)) AS name FROM {database}.hits WHERE {Basis(siteId, range, p)})
-            GROUP BY d0
+            FROM (SELECT arrayJoin(mapKeys(props)) AS name, visitor_id FROM {database}.hits WHERE {Basis(siteId, range, p)}{narrowed})
+            GROUP BY d0{shown}
             ORDER BY m0 DESC, d0 ASC
             LIMIT {p.AddInt64(limit)}
             SETTINGS max_execution_time = {Seconds()}

@@ -182,4 +182,35 @@ public sealed class InsightsApiTests
         var locked = await _host.QueryAsync(share, new { site_id = Site, date_range = Day, metrics = new[] { "pageviews" } });
         Assert.That(Metrics(locked.GetProperty("results")[0])[0], Is.EqualTo(_traffic.Hits.Count(h => german(h) && !h.IsBot && h.Kind == Pipeline.Hits.HitKind.Pageview)));
     }
+
+    [Test]
+    public async Task A_shared_link_lists_only_the_property_names_on_its_locked_hits_and_none_under_its_threshold()
+    {
+        // Its own site: "plan" on 12 visitors in Germany, "coupon" on 3 there (under the shared links' 10),
+        // "referral" on 15 in France, outside the link's lock.
+        const string site = "insights-props-locked";
+        var at = new DateTime(2026, 3, 11, 9, 0, 0, DateTimeKind.Utc);
+        Pipeline.Hits.Hit Carrying(string name, string country, int i)
+        {
+            var hit = Fixtures.Page(site, Guid.NewGuid(), at.AddMinutes(i), "/", country: country, kind: Pipeline.Hits.HitKind.Event, eventName: "Signup");
+            hit.Props = new Dictionary<string, string> { [name] = "x" };
+            return hit;
+        }
+        await _host.SeedAsync([
+            .. Enumerable.Range(0, 12).Select(i => Carrying("plan", "DE", i)),
+            .. Enumerable.Range(0, 3).Select(i => Carrying("coupon", "DE", 20 + i)),
+            .. Enumerable.Range(0, 15).Select(i => Carrying("referral", "FR", 30 + i)),
+        ]);
+        var share = _host.Keys.Create([site], "share", Analysts.Access.ApiKeyKinds.Share, JsonDocument.Parse("""[["is","country",["DE"]]]""").RootElement.Clone()).Secret;
+
+        async Task<string[]> NamesAsync(string key)
+        {
+            using var client = _host.Client(key);
+            var answer = await client.GetFromJsonAsync<JsonElement>($"/api/v2/properties?site_id={site}&date_range=2026-03-11,2026-03-11");
+            return [.. answer.GetProperty("properties").EnumerateArray().Select(p => $"{p.GetProperty("name").GetString()} {p.GetProperty("hits").GetInt64()}")];
+        }
+
+        Assert.That(await NamesAsync(_host.NewKey(site)), Is.EqualTo(new[] { "referral 15", "plan 12", "coupon 3" }), "a reader sees every name");
+        Assert.That(await NamesAsync(share), Is.EqualTo(new[] { "plan 12" }), "the shared link sees its locked hits' names with 10 visitors or more");
+    }
 }
