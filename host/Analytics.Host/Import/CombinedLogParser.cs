@@ -6,8 +6,10 @@ namespace Analytics.Host.Import;
 /// <summary>
 /// Parses the Combined Log Format (Apache's and nginx's default):
 /// <c>IP ident user [10/Oct/2000:13:55:36 -0700] "GET /path HTTP/1.1" 200 2326 "referer" "user-agent"</c>.
-/// The Common Log Format (no referer and user-agent) is accepted too. A line that does not parse is
-/// reported as bad, never fatal.
+/// The Common Log Format (no referer and user-agent) is accepted too, and so are both with the virtual
+/// host first (Apache's <c>vhost_combined</c>, Debian's <c>other_vhosts_access.log</c>:
+/// <c>www.example.com:443 IP ident user [...] ...</c>). A line that does not parse is reported as bad,
+/// never fatal.
 /// </summary>
 public static class CombinedLogParser
 {
@@ -38,9 +40,21 @@ public static class CombinedLogParser
         time = default;
         var span = line.AsSpan().Trim();
         var space = span.IndexOf(' ');
-        if (space <= 0 || !IPAddress.TryParse(span[..space], out var ip))
+        if (space <= 0)
         {
             return false;
+        }
+        ReadOnlySpan<char> virtualHost = [];
+        if (!IPAddress.TryParse(span[..space], out var ip))
+        {
+            // vhost_combined: the virtual host (and its port) comes before the client's address.
+            virtualHost = HostOf(span[..space]);
+            span = span[(space + 1)..].TrimStart();
+            space = span.IndexOf(' ');
+            if (virtualHost.IsEmpty || space <= 0 || !IPAddress.TryParse(span[..space], out ip))
+            {
+                return false;
+            }
         }
         var open = span.IndexOf('[');
         var close = open < 0 ? -1 : span[open..].IndexOf(']') + open;
@@ -89,10 +103,30 @@ public static class CombinedLogParser
         }
         if (materialize)
         {
-            entry = new LogEntry(ip, time, Method(method), target.ToString(), status, Field(referrer), Field(userAgent));
+            entry = new LogEntry(ip, time, Method(method), target.ToString(), status, Field(referrer), Field(userAgent), virtualHost.ToString().ToLowerInvariant());
         }
         return true;
     }
+
+    /// <summary>
+    /// The host name of a vhost_combined line's first field (<c>%v:%p</c>: a name, its port after a colon),
+    /// or empty when the field is not a host name.
+    /// </summary>
+    private static ReadOnlySpan<char> HostOf(ReadOnlySpan<char> field)
+    {
+        var colon = field.LastIndexOf(':');
+        var name = colon < 0 ? field : field[..colon];
+        if (colon >= 0 && (colon == field.Length - 1 || field[(colon + 1)..].ContainsAnyExcept(Digits)))
+        {
+            return [];
+        }
+        return name.Length is > 0 and <= 253 && !name.ContainsAnyExcept(HostCharacters) && name[0] != '.' && name[0] != '-' ? name : [];
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
+
+    private static readonly System.Buffers.SearchValues<char> HostCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
 
     /// <summary>"GET" is most lines' method: one string for all of them.</summary>
     private static string Method(ReadOnlySpan<char> method) => method.SequenceEqual("GET") ? "GET" : method.ToString();

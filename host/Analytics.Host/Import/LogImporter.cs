@@ -277,7 +277,9 @@ public sealed class LogImporter : IAsyncDisposable
             result.Skipped[skip] = result.Skipped.GetValueOrDefault(skip) + 1;
             return null;
         }
-        return _hits.Build(entry, lineNumber, pageUrlPrefix, siteId, ids);
+        // A line that names its virtual host is that host's page: the site's host check drops another site's lines.
+        var prefix = entry.VirtualHost.Length == 0 ? pageUrlPrefix : string.Concat(pageUrlPrefix.AsSpan(0, pageUrlPrefix.IndexOf("://", StringComparison.Ordinal) + 3), entry.VirtualHost);
+        return _hits.Build(entry, lineNumber, prefix, siteId, ids);
     }
 
     /// <summary>Stops the host.</summary>

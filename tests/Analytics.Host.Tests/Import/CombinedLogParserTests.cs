@@ -32,8 +32,23 @@ public class CombinedLogParserTests
         Assert.That(escaped.UserAgent, Is.EqualTo("Agent \"quoted\""));
     }
 
+    [TestCase("www.example.com:443 203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "www.example.com", "203.0.113.7")]
+    [TestCase("Shop.Example.org 2001:db8::1 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "shop.example.org", "2001:db8::1")]
+    [TestCase("203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "", "203.0.113.7")]
+    public void A_vhost_combined_line_gives_its_virtual_host_before_the_address(string line, string virtualHost, string ip)
+    {
+        Assert.That(CombinedLogParser.TryParse(line, out var entry), Is.True);
+        Assert.That(entry.VirtualHost, Is.EqualTo(virtualHost));
+        Assert.That(entry.Ip, Is.EqualTo(IPAddress.Parse(ip)));
+        Assert.That(entry.Target, Is.EqualTo("/a"));
+    }
+
     [TestCase("")]
     [TestCase("garbage")]
+    [TestCase("www.example.com: 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("www.example.com:https 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("<b>:80 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("www.example.com:443 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("host.example - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Foo/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
@@ -48,6 +63,7 @@ public class CombinedLogParserTests
     [TestCase("203.0.113.7 - frank [10/Oct/2026:13:55:36 -0700] \"GET /a HTTP/1.1\" 200 2326 \"https://www.google.com/\" \"Mozilla/5.0\"")]
     [TestCase("2001:db8::1 - - [01/Jan/2026:00:00:00 +0530] \"GET / HTTP/1.0\" 304 -")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Agent \\\"quoted\\\"\"")]
+    [TestCase("www.example.com:443 203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("This is not a log line")]
     [TestCase("203.0.113.9 - - [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1")]
     [TestCase("203.0.113.9 - - [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1\" 2xx 12 \"-\" \"x\"")]

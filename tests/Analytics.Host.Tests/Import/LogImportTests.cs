@@ -134,6 +134,39 @@ public class LogImportTests
     }
 
     [Test]
+    public async Task A_vhost_combined_log_imports_the_site_s_own_host_and_drops_the_other_hosts_lines()
+    {
+        // Apache's other_vhosts_access.log: every virtual host's lines in one file, the host first.
+        // The demo site's hosts are localhost and 127.0.0.1.
+        const string agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        static string Line(string vhost, int client, int minute, string path) =>
+            $"{vhost} 203.0.113.{client} - - [10/Oct/2026:13:{minute:00}:00 +0000] \"GET {path} HTTP/1.1\" 200 512 \"-\" \"{agent}\"";
+        string[] lines =
+        [
+            Line("localhost:80", 1, 0, "/"), Line("shop.example.org:443", 9, 1, "/cart"), Line("localhost:80", 1, 2, "/pricing"),
+            Line("localhost:80", 2, 3, "/"), Line("localhost", 3, 4, "/docs"), Line("shop.example.org:443", 8, 5, "/"),
+            Line("localhost:80", 3, 6, "/"),
+        ];
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = Path.Combine(folder, "other_vhosts_access.log");
+        await File.WriteAllLinesAsync(file, lines);
+        var dataPath = RunningHost.NewDataPath();
+
+        ImportResult result;
+        await using (var importer = await LogImporter.StartAsync(HostArguments(dataPath), CancellationToken.None))
+        {
+            result = await importer.ImportAsync(file, new ImportOptions { Site = "demo" }, null, CancellationToken.None);
+        }
+
+        Assert.That(result.BadLines, Is.Zero);
+        Assert.That(result.Imported, Is.EqualTo(5));
+        Assert.That(result.Dropped, Is.EqualTo(new Dictionary<Analytics.Collector.Pipeline.DropReason, long> { [Analytics.Collector.Pipeline.DropReason.ForeignHost] = 2 }));
+        await using var host = await RunningHost.StartAsync(dataPath);
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Date, d.Pageviews, d.Visitors)), Is.EqualTo(new[] { ("2026-10-10", 5L, 3L) }));
+    }
+
+    [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
