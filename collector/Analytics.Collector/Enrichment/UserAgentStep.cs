@@ -9,7 +9,9 @@ public sealed class UserAgentStep(UserAgentClassifier classifier, EnrichmentMetr
     public DropReason? Apply(HitContext hit)
     {
         var header = hit.Http.Request.Headers.UserAgent;
-        var client = classifier.Describe(header.Count == 0 ? null : header[0]);
+        var client = header.Count == 0 && hit.Http.Items.ContainsKey(HitContext.UserAgentNotLoggedItem)
+            ? UserAgentClassifier.NotLogged
+            : classifier.Describe(header.Count == 0 ? null : header[0]);
         var h = hit.Hit;
         h.Browser = client.Browser;
         h.BrowserVersion = client.BrowserVersion;

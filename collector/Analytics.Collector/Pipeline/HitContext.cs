@@ -16,6 +16,12 @@ public sealed class HitContext(HttpContext http, BeaconParameters parameters, Da
     /// </summary>
     public const string ServerLogItem = "analytics.server-log";
 
+    /// <summary>
+    /// Set on an imported line of a log format that has no user-agent field (the Common Log Format): no
+    /// user-agent says nothing there, where a live request without one comes from a program.
+    /// </summary>
+    public const string UserAgentNotLoggedItem = "analytics.user-agent-not-logged";
+
     public HttpContext Http { get; } = http;
 
     public BeaconParameters Parameters { get; } = parameters;

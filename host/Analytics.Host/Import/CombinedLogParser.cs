@@ -8,8 +8,8 @@ namespace Analytics.Host.Import;
 /// <c>IP ident user [10/Oct/2000:13:55:36 -0700] "GET /path HTTP/1.1" 200 2326 "referer" "user-agent"</c>.
 /// The Common Log Format (no referer and user-agent) is accepted too, and so are both with the virtual
 /// host first (Apache's <c>vhost_combined</c>, Debian's <c>other_vhosts_access.log</c>:
-/// <c>www.example.com:443 IP ident user [...] ...</c>). A line that does not parse is reported as bad,
-/// never fatal.
+/// <c>www.example.com:443 IP ident user [...] ...</c>) and with the client's host name in place of its
+/// address. A line that does not parse is reported as bad, never fatal.
 /// </summary>
 public static class CombinedLogParser
 {
@@ -39,26 +39,34 @@ public static class CombinedLogParser
         entry = null;
         time = default;
         var span = line.AsSpan().Trim();
-        var space = span.IndexOf(' ');
-        if (space <= 0)
+        var open = span.IndexOf('[');
+        if (open <= 0)
         {
             return false;
         }
-        ReadOnlySpan<char> virtualHost = [];
-        if (!IPAddress.TryParse(span[..space], out var ip))
+        // Before the time: "client ident user", or "vhost[:port] client ident user" (vhost_combined).
+        var head = span[..open];
+        Span<Range> fields = stackalloc Range[5];
+        var count = head.Split(fields, ' ', StringSplitOptions.RemoveEmptyEntries);
+        if (count is not (3 or 4))
         {
-            // vhost_combined: the virtual host (and its port) comes before the client's address.
-            virtualHost = HostOf(span[..space]);
-            span = span[(space + 1)..].TrimStart();
-            space = span.IndexOf(' ');
-            if (virtualHost.IsEmpty || space <= 0 || !IPAddress.TryParse(span[..space], out ip))
-            {
-                return false;
-            }
+            return false;
         }
-        var open = span.IndexOf('[');
-        var close = open < 0 ? -1 : span[open..].IndexOf(']') + open;
-        if (open < 0 || close <= open || !TryParseTime(span[(open + 1)..close], out time))
+        ReadOnlySpan<char> virtualHost = count == 4 ? HostOf(head[fields[0]]) : [];
+        var client = head[fields[count - 3]];
+        ReadOnlySpan<char> remoteHost = [];
+        if (!IPAddress.TryParse(client, out var ip))
+        {
+            // A host name instead of the address (Apache's HostnameLookups, old logs such as NASA's of 1995).
+            ip = null;
+            remoteHost = IsClientHostName(client) ? client : [];
+        }
+        if ((count == 4 && virtualHost.IsEmpty) || (ip is null && remoteHost.IsEmpty))
+        {
+            return false;
+        }
+        var close = span[open..].IndexOf(']') + open;
+        if (close <= open || !TryParseTime(span[(open + 1)..close], out time))
         {
             return false;
         }
@@ -89,7 +97,9 @@ public static class CombinedLogParser
         rest = sizeEnd < 0 ? [] : rest[(sizeEnd + 1)..].TrimStart();
         ReadOnlySpan<char> referrer = [];
         ReadOnlySpan<char> userAgent = [];
-        if (!rest.IsEmpty)
+        // The Common Log Format ends here: a line with no user-agent field, not one that logged none.
+        var userAgentLogged = !rest.IsEmpty;
+        if (userAgentLogged)
         {
             if (!TryQuoted(ref rest, out referrer))
             {
@@ -103,7 +113,12 @@ public static class CombinedLogParser
         }
         if (materialize)
         {
-            entry = new LogEntry(ip, time, Method(method), target.ToString(), status, Field(referrer), Field(userAgent), virtualHost.ToString().ToLowerInvariant());
+            entry = new LogEntry(ip, time, Method(method), target.ToString(), status, Field(referrer), Field(userAgent))
+            {
+                VirtualHost = virtualHost.ToString().ToLowerInvariant(),
+                RemoteHost = remoteHost.ToString().ToLowerInvariant(),
+                UserAgentLogged = userAgentLogged,
+            };
         }
         return true;
     }
@@ -120,8 +135,18 @@ public static class CombinedLogParser
         {
             return [];
         }
-        return name.Length is > 0 and <= 253 && !name.ContainsAnyExcept(HostCharacters) && name[0] != '.' && name[0] != '-' ? name : [];
+        return IsHostName(name) ? name : [];
     }
+
+    /// <summary>A host name whose last label has a letter: 203.0.113.999 is a broken address, not a name.</summary>
+    private static bool IsClientHostName(ReadOnlySpan<char> name) =>
+        IsHostName(name) && name[(name.LastIndexOf('.') + 1)..].ContainsAny(Letters);
+
+    private static readonly System.Buffers.SearchValues<char> Letters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+    private static bool IsHostName(ReadOnlySpan<char> name) =>
+        name.Length is > 0 and <= 253 && !name.ContainsAnyExcept(HostCharacters) && name[0] != '.' && name[0] != '-';
 
     private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
 

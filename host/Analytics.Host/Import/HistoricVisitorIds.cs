@@ -24,7 +24,7 @@ public sealed class HistoricVisitorIds(byte[] secret)
     /// <summary>IDs remembered: a visitor's lines come in runs, and the HMAC costs more than the rest of a line's parsing.</summary>
     private const int RememberedMax = 100_000;
 
-    private readonly Dictionary<(IPAddress Ip, string UserAgent, DateOnly Day), Guid> _remembered = [];
+    private readonly Dictionary<(IPAddress? Ip, string RemoteHost, string UserAgent, DateOnly Day), Guid> _remembered = [];
 
     public byte[] Secret { get; } = secret.Length == SecretLength ? secret : throw new ArgumentException($"The secret must be {SecretLength} bytes.", nameof(secret));
 
@@ -33,7 +33,7 @@ public sealed class HistoricVisitorIds(byte[] secret)
     /// <summary>The line's visitor. One caller at a time.</summary>
     public Guid For(LogEntry entry)
     {
-        var key = (entry.Ip, entry.UserAgent, DateOnly.FromDateTime(entry.Time.UtcDateTime));
+        var key = (entry.Ip, entry.RemoteHost, entry.UserAgent, DateOnly.FromDateTime(entry.Time.UtcDateTime));
         if (!_remembered.TryGetValue(key, out var id))
         {
             if (_remembered.Count >= RememberedMax)
@@ -50,10 +50,16 @@ public sealed class HistoricVisitorIds(byte[] secret)
     {
         // The HMAC input is "IP\nuser-agent\nyyyy-MM-dd" in UTF-8, as it always was: a checkpoint written by
         // an earlier version resumes with the same visitor IDs. Built in place instead of through a string.
+        // A line with a host name instead of the address has the host name in the address's place.
         const int StackLimit = 1024;
-        var maxLength = 46 + 1 + Encoding.UTF8.GetMaxByteCount(entry.UserAgent.Length) + 1 + 10;
+        var maxLength = Math.Max(46, entry.RemoteHost.Length) + 1 + Encoding.UTF8.GetMaxByteCount(entry.UserAgent.Length) + 1 + 10;
         Span<byte> input = maxLength <= StackLimit ? stackalloc byte[StackLimit] : new byte[maxLength];
-        if (!entry.Ip.TryFormat(input, out var length))
+        int length;
+        if (entry.Ip is null)
+        {
+            length = Encoding.UTF8.GetBytes(entry.RemoteHost, input);
+        }
+        else if (!entry.Ip.TryFormat(input, out length))
         {
             length = Encoding.UTF8.GetBytes(entry.Ip.ToString(), input);
         }

@@ -29,6 +29,14 @@ internal sealed class ImportHitBuilder(HitPipeline pipeline)
         {
             _http.Request.Headers.Remove("User-Agent");
         }
+        if (entry.UserAgentLogged)
+        {
+            _http.Items.Remove(HitContext.UserAgentNotLoggedItem);
+        }
+        else
+        {
+            _http.Items[HitContext.UserAgentNotLoggedItem] = true;
+        }
         _http.Items[ImportVisitorStep.ItemKey] = new ImportedVisitor(visitor, _seenVisitors.Add(visitor));
         var parameters = new BeaconParameters
         {

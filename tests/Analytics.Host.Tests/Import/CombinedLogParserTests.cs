@@ -43,13 +43,30 @@ public class CombinedLogParserTests
         Assert.That(entry.Target, Is.EqualTo("/a"));
     }
 
+    [Test]
+    public void A_common_log_line_with_the_client_s_host_name_has_no_address_and_no_user_agent_field()
+    {
+        // The form of NASA's 1995 logs and of any server with Apache's HostnameLookups on.
+        Assert.That(CombinedLogParser.TryParse("Unicomp6.unicomp.net - - [01/Jul/1995:00:00:06 -0400] \"GET /shuttle/countdown/ HTTP/1.0\" 200 3985", out var named), Is.True);
+        Assert.That(named.Ip, Is.Null);
+        Assert.That(named.RemoteHost, Is.EqualTo("unicomp6.unicomp.net"));
+        Assert.That(named.UserAgentLogged, Is.False);
+        Assert.That(named.Time.UtcDateTime, Is.EqualTo(new DateTime(1995, 7, 1, 4, 0, 6, DateTimeKind.Utc)));
+
+        Assert.That(CombinedLogParser.TryParse("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"", out var noAgent), Is.True);
+        Assert.That(noAgent.RemoteHost, Is.Empty);
+        Assert.That((noAgent.UserAgent, noAgent.UserAgentLogged), Is.EqualTo(("", true)), "a combined line that logged no user-agent");
+    }
+
     [TestCase("")]
     [TestCase("garbage")]
     [TestCase("www.example.com: 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("www.example.com:https 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("<b>:80 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("www.example.com:443 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
-    [TestCase("host.example - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("-bad-host- - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("a b c d e [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
+    [TestCase("203.0.113.999 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Foo/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 999 5 \"-\" \"x\"")]

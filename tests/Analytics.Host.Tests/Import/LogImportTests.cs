@@ -167,6 +167,39 @@ public class LogImportTests
     }
 
     [Test]
+    public async Task A_common_log_with_host_names_counts_its_pageviews_as_people_s_not_bots()
+    {
+        // The Common Log Format has no user-agent field (so says nothing of bots), and logs written with host
+        // name lookups (NASA's of 1995 among them) name the client's host instead of its address.
+        string[] lines =
+        [
+            "Piweba3y.prodigy.com - - [01/Jul/1995:00:00:01 -0400] \"GET /history/apollo/ HTTP/1.0\" 200 6245",
+            "piweba3y.prodigy.com - - [01/Jul/1995:00:00:09 -0400] \"GET /history/apollo/images/apollo-logo.gif HTTP/1.0\" 200 3047",
+            "piweba3y.prodigy.com - - [01/Jul/1995:00:02:11 -0400] \"GET /shuttle/countdown/ HTTP/1.0\" 200 3985",
+            "199.72.81.55 - - [01/Jul/1995:00:05:00 -0400] \"GET /history/apollo/ HTTP/1.0\" 200 6245",
+            "d104.aa.net - - [01/Jul/1995:00:07:13 -0400] \"GET /shuttle/countdown/ HTTP/1.0\" 304 0",
+            "d104.aa.net - - [01/Jul/1995:00:09:13 -0400] \"GET /shuttle/missions/sts-71/ HTTP/1.0\" 404 -",
+            "piweba3y.prodigy.com - - [02/Jul/1995:09:00:00 -0400] \"GET /shuttle/countdown/ HTTP/1.0\" 200 3985",
+        ];
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = Path.Combine(folder, "access_log_Jul95");
+        await File.WriteAllLinesAsync(file, lines);
+        var dataPath = RunningHost.NewDataPath();
+
+        ImportResult result;
+        await using (var importer = await LogImporter.StartAsync(HostArguments(dataPath), CancellationToken.None))
+        {
+            result = await importer.ImportAsync(file, new ImportOptions { Site = "demo" }, null, CancellationToken.None);
+        }
+
+        Assert.That(result.BadLines, Is.Zero);
+        Assert.That(result.Imported, Is.EqualTo(5), "an image and a 404 are skipped; a 304 is a pageview");
+        await using var host = await RunningHost.StartAsync(dataPath);
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Date, d.Pageviews, d.Visitors)), Is.EqualTo(new[] { ("1995-07-01", 4L, 3L), ("1995-07-02", 1L, 1L) }));
+    }
+
+    [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;

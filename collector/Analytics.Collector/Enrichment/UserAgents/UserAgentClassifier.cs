@@ -15,6 +15,12 @@ public sealed class UserAgentClassifier
     /// <summary>No user-agent at all: only programs send none.</summary>
     public static ClientDescription Missing { get; } = new(Unknown, UapParser.Other, "", UapParser.Other, "", DeviceTypes.Bot, true);
 
+    /// <summary>
+    /// An imported line from a log without a user-agent field: nothing is known of the client, so it is
+    /// counted as a visitor's (as log analyzers count such logs), with browser, OS and device unknown.
+    /// </summary>
+    public static ClientDescription NotLogged { get; } = new(Unknown, UapParser.Other, "", UapParser.Other, "", DeviceTypes.Other, false);
+
     private readonly UapParser _parser;
     private readonly BotDetector _bots;
     private readonly LruCache<string, ClientDescription> _cache;
