@@ -99,6 +99,7 @@ public static class CombinedLogParser
         ReadOnlySpan<char> userAgent = [];
         // The Common Log Format ends here: a line with no user-agent field, not one that logged none.
         var userAgentLogged = !rest.IsEmpty;
+        ReadOnlySpan<char> forwardedFor = [];
         if (userAgentLogged)
         {
             if (!TryQuoted(ref rest, out referrer))
@@ -110,6 +111,12 @@ public static class CombinedLogParser
             {
                 return false;
             }
+            // nginx's "main" format (its packages' default) and many Apache setups log X-Forwarded-For next.
+            rest = rest.TrimStart();
+            if (!rest.IsEmpty && TryQuoted(ref rest, out var next) && IsAddressList(next))
+            {
+                forwardedFor = next;
+            }
         }
         if (materialize)
         {
@@ -118,6 +125,7 @@ public static class CombinedLogParser
                 VirtualHost = virtualHost.ToString().ToLowerInvariant(),
                 RemoteHost = remoteHost.ToString().ToLowerInvariant(),
                 UserAgentLogged = userAgentLogged,
+                ForwardedFor = forwardedFor.ToString(),
             };
         }
         return true;
@@ -136,6 +144,26 @@ public static class CombinedLogParser
             return [];
         }
         return IsHostName(name) ? name : [];
+    }
+
+    /// <summary>An X-Forwarded-For value: addresses separated by commas (an unknown hop may be "unknown").</summary>
+    private static bool IsAddressList(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.SequenceEqual("-"))
+        {
+            return false;
+        }
+        foreach (var part in value.Split(','))
+        {
+            var hop = value[part].Trim();
+            // An IPv4 hop in full dotted form: IPAddress also reads "0.123" or "7", which a duration field could be.
+            var address = IPAddress.TryParse(hop, out var parsed) && (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || hop.Count('.') == 3);
+            if (!address && !hop.Equals("unknown", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A host name whose last label has a letter: 203.0.113.999 is a broken address, not a name.</summary>

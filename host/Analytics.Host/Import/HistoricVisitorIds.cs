@@ -31,22 +31,25 @@ public sealed class HistoricVisitorIds(byte[] secret)
     public static HistoricVisitorIds WithNewSecret() => new(RandomNumberGenerator.GetBytes(SecretLength));
 
     /// <summary>The line's visitor. One caller at a time.</summary>
-    public Guid For(LogEntry entry)
+    public Guid For(LogEntry entry) => For(entry, entry.Ip);
+
+    /// <summary>The line's visitor, from <paramref name="client"/> (the address behind trusted proxies) in place of the logged one. One caller at a time.</summary>
+    public Guid For(LogEntry entry, IPAddress? client)
     {
-        var key = (entry.Ip, entry.RemoteHost, entry.UserAgent, DateOnly.FromDateTime(entry.Time.UtcDateTime));
+        var key = (client, entry.RemoteHost, entry.UserAgent, DateOnly.FromDateTime(entry.Time.UtcDateTime));
         if (!_remembered.TryGetValue(key, out var id))
         {
             if (_remembered.Count >= RememberedMax)
             {
                 _remembered.Clear();
             }
-            id = Derive(entry);
+            id = Derive(entry, client);
             _remembered[key] = id;
         }
         return id;
     }
 
-    private Guid Derive(LogEntry entry)
+    private Guid Derive(LogEntry entry, IPAddress? client)
     {
         // The HMAC input is "IP\nuser-agent\nyyyy-MM-dd" in UTF-8, as it always was: a checkpoint written by
         // an earlier version resumes with the same visitor IDs. Built in place instead of through a string.
@@ -55,13 +58,13 @@ public sealed class HistoricVisitorIds(byte[] secret)
         var maxLength = Math.Max(46, entry.RemoteHost.Length) + 1 + Encoding.UTF8.GetMaxByteCount(entry.UserAgent.Length) + 1 + 10;
         Span<byte> input = maxLength <= StackLimit ? stackalloc byte[StackLimit] : new byte[maxLength];
         int length;
-        if (entry.Ip is null)
+        if (client is null)
         {
             length = Encoding.UTF8.GetBytes(entry.RemoteHost, input);
         }
-        else if (!entry.Ip.TryFormat(input, out length))
+        else if (!client.TryFormat(input, out length))
         {
-            length = Encoding.UTF8.GetBytes(entry.Ip.ToString(), input);
+            length = Encoding.UTF8.GetBytes(client.ToString(), input);
         }
         input[length++] = (byte)'\n';
         length += Encoding.UTF8.GetBytes(entry.UserAgent, input[length..]);

@@ -11,7 +11,7 @@ namespace Analytics.Host.Import;
 /// (the steps only read it, and nothing keeps it once the hit is built), so a line costs the hit and
 /// its strings, not a request's worth of allocations. One caller at a time.
 /// </summary>
-internal sealed class ImportHitBuilder(HitPipeline pipeline)
+internal sealed class ImportHitBuilder(HitPipeline pipeline, ClientAddress clientAddress)
 {
     private readonly HashSet<Guid> _seenVisitors = [];
     private readonly DefaultHttpContext _http = NewRequest();
@@ -19,8 +19,17 @@ internal sealed class ImportHitBuilder(HitPipeline pipeline)
     /// <summary>The enriched hit, or null when a step dropped it (counted by its reason, as live).</summary>
     public Hit? Build(LogEntry entry, long lineNumber, string pageUrlPrefix, string siteId, HistoricVisitorIds ids)
     {
-        var visitor = ids.For(entry);
         _http.Connection.RemoteIpAddress = entry.Ip;
+        if (entry.ForwardedFor.Length > 0)
+        {
+            _http.Request.Headers["X-Forwarded-For"] = entry.ForwardedFor;
+        }
+        else
+        {
+            _http.Request.Headers.Remove("X-Forwarded-For");
+        }
+        // Behind a trusted proxy the visitor is the client's, as geo is: found the same way as for a live request.
+        var visitor = ids.For(entry, entry.ForwardedFor.Length > 0 && entry.Ip is not null ? clientAddress.Resolve(_http) : entry.Ip);
         if (entry.UserAgent.Length > 0)
         {
             _http.Request.Headers.UserAgent = entry.UserAgent;

@@ -14,6 +14,12 @@ public sealed record LogEntry(IPAddress? Ip, DateTimeOffset Time, string Method,
     /// <summary>The host that served the line when the log names it (vhost_combined, lower case), else "".</summary>
     public string VirtualHost { get; init; } = "";
 
+    /// <summary>
+    /// The X-Forwarded-For addresses logged after the user-agent (nginx's "main" format), else "". The
+    /// client is found behind them as for a live request: only through Enrichment:Geo:TrustedProxies.
+    /// </summary>
+    public string ForwardedFor { get; init; } = "";
+
     /// <summary>False for the Common Log Format, which has no user-agent field (so says nothing of bots).</summary>
     public bool UserAgentLogged { get; init; } = true;
 }

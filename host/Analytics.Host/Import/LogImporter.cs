@@ -36,7 +36,7 @@ public sealed class LogImporter : IAsyncDisposable
     private LogImporter(WebApplication app)
     {
         _app = app;
-        _hits = new ImportHitBuilder(app.Services.GetRequiredService<HitPipeline>());
+        _hits = new ImportHitBuilder(app.Services.GetRequiredService<HitPipeline>(), app.Services.GetRequiredService<ClientAddress>());
         _store = app.Services.GetRequiredService<HitStore>();
         _metrics = app.Services.GetRequiredService<CollectorMetrics>();
         _sites = app.Services.GetRequiredService<SiteRegistry>();

@@ -58,6 +58,24 @@ public class CombinedLogParserTests
         Assert.That((noAgent.UserAgent, noAgent.UserAgentLogged), Is.EqualTo(("", true)), "a combined line that logged no user-agent");
     }
 
+    [TestCase("\"203.0.113.50, 10.0.0.3\"", "203.0.113.50, 10.0.0.3")]
+    [TestCase("\"2001:db8::7\"", "2001:db8::7")]
+    [TestCase("\"unknown, 203.0.113.50\"", "unknown, 203.0.113.50")]
+    [TestCase("\"-\"", "")]
+    [TestCase("\"0.123\"", "")]
+    [TestCase("\"www.example.com\"", "")]
+    [TestCase("0.004 \"203.0.113.50\"", "")]
+    [TestCase("", "")]
+    public void The_addresses_logged_after_the_user_agent_are_its_forwarded_for(string after, string forwardedFor)
+    {
+        // nginx's "main" log format: ... "$http_user_agent" "$http_x_forwarded_for".
+        var line = "10.0.0.2 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\" " + after;
+
+        Assert.That(CombinedLogParser.TryParse(line, out var entry), Is.True);
+        Assert.That(entry.ForwardedFor, Is.EqualTo(forwardedFor));
+        Assert.That(entry.Ip, Is.EqualTo(IPAddress.Parse("10.0.0.2")), "the logged address stays the peer's");
+    }
+
     [TestCase("")]
     [TestCase("garbage")]
     [TestCase("www.example.com: 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]

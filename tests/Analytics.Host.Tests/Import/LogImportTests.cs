@@ -199,6 +199,33 @@ public class LogImportTests
         Assert.That(stats.Days.Select(d => (d.Date, d.Pageviews, d.Visitors)), Is.EqualTo(new[] { ("1995-07-01", 4L, 3L), ("1995-07-02", 1L, 1L) }));
     }
 
+    [TestCase(false, 1)]
+    [TestCase(true, 3)]
+    public async Task A_log_written_behind_a_proxy_finds_its_visitors_behind_it_only_when_the_proxy_is_trusted(bool trusted, int visitors)
+    {
+        // nginx's "main" format behind a load balancer at 10.0.0.2: every line's address is the balancer's,
+        // the client's is in X-Forwarded-For. Three people with the same browser, two pages each.
+        const string agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        var lines = Enumerable.Range(0, 6).Select(i =>
+            $"10.0.0.2 - - [10/Oct/2026:13:{i:00}:00 +0000] \"GET /page-{i / 3} HTTP/1.1\" 200 512 \"-\" \"{agent}\" \"198.51.100.{(i % 3) + 1}, 10.0.0.9\"");
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = Path.Combine(folder, "access.log");
+        await File.WriteAllLinesAsync(file, lines);
+        var dataPath = RunningHost.NewDataPath();
+        string[] proxies = trusted ? ["--Enrichment:Geo:TrustedProxies:0=10.0.0.0/8"] : [];
+
+        ImportResult result;
+        await using (var importer = await LogImporter.StartAsync([.. HostArguments(dataPath), .. proxies], CancellationToken.None))
+        {
+            result = await importer.ImportAsync(file, new ImportOptions { Site = "demo" }, null, CancellationToken.None);
+        }
+
+        Assert.That((result.BadLines, result.Imported), Is.EqualTo((0L, 6L)));
+        await using var host = await RunningHost.StartAsync(dataPath);
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Date, d.Pageviews, d.Visitors)), Is.EqualTo(new[] { ("2026-10-10", 6L, (long)visitors) }));
+    }
+
     [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
