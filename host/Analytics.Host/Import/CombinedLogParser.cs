@@ -44,26 +44,37 @@ public static class CombinedLogParser
         {
             return false;
         }
-        // Before the time: "client ident user", or "vhost[:port] client ident user" (vhost_combined).
+        // Before the time: "client ident user", or "vhost[:port] client ident user" (vhost_combined). A client
+        // given by its address is read as it always was, whatever follows it (a user name with a space).
         var head = span[..open];
         Span<Range> fields = stackalloc Range[5];
         var count = head.Split(fields, ' ', StringSplitOptions.RemoveEmptyEntries);
-        if (count is not (3 or 4))
+        if (count == 0)
         {
             return false;
         }
-        ReadOnlySpan<char> virtualHost = count == 4 ? HostOf(head[fields[0]]) : [];
-        var client = head[fields[count - 3]];
+        var client = head[fields[0]];
+        ReadOnlySpan<char> virtualHost = [];
+        if (count == 4 && !IPAddress.TryParse(client, out _))
+        {
+            virtualHost = HostOf(client);
+            client = head[fields[1]];
+            if (virtualHost.IsEmpty)
+            {
+                return false;
+            }
+        }
         ReadOnlySpan<char> remoteHost = [];
         if (!IPAddress.TryParse(client, out var ip))
         {
-            // A host name instead of the address (Apache's HostnameLookups, old logs such as NASA's of 1995).
+            // A host name instead of the address (Apache's HostnameLookups, old logs such as NASA's of 1995),
+            // only in the plain three fields.
             ip = null;
-            remoteHost = IsClientHostName(client) ? client : [];
-        }
-        if ((count == 4 && virtualHost.IsEmpty) || (ip is null && remoteHost.IsEmpty))
-        {
-            return false;
+            remoteHost = count - (virtualHost.IsEmpty ? 0 : 1) == 3 && IsClientHostName(client) ? client : [];
+            if (remoteHost.IsEmpty)
+            {
+                return false;
+            }
         }
         var close = span[open..].IndexOf(']') + open;
         if (close <= open || !TryParseTime(span[(open + 1)..close], out time))

@@ -34,6 +34,7 @@ public class CombinedLogParserTests
 
     [TestCase("www.example.com:443 203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "www.example.com", "203.0.113.7")]
     [TestCase("Shop.Example.org 2001:db8::1 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "shop.example.org", "2001:db8::1")]
+    [TestCase("203.0.113.7 - John Smith [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "", "203.0.113.7")]
     [TestCase("203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"x\"", "", "203.0.113.7")]
     public void A_vhost_combined_line_gives_its_virtual_host_before_the_address(string line, string virtualHost, string ip)
     {
