@@ -87,14 +87,17 @@ public static class CombinedLogParser
             return false;
         }
         var methodEnd = request.IndexOf(' ');
-        if (methodEnd <= 0 || methodEnd + 1 >= request.Length || request[methodEnd + 1] != '/')
+        var method = methodEnd > 0 ? request[..methodEnd] : request;
+        ReadOnlySpan<char> target = [];
+        if (methodEnd > 0 && methodEnd + 1 < request.Length && request[methodEnd + 1] == '/')
         {
-            return false;
+            var afterMethod = request[(methodEnd + 1)..];
+            var targetEnd = afterMethod.IndexOf(' ');
+            target = targetEnd < 0 ? afterMethod : afterMethod[..targetEnd];
         }
-        var afterMethod = request[(methodEnd + 1)..];
-        var targetEnd = afterMethod.IndexOf(' ');
-        var method = request[..methodEnd];
-        var target = targetEnd < 0 ? afterMethod : afterMethod[..targetEnd];
+        // Otherwise a request with no path: "-" (nginx, for a connection that sent no request line before
+        // its 400 or 408), a proxy's absolute URL, the bytes of a TLS handshake sent to the plain port. The
+        // line itself is well formed: read on, and PageviewFilter skips it (SkipReason.NoPath), not a bad line.
         rest = rest.TrimStart();
         var statusEnd = rest.IndexOf(' ');
         var statusText = statusEnd < 0 ? rest : rest[..statusEnd];

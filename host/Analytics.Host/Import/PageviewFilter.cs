@@ -5,7 +5,7 @@ namespace Analytics.Host.Import;
 /// <summary>
 /// Which access-log lines are pageviews. Kept: GET requests answered 2xx or 3xx for a path with no file
 /// extension or a page extension (.html, .htm, .php, .asp, .aspx, .jsp, .shtml, .xhtml, .cfm). Skipped:
-/// any other method, 1xx/4xx/5xx, assets (any other extension: .css, .js, .png, .ico, .xml, .txt, ...),
+/// a request with no path ("-", an absolute URL), any other method, 1xx/4xx/5xx, assets (any other extension: .css, .js, .png, .ico, .xml, .txt, ...),
 /// and machine paths (/.well-known/, /api/, /wp-admin/, /wp-json/, /cgi-bin/, and our own /i.gif).
 /// </summary>
 public static class PageviewFilter
@@ -18,6 +18,10 @@ public static class PageviewFilter
     /// <summary>null when the line is a pageview, else why it is skipped.</summary>
     public static SkipReason? Check(LogEntry entry)
     {
+        if (!entry.Target.StartsWith('/'))
+        {
+            return SkipReason.NoPath;
+        }
         if (!string.Equals(entry.Method, "GET", StringComparison.Ordinal))
         {
             return SkipReason.NotGet;
@@ -45,6 +49,8 @@ public static class PageviewFilter
 /// <summary>Why an access-log line is not imported as a pageview.</summary>
 public enum SkipReason
 {
+    /// <summary>The request named no path: "-" (no request line was sent), a proxy's absolute URL, a TLS handshake.</summary>
+    NoPath,
     NotGet,
     Status,
     Asset,

@@ -77,6 +77,19 @@ public class CombinedLogParserTests
         Assert.That(entry.Ip, Is.EqualTo(IPAddress.Parse("10.0.0.2")), "the logged address stays the peer's");
     }
 
+    // nginx logs "-" for a connection that sent no request line, and what a TLS handshake or a proxy probe
+    // sent to the plain port: well-formed lines whose request has no path, which the filter skips.
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"-\" 400 0 \"-\" \"-\"", "-")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"\\x16\\x03\\x01\\x02\\x00\\x01\" 400 157 \"-\" \"-\"", "\\x16\\x03\\x01\\x02\\x00\\x01")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET http://203.0.113.1/ HTTP/1.1\" 200 5 \"-\" \"x\"", "GET")]
+    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"CONNECT example.com:443 HTTP/1.1\" 400 5 \"-\" \"x\"", "CONNECT")]
+    public void A_request_with_no_path_is_read_and_skipped_not_a_bad_line(string line, string method)
+    {
+        Assert.That(CombinedLogParser.TryParse(line, out var entry), Is.True);
+        Assert.That((entry.Method, entry.Target), Is.EqualTo((method, "")));
+        Assert.That(PageviewFilter.Check(entry), Is.EqualTo(SkipReason.NoPath));
+    }
+
     [TestCase("")]
     [TestCase("garbage")]
     [TestCase("www.example.com: 203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
@@ -89,7 +102,6 @@ public class CombinedLogParserTests
     [TestCase("198.51.100.1 - - [01/Foo/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 999 5 \"-\" \"x\"")]
-    [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"\\x16\\x03\\x01\" 400 5 \"-\" \"-\"")]
     [TestCase("198.51.100.1 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"unterminated")]
     public void A_malformed_line_is_rejected_not_thrown(string line)
     {

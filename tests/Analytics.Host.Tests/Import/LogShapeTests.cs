@@ -32,6 +32,25 @@ public class LogShapeTests
     }
 
     [Test]
+    public async Task A_log_with_requests_that_name_no_path_imports_its_pageviews_and_counts_no_bad_line()
+    {
+        // What nginx writes for a port scanner, a TLS handshake on the plain port and a proxy probe.
+        static string Line(int client, int minute, string request, int status) =>
+            $"203.0.113.{client} - - [10/Oct/2026:13:{minute:00}:00 +0000] \"{request}\" {status} 0 \"-\" \"{Chrome}\"";
+        string[] lines =
+        [
+            Line(1, 0, "GET / HTTP/1.1", 200), Line(7, 1, "-", 400), Line(7, 2, @"\x16\x03\x01\x00\xF1\x01", 400),
+            Line(1, 3, "GET /pricing HTTP/1.1", 200), Line(8, 4, "GET http://203.0.113.1/ HTTP/1.1", 200), Line(2, 5, "GET /docs HTTP/1.1", 200),
+        ];
+
+        var (result, days) = await ImportAsync("access.log", lines);
+
+        Assert.That((result.BadLines, result.Imported), Is.EqualTo((0L, 3L)));
+        Assert.That(result.Skipped, Is.EqualTo(new Dictionary<SkipReason, long> { [SkipReason.NoPath] = 3 }));
+        Assert.That(days, Is.EqualTo(new[] { ("2026-10-10", 3L, 2L) }));
+    }
+
+    [Test]
     public async Task A_common_log_with_host_names_counts_its_pageviews_as_people_s_not_bots()
     {
         // The Common Log Format has no user-agent field (so says nothing of bots), and logs written with host
