@@ -2,7 +2,7 @@ using Analytics.Analysts.Access;
 
 namespace Analytics.Host.Links;
 
-/// <summary>Who may sign newsletter links through the API: a stats API key (not a shared-dashboard link) for the site.</summary>
+/// <summary>Who may sign newsletter links through the API: a stats API key or an admin key (not a shared-dashboard link) for the site.</summary>
 public static class LinkApiAccess
 {
     public static IResult? Check(AccessGate gate, HttpContext http, string site)
@@ -11,7 +11,7 @@ public static class LinkApiAccess
         {
             return refused;
         }
-        if (key!.Kind != ApiKeyKinds.Api)
+        if (key!.Kind == ApiKeyKinds.Share)
         {
             return TypedResults.Problem("A shared dashboard link cannot sign links.", statusCode: StatusCodes.Status403Forbidden);
         }

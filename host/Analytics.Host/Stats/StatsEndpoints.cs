@@ -28,7 +28,7 @@ public static class StatsEndpoints
         {
             return refused;
         }
-        if (key!.Kind != ApiKeyKinds.Api)
+        if (key!.Kind == ApiKeyKinds.Share)
         {
             return TypedResults.Problem("A shared dashboard link cannot read the daily totals.", statusCode: StatusCodes.Status403Forbidden);
         }

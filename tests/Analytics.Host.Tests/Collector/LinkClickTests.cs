@@ -44,7 +44,7 @@ public class LinkClickTests
     }
 
     [Test]
-    public async Task The_api_signs_links_only_for_a_stats_api_key_of_that_site()
+    public async Task The_api_signs_links_only_for_a_stats_or_admin_key_of_that_site()
     {
         var dataPath = RunningHost.NewDataPath();
         await using var host = await RunningHost.StartAsync(dataPath, "--Analysts:KeysPath=" + Path.Combine(dataPath, "keys.json"));
@@ -52,6 +52,7 @@ public class LinkClickTests
         var demoKey = keys.Create(["demo"], "newsletter").Secret;
         var otherKey = keys.Create(["other"], "someone else").Secret;
         var shareKey = keys.Create(["demo"], "shared dashboard", ApiKeyKinds.Share).Secret;
+        var adminKey = keys.Create(["demo"], "site admin", ApiKeyKinds.Admin).Secret;
         var body = new { site = "demo", campaign = "spring", to = "https://www.example.com/" };
 
         async Task<HttpResponseMessage> SignAs(string? key)
@@ -68,6 +69,7 @@ public class LinkClickTests
         using var anonymous = await SignAs(null);
         using var otherSite = await SignAs(otherKey);
         using var shared = await SignAs(shareKey);
+        using var admin = await SignAs(adminKey);
 
         Assert.That(signed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var link = await signed.Content.ReadFromJsonAsync<LinkApi.SignedLink>();
@@ -77,6 +79,7 @@ public class LinkClickTests
         Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(otherSite.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(admin.StatusCode, Is.EqualTo(HttpStatusCode.OK), "an admin key does all a stats key does");
     }
 
     [Test]

@@ -18,6 +18,7 @@ public class DailyStatsAccessTests
         var demoKey = keys.Create(["demo"], "demo").Secret;
         var otherKey = keys.Create(["other"], "other").Secret;
         var shareKey = keys.Create(["demo"], "shared", ApiKeyKinds.Share).Secret;
+        var adminKey = keys.Create(["demo"], "site admin", ApiKeyKinds.Admin).Secret;
 
         async Task<HttpStatusCode> Ask(string site, string? key)
         {
@@ -37,5 +38,6 @@ public class DailyStatsAccessTests
         Assert.That(await Ask("no-such-site", demoKey), Is.EqualTo(HttpStatusCode.Forbidden), "a key learns nothing about sites it may not read");
         Assert.That(await Ask("demo", shareKey), Is.EqualTo(HttpStatusCode.Forbidden), "a shared link's filter and threshold do not apply here");
         Assert.That(await Ask("demo", demoKey), Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await Ask("demo", adminKey), Is.EqualTo(HttpStatusCode.OK), "an admin key reads all a stats key reads");
     }
 }
