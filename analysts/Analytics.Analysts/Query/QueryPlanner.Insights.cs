@@ -46,7 +46,7 @@ public sealed partial class QueryPlanner
         }
         else if (hitsCarryVisits)
         {
-            perVisitor = StampedVisitFunnelSql(people, from, to, $"({anyStep}){picked}", conditions);
+            return new QueryPlan(StampedVisitFunnelSql(people, from, to, $"({anyStep}){picked}", steps), p.Values, PlanSource.Hits);
         }
         else
         {
@@ -112,35 +112,60 @@ public sealed partial class QueryPlanner
     }
 
     /// <summary>
-    /// The furthest step per visitor within one visit, from the session_id each hit carries (schema/0018):
-    /// the steps' hits grouped by visit, read through hits_by_step, with no join. The visit must have started
-    /// in the period, as in <see cref="VisitFunnelSql"/>: a hit before the period's end counts unless its
-    /// visit started before the period (x), a hit after the end (read up to a day past it) only if its visit
-    /// started in the period and crosses the end (y). Both sets are the few visits crossing one instant,
-    /// read by the ended_at index (schema/0015). A visit's rows in sessions only ever start earlier and end
-    /// later as it grows, so any of its +1 rows crossing the instant says its last state does, and the
-    /// earliest started_at among its rows crossing the end is its start. Grouped by session_id alone (a
-    /// visit's ID is its first hit's, so one visitor's): a quarter faster at 10 M hits than by visitor and visit.
-    /// The visitor is carried as its UInt128 (the same 16 bytes): any() of a UUID takes ClickHouse's generic
-    /// value path: 4-21 % of the statement's CPU time at 10 M hits (benchmarks/README.md).
+    /// Visitors by the furthest step they reached within one visit (d0 = step, m0 = visitors), from the
+    /// session_id each hit carries (schema/0018): the steps' hits grouped by visit, read through
+    /// hits_by_step, with no join. The visit must have started in the period, as in
+    /// <see cref="VisitFunnelSql"/>: a hit before the period's end counts unless its visit started before
+    /// the period (x), a hit after the end (read up to a day past it) only if its visit started in the
+    /// period and crosses the end (y). Both sets are the few visits crossing one instant, read by the
+    /// ended_at index (schema/0015). A visit's rows in sessions only ever start earlier and end later as it
+    /// grows, so any of its +1 rows crossing the instant says its last state does, and the earliest
+    /// started_at among its rows crossing the end is its start.
+    /// Per visit, each step's time is the earliest hit meeting it at or after the previous step's time:
+    /// windowFunnel's answer with an unbounded window (its events sorted by time, then step, so one hit
+    /// may meet two steps). The first step needs only minIf, the last only maxIf, a middle step the array
+    /// of its times, where windowFunnel keeps and sorts every step hit's (time, step) pair per visit: half
+    /// its time at 10 M hits (benchmarks/README.md).
+    /// A visitor has reached step j when any of their visits has, so each step's visitors are one
+    /// uniqExactIf over the visits, and the visitors at exactly step j are those at j less those at j + 1.
+    /// Grouped by session_id alone (a visit's ID is its first hit's, so one visitor's); the visitor is
+    /// carried as its UInt128 (the same 16 bytes): any() of a UUID takes ClickHouse's generic value path.
     /// </summary>
-    private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, string conditions)
+    private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, IReadOnlyList<string> steps)
     {
         var visits = $"{people} AND sign > 0";
+        const string time = "toUInt64(toUnixTimestamp64Milli(timestamp))";
+        var last = steps.Count;
+        // at1..at{last-1}: when the visit reached each step (0: not reached); a step's times as an array only where a later step needs them.
+        var perStep = new List<string> { $"minIf({time}, ({steps[0]})) AS at1" };
+        for (var j = 2; j < last; j++)
+        {
+            perStep.Add($"groupArrayIf({time}, ({steps[j - 1]})) AS times{j}");
+            perStep.Add($"if(at{j - 1} = 0, 0, arrayMin(arrayFilter(t -> t >= at{j - 1}, times{j}))) AS at{j}");
+        }
+        perStep.Add($"maxIf({time}, ({steps[last - 1]})) AS last_at");
+        var reached = Enumerable.Range(1, last - 1).Select(j => $"uniqExactIf(visitor, at{j} > 0)")
+            .Append($"uniqExactIf(visitor, at{last - 1} > 0 AND last_at >= at{last - 1})");
         return $"""
-            SELECT visitor AS visitor_id, max(level) AS level
+            SELECT toString(level) AS d0, reached[level] - if(level < length(reached), reached[level + 1], 0) AS m0, count() OVER () AS total_rows
             FROM (
-                SELECT any(reinterpretAsUInt128(visitor_id)) AS visitor, windowFunnel({AnyWindow})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
-                FROM {database}.hits
-                WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND {stepsAndPicked}
-                  AND ((timestamp < {to} AND session_id NOT IN (
-                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {from} AND ended_at >= {from}))
-                    OR (timestamp >= {to} AND session_id IN (
-                          SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {to} AND ended_at >= {to}
-                          GROUP BY session_id HAVING min(started_at) >= {from})))
-                GROUP BY session_id
+                SELECT [{string.Join(", ", reached)}] AS reached
+                FROM (
+                    SELECT any(reinterpretAsUInt128(visitor_id)) AS visitor, {string.Join(", ", perStep)}
+                    FROM {database}.hits
+                    WHERE {people} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND {stepsAndPicked}
+                      AND ((timestamp < {to} AND session_id NOT IN (
+                              SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {from} AND ended_at >= {from}))
+                        OR (timestamp >= {to} AND session_id IN (
+                              SELECT session_id FROM {database}.sessions WHERE {visits} AND started_at < {to} AND ended_at >= {to}
+                              GROUP BY session_id HAVING min(started_at) >= {from})))
+                    GROUP BY session_id
+                )
             )
-            GROUP BY visitor
+            ARRAY JOIN arrayEnumerate(reached) AS level
+            WHERE m0 > 0
+            ORDER BY d0
+            SETTINGS max_execution_time = {Seconds()}
             """;
     }
 
@@ -200,7 +225,6 @@ public sealed partial class QueryPlanner
         return new QueryPlan(sql, p.Values, table == "rollup_events_daily" ? PlanSource.EventsDailyRollup : PlanSource.PagesDailyRollup);
     }
 
-    /// <summary>The custom property names of the period's human hits, most used first (d0 = name, m0 = hits).</summary>
     /// <summary>
     /// The custom property names on the period's hits, most used first. A shared link's locked
     /// <paramref name="filter"/> narrows the hits counted, and its <paramref name="minVisitors"/> hides a

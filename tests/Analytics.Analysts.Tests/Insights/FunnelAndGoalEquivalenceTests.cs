@@ -30,6 +30,7 @@ public sealed class FunnelAndGoalEquivalenceTests
     private const string FewVisitsSite = "funnel-few-visits";
     private const string ExpiredHitsSite = "funnel-expired-hits";
     private const string MidnightSite = "funnel-midnight";
+    private const string OverlapSite = "funnel-overlap";
     private static readonly DateTime From = new(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime To = From.AddDays(2);
     private static readonly string[] Range = ["2026-03-10", "2026-03-11"];
@@ -60,7 +61,7 @@ public sealed class FunnelAndGoalEquivalenceTests
         var clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
         await clickHouse.ExecuteAsync($"ALTER TABLE {clickHouse.Database}.sessions DELETE WHERE site_id = '{FewVisitsSite}' "
             + $"AND NOT (started_at < {Sql(From)} AND ended_at >= {Sql(From)}) AND NOT (started_at < {Sql(To)} AND ended_at >= {Sql(To)}) SETTINGS mutations_sync = 1");
-        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite, MidnightSite };
+        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite, MidnightSite, OverlapSite };
         var admin = _host.Keys.Create(sites, "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
         _reader = _host.NewKey(sites);
         using var client = _host.Client(admin);
@@ -237,6 +238,42 @@ public sealed class FunnelAndGoalEquivalenceTests
         var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { page = "/done" }], null, MidnightSite);
 
         Assert.That(answer, Is.EqualTo(new[] { 1, 1, 1 }));
+    }
+
+    [Test]
+    public async Task A_funnel_within_a_visit_lets_one_hit_meet_two_steps_and_steps_at_one_instant_come_in_either_order()
+    {
+        // Steps /blog/*, /blog/a, /done: a /blog/a hit meets the first two. Each visitor has one visit
+        // (hits a minute apart) on the period's first morning.
+        var at = From.AddHours(9);
+        Guid Visitor(int n) => new($"03000000-0000-0000-0000-{n:x12}");
+        await _host.SeedAsync(
+        [
+            // Reaches 3: one hit is steps 1 and 2, then /done.
+            Fixtures.Page(OverlapSite, Visitor(1), at, "/blog/a"),
+            Fixtures.Page(OverlapSite, Visitor(1), at.AddMinutes(1), "/done"),
+            // Reaches 3: /done at the same instant as the /blog/a hit.
+            Fixtures.Page(OverlapSite, Visitor(2), at, "/done"),
+            Fixtures.Page(OverlapSite, Visitor(2), at, "/blog/a"),
+            // Reaches 2: /done came before any blog page.
+            Fixtures.Page(OverlapSite, Visitor(3), at, "/done"),
+            Fixtures.Page(OverlapSite, Visitor(3), at.AddMinutes(1), "/blog/a"),
+            // Reaches 3: the earlier /blog/a starts the chain, not the later /blog/b.
+            Fixtures.Page(OverlapSite, Visitor(4), at, "/blog/a"),
+            Fixtures.Page(OverlapSite, Visitor(4), at.AddMinutes(1), "/blog/b"),
+            Fixtures.Page(OverlapSite, Visitor(4), at.AddMinutes(2), "/done"),
+            // Reaches 1: a blog page, then no /blog/a.
+            Fixtures.Page(OverlapSite, Visitor(5), at, "/blog/b"),
+            Fixtures.Page(OverlapSite, Visitor(5), at.AddMinutes(1), "/about"),
+            // Reaches 2: step 2 after step 1, /done between them does not count.
+            Fixtures.Page(OverlapSite, Visitor(6), at, "/blog/b"),
+            Fixtures.Page(OverlapSite, Visitor(6), at.AddMinutes(1), "/done"),
+            Fixtures.Page(OverlapSite, Visitor(6), at.AddMinutes(2), "/blog/a"),
+        ]);
+
+        var answer = await FunnelAsync([new { page = "/blog/*" }, new { page = "/blog/a" }, new { page = "/done" }], null, OverlapSite);
+
+        Assert.That(answer, Is.EqualTo(new[] { 6, 5, 3 }));
     }
 
     [Test]
