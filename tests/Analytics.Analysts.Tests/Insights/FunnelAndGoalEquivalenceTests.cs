@@ -19,8 +19,9 @@ namespace Analytics.Analysts.Tests.Insights;
 /// several batches (several stored versions), steps split over two visits, wildcard and event goals.
 /// Within a visit the same traffic is also stored on two more sites: one whose first day was stored
 /// before hits carried their visit (schema/0018), one stripped of every visit row but those crossing the
-/// period's ends, which a funnel over hits that carry their visit no longer needs. A site of its own holds
-/// one visit that crosses midnight inside the period, with its steps on both sides.
+/// period's ends, which a funnel over hits that carry their visit no longer needs. Sites of their own hold
+/// one visit that crosses midnight inside the period, with its steps on both sides; hits that meet two steps
+/// or share an instant; and long visits (5 to 40 pageviews) for funnels of two to eight steps.
 /// </summary>
 [TestFixture]
 public sealed class FunnelAndGoalEquivalenceTests
@@ -31,12 +32,14 @@ public sealed class FunnelAndGoalEquivalenceTests
     private const string ExpiredHitsSite = "funnel-expired-hits";
     private const string MidnightSite = "funnel-midnight";
     private const string OverlapSite = "funnel-overlap";
+    private const string LongVisitsSite = "funnel-long-visits";
     private static readonly DateTime From = new(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime To = From.AddDays(2);
     private static readonly string[] Range = ["2026-03-10", "2026-03-11"];
     private static readonly string[] Pages = ["/", "/pricing", "/blog/a", "/blog/b", "/done", "/about"];
     private StatsHost _host = null!;
     private List<Hit> _hits = null!;
+    private List<List<Hit>> _longVisits = null!;
     private string _reader = null!;
     private int _seed;
 
@@ -61,7 +64,9 @@ public sealed class FunnelAndGoalEquivalenceTests
         var clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
         await clickHouse.ExecuteAsync($"ALTER TABLE {clickHouse.Database}.sessions DELETE WHERE site_id = '{FewVisitsSite}' "
             + $"AND NOT (started_at < {Sql(From)} AND ended_at >= {Sql(From)}) AND NOT (started_at < {Sql(To)} AND ended_at >= {Sql(To)}) SETTINGS mutations_sync = 1");
-        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite, MidnightSite, OverlapSite };
+        _longVisits = LongVisits(new Random(seed));
+        await _host.SeedAsync([.. _longVisits.SelectMany(v => v)]);
+        var sites = new[] { Site, OlderHitsSite, FewVisitsSite, ExpiredHitsSite, MidnightSite, OverlapSite, LongVisitsSite };
         var admin = _host.Keys.Create(sites, "admin", Analysts.Access.ApiKeyKinds.Admin).Secret;
         _reader = _host.NewKey(sites);
         using var client = _host.Client(admin);
@@ -215,6 +220,39 @@ public sealed class FunnelAndGoalEquivalenceTests
         Assert.That(_hits.Any(h => h.Timestamp >= To) && _hits.Any(h => h.Timestamp < From), Is.True, "the traffic crosses both ends of the period");
 
         var answer = await FunnelAsync([new { page = "/" }, new { page = "/pricing" }, new { goal = "Signup" }, new { goal = "Done" }], null, site);
+
+        Assert.That(answer, Is.EqualTo(expected));
+    }
+
+    /// <summary>One visit per visitor on the period's first day, 5 to 40 pageviews a minute or two apart, so long step chains occur.</summary>
+    private static List<List<Hit>> LongVisits(Random random)
+    {
+        var visits = new List<List<Hit>>();
+        for (var v = 0; v < 200; v++)
+        {
+            var visitor = new Guid($"04000000-0000-0000-0000-{v:x12}");
+            var at = From.AddHours(8).AddMinutes(random.Next(600));
+            var visit = new List<Hit>();
+            for (var i = random.Next(5, 41); i > 0; i--)
+            {
+                visit.Add(Fixtures.Page(LongVisitsSite, visitor, at, Pages[random.Next(Pages.Length)]));
+                at = at.AddSeconds(random.Next(30, 120));
+            }
+            visits.Add(visit);
+        }
+        return visits;
+    }
+
+    [TestCase("/pricing /done", TestName = "A funnel within a visit of two steps (first and last step only) answers as the walk")]
+    [TestCase("/ /pricing / /blog/a /pricing /done / /about", TestName = "A funnel within a visit of eight steps, pages repeated, answers as the walk")]
+    public async Task A_funnel_within_a_visit_of_any_length_answers_as_the_walk(string stepPages)
+    {
+        var pages = stepPages.Split(' ');
+        var steps = pages.Select(page => (Func<Hit, bool>)(h => IsPage(h, page))).ToArray();
+        var expected = Reached(_longVisits.Select(visit => Level(visit, steps)), steps.Length);
+        Assert.That(expected[^1], Is.Positive.And.LessThan(expected[0]), "some visitors reach the last step, some stop before it");
+
+        var answer = await FunnelAsync([.. pages.Select(page => (object)new { page })], null, LongVisitsSite);
 
         Assert.That(answer, Is.EqualTo(expected));
     }
