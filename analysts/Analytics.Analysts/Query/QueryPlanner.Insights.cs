@@ -8,8 +8,9 @@ public sealed partial class QueryPlanner
 {
     /// <summary>
     /// Visitors by the furthest funnel step they reached (d0 = step number, m0 = visitors), exactly (no
-    /// sketch), with ClickHouse's windowFunnel over each visitor's hits that meet a step (it ignores the
-    /// others), read through the hits_by_step projection (schema/0015): only the steps' own hits are read.
+    /// sketch), from each visitor's (or visit's) hits that meet a step, read through the hits_by_step
+    /// projection (schema/0015): only the steps' own hits are read. ClickHouse's windowFunnel orders them,
+    /// except within a visit on hits that carry it, where each step's earliest time is found directly.
     /// Within <paramref name="windowMillis"/> of the first step, or within one visit: by the visit each hit
     /// carries (<see cref="StampedVisitFunnelSql"/>) when <paramref name="hitsCarryVisits"/>, else by placing
     /// each step hit in its visit (<see cref="VisitFunnelSql"/>). Anonymous hits cannot be followed from
