@@ -1,6 +1,8 @@
 using Analytics.Bench.Processes;
 using Analytics.Bench.Servers;
+using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.ClickHouse;
+using Microsoft.Extensions.Hosting;
 
 namespace Analytics.Host.Tests.Crash;
 
@@ -43,9 +45,16 @@ public class EmbeddedCrashTests
         }
         Assert.That(load.Answered, Has.Count.GreaterThanOrEqualTo(800));
 
+        // What the killed process left, printed so that a failure says where the hits were.
+        var spool = Path.Combine(_data, "spool");
+        TestContext.Out.WriteLine("spool after the kill: " + string.Join(", ", new DirectoryInfo(spool).GetFiles().OrderBy(f => f.Name).Select(f => $"{f.Name} {f.Length} B")));
+
         // Restarted on the same data folder; stopping stores whatever the spool still holds.
-        await using var restarted = await RunningHost.StartAsync(Path.Combine(_data, "clickhouse"), "--Spool:Path=" + Path.Combine(_data, "spool"));
+        await using var restarted = await RunningHost.StartAsync(Path.Combine(_data, "clickhouse"), "--Spool:Path=" + spool);
         await restarted.App.StopAsync();
+        var aggregator = restarted.App.Services.GetServices<IHostedService>().OfType<Aggregator>().Single();
+        TestContext.Out.WriteLine($"restarted aggregator stored {aggregator.Stored} hits; its loop {aggregator.ExecuteTask?.Status}: {aggregator.ExecuteTask?.Exception?.GetBaseException()}");
+        Assert.That(aggregator.ExecuteTask?.IsFaulted, Is.False, "the restarted aggregator's loop failed");
         var stored = await StoredCounts.ReadAsync(restarted.App.Services.GetRequiredService<IClickHouse>());
 
         stored.AssertEachAnsweredBeaconStoredOnce(load);
