@@ -39,7 +39,7 @@ public sealed partial class QueryPlanner
         if (windowMillis is { } window)
         {
             perVisitor = $"""
-                SELECT visitor_id, windowFunnel({window.ToString(CultureInfo.InvariantCulture)})(toUInt64(toUnixTimestamp64Milli(timestamp)), {conditions}) AS level
+                SELECT visitor_id, windowFunnel({window.ToString(CultureInfo.InvariantCulture)})({HitMillis}, {conditions}) AS level
                 FROM {database}.hits
                 WHERE {basis} AND ({anyStep}){picked}
                 GROUP BY visitor_id
@@ -95,16 +95,15 @@ public sealed partial class QueryPlanner
             WHERE (h.timestamp < {to} AND (x.visitor_id = {NoVisitor} OR h.timestamp > x.x_end))
                OR (h.timestamp >= {to} AND y.visitor_id != {NoVisitor} AND h.timestamp >= y.y_start AND h.timestamp <= y.y_end)
             """;
-        var time = "toUInt64(toUnixTimestamp64Milli(timestamp))";
         return $"""
             SELECT visitor_id, max(level) AS level
             FROM (
-                SELECT q.visitor_id AS visitor_id, windowFunnel({AnyWindow})({time}, {conditions}) AS level
+                SELECT q.visitor_id AS visitor_id, windowFunnel({AnyWindow})({HitMillis}, {conditions}) AS level
                 FROM ({hits}) AS q
                 ASOF LEFT JOIN (
                     SELECT visitor_id, session_id, started_at FROM {database}.sessions
                     WHERE {visits} AND started_at >= {from} AND started_at < {to}
-                      AND visitor_id IN (SELECT visitor_id FROM ({hits}) GROUP BY visitor_id HAVING windowFunnel({AnyWindow})({time}, {conditions}) >= 2)
+                      AND visitor_id IN (SELECT visitor_id FROM ({hits}) GROUP BY visitor_id HAVING windowFunnel({AnyWindow})({HitMillis}, {conditions}) >= 2)
                 ) AS v ON q.visitor_id = v.visitor_id AND q.timestamp >= v.started_at
                 GROUP BY q.visitor_id, v.session_id
             )
@@ -135,16 +134,15 @@ public sealed partial class QueryPlanner
     private string StampedVisitFunnelSql(string people, string from, string to, string stepsAndPicked, IReadOnlyList<string> steps)
     {
         var visits = $"{people} AND sign > 0";
-        const string time = "toUInt64(toUnixTimestamp64Milli(timestamp))";
         var last = steps.Count;
         // at1..at{last-1}: when the visit reached each step (0: not reached); a step's times as an array only where a later step needs them.
-        var perStep = new List<string> { $"minIf({time}, ({steps[0]})) AS at1" };
+        var perStep = new List<string> { $"minIf({HitMillis}, ({steps[0]})) AS at1" };
         for (var j = 2; j < last; j++)
         {
-            perStep.Add($"groupArrayIf({time}, ({steps[j - 1]})) AS times{j}");
+            perStep.Add($"groupArrayIf({HitMillis}, ({steps[j - 1]})) AS times{j}");
             perStep.Add($"if(at{j - 1} = 0, 0, arrayMin(arrayFilter(t -> t >= at{j - 1}, times{j}))) AS at{j}");
         }
-        perStep.Add($"maxIf({time}, ({steps[last - 1]})) AS last_at");
+        perStep.Add($"maxIf({HitMillis}, ({steps[last - 1]})) AS last_at");
         var reached = Enumerable.Range(1, last - 1).Select(j => $"uniqExactIf(visitor, at{j} > 0)")
             .Append($"uniqExactIf(visitor, at{last - 1} > 0 AND last_at >= at{last - 1})");
         return $"""
@@ -195,6 +193,9 @@ public sealed partial class QueryPlanner
             """;
         return new QueryPlan(sql, p.Values, PlanSource.Hits);
     }
+
+    /// <summary>A hit's time in milliseconds, the funnels' clock (never 0, which stands for "not reached").</summary>
+    private const string HitMillis = "toUInt64(toUnixTimestamp64Milli(timestamp))";
 
     /// <summary>A window longer than any period a funnel reads (a year), for steps in order at any distance.</summary>
     private const string AnyWindow = "31622400000";
