@@ -10,7 +10,7 @@ namespace Analytics.Bench.Sections;
 /// session_id, as the aggregator stamps it (schema/0018).
 /// </summary>
 /// <remarks>
-/// Shape: 30 days up to now; 40% one-page visits, others 2-8 hits 15-300 s apart; 8% custom events and
+/// Shape: 30 days up to the given end (the run's start); 40% one-page visits, others 2-8 hits 15-300 s apart; 8% custom events and
 /// 3% link clicks after the first page; a visitor pool a third of the visits (about three visits each);
 /// 3% anonymous visits (one hit each) and 2% bot visits; a few top pages and 2,000 blog posts with a
 /// cubic skew; a search-heavy source mix with newsletter and paid UTM campaigns; 20 countries skewed,
@@ -26,7 +26,7 @@ public static class QueryData
     public static long VisitsFor(long hits) => Math.Max(1, (long)Math.Round(hits / HitsPerVisit));
 
     /// <summary>Hits of the visits, in the hits table's columns.</summary>
-    public static string HitsSql(string db, string site, long hits, int seed)
+    public static string HitsSql(string db, string site, long hits, int seed, DateTime end)
     {
         var s = seed.ToString(CultureInfo.InvariantCulture);
         return $"""
@@ -40,12 +40,12 @@ public static class QueryData
                    country, region, city, browser, browser_version, os, os_version, device, if(device = 'mobile', 390, 1920), bot,
                    if(kinds[j] = 3, ['nov-digest', 'launch-week'][1 + cityHash64(v, {s}, 19, j) % 2], ''), if(kinds[j] = 3, 'https://www.example.com/offer', ''),
                    session_id
-            FROM ({VisitsSql(site, hits, seed)}) ARRAY JOIN arrayEnumerate(kinds) AS j
+            FROM ({VisitsSql(site, hits, seed, end)}) ARRAY JOIN arrayEnumerate(kinds) AS j
             """;
     }
 
     /// <summary>The same visits as the sessions table holds them: one +1 row each, as a visit that never grew.</summary>
-    public static string SessionsSql(string db, string site, long hits, int seed) => $"""
+    public static string SessionsSql(string db, string site, long hits, int seed, DateTime end) => $"""
         INSERT INTO {db}.sessions (site_id, visitor_id, session_id, sign, version, started_at, ended_at, duration, hits, pageviews, events, link_clicks,
                                    is_bounce, is_new_visitor, is_bot, hostname, entry_page, exit_page, referrer, source, channel, utm_source, utm_medium,
                                    utm_campaign, link_campaign, country, region, city, browser, browser_version, os, os_version, device_type, screen_width)
@@ -53,13 +53,18 @@ public static class QueryData
                countEqual(kinds, 1), countEqual(kinds, 2), countEqual(kinds, 3), countEqual(kinds, 1) = 1 AND countEqual(kinds, 2) = 0,
                is_new, bot, 'www.example.com', paths[1], paths[n], referrer, source, channel, utm_source, utm_medium, utm_campaign, '',
                country, region, city, browser, browser_version, os, os_version, device, if(device = 'mobile', 390, 1920)
-        FROM ({VisitsSql(site, hits, seed)})
+        FROM ({VisitsSql(site, hits, seed, end)})
         """;
 
-    /// <summary>One row per visit; every value a hash of the visit number and the seed, so both inserts see the same visits.</summary>
-    private static string VisitsSql(string site, long hits, int seed)
+    /// <summary>
+    /// One row per visit; every value a hash of the visit number and the seed, so both inserts see the same
+    /// visits. The period ends at <paramref name="end"/>, one instant for both inserts: <c>now()</c> would be
+    /// read again by the second, a minute later, and move every visit's span away from its hits.
+    /// </summary>
+    private static string VisitsSql(string site, long hits, int seed, DateTime end)
     {
         var s = seed.ToString(CultureInfo.InvariantCulture);
+        var endSql = end.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         var visits = VisitsFor(hits);
         var pool = Math.Max(1, visits / 3).ToString(CultureInfo.InvariantCulture);
         return $"""
@@ -69,7 +74,7 @@ public static class QueryData
                    if(anon, toUUID('00000000-0000-0000-0000-000000000000'),
                       reinterpretAsUUID(concat(reinterpretAsFixedString(cityHash64(visitor_number, {s})), reinterpretAsFixedString(cityHash64(visitor_number, {s}, 1))))) AS visitor,
                    reinterpretAsUUID(concat(reinterpretAsFixedString(hid), reinterpretAsFixedString(toUInt64(0)))) AS session_id,
-                   toDateTime64(toDateTime(now()) - toIntervalSecond(cityHash64(v, {s}, 5) % (30 * 86400)), 3, 'UTC') AS started,
+                   toDateTime64(toDateTime('{endSql}', 'UTC') - toIntervalSecond(cityHash64(v, {s}, 5) % (30 * 86400)), 3, 'UTC') AS started,
                    if(anon OR cityHash64(v, {s}, 6) % 100 < 40, 1, 2 + cityHash64(v, {s}, 7) % 7) AS n,
                    arrayMap(i -> if(i = 0, 1, multiIf(cityHash64(v, {s}, 8, i) % 100 < 8, 2, cityHash64(v, {s}, 8, i) % 100 < 11, 3, 1)), range(n)) AS kinds,
                    arrayMap(i -> multiIf(cityHash64(v, {s}, 9, i) % 1000 < 150, '/', cityHash64(v, {s}, 9, i) % 1000 < 200, '/pricing',

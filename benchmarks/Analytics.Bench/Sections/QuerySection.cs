@@ -32,11 +32,12 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
         var site = SiteFor(sizeIndex);
         var clickHouse = services.GetRequiredService<IClickHouse>();
         var db = clickHouse.Database;
+        var end = DateTime.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        await clickHouse.ExecuteAsync(QueryData.HitsSql(db, site, size, settings.Seed), cancellationToken: cancellationToken);
+        await clickHouse.ExecuteAsync(QueryData.HitsSql(db, site, size, settings.Seed, end), cancellationToken: cancellationToken);
         var hitsSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         started = Stopwatch.GetTimestamp();
-        await clickHouse.ExecuteAsync(QueryData.SessionsSql(db, site, size, settings.Seed), cancellationToken: cancellationToken);
+        await clickHouse.ExecuteAsync(QueryData.SessionsSql(db, site, size, settings.Seed, end), cancellationToken: cancellationToken);
         var sessionsSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var counts = (await TextAsync(clickHouse,
             $"SELECT (SELECT count() FROM {db}.hits WHERE site_id = '{site}'), (SELECT sum(sign) FROM {db}.sessions WHERE site_id = '{site}')", cancellationToken)).Trim().Split('\t');
