@@ -171,22 +171,27 @@ public sealed partial class QueryPlanner
     /// <summary>
     /// m0 = 1 when a human cookie hit of the period (or the day after, which a funnel within a visit reads)
     /// that meets a step has no session_id: stored before schema/0018, or by an aggregator older than it.
-    /// The minmax index on session_id skips every granule of stamped hits, so on stamped data this reads
-    /// indexes only; on older data it stops at the first such hit.
     /// </summary>
-    public QueryPlan UnstampedStepHitsPlan(string siteId, DateRange range, IReadOnlyList<string> steps)
+    public QueryPlan UnstampedStepHitsPlan(string siteId, DateRange range, IReadOnlyList<string> steps) =>
+        UnstampedHitsPlan(new SqlParameters(), siteId, range, string.Join(" OR ", steps.Select(s => $"({s})")));
+
+    /// <summary>
+    /// m0 = 1 when a human cookie hit of the period (or the day after, which visits started in it keep)
+    /// that meets <paramref name="condition"/> has no session_id: stored before schema/0018, or by an
+    /// aggregator older than it. The minmax index on session_id skips every granule of stamped hits, so
+    /// on stamped data this reads indexes only; on older data it stops at the first such hit.
+    /// </summary>
+    private QueryPlan UnstampedHitsPlan(SqlParameters p, string siteId, DateRange range, string condition)
     {
-        var p = new SqlParameters();
         var from = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.From))}, 'UTC')";
         var to = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(range.To))}, 'UTC')";
-        var anyStep = string.Join(" OR ", steps.Select(s => $"({s})"));
-        // Not through hits_by_step: a projection has no skip index, and would read every step hit's session_id.
+        // Not through hits_by_step: a projection has no skip index, and would read every matching hit's session_id.
         var sql = $"""
             SELECT count() AS m0, 1 AS total_rows
             FROM (
                 SELECT 1 FROM {database}.hits
                 WHERE site_id = {p.AddString(siteId)} AND session_id = {NoVisitor} AND NOT is_bot AND visitor_id != {NoVisitor}
-                  AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND ({anyStep})
+                  AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND ({condition})
                 LIMIT 1
             )
             SETTINGS optimize_use_projections = 0, max_execution_time = {Seconds()}

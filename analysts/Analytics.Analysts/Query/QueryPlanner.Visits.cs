@@ -44,15 +44,14 @@ public sealed partial class QueryPlanner
 
     /// <summary>
     /// Rows of the visits table (signed, as stored) for a filter whose hit-level part (a page, an event
-    /// name) a visit meets through one of its hits. The hits that meet that part are gathered per visitor
-    /// (one row each: their times and kinds), joined to the visitor's visit rows, and a row is kept when one
-    /// of those hits falls within its span (started_at to ended_at). Each row carries the matching hits of
-    /// its span as its pageviews, events and clicks, so signed sums count them as on raw hits: a visit that
-    /// grew is a -1/+1 pair of the old span (the same hits, cancelling) and a +1 row of the new one, and a
-    /// span only grows, so a visit that matched once keeps matching. No hit ID is read, so the page's hits
-    /// come from the hits_by_step projection (ordered by kind, event and page) instead of a scan of the
-    /// period's paths. An anonymous visit is its one hit (session_id = hit_id), picked by that ID.
-    /// Metrics are the visits table's signed sums, so no FINAL is needed.
+    /// name) a visit meets through one of its hits: the visits of the hits that meet that part. Each row
+    /// carries its visit's matching hits as its pageviews, events and clicks, so signed sums count them as
+    /// on raw hits (a visit that grew is a -1/+1 pair of its old state, the same counts, cancelling, and a
+    /// +1 row of its last). No hit ID is read, so the page's hits come from the hits_by_step projection
+    /// (ordered by kind, event and page) instead of a scan of the period's paths. An anonymous visit is
+    /// its one hit (session_id = hit_id), picked by that ID. Metrics are the visits table's signed sums,
+    /// so no FINAL is needed. Hits that carry their visit (<see cref="StatsQuery.HitsCarryVisits"/>) are
+    /// joined to it by session_id; older ones are placed by time (<see cref="SpansByHitsSql"/>).
     /// </summary>
     private string SessionsByHitsSql(StatsQuery query, string site, string from, string to, string tz, SqlParameters p)
     {
@@ -66,29 +65,72 @@ public sealed partial class QueryPlanner
         var dimensions = query.Dimensions.Select((d, i) => $"{DimensionSql(d, "started_at", tz)} AS d{i}").ToList();
         var columns = string.Join(", ", dimensions.Append("visitor_id").Append("sign").Append("duration").Append("is_bounce"));
         var outputs = string.Concat(query.Dimensions.Select((_, i) => $"d{i}, "));
-        const string InSpan = "t >= v.started_at AND t <= v.ended_at";
+        var cookieVisits = query.HitsCarryVisits ? ByVisitSql(query, visits, hits, columns) : SpansByHitsSql(query, visits, hits, columns);
         return $"""
             SELECT {outputs}visitor_id, sign, duration, is_bounce, pageviews, events, link_clicks
-            FROM (
-                SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
-                       arrayCount((t, k) -> k = 1 AND {InSpan}, h.times, h.kinds) AS pageviews,
-                       arrayCount((t, k) -> k = 2 AND {InSpan}, h.times, h.kinds) AS events,
-                       arrayCount((t, k) -> k = 3 AND {InSpan}, h.times, h.kinds) AS link_clicks,
-                       arrayExists(t -> {InSpan}, h.times) AS matched
-                FROM (SELECT {columns}, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS v
-                INNER JOIN (
-                    SELECT visitor_id, groupArray(timestamp) AS times, groupArray(kind) AS kinds
-                    FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}
-                    GROUP BY visitor_id
-                ) AS h ON v.visitor_id = h.visitor_id
-                WHERE matched
-            )
+            FROM ({cookieVisits})
             UNION ALL
             SELECT {columns}, pageviews, events, link_clicks
             FROM {database}.sessions
             WHERE {visits} AND visitor_id = {NoVisitor}
               AND session_id IN (SELECT hit_id FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime})
             """;
+    }
+
+    /// <summary>
+    /// Cookie visits joined to their matching hits by the session_id the hits carry: twice as fast as
+    /// <see cref="SpansByHitsSql"/> at 10 M hits (benchmarks/README.md).
+    /// </summary>
+    private string ByVisitSql(StatsQuery query, string visits, string hits, string columns) => $"""
+        SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
+               h.pageviews AS pageviews, h.events AS events, h.link_clicks AS link_clicks
+        FROM (SELECT session_id, {columns} FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS v
+        INNER JOIN (
+            SELECT session_id, countIf(kind = 1) AS pageviews, countIf(kind = 2) AS events, countIf(kind = 3) AS link_clicks
+            FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}
+            GROUP BY session_id
+        ) AS h ON v.session_id = h.session_id
+        """;
+
+    /// <summary>
+    /// Cookie visits for hits that may not carry their visit: the hits that meet the filter are gathered
+    /// per visitor (their times and kinds), joined to the visitor's visit rows, and a row is kept when one
+    /// of those hits falls within its span (started_at to ended_at), counting the hits within it. A span
+    /// only grows, so a visit that matched once keeps matching.
+    /// </summary>
+    private string SpansByHitsSql(StatsQuery query, string visits, string hits, string columns)
+    {
+        const string InSpan = "t >= v.started_at AND t <= v.ended_at";
+        return $"""
+            SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
+                   arrayCount((t, k) -> k = 1 AND {InSpan}, h.times, h.kinds) AS pageviews,
+                   arrayCount((t, k) -> k = 2 AND {InSpan}, h.times, h.kinds) AS events,
+                   arrayCount((t, k) -> k = 3 AND {InSpan}, h.times, h.kinds) AS link_clicks,
+                   arrayExists(t -> {InSpan}, h.times) AS matched
+            FROM (SELECT {columns}, started_at, ended_at FROM {database}.sessions WHERE {visits} AND visitor_id != {NoVisitor}) AS v
+            INNER JOIN (
+                SELECT visitor_id, groupArray(timestamp) AS times, groupArray(kind) AS kinds
+                FROM {database}.hits WHERE {hits} AND visitor_id != {NoVisitor}
+                GROUP BY visitor_id
+            ) AS h ON v.visitor_id = h.visitor_id
+            WHERE matched
+            """;
+    }
+
+    /// <summary>
+    /// For a query that picks visits by their hits (<see cref="PlanSource.SessionsByHits"/>): m0 = 1 when a
+    /// hit the filter's hit-level part picks in <paramref name="range"/> has no session_id, so the visits of
+    /// that period must be found by time (<see cref="UnstampedHitsPlan"/>). Null for any other query.
+    /// </summary>
+    public QueryPlan? UnstampedFilterHitsPlan(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best)
+    {
+        var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        if (SourceFor(simple, range, mode) != PlanSource.SessionsByHits)
+        {
+            return null;
+        }
+        var p = new SqlParameters();
+        return UnstampedHitsPlan(p, query.SiteId, range, string.Join(" AND ", HitOnlyParts(simple.Filter).Select(f => FilterSql(f, p))));
     }
 
     private static bool IsHitOnly(Filter filter) => filter.Conditions().Any() && filter.Conditions().All(c => c.Dimension.Level == DimensionLevel.Hit);

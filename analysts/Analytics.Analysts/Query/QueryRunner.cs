@@ -26,6 +26,7 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// <summary>A query without goal metrics or the goal dimension: planned and read as SQL.</summary>
     internal async Task<QueryResult> RunPlainAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
+        query = await WithVisitsCarriedAsync(query, mode, cancellationToken);
         double? daysAtLeast = null;
         List<ResultRow> rows;
         long total;
@@ -77,6 +78,25 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
             rows = Compare(query, rows, earlier);
         }
         return new QueryResult(query, rows, total, comparisonRange);
+    }
+
+    /// <summary>
+    /// Marks a query that picks visits by their hits (a page filter on visit metrics) when every hit it
+    /// picks, in its period and its comparison's, carries its visit (schema/0018): the planner then joins
+    /// hits to visits by it. One look at the hits' session_id index, for both periods at once.
+    /// </summary>
+    private async Task<StatsQuery> WithVisitsCarriedAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
+    {
+        var range = query.Range;
+        if (query.Comparison != Comparison.None)
+        {
+            var earlier = query.Comparison == Comparison.PreviousPeriod ? range.PreviousPeriod(query.TimeZone) : range.YearOverYear(query.TimeZone);
+            range = new DateRange(earlier.From, range.To, earlier.FirstDay, range.LastDay);
+        }
+        return _planner.UnstampedFilterHitsPlan(query, range, mode) is { } check
+            && (await ReadAsync(check, 1, cancellationToken)).Rows is [{ Metrics: [0.0] }]
+            ? query with { HitsCarryVisits = true }
+            : query;
     }
 
     /// <summary>

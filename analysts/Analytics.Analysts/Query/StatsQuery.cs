@@ -23,6 +23,12 @@ public sealed record StatsQuery
 
     public Comparison Comparison { get; init; } = Comparison.None;
 
+    /// <summary>
+    /// Set by the runner, never by a caller: every hit that the filter's hit-level part picks in the query's
+    /// periods carries its visit's session_id (schema/0018), so those hits find their visits by it.
+    /// </summary>
+    public bool HitsCarryVisits { get; init; }
+
     public bool HasTimeDimension => Dimensions.Any(d => d.Grain is not null);
 }
 

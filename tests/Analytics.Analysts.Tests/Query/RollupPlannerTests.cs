@@ -101,6 +101,11 @@ public sealed class RollupPlannerTests
         var late = Start.AddDays(70);
         await _host.SeedAsync([Fixtures.Page("batched", returning, late, "/docs", source: "google", channel: "search")]);
         await _host.SeedAsync([Fixtures.Page("batched", returning, late.AddMinutes(5), "/pricing", source: "google", channel: "search")]);
+        // "unstamped": "batched" again as an aggregator before schema/0018 stored it, its hits without their visit's session_id.
+        var db = clickHouse.Database;
+        // (A subquery: in the same SELECT, WHERE would read the replaced site_id.)
+        await clickHouse.ExecuteAsync($"INSERT INTO {db}.sessions SELECT * REPLACE ('unstamped' AS site_id) FROM (SELECT * FROM {db}.sessions WHERE site_id = 'batched')");
+        await clickHouse.ExecuteAsync($"INSERT INTO {db}.hits SELECT * REPLACE ('unstamped' AS site_id, toUUID('00000000-0000-0000-0000-000000000000') AS session_id) FROM (SELECT * FROM {db}.hits WHERE site_id = 'batched')");
     }
 
     [OneTimeTearDown]
@@ -309,6 +314,28 @@ public sealed class RollupPlannerTests
         Assert.That(QueryPlanner.SourceFor(none, none.Range), Is.EqualTo(PlanSource.Sessions));
         Assert.That(fromHits.Rows, Is.Not.Empty);
         Assert.That(fromHits.Rows.Select(Describe), Is.EqualTo(fromTable.Rows.Select(Describe)));
+    }
+
+    [TestCase("""[["is","page",["/docs","/about"]]]""")]
+    [TestCase("""[["is","event_name",["signup"]],["contains","page",["o"]],["is_not","country",["US"]]]""")]
+    public async Task Visits_picked_by_hits_that_carry_them_or_by_time_for_older_hits_give_the_same_answer(string filters)
+    {
+        const string Body = """{"site_id":"SITE","metrics":["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","events","link_clicks"],"dimensions":["source"],"filters":FILTERS,"date_range":["2026-01-05","2026-03-20"]}""";
+        var stamped = Parse(Body.Replace("SITE", "batched", StringComparison.Ordinal).Replace("FILTERS", filters, StringComparison.Ordinal));
+        var older = Parse(Body.Replace("SITE", "unstamped", StringComparison.Ordinal).Replace("FILTERS", filters, StringComparison.Ordinal));
+
+        var (stampedCheck, _) = await _runner.ReadAsync(_runner.Planner.UnstampedFilterHitsPlan(stamped, stamped.Range)!, 1, CancellationToken.None);
+        var (olderCheck, _) = await _runner.ReadAsync(_runner.Planner.UnstampedFilterHitsPlan(older, older.Range)!, 1, CancellationToken.None);
+        var byVisit = await _runner.RunAsync(stamped, null, CancellationToken.None);
+        var byTime = await _runner.RunAsync(older, null, CancellationToken.None);
+        var raw = await _runner.RunAsync(older, null, CancellationToken.None, PlanMode.HitsOnly);
+
+        Assert.That(QueryPlanner.SourceFor(stamped, stamped.Range), Is.EqualTo(PlanSource.SessionsByHits));
+        Assert.That(stampedCheck.Single().Metrics, Is.EqualTo(new[] { 0.0 }), "a stamped hit taken for an unstamped one");
+        Assert.That(olderCheck.Single().Metrics, Is.EqualTo(new[] { 1.0 }), "no unstamped hit found");
+        Assert.That(byVisit.Rows, Is.Not.Empty);
+        Assert.That(byVisit.Rows.Select(Describe), Is.EqualTo(byTime.Rows.Select(Describe)));
+        Assert.That(byTime.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
     }
 
     [Test]
