@@ -78,8 +78,8 @@ public sealed partial class QueryPlanner
     }
 
     /// <summary>
-    /// Cookie visits joined to their matching hits by the session_id the hits carry: twice as fast as
-    /// <see cref="SpansByHitsSql"/> at 10 M hits (benchmarks/README.md).
+    /// Cookie visits joined to their matching hits by the session_id the hits carry: the SQL alone about
+    /// twice as fast as <see cref="SpansByHitsSql"/> at 10 M hits (benchmarks/README.md).
     /// </summary>
     private string ByVisitSql(StatsQuery query, string visits, string hits, string columns) => $"""
         SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,

@@ -54,12 +54,9 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
             (rows, total) = ([new ResultRow([], new double[query.Metrics.Count])], 1);
         }
         rows = await AtMostTheSumOfItsDaysAsync(query, query.Range, rows, daysAtLeast, mode, cancellationToken);
-        DateRange? comparisonRange = null;
-        if (query.Comparison != Comparison.None)
+        var comparisonRange = ComparisonRange(query);
+        if (comparisonRange is not null)
         {
-            comparisonRange = query.Comparison == Comparison.PreviousPeriod
-                ? query.Range.PreviousPeriod(query.TimeZone)
-                : query.Range.YearOverYear(query.TimeZone);
             double? earlierDaysAtLeast = null;
             List<ResultRow> earlier;
             if (minVisitors is { } kEarlier)
@@ -87,17 +84,20 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// </summary>
     private async Task<StatsQuery> WithVisitsCarriedAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
     {
-        var range = query.Range;
-        if (query.Comparison != Comparison.None)
-        {
-            var earlier = query.Comparison == Comparison.PreviousPeriod ? range.PreviousPeriod(query.TimeZone) : range.YearOverYear(query.TimeZone);
-            range = new DateRange(earlier.From, range.To, earlier.FirstDay, range.LastDay);
-        }
+        var range = ComparisonRange(query) is { } earlier ? new DateRange(earlier.From, query.Range.To, earlier.FirstDay, query.Range.LastDay) : query.Range;
         return _planner.UnstampedFilterHitsPlan(query, range, mode) is { } check
             && (await ReadAsync(check, 1, cancellationToken)).Rows is [{ Metrics: [0.0] }]
             ? query with { HitsCarryVisits = true }
             : query;
     }
+
+    /// <summary>The period the query is compared with, if any.</summary>
+    private static DateRange? ComparisonRange(StatsQuery query) => query.Comparison switch
+    {
+        Comparison.None => null,
+        Comparison.PreviousPeriod => query.Range.PreviousPeriod(query.TimeZone),
+        _ => query.Range.YearOverYear(query.TimeZone),
+    };
 
     /// <summary>
     /// A period's visitors are at most the sum of its days' visitors (someone counted in the period was
