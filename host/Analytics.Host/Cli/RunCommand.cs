@@ -48,14 +48,17 @@ public static class RunCommand
     private static void PrintWelcome(WebApplication app)
     {
         var address = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
-        var site = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault()?.Id ?? "demo";
+        var first = app.Services.GetRequiredService<SiteRegistry>().All.FirstOrDefault();
+        var site = first?.Id ?? "demo";
+        // A page of the site itself: the collector drops a beacon whose page is on a host the site does not list.
+        var page = Uri.EscapeDataString($"http://{first?.Hosts.Order(StringComparer.Ordinal).FirstOrDefault() ?? "localhost"}/");
         var data = Path.GetFullPath(app.Configuration["ClickHouse:DataPath"] ?? "data/clickhouse");
         HostAddressFile.Write(Path.GetDirectoryName(data)!, address);
         Console.WriteLine($"""
 
             Analytics is running (embedded). Press Ctrl-C to stop.
               Demo page:  {address}/demo
-              Beacon:     {address}/i.gif?site={site}&url=https%3A%2F%2Fexample.com%2F
+              Beacon:     {address}/i.gif?site={site}&url={page}
               Dashboard:  {address}/dashboard/{site}   (a key: ./analytics key create --site {site})
               Stats:      {address}/api/stats/daily?site={site}   (with the key: Authorization: Bearer KEY)
               Stats API:  {address}/api/v2/query   (OpenAPI: {address}/api/openapi.json)
