@@ -32,8 +32,24 @@ public static class Tools
             RuntimeInformation.FrameworkDescription,
             FirstLine(Output("wrk", "--version")),
             FirstLine(Output("nginx", "-v")),
-            FirstLine(Output("git", "rev-parse", "--short", "HEAD")),
+            Commit(Environment.GetEnvironmentVariable("ANALYTICS_SOURCE") ?? Environment.CurrentDirectory),
             LoadAverage());
+    }
+
+    /// <summary>
+    /// The commit of <paramref name="checkout"/> (the `analytics` script names the checkout it built the
+    /// harness from), marked when tracked files differ from it; a clear "unknown" outside a checkout.
+    /// </summary>
+    public static string Commit(string checkout)
+    {
+        var commit = FirstLine(Output("git", "-C", checkout, "rev-parse", "--short", "HEAD"));
+        if (!System.Text.RegularExpressions.Regex.IsMatch(commit, "^[0-9a-f]{7,40}$"))
+        {
+            return $"unknown ({checkout} is not a git checkout)";
+        }
+        return Output("git", "-C", checkout, "status", "--porcelain", "--untracked-files=no").Trim().Length > 0
+            ? commit + " with uncommitted changes"
+            : commit;
     }
 
     /// <summary>1, 5 and 15 minute load averages: on a shared machine they say how much the figures can be trusted.</summary>
