@@ -178,6 +178,10 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 $"--Sites:Sites:{90 + i}:Hosts:0={BeaconMix.SiteHost}",
             }),
             "--Analysts:KeysPath=" + Path.Combine(work, "embedded", "keys.json"),
+            // Every file of the host in the work folder: the defaults are in the caller's ./data, where a
+            // sites registry of the caller's own `analytics run` would replace the bench's sites.
+            "--Sites:StorePath=" + Path.Combine(work, "embedded", "sites.json"),
+            "--Partners:StorePath=" + Path.Combine(work, "embedded", "partners"),
             "--Analysts:RequestsPerMinute=1000000",
         ]);
         await app.StartAsync(cancellationToken);
