@@ -5,32 +5,18 @@ using Analytics.Host.Tests.Crash;
 namespace Analytics.Host.Tests.Cli;
 
 /// <summary>`analytics key create` in a process of its own, beside an `analytics run` on a port of the user's choosing.</summary>
-public sealed class KeyCommandTests
+public sealed class KeyCommandTests : DataFolderTests
 {
-    private string _data = "";
-
-    [SetUp]
-    public void NewData() => _data = RunningHost.NewDataPath();
-
-    [TearDown]
-    public void DeleteData()
-    {
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
-
     [Test]
     public async Task The_dashboard_link_it_prints_opens_on_the_port_the_running_host_listens_on()
     {
         var port = FreePort.Next();
         await using var host = AnalyticsProcess.Start("embedded", [
-            "run", "--data", _data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
+            "run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
         await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
-        await EmbeddedCrashTests.Until(() => File.Exists(Path.Combine(_data, "address")), "the host to record its address");
+        await EmbeddedCrashTests.Until(() => File.Exists(Path.Combine(Data, "address")), "the host to record its address");
 
-        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", _data);
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
         Assert.That(status, Is.Zero, error);
 
         var link = output.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("/dashboard/demo#key=", StringComparison.Ordinal));

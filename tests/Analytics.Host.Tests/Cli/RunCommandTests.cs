@@ -6,27 +6,13 @@ using Analytics.Host.Tests.Crash;
 namespace Analytics.Host.Tests.Cli;
 
 /// <summary>`analytics run` in a process of its own, used as its welcome text tells a first-time user to.</summary>
-public sealed partial class RunCommandTests
+public sealed partial class RunCommandTests : DataFolderTests
 {
-    private string _data = "";
-
-    [SetUp]
-    public void NewData() => _data = RunningHost.NewDataPath();
-
-    [TearDown]
-    public void DeleteData()
-    {
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
-
     [Test]
     public async Task The_beacon_link_it_prints_is_accepted_for_its_site()
     {
         var port = FreePort.Next();
-        await using var host = AnalyticsProcess.Start("embedded", ["run", "--data", _data, "--urls", $"http://127.0.0.1:{port}"]);
+        await using var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}"]);
         await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
         await EmbeddedCrashTests.Until(() => BeaconLine().IsMatch(host.Output), "the welcome text");
 

@@ -7,22 +7,8 @@ using Microsoft.Extensions.Hosting;
 namespace Analytics.Host.Tests.Crash;
 
 /// <summary>`analytics run` (the embedded default) as a child process, killed with SIGKILL under load.</summary>
-public class EmbeddedCrashTests
+public class EmbeddedCrashTests : DataFolderTests
 {
-    private string _data = "";
-
-    [SetUp]
-    public void NewData() => _data = RunningHost.NewDataPath();
-
-    [TearDown]
-    public void DeleteData()
-    {
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
-
     [Test]
     public async Task Every_beacon_the_embedded_host_answered_before_a_SIGKILL_under_load_is_stored_once_after_a_restart()
     {
@@ -30,7 +16,7 @@ public class EmbeddedCrashTests
         var address = new Uri($"http://127.0.0.1:{port}");
         var load = new BeaconLoad();
         await using (var host = AnalyticsProcess.Start("embedded", [
-            "run", "--data", _data, "--urls", address.ToString(), "--Logging:LogLevel:Default=Warning",
+            "run", "--data", Data, "--urls", address.ToString(), "--Logging:LogLevel:Default=Warning",
             // All load comes from 127.0.0.1: the per-client limit would drop most of it.
             "--RateLimit:Burst=1000000", "--RateLimit:PerSecond=1000000"]))
         {
@@ -46,11 +32,11 @@ public class EmbeddedCrashTests
         Assert.That(load.Answered, Has.Count.GreaterThanOrEqualTo(800));
 
         // What the killed process left, printed so that a failure says where the hits were.
-        var spool = Path.Combine(_data, "spool");
+        var spool = Path.Combine(Data, "spool");
         TestContext.Out.WriteLine("spool after the kill: " + string.Join(", ", new DirectoryInfo(spool).GetFiles().OrderBy(f => f.Name).Select(f => $"{f.Name} {f.Length} B")));
 
         // Restarted on the same data folder; stopping stores whatever the spool still holds.
-        await using var restarted = await RunningHost.StartAsync(Path.Combine(_data, "clickhouse"), "--Spool:Path=" + spool);
+        await using var restarted = await RunningHost.StartAsync(Path.Combine(Data, "clickhouse"), "--Spool:Path=" + spool);
         await restarted.App.StopAsync();
         var aggregator = restarted.App.Services.GetServices<IHostedService>().OfType<Aggregator>().Single();
         TestContext.Out.WriteLine($"restarted aggregator stored {aggregator.Stored} hits; its loop {aggregator.ExecuteTask?.Status}: {aggregator.ExecuteTask?.Exception?.GetBaseException()}");
