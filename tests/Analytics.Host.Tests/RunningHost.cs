@@ -11,11 +11,14 @@ namespace Analytics.Host.Tests;
 /// <summary>The embedded host on a random loopback port with its own data folder.</summary>
 public sealed class RunningHost : IAsyncDisposable
 {
-    private RunningHost(WebApplication app, Uri address, string dataPath)
+    private readonly bool _ownsData;
+
+    private RunningHost(WebApplication app, Uri address, string dataPath, bool ownsData)
     {
         App = app;
         Address = address;
         DataPath = dataPath;
+        _ownsData = ownsData;
     }
 
     public WebApplication App { get; }
@@ -28,6 +31,8 @@ public sealed class RunningHost : IAsyncDisposable
 
     public static async Task<RunningHost> StartAsync(string? dataPath = null, params string[] settings)
     {
+        // A folder made here is deleted with the host; a test that names one keeps it (to restart on it).
+        var ownsData = dataPath is null;
         dataPath ??= NewDataPath();
         var args = new List<string>
         {
@@ -45,7 +50,7 @@ public sealed class RunningHost : IAsyncDisposable
         var app = EmbeddedHost.Build([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningHost(app, new Uri(address), dataPath);
+        return new RunningHost(app, new Uri(address), dataPath, ownsData);
     }
 
     /// <summary>A client with its own cookie jar: one browser.</summary>
@@ -90,5 +95,9 @@ public sealed class RunningHost : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_ownsData && Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
     }
 }

@@ -44,8 +44,10 @@ public class BenchRunTests
             Assert.That(report.Kafka.AggregatorHitsPerSecond, Has.Count.EqualTo(2).And.All.GreaterThan(0));
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
-            // One section per size, in order; the engine generates whole visits, so the counts are near the sizes asked for.
-            Assert.That(report.Queries.Select(q => q.Hits), Is.EqualTo(new[] { 20_000L, 30_000L }).Within(2).Percent);
+            // One section per size, in order; the engine generates whole visits, so the counts are near the sizes
+            // asked for. 20,000 hits are about 6,060 visits of 2.5 hits' standard deviation each: the total's is
+            // about 1 % (seed 23898 gave 19,512), so 5 % is five of them.
+            Assert.That(report.Queries.Select(q => q.Hits), Is.EqualTo(new[] { 20_000L, 30_000L }).Within(5).Percent);
             Assert.That(report.Queries[1].Timings.Where(t => t.Runs > 0).Select(t => t.Kind), Does.Contain("stats API").And.Contain("planner (rollups)").And.Contain("raw hits + sessions"));
             Assert.That(report.Memory.Select(m => m.Process), Does.Contain("collector").And.Contain("embedded").And.Contain("nginx").And.Contain("kestrel"));
         });
