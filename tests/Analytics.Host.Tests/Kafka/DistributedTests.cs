@@ -6,22 +6,8 @@ using Confluent.Kafka;
 namespace Analytics.Host.Tests.Kafka;
 
 /// <summary>The distributed deployment with configuration only: collector and aggregator apart, over Kafka.</summary>
-public class DistributedTests
+public class DistributedTests : DataFolderTests
 {
-    private string _dataPath = "";
-
-    [SetUp]
-    public void NewData() => _dataPath = RunningHost.NewDataPath();
-
-    [TearDown]
-    public void DeleteData()
-    {
-        if (Directory.Exists(_dataPath))
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-    }
-
     private static async Task SendBeaconsAsync(Uri collector, int count)
     {
         using var browser = new HttpClient { BaseAddress = collector };
@@ -46,7 +32,7 @@ public class DistributedTests
         var topic = cluster.CreateTopic("hits", partitions: 2);
         const int hits = 150;
 
-        using (var collector = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, _dataPath))
+        using (var collector = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, Data))
         {
             cluster.SetBrokerDown();
             await SendBeaconsAsync(collector.Address, hits);
@@ -55,10 +41,10 @@ public class DistributedTests
             Assert.That(await probe.GetStringAsync("/metrics"), Does.Contain("analytics_kafka_degraded 1"));
             collector.Kill();
         }
-        Assert.That(Directory.GetFiles(Path.Combine(_dataPath, "spool"), "*.seg").Sum(f => new FileInfo(f).Length), Is.GreaterThan(0), "hits wait in the spool");
+        Assert.That(Directory.GetFiles(Path.Combine(Data, "spool"), "*.seg").Sum(f => new FileInfo(f).Length), Is.GreaterThan(0), "hits wait in the spool");
         cluster.SetBrokerUp();
 
-        using var restarted = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, _dataPath);
+        using var restarted = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, Data);
         var messages = ReadTopic(cluster.BootstrapServers, topic, partitions: 2, hits + 1, TimeSpan.FromSeconds(20), idleAfterExpected: hits);
 
         var ids = messages.Select(m => HitCodec.TryDecode(m.Message.Value, out var hit, out _) ? hit.HitId : Guid.Empty).ToList();
@@ -73,7 +59,7 @@ public class DistributedTests
         using var cluster = MockCluster.Start();
         var topic = cluster.CreateTopic("hits", partitions: 2);
         const int hits = 40;
-        using var collector = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, _dataPath);
+        using var collector = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, Data);
         await using var aggregator = await RunningHost.StartAsync(null,
             "--Transport:Kind=Kafka", "--Host:Roles=aggregator",
             "--Kafka:BootstrapServers=" + cluster.BootstrapServers, "--Kafka:Topic=" + topic,
