@@ -78,8 +78,9 @@ public sealed partial class QueryPlanner
     }
 
     /// <summary>
-    /// Cookie visits joined to their matching hits by the session_id the hits carry: the SQL alone about
-    /// twice as fast as <see cref="SpansByHitsSql"/> at 10 M hits (benchmarks/README.md).
+    /// Cookie visits joined to their matching hits by the session_id the hits carry, each hit in its own visit:
+    /// the SQL alone about twice as fast as <see cref="SpansByHitsSql"/> at 10 M hits (benchmarks/README.md),
+    /// no faster at 50 M (benchmarks/RESULTS.md): both read every visit row of the period.
     /// </summary>
     private string ByVisitSql(StatsQuery query, string visits, string hits, string columns) => $"""
         SELECT {string.Concat(query.Dimensions.Select((_, i) => $"v.d{i} AS d{i}, "))}v.visitor_id AS visitor_id, v.sign AS sign, v.duration AS duration, v.is_bounce AS is_bounce,
