@@ -47,6 +47,7 @@ public static class BreakdownLattice
                         known.Add(indices);
                     }
                 }
+                known.AddRange(Residuals(cells, mask, sub, tables.Keys, withheld, published));
             }
             var hidden = ComplementarySuppression.Withhold(new SuppressionProblem
             {
@@ -61,6 +62,27 @@ public static class BreakdownLattice
             published[mask] = cells.Where((_, i) => !hidden[i]).Select(c => Key(c.Dimensions)).ToHashSet(StringComparer.Ordinal);
         }
         return withheld.TryGetValue(full, out var result) ? result : new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Sums a reader gets by subtraction, listed so bounds see them too (they add nothing to the linear span): a
+    /// published line of a breakdown coarser than <paramref name="sub"/> minus the published lines of
+    /// <paramref name="sub"/> within it is the sum of <paramref name="sub"/>'s withheld lines there (an "(other)"
+    /// row is one). A bound on a cell from such a sum and a published neighbour can pin it where no listed sum does.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<int>> Residuals(
+        List<BreakdownCell> cells, int mask, int sub, IEnumerable<int> masks, Dictionary<int, HashSet<string>> withheld, Dictionary<int, HashSet<string>> published)
+    {
+        foreach (var coarser in masks.Where(c => c != sub && (c & sub) == c).ToList())
+        {
+            var lines = cells.Select((c, i) => (Line: Project(c, mask, coarser), Hidden: withheld[sub].Contains(Project(c, mask, sub)), Index: i))
+                .Where(x => x.Hidden && published[coarser].Contains(x.Line))
+                .GroupBy(x => x.Line, StringComparer.Ordinal);
+            foreach (var line in lines)
+            {
+                yield return line.Select(x => x.Index).ToList();
+            }
+        }
     }
 
     /// <summary>All masks over <paramref name="dimensions"/> dimensions; with <paramref name="keepFirst"/>, only those holding the first, and the total.</summary>
