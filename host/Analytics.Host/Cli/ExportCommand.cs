@@ -58,6 +58,11 @@ public static class ExportCommand
                 Console.Error.WriteLine("analytics export: " + e.Message);
                 return 3;
             }
+            catch (UnpublishableWindowException e)
+            {
+                Console.Error.WriteLine("analytics export: " + e.Message);
+                return 2;
+            }
             catch (OptionsValidationException e)
             {
                 Console.Error.WriteLine("analytics export: " + e.Message);

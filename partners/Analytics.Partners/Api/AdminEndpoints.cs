@@ -97,6 +97,10 @@ public static class AdminEndpoints
         {
             return TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict, title: "Privacy budget exceeded");
         }
+        catch (UnpublishableWindowException refused)
+        {
+            return TypedResults.Problem(refused.Message, statusCode: StatusCodes.Status400BadRequest, title: "Window not publishable");
+        }
         return TypedResults.Json(
             new RerunResponse(stored.Partner, stored.Report, stored.Window, stored.Rows, stored.WithheldCells, stored.Sha256),
             PartnersJsonContext.Default.RerunResponse);

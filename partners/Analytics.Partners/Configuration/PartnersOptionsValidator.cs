@@ -91,6 +91,35 @@ public sealed class PartnersOptionsValidator : IValidateOptions<PartnersOptions>
                     yield return rollupProblem;
                 }
             }
+            foreach (var problem in OverlappingPeriods(partner, at))
+            {
+                yield return problem;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two k-suppressed reports of one partner over a site whose periods differ in shape (one by day, one by week):
+    /// their periods overlap without being equal, and a reader subtracting one from the other recovers withheld
+    /// cells (<see cref="ReportPeriods"/>).
+    /// </summary>
+    private static IEnumerable<string> OverlappingPeriods(PartnerOptions partner, string at)
+    {
+        var suppressed = partner.Reports.Select((report, index) => (Report: report, Index: index))
+            .Where(x => x.Report.Privacy.Mode == PrivacyMode.KSuppression && Enum.IsDefined(x.Report.Granularity) && Enum.IsDefined(x.Report.Window))
+            .ToList();
+        for (var i = 0; i < suppressed.Count; i++)
+        {
+            var (report, index) = suppressed[i];
+            var shape = ReportPeriods.Shape(report.Granularity, report.Window);
+            var clash = suppressed.Take(i).FirstOrDefault(x => ReportPeriods.Shape(x.Report.Granularity, x.Report.Window) != shape && x.Report.Sites.Intersect(report.Sites).Any());
+            if (clash.Report is { } other)
+            {
+                yield return $"{at}:Reports:{index} ('{report.Id}', periods of a {shape}) and {at}:Reports:{clash.Index} ('{other.Id}', periods of a " +
+                    $"{ReportPeriods.Shape(other.Granularity, other.Window)}) cover site '{other.Sites.Intersect(report.Sites).First()}' for one partner: a reader " +
+                    "could subtract one from the other and recover withheld cells. Give the partner one period shape per site " +
+                    "(Granularity and Window), or publish one of them with Privacy:Mode DifferentialPrivacy";
+            }
         }
     }
 

@@ -104,6 +104,10 @@ public sealed partial class ReportGenerator(
         var query = PartnerDirectory.QueryFor(partner, report, window);
         if (report.Privacy.Mode != PrivacyMode.DifferentialPrivacy)
         {
+            if (ReportPeriods.WindowProblem(report.Granularity, report.Window, window) is { } problem)
+            {
+                throw new UnpublishableWindowException($"Report '{report.Id}' of partner '{partner.Id}': {problem}.");
+            }
             return await SmallCellSuppression.BuildAsync(
                 source, query, directory.KFor(partner, report), partner.SmallCells,
                 store.WithheldBefore(partner.Id, report.Id, window.Name), cancellationToken);

@@ -90,4 +90,32 @@ public class PullScopeTests
         Assert.That(entries[1].GetProperty("actor").GetString(), Is.EqualTo("operator"));
         Assert.That(entries.All(e => e.GetProperty("partner").GetString() == "acme"), Is.True);
     }
+
+    /// <summary>
+    /// A weekly report rerun for Tuesday to Thursday would publish a period inside the week already published: the
+    /// week minus it is the four days left, a cell no one checked against k.
+    /// </summary>
+    [Test]
+    public async Task A_rerun_of_a_weekly_report_must_cover_a_whole_week()
+    {
+        var settings = PartnersApp.TwoPartners(PartnersApp.NewStorePath());
+        settings["Partners:SchedulerEnabled"] = "false";
+        settings["Partners:Partners:0:Reports:0:Granularity"] = "Window";
+        settings["Partners:Partners:0:Reports:0:Window"] = "PreviousWeek";
+        await using var app = await PartnersApp.StartAsync(settings, new FakeAggregateSource().Add(Day, 25, 60, "demo", "FR"));
+        using var operatorClient = app.Client(PartnersApp.OperatorKey);
+
+        using var partial = await Rerun(operatorClient, "2026-11-24", "2026-11-26");
+        using var week = await Rerun(operatorClient, "2026-11-23", "2026-11-29");
+
+        Assert.That(partial.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await partial.Content.ReadAsStringAsync(), Does.Contain("window 2026-11-24_2026-11-26 is not a whole week").And.Contain("2026-11-23_2026-11-29"));
+        Assert.That(week.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Monday to Sunday");
+        var audit = await app.Get<AuditLog>().ListAsync("acme");
+        Assert.That(audit.Select(a => a.Window), Is.EqualTo(new[] { "2026-11-23_2026-11-29" }), "the refused window was never generated");
+    }
+
+    private static Task<HttpResponseMessage> Rerun(HttpClient client, string from, string to) =>
+        client.PostAsync("/api/partners-admin/reruns", new StringContent(
+            $$"""{"partner":"acme","report":"daily","from":"{{from}}","to":"{{to}}"}""", System.Text.Encoding.UTF8, "application/json"));
 }

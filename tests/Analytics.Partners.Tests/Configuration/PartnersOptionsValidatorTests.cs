@@ -62,6 +62,32 @@ public class PartnersOptionsValidatorTests
         Assert.That(StartError(settings), Does.Contain(message));
     }
 
+    /// <summary>A week minus its six published days is the seventh: withheld cells come back by subtraction.</summary>
+    [Test]
+    public void A_partner_cannot_get_one_site_by_day_and_by_week_unless_one_report_is_differentially_private()
+    {
+        var settings = Valid();
+        settings["Partners:Partners:0:Reports:1:Id"] = "weekly";
+        settings["Partners:Partners:0:Reports:1:Sites:0"] = "demo";
+        settings["Partners:Partners:0:Reports:1:Dimensions:0"] = "country";
+        settings["Partners:Partners:0:Reports:1:Granularity"] = "Window";
+        settings["Partners:Partners:0:Reports:1:Window"] = "PreviousWeek";
+        settings["Partners:Partners:0:Reports:1:Schedule:TimeZone"] = "Europe/Paris";
+        settings["Partners:Partners:0:Reports:1:Schedule:At"] = "03:00";
+
+        var mixed = StartError(settings);
+        settings["Partners:Partners:0:Reports:1:Sites:0"] = "shop";
+        var otherSite = StartError(settings);
+        settings["Partners:Partners:0:Reports:1:Sites:0"] = "demo";
+        settings["Partners:Partners:0:Reports:1:Granularity"] = "Day";
+        var daysOfTheWeek = StartError(settings);
+
+        Assert.That(mixed, Does.Contain("Partners:Partners:0:Reports:1 ('weekly', periods of a week) and Partners:Partners:0:Reports:0 ('daily', periods of a day) cover site 'demo'"));
+        Assert.That(mixed, Does.Contain("Privacy:Mode DifferentialPrivacy"));
+        Assert.That(otherSite, Is.Null, "different sites share no cell");
+        Assert.That(daysOfTheWeek, Is.Null, "a weekly run by day publishes the same days as the daily one");
+    }
+
     [Test]
     public void A_push_url_needs_a_long_secret_and_two_partners_cannot_share_a_key()
     {
