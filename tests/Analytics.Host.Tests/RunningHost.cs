@@ -27,7 +27,7 @@ public sealed class RunningHost : IAsyncDisposable
 
     public string DataPath { get; }
 
-    public static string NewDataPath() => Path.Combine(Path.GetTempPath(), "analytics-test-" + Guid.NewGuid().ToString("N"));
+    public static string NewDataPath() => Path.Combine(TestDataFolders.Root, "analytics-test-" + Guid.NewGuid().ToString("N"));
 
     public static async Task<RunningHost> StartAsync(string? dataPath = null, params string[] settings)
     {

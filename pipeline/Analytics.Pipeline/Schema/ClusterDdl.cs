@@ -21,6 +21,7 @@ public static partial class ClusterDdl
         ["hits"] = $"cityHash64(if(visitor_id = {Anonymous}, hit_id, visitor_id))",
         ["sessions"] = $"cityHash64(if(visitor_id = {Anonymous}, session_id, visitor_id))",
         ["batch_ledger"] = "cityHash64(token)",
+        ["batch_writes"] = "cityHash64(token)",
         ["kafka_batches"] = "cityHash64(topic, partition)",
     };
 

@@ -63,6 +63,20 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
         return fresh;
     }
 
+    /// <summary>
+    /// Takes <paramref name="kept"/> as the hits of <paramref name="batch"/> without looking them up: a replay of a
+    /// write whose rows were fixed before it began (<see cref="HitStore"/>), some of which may be stored already.
+    /// </summary>
+    public void Replay(object batch, IReadOnlyList<Hit> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        if (!ReferenceEquals(batch, _last.Batch))
+        {
+            _before = _last.Ids;
+        }
+        _last = (batch, kept.Select(hit => hit.HitId).ToHashSet());
+    }
+
     /// <summary>IDs stored with timestamps in the runs of <paramref name="hits"/>' timestamps.</summary>
     private async Task<HashSet<Guid>> StoredAsync(IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {

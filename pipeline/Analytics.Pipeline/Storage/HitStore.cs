@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
+using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
@@ -56,14 +57,26 @@ public sealed class HitStore(
         {
             return null;
         }
-        if (batch.DeduplicationToken is { } token && await IsStoredAsync(token, cancellationToken))
+        var earlier = batch.DeduplicationToken is { } token ? await EarlierWriteAsync(token, cancellationToken) : null;
+        if (earlier is { Stored: true })
         {
             // Stored before (the source replays after a restart or a rebalance). The engine would drop the
             // inserts as duplicates anyway; skipping keeps the tracker off visits it would then believe stored.
             return null;
         }
-        // A hit stored before (sent again, in this batch or an earlier one) is dropped before its visit is tracked.
-        var fresh = await _deduplicator.FreshAsync(batch, batch.Hits, cancellationToken);
+        IReadOnlyList<Hit> fresh;
+        if (earlier is { WriteToken: { } begunToken, LeftOut: var begunLeftOut })
+        {
+            // Begun before and maybe stored in some tables only: the same rows under the same token, so each table
+            // drops what it holds and takes what it lacks. Looked up by hit ID, the batch's own stored hits would go.
+            fresh = Without(batch.Hits, begunLeftOut);
+            _deduplicator.Replay(batch, fresh);
+        }
+        else
+        {
+            // A hit stored before (sent again, in this batch or an earlier one) is dropped before its visit is tracked.
+            fresh = await _deduplicator.FreshAsync(batch, batch.Hits, cancellationToken);
+        }
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
@@ -77,19 +90,34 @@ public sealed class HitStore(
         HitRowBinaryEncoder.Encode(kept, hits, settings);
         SessionRowBinaryEncoder.Encode(visits, visitRows, settings);
         // A source that cannot replay gives no token; the write still needs one so its own retry is stored once.
-        var writeToken = batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
-        if (fresh.Count != batch.Count)
+        var writeToken = earlier?.WriteToken ?? batch.DeduplicationToken ?? "write/" + Guid.NewGuid().ToString("N");
+        if (earlier?.WriteToken is null && fresh.Count != batch.Count)
         {
-            // Fewer rows than the range holds: a token of their own, the same when a replay finds the same copies stored.
+            // Fewer rows than the range holds: a token of their own.
             writeToken += "/fresh-" + FreshKey(fresh);
         }
-        return new PreparedWrite(batch, writeToken, HitRowBinaryEncoder.Format, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen);
+        return new PreparedWrite(
+            batch, writeToken, HitRowBinaryEncoder.Format, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen, LeftOut(batch.Hits, fresh), earlier?.WriteToken is not null);
     }
 
     /// <summary>Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.</summary>
     public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken)
     {
         var token = write.DeduplicationToken;
+        if (write.Batch.DeduplicationToken is { } source && !write.Replayed)
+        {
+            // Before any insert: a replay of this batch must write these rows under this token (schema/0020).
+            await clickHouse.ExecuteAsync(
+                $"INSERT INTO {clickHouse.Database}.batch_writes (token, write_token, left_out) VALUES ({{token:String}}, {{write:String}}, " +
+                $"arrayMap(p -> toUInt32(p), arrayFilter(p -> p != '', splitByChar(',', {{left:String}}))))",
+                new Dictionary<string, string>
+                {
+                    ["token"] = source,
+                    ["write"] = token,
+                    ["left"] = string.Join(',', write.LeftOut.Select(p => p.ToString(CultureInfo.InvariantCulture))),
+                },
+                cancellationToken);
+        }
         // Visits first: a hit found in stored_hit_ids has its visit stored already, so a crash between
         // the two inserts never leaves a replay dropping hits whose visits were never written.
         if (!write.Sessions.IsEmpty)
@@ -135,6 +163,57 @@ public sealed class HitStore(
             hash.Append(id);
         }
         return hash.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// What an earlier attempt at the batch <paramref name="token"/> left: stored whole (in the ledger), or begun (its
+    /// write token and left-out positions), or nothing (null).
+    /// </summary>
+    private async Task<EarlierWrite?> EarlierWriteAsync(string token, CancellationToken cancellationToken)
+    {
+        if (await IsStoredAsync(token, cancellationToken))
+        {
+            return new EarlierWrite(true, null, []);
+        }
+        var output = await clickHouse.QueryAsync(
+            $"SELECT write_token, arrayStringConcat(left_out, ',') FROM {clickHouse.Database}.batch_writes WHERE token = {{token:String}} LIMIT 1",
+            "TabSeparatedRaw",
+            new Dictionary<string, string> { ["token"] = token },
+            cancellationToken);
+        var fields = Encoding.UTF8.GetString(output).TrimEnd('\n').Split('\t');
+        if (fields.Length < 2)
+        {
+            return null;
+        }
+        var leftOut = fields[1].Length == 0 ? [] : fields[1].Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture)).ToList();
+        return new EarlierWrite(false, fields[0], leftOut);
+    }
+
+    private sealed record EarlierWrite(bool Stored, string? WriteToken, IReadOnlyList<uint> LeftOut);
+
+    /// <summary>The positions in <paramref name="hits"/> of the hits <paramref name="kept"/> (an ordered subset of the same objects) lacks.</summary>
+    private static List<uint> LeftOut(IReadOnlyList<Hit> hits, IReadOnlyList<Hit> kept)
+    {
+        var leftOut = new List<uint>(hits.Count - kept.Count);
+        var next = 0;
+        for (var i = 0; i < hits.Count; i++)
+        {
+            if (next < kept.Count && ReferenceEquals(hits[i], kept[next]))
+            {
+                next++;
+            }
+            else
+            {
+                leftOut.Add((uint)i);
+            }
+        }
+        return leftOut;
+    }
+
+    private static List<Hit> Without(IReadOnlyList<Hit> hits, IReadOnlyList<uint> leftOut)
+    {
+        var skip = leftOut.ToHashSet();
+        return [.. hits.Where((_, i) => !skip.Contains((uint)i))];
     }
 
     private async Task<bool> IsStoredAsync(string token, CancellationToken cancellationToken)

@@ -13,4 +13,8 @@ namespace Analytics.Pipeline.Storage;
 /// <param name="Hits">The batch's rows for the hits table.</param>
 /// <param name="Sessions">The visits' -1/+1 rows for the sessions table (empty when no visit changed).</param>
 /// <param name="ErasuresSeen">Erasures known when the batch was prepared (<see cref="ErasedVisitors.Version"/>).</param>
-public sealed record PreparedWrite(HitBatch Batch, string DeduplicationToken, string Format, ReadOnlyMemory<byte> Hits, ReadOnlyMemory<byte> Sessions, long ErasuresSeen);
+/// <param name="LeftOut">Positions in the batch of the hits left out as copies of stored ones.</param>
+/// <param name="Replayed">The rows were fixed by an earlier attempt's record (<c>batch_writes</c>), which needs no new record.</param>
+public sealed record PreparedWrite(
+    HitBatch Batch, string DeduplicationToken, string Format, ReadOnlyMemory<byte> Hits, ReadOnlyMemory<byte> Sessions, long ErasuresSeen,
+    IReadOnlyList<uint> LeftOut, bool Replayed);
