@@ -14,7 +14,7 @@ public class AggregatorTests
     [Test]
     public async Task A_visits_insert_failing_after_its_hits_were_stored_is_retried_without_storing_a_hit_or_a_visit_twice()
     {
-        var db = new FailingSessionInserts(Engine.NewDatabase(), failures: 3);
+        var db = new FailingInserts(Engine.NewDatabase(), "sessions", failures: 3);
         await new Pipeline.Schema.SchemaMigrator(db, NullLogger<Pipeline.Schema.SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var queue = new InProcessQueue(1_000);
         using var aggregator = new Aggregator(queue, new HitStore(db), Options.Create(new AggregatorOptions
@@ -47,26 +47,5 @@ public class AggregatorTests
             $"SELECT (SELECT count() FROM {db.Database}.hits), sum(sign), sum(sign * pageviews), sum(sign * duration) FROM {db.Database}.sessions",
             "TabSeparated");
         Assert.That(Encoding.UTF8.GetString(totals), Is.EqualTo("60\t12\t60\t" + (12 * 4 * 60) + "\n"));
-    }
-
-    /// <summary>Fails the first few inserts into the sessions table, after which it passes everything on.</summary>
-    private sealed class FailingSessionInserts(IClickHouse inner, int failures) : IClickHouse
-    {
-        private int _sessionInserts;
-
-        public int Failed => Math.Min(Volatile.Read(ref _sessionInserts), failures);
-
-        public string Database => inner.Database;
-
-        public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
-            inner.ExecuteAsync(sql, parameters, cancellationToken);
-
-        public Task<byte[]> QueryAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
-            inner.QueryAsync(sql, format, parameters, cancellationToken);
-
-        public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
-            table.StartsWith($"{Database}.sessions", StringComparison.Ordinal) && Interlocked.Increment(ref _sessionInserts) <= failures
-                ? Task.FromException(new ClickHouseException("sessions insert failed (test)"))
-                : inner.InsertAsync(table, format, rows, deduplicationToken, cancellationToken);
     }
 }

@@ -107,7 +107,8 @@ public class DeduplicationTests(ClickHouseMode mode)
         var db = await MigratedAsync();
         var reference = await MigratedAsync();
         var batch = new HitBatch([At(Guid.NewGuid(), Noon, "/x"), At(Guid.NewGuid(), Noon.AddSeconds(1), "/y"), At(Guid.Empty, Noon, "/z")], "hits/0/0-2");
-        var killed = new KilledAtTheHitsInsert(db);
+        // The process dies as it sends the hits insert: everything before it went through.
+        var killed = new FailingInserts(db, "hits");
 
         Assert.ThrowsAsync<ClickHouseException>(() => new HitStore(killed).WriteAsync(batch, CancellationToken.None));
         // Of the hits insert, only the view feeding stored_hit_ids had committed its part.
@@ -117,23 +118,6 @@ public class DeduplicationTests(ClickHouseMode mode)
 
         await new HitStore(reference).WriteAsync(batch with { }, CancellationToken.None);
         Assert.That(await TotalsAsync(db), Is.EqualTo(await TotalsAsync(reference)));
-    }
-
-    /// <summary>The process dies as it sends the hits insert: everything before it went through.</summary>
-    private sealed class KilledAtTheHitsInsert(IClickHouse inner) : IClickHouse
-    {
-        public string Database => inner.Database;
-
-        public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
-            inner.ExecuteAsync(sql, parameters, cancellationToken);
-
-        public Task<byte[]> QueryAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
-            inner.QueryAsync(sql, format, parameters, cancellationToken);
-
-        public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
-            table.StartsWith(Database + ".hits ", StringComparison.Ordinal)
-                ? Task.FromException(new ClickHouseException("killed (test)"))
-                : inner.InsertAsync(table, format, rows, deduplicationToken, cancellationToken);
     }
 
     [Test]
