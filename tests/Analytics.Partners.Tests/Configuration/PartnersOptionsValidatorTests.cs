@@ -81,11 +81,18 @@ public class PartnersOptionsValidatorTests
         settings["Partners:Partners:0:Reports:1:Sites:0"] = "demo";
         settings["Partners:Partners:0:Reports:1:Granularity"] = "Day";
         var daysOfTheWeek = StartError(settings);
+        settings["Partners:Partners:0:Reports:1:Granularity"] = "Window";
+        settings["Partners:Partners:0:Reports:1:Metrics:0"] = "visitors";
+        settings["Partners:Partners:0:Reports:1:Privacy:Mode"] = "DifferentialPrivacy";
+        settings["Partners:Partners:0:PrivacyBudget:Epsilon"] = "5";
+        settings["Partners:Partners:0:PrivacyBudget:Delta"] = "0.00001";
+        var weekWithNoise = StartError(settings);
 
         Assert.That(mixed, Does.Contain("Partners:Partners:0:Reports:1 ('weekly', periods of a week) and Partners:Partners:0:Reports:0 ('daily', periods of a day) cover site 'demo'"));
         Assert.That(mixed, Does.Contain("Privacy:Mode DifferentialPrivacy"));
         Assert.That(otherSite, Is.Null, "different sites share no cell");
         Assert.That(daysOfTheWeek, Is.Null, "a weekly run by day publishes the same days as the daily one");
+        Assert.That(weekWithNoise, Is.Null, "noise composes; the budget pays for both");
     }
 
     [Test]
