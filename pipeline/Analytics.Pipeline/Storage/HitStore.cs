@@ -171,22 +171,23 @@ public sealed class HitStore(
     /// </summary>
     private async Task<EarlierWrite?> EarlierWriteAsync(string token, CancellationToken cancellationToken)
     {
-        if (await IsStoredAsync(token, cancellationToken))
-        {
-            return new EarlierWrite(true, null, []);
-        }
+        // One query for both: a live batch pays one round trip for the lookup, as before batch_writes.
         var output = await clickHouse.QueryAsync(
-            $"SELECT write_token, arrayStringConcat(left_out, ',') FROM {clickHouse.Database}.batch_writes WHERE token = {{token:String}} LIMIT 1",
+            $"SELECT 'stored', '', '' FROM {clickHouse.Database}.batch_ledger WHERE token = {{token:String}} LIMIT 1 UNION ALL " +
+            $"SELECT 'begun', write_token, arrayStringConcat(left_out, ',') FROM {clickHouse.Database}.batch_writes WHERE token = {{token:String}} LIMIT 1",
             "TabSeparatedRaw",
             new Dictionary<string, string> { ["token"] = token },
             cancellationToken);
-        var fields = Encoding.UTF8.GetString(output).TrimEnd('\n').Split('\t');
-        if (fields.Length < 2)
+        var rows = Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(row => row.Split('\t')).ToList();
+        if (rows.Any(row => row[0] == "stored"))
+        {
+            return new EarlierWrite(true, null, []);
+        }
+        if (rows.FirstOrDefault() is not [_, var writeToken, var leftOut])
         {
             return null;
         }
-        var leftOut = fields[1].Length == 0 ? [] : fields[1].Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture)).ToList();
-        return new EarlierWrite(false, fields[0], leftOut);
+        return new EarlierWrite(false, writeToken, leftOut.Length == 0 ? [] : [.. leftOut.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))]);
     }
 
     private sealed record EarlierWrite(bool Stored, string? WriteToken, IReadOnlyList<uint> LeftOut);
@@ -214,15 +215,5 @@ public sealed class HitStore(
     {
         var skip = leftOut.ToHashSet();
         return [.. hits.Where((_, i) => !skip.Contains((uint)i))];
-    }
-
-    private async Task<bool> IsStoredAsync(string token, CancellationToken cancellationToken)
-    {
-        var found = await clickHouse.QueryAsync(
-            $"SELECT count() FROM {clickHouse.Database}.batch_ledger WHERE token = {{token:String}}",
-            "TabSeparated",
-            new Dictionary<string, string> { ["token"] = token },
-            cancellationToken);
-        return found is not [(byte)'0', (byte)'\n'];
     }
 }
