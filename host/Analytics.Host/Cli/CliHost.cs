@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Analytics.Host.Cli;
 
 /// <summary>
@@ -20,6 +22,31 @@ public static class CliHost
             args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(data, "sites.json")));
         }
         return [.. args];
+    }
+
+    /// <summary>
+    /// Checks every setting validated at start before the host starts, and prints what is wrong, one line per
+    /// problem (each names its key), instead of the host's failure log with a stack trace. False when the
+    /// command should exit with code 2.
+    /// </summary>
+    public static bool ConfigurationIsValid(IServiceProvider services, string command)
+    {
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+            return true;
+        }
+        // One section wrong: its exception; several: one each, together.
+        catch (Exception e) when (e is OptionsValidationException || (e is AggregateException all && all.InnerExceptions.All(x => x is OptionsValidationException)))
+        {
+            var failures = e is AggregateException many ? many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures) : ((OptionsValidationException)e).Failures;
+            Console.Error.WriteLine($"analytics {command}: the configuration is not valid:");
+            foreach (var failure in failures)
+            {
+                Console.Error.WriteLine("  " + failure);
+            }
+            return false;
+        }
     }
 
     public static IHost Build(string[] args, Action<IServiceCollection> services)

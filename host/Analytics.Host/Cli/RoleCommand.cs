@@ -45,6 +45,10 @@ public static class RoleCommand
                 args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
+            if (!CliHost.ConfigurationIsValid(app.Services, role))
+            {
+                return 2;
+            }
             await app.StartAsync(CancellationToken.None);
             // The bound address (with port 0 the system picks one), so a supervisor or a test can find it.
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -35,6 +35,10 @@ public static class RunCommand
                 args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
+            if (!CliHost.ConfigurationIsValid(app.Services, "run"))
+            {
+                return 2;
+            }
             await app.StartAsync(CancellationToken.None);
             PrintWelcome(app);
             // The host handles SIGINT/SIGTERM itself and stops gracefully (the queue is drained into storage);

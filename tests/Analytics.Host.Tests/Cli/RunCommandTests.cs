@@ -31,6 +31,28 @@ public sealed partial class RunCommandTests : DataFolderTests
             $"the printed beacon {beacon} is accepted, not dropped:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("analytics_hits_", StringComparison.Ordinal)))}");
     }
 
+    [Test]
+    public async Task Bad_settings_stop_it_with_one_line_each_and_no_stack_trace()
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("k"u8));
+        string[] weeklyAndDaily =
+        [
+            "--Partners:Partners:0:Id=acme", "--Partners:Partners:0:KeySha256=" + key,
+            "--Partners:Partners:0:Reports:0:Id=daily", "--Partners:Partners:0:Reports:0:Sites:0=demo",
+            "--Partners:Partners:0:Reports:1:Id=weekly", "--Partners:Partners:0:Reports:1:Sites:0=demo",
+            "--Partners:Partners:0:Reports:1:Granularity=Window", "--Partners:Partners:0:Reports:1:Window=PreviousWeek",
+        ];
+        await using var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{FreePort.Next()}", "--Aggregator:BatchSize=0", .. weeklyAndDaily]);
+
+        await EmbeddedCrashTests.Until(() => host.HasExited, "the host to give up", seconds: 90);
+
+        Assert.That(host.ExitCode, Is.EqualTo(2), host.Output);
+        Assert.That(host.Output, Does.Contain("analytics run: the configuration is not valid:"));
+        Assert.That(host.Output, Does.Contain("'BatchSize' with the error"));
+        Assert.That(host.Output, Does.Contain("Partners:Partners:0:Reports:1 ('weekly', periods of a week) and Partners:Partners:0:Reports:0 ('daily', periods of a day) cover site 'demo'"));
+        Assert.That(host.Output, Does.Not.Contain("   at "), "no stack trace");
+    }
+
     private static long Counter(string metrics, string name) =>
         metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Sum();
 
