@@ -64,14 +64,18 @@ public sealed record DeliveryFigures(long BeaconsAnswered, long HitsAccepted, lo
 
 /// <summary>
 /// The soak's exact check: beacons answered 200 (each for its own path) against the soak site's stored
-/// rows, distinct hit IDs and distinct paths. Exact when every answered path is stored and nothing twice.
-/// A beacon the client gave up on may still have been stored, so stored may exceed answered.
+/// rows, distinct hit IDs and distinct paths, and the hits its hourly rollup counts (a batch killed halfway
+/// through its inserts can be in hits and not in a rollup). Exact when every answered path is stored, nothing
+/// twice, and the rollup counts each stored hit once. A beacon the client gave up on may still have been
+/// stored, so stored may exceed answered.
 /// </summary>
-public sealed record AnsweredFigures(long Answered, long StoredRows, long StoredDistinctHitIds, long StoredDistinctPaths, long AnsweredMissing, bool Restarted)
+public sealed record AnsweredFigures(long Answered, long StoredRows, long StoredDistinctHitIds, long StoredDistinctPaths, long RollupHits, long AnsweredMissing, bool Restarted)
 {
     public bool NoDoubles => StoredRows == StoredDistinctHitIds && StoredRows == StoredDistinctPaths;
 
-    public bool Exact => AnsweredMissing == 0 && NoDoubles;
+    public bool RollupAgrees => RollupHits == StoredRows;
+
+    public bool Exact => AnsweredMissing == 0 && NoDoubles && RollupAgrees;
 }
 
 public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHitsPerSecond, List<double> BacklogHitsPerSecond, List<double> StoreOnlyHitsPerSecond, List<double> CeilingHitsPerSecond, List<double> CeilingWithViewsHitsPerSecond)

@@ -159,9 +159,9 @@ public static class MarkdownReport
         md.AppendLine($"| {d.BeaconsAnswered:N0} | {d.HitsAccepted:N0} | {d.HitsRejected:N0} | {d.HitsStored:N0} | {(d.AllStored ? "yes" : "**NO**")} |").AppendLine();
         if (d.Answered is { } a)
         {
-            md.AppendLine("| answered 200 (distinct paths) | stored rows | stored distinct hit IDs | stored distinct paths | answered not stored | answered ⊆ stored, no doubles |");
-            md.AppendLine("|---:|---:|---:|---:|---:|---|");
-            md.AppendLine($"| {a.Answered:N0} | {a.StoredRows:N0} | {a.StoredDistinctHitIds:N0} | {a.StoredDistinctPaths:N0} | {a.AnsweredMissing:N0} | {(a.Exact ? "yes" : "**NO**")} |").AppendLine();
+            md.AppendLine("| answered 200 (distinct paths) | stored rows | stored distinct hit IDs | stored distinct paths | hits in the hourly rollup | answered not stored | answered ⊆ stored, no doubles, rollup agrees |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---|");
+            md.AppendLine($"| {a.Answered:N0} | {a.StoredRows:N0} | {a.StoredDistinctHitIds:N0} | {a.StoredDistinctPaths:N0} | {a.RollupHits:N0} | {a.AnsweredMissing:N0} | {(a.Exact ? "yes" : "**NO**")} |").AppendLine();
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class SoakSection(BenchSettings settings, TextWriter log)
         var restarted = faults.Any(f => f is KillEmbeddedFault || f == KillRoleFault.Collector);
         delivery = delivery with
         {
-            Answered = new AnsweredFigures(result.AnsweredPaths.Count, stored.Rows, stored.DistinctHitIds, stored.DistinctPaths,
+            Answered = new AnsweredFigures(result.AnsweredPaths.Count, stored.Rows, stored.DistinctHitIds, stored.DistinctPaths, stored.RollupHits,
                 result.AnsweredPaths.Count(path => !stored.Paths.Contains(path)), restarted),
         };
         if (DeliveryCheck.Kafka is { } kafkaCounters)
@@ -59,7 +59,7 @@ public sealed class SoakSection(BenchSettings settings, TextWriter log)
         }
         var a = delivery.Answered!;
         log.WriteLine($"  soak: sent {result.Requests:N0} at {result.RequestsPerSecond:N0} req/s, answered {delivery.BeaconsAnswered:N0}, accepted {delivery.HitsAccepted:N0}{(restarted ? " (since the restart)" : "")}, stored {delivery.HitsStored:N0} ({(delivery.AllStored ? "all stored" : "MISMATCH")})");
-        log.WriteLine($"  soak site: answered {a.Answered:N0} distinct paths; stored {a.StoredRows:N0} rows, {a.StoredDistinctHitIds:N0} distinct hit IDs, {a.StoredDistinctPaths:N0} distinct paths; answered not stored {a.AnsweredMissing:N0}; answered ⊆ stored, no doubles: {(a.Exact ? "yes" : "NO")}");
+        log.WriteLine($"  soak site: answered {a.Answered:N0} distinct paths; stored {a.StoredRows:N0} rows, {a.StoredDistinctHitIds:N0} distinct hit IDs, {a.StoredDistinctPaths:N0} distinct paths, {a.RollupHits:N0} in the hourly rollup; answered not stored {a.AnsweredMissing:N0}; answered ⊆ stored, no doubles, rollup agrees: {(a.Exact ? "yes" : "NO")}");
         return new SoakFigures(duration.TotalSeconds, result.RequestsPerSecond, [.. faults.Select(f => f.Name)], delivery, result.P99Microseconds / 1000.0, result.Errors);
     }
 }

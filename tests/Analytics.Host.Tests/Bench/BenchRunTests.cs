@@ -129,8 +129,9 @@ public class BenchRunTests
         Assert.That(answered.StoredDistinctPaths, Is.GreaterThanOrEqualTo(answered.Answered));
         Assert.That(answered.StoredRows, Is.EqualTo(answered.StoredDistinctPaths), "a beacon stored twice");
         Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
+        Assert.That(answered.RollupHits, Is.EqualTo(answered.StoredRows), "the hourly rollup counts each stored hit once");
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
-        Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles"));
+        Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles, rollup agrees"));
     }
 
     [Test]
@@ -154,6 +155,7 @@ public class BenchRunTests
         Assert.That(answered.AnsweredMissing, Is.Zero, "answered beacons missing from hits");
         Assert.That(answered.StoredRows, Is.EqualTo(answered.StoredDistinctPaths), "a beacon stored twice");
         Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
+        Assert.That(answered.RollupHits, Is.EqualTo(answered.StoredRows), "the hourly rollup counts each stored hit once");
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
     }
 
