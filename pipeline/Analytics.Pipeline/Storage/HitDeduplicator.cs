@@ -37,10 +37,7 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
     public async Task<IReadOnlyList<Hit>> FreshAsync(object batch, IReadOnlyList<Hit> hits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hits);
-        if (!ReferenceEquals(batch, _last.Batch))
-        {
-            _before = _last.Ids;
-        }
+        Begin(batch);
         var stored = await StoredAsync(hits, cancellationToken);
         var seen = new HashSet<Guid>(hits.Count);
         List<Hit>? fresh = null;
@@ -70,11 +67,17 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
     public void Replay(object batch, IReadOnlyList<Hit> kept)
     {
         ArgumentNullException.ThrowIfNull(kept);
+        Begin(batch);
+        _last = (batch, kept.Select(hit => hit.HitId).ToHashSet());
+    }
+
+    /// <summary>A new batch (not a retried prepare of the last one): the last one's IDs become those in flight before it.</summary>
+    private void Begin(object batch)
+    {
         if (!ReferenceEquals(batch, _last.Batch))
         {
             _before = _last.Ids;
         }
-        _last = (batch, kept.Select(hit => hit.HitId).ToHashSet());
     }
 
     /// <summary>IDs stored with timestamps in the runs of <paramref name="hits"/>' timestamps.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
+using System.Text.Json;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
@@ -107,16 +108,13 @@ public sealed class HitStore(
         if (write.Batch.DeduplicationToken is { } source && !write.Replayed)
         {
             // Before any insert: a replay of this batch must write these rows under this token (schema/0020).
-            await clickHouse.ExecuteAsync(
-                $"INSERT INTO {clickHouse.Database}.batch_writes (token, write_token, left_out) VALUES ({{token:String}}, {{write:String}}, " +
-                $"arrayMap(p -> toUInt32(p), arrayFilter(p -> p != '', splitByChar(',', {{left:String}}))))",
-                new Dictionary<string, string>
-                {
-                    ["token"] = source,
-                    ["write"] = token,
-                    ["left"] = string.Join(',', write.LeftOut.Select(p => p.ToString(CultureInfo.InvariantCulture))),
-                },
-                cancellationToken);
+            var record = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+            {
+                ["token"] = source,
+                ["write_token"] = token,
+                ["left_out"] = write.LeftOut,
+            });
+            await clickHouse.InsertAsync($"{clickHouse.Database}.batch_writes", "JSONEachRow", record, cancellationToken: cancellationToken);
         }
         // Visits first: a hit found in stored_hit_ids has its visit stored already, so a crash between
         // the two inserts never leaves a replay dropping hits whose visits were never written.
