@@ -8,8 +8,8 @@ cd "$root"
 export ANALYTICS_CACHE=${ANALYTICS_CACHE:-$root/.cache}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# Debian packages the tests use, as command:package. npm fetches the data dependencies.
-needs=(npm:npm chromium:chromium wrk:wrk nginx:nginx)
+# Debian packages the tests use, as command:package (the compressors make the logs the import must refuse). npm fetches the data dependencies.
+needs=(npm:npm chromium:chromium wrk:wrk nginx:nginx xz:xz-utils bzip2:bzip2 zstd:zstd)
 missing=()
 for need in "${needs[@]}"; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")

@@ -180,5 +180,9 @@ public static class ImportCommand
         {
             Console.WriteLine($"  bad lines: {r.BadLines:N0} (first at line {string.Join(", ", r.FirstBadLines)})");
         }
+        if (r.Completed && !r.Recorded)
+        {
+            Console.WriteLine("  nothing stored, so not recorded as imported: the same command imports it again");
+        }
     }
 }

@@ -47,6 +47,9 @@ public sealed class ImportResult(string file)
     /// <summary>From the first line read to the last one stored, this run (the survey before it not included).</summary>
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>True when the finished file was recorded in the ledger (it stored pageviews), so importing it again is a no-op.</summary>
+    public bool Recorded { get; set; }
+
     /// <summary>False when the run was interrupted; the checkpoint lets the next run resume.</summary>
     public bool Completed { get; set; }
 }

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 namespace Analytics.Host.Import;
 
 /// <summary>
-/// One log file as the import reads it: plain or gzip (by the .gz name), checked whole before anything
+/// One log file as the import reads it: plain or gzip (by the .gz name or by its first bytes), checked whole before anything
 /// is stored. The survey gives the file's fingerprint (so a finished import is not run twice), its
 /// lines' time range (so the summary and the retention check know what is coming) and proves a .gz
 /// complete: the decompressor reports a cut-off file as a clean end, so the gzip trailer's CRC-32 and
@@ -14,7 +14,26 @@ namespace Analytics.Host.Import;
 /// </summary>
 public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTime? First, DateTime? Last)
 {
-    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Gzip by its name, or by its first bytes: a rotated log keeps or loses its suffix depending on the rotation's settings.</summary>
+    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || StartsWith(path, [0x1F, 0x8B]);
+
+    /// <summary>Other compressors logrotate can be set to use (compresscmd), by their magic bytes, and the command that undoes each.</summary>
+    private static readonly (string Name, byte[] Magic, string Decompress)[] Unread =
+    [
+        ("bzip2", "BZh"u8.ToArray(), "bunzip2 -k"),
+        ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "unxz -k"),
+        ("zstd", [0x28, 0xB5, 0x2F, 0xFD], "unzstd"),
+        ("lz4", [0x04, 0x22, 0x4D, 0x18], "unlz4"),
+        ("zip", [0x50, 0x4B, 0x03, 0x04], "unzip"),
+        ("7z", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], "7z x"),
+    ];
+
+    private static bool StartsWith(string path, ReadOnlySpan<byte> magic)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)].StartsWith(magic);
+    }
 
     /// <summary>Opens the file's text (decompressed when gzip) for reading from the start.</summary>
     public static (FileStream File, Stream Text) Open(string path)
@@ -29,6 +48,11 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         if (!System.IO.File.Exists(path))
         {
             throw new ImportException($"{path}: no such file");
+        }
+        if (Unread.FirstOrDefault(c => StartsWith(path, c.Magic)) is { Name: { } compressor, Decompress: var command })
+        {
+            // Read as text it would be a few "bad lines" and nothing imported.
+            throw new ImportException($"{path}: compressed with {compressor}; import reads plain text and gzip: decompress it first ({command} {path})");
         }
         // One pass: the fingerprint hashes the file's bytes as the text is read from them.
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -67,6 +91,12 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         if (IsGzip(path))
         {
             CheckTrailer(path, crc.GetCurrentHashAsUInt32(), length);
+        }
+        if (lines > 0 && first is null)
+        {
+            // The wrong file or another log format (JSON, W3C): say so rather than import nothing with exit code 0.
+            var which = lines == 1 ? "its one line is not" : $"none of its {lines:N0} lines is";
+            throw new ImportException($"{path}: {which} an access log line in Combined or Common Log Format (as nginx and Apache write them)");
         }
         return new LogFile(path, fingerprint, lines, first, last);
     }

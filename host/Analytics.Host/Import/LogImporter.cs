@@ -90,6 +90,12 @@ public sealed class LogImporter : IAsyncDisposable
             throw new ImportException($"Site '{options.Site}' is not registered (./analytics site add).");
         }
         var host = options.Host ?? site.Hosts.FirstOrDefault() ?? throw new ImportException($"Site '{options.Site}' has no host.");
+        // As the collector's host check reads it: the URL's host, without a port.
+        if (!site.Allows(Uri.TryCreate($"{options.Scheme}://{host}/", UriKind.Absolute, out var pageUrl) ? pageUrl.Host : host))
+        {
+            // Every line would be dropped by the site's host check (ForeignHost) and nothing imported.
+            throw new ImportException($"site '{site.Id}' does not list host {host} (it lists {string.Join(", ", site.Hosts)}): add it first, ./analytics site set {site.Id} --host {host} (naming the others too), or give --host one of those");
+        }
         var fullPath = Path.GetFullPath(file);
         var survey = await LogFile.SurveyAsync(fullPath, cancellationToken);
         var result = new ImportResult(fullPath) { Survey = survey };
@@ -206,8 +212,14 @@ public sealed class LogImporter : IAsyncDisposable
                 if (!interrupted)
                 {
                     // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
-                    // end of a file the ledger already knows, and the next run skips the file.
-                    await _ledger.RecordAsync(site.Id, survey, (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported + result.AlreadyStored, CancellationToken.None);
+                    // end of a file the ledger already knows, and the next run skips the file. A file that
+                    // stored nothing is not: once the site's settings are fixed, the same command imports it.
+                    var pageviews = (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported + result.AlreadyStored;
+                    if (pageviews > 0)
+                    {
+                        await _ledger.RecordAsync(site.Id, survey, pageviews, CancellationToken.None);
+                        result.Recorded = true;
+                    }
                     // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
                     File.Delete(checkpointPath);
                     result.Completed = true;

@@ -91,6 +91,100 @@ public class ImportCommandTests
         Assert.That(output, Is.Empty);
     }
 
+    [TestCase("xz", "compressed with xz; import reads plain text and gzip: decompress it first (unxz -k ")]
+    [TestCase("bzip2", "compressed with bzip2; import reads plain text and gzip: decompress it first (bunzip2 -k ")]
+    [TestCase("zstd", "compressed with zstd; import reads plain text and gzip: decompress it first (unzstd ")]
+    public async Task A_log_compressed_by_another_tool_is_refused_with_the_command_that_decompresses_it(string compressor, string message)
+    {
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var plain = await AccessLog.Generate(7, clients: 5, requestsPerClient: 10).WriteAsync(Path.Combine(folder, "access.log.1"));
+        // logrotate names them as its compressext says; the name here says nothing of the format.
+        var file = await CompressAsync(compressor, plain);
+
+        var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
+
+        Assert.That(status, Is.EqualTo(1));
+        Assert.That(error.Trim(), Is.EqualTo($"analytics import: {file}: {message}{file})"));
+        Assert.That(output, Does.Not.Contain("pageviews imported"));
+    }
+
+    [Test]
+    public async Task A_gzip_log_without_the_gz_suffix_is_read_as_gzip()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = Path.Combine(folder, "access.log.2");
+        File.Move(await log.WriteAsync(Path.Combine(folder, "access.log.2.gz")), file);
+
+        var (status, output, _) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
+
+        Assert.That(status, Is.Zero);
+        Assert.That(output, Does.Contain($"{log.ExpectedPageviews:N0} pageviews imported"));
+    }
+
+    [Test]
+    public async Task A_file_in_another_log_format_is_refused_before_anything_is_stored()
+    {
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = Path.Combine(folder, "access.json");
+        // nginx's log_format with escape=json: a format the import does not read.
+        await File.WriteAllTextAsync(file, """
+            {"time":"2024-03-10T08:00:00+00:00","remote_addr":"81.2.69.1","request":"GET / HTTP/1.1","status":200}
+            {"time":"2024-03-10T08:00:05+00:00","remote_addr":"81.2.69.2","request":"GET /about HTTP/1.1","status":200}
+
+            """);
+
+        var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
+
+        Assert.That(status, Is.EqualTo(1));
+        Assert.That(error.Trim(), Is.EqualTo($"analytics import: {file}: none of its 2 lines is an access log line in Combined or Common Log Format (as nginx and Apache write them)"));
+        Assert.That(File.Exists(file + ".import-checkpoint"), Is.False);
+    }
+
+    [Test]
+    public async Task A_host_the_site_does_not_list_is_refused_and_a_log_that_stored_nothing_can_be_imported_after_the_fix()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var plain = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        // The same lines as Apache's vhost_combined writes them, all for a host the demo site does not list.
+        var foreign = Path.Combine(folder, "other_vhosts_access.log");
+        await File.WriteAllLinesAsync(foreign, (await File.ReadAllLinesAsync(plain)).Select(line => "www.example.org:443 " + line));
+        var data = Path.Combine(folder, "data");
+
+        var wrongHost = await ImportProcess.RunAsync(plain, "--site", "demo", "--host", "www.example.org", "--data", data, "--no-progress");
+        var foreignLines = await ImportProcess.RunAsync(foreign, "--site", "demo", "--data", data, "--no-progress");
+        var afterTheFix = await ImportProcess.RunAsync(foreign, "--site", "demo", "--data", data, "--no-progress", "--Sites:Sites:0:Hosts:2=www.example.org");
+
+        Assert.That(wrongHost.Status, Is.EqualTo(1));
+        Assert.That(wrongHost.Error.Trim(), Does.StartWith("analytics import: site 'demo' does not list host www.example.org (it lists ").And.Contain("./analytics site set demo --host www.example.org"));
+        Assert.That(foreignLines.Status, Is.Zero);
+        Assert.That(foreignLines.Output, Does.Contain(" 0 pageviews imported").And.Contain("ForeignHost").And.Contain("nothing stored, so not recorded as imported"));
+        Assert.That(afterTheFix.Status, Is.Zero, afterTheFix.Output + afterTheFix.Error);
+        Assert.That(afterTheFix.Output, Does.Contain($"{log.ExpectedPageviews:N0} pageviews imported").And.Not.Contain("already imported"));
+    }
+
+    private static async Task<string> CompressAsync(string compressor, string file)
+    {
+        // Each tool keeps the input with -k and writes FILE.EXT; the result is renamed to what logrotate would call it.
+        var (extension, arguments) = compressor switch
+        {
+            "xz" => (".xz", "-k"),
+            "bzip2" => (".bz2", "-k"),
+            _ => (".zst", "-q -k"),
+        };
+        using var process = System.Diagnostics.Process.Start(compressor, $"{arguments} {file}")!;
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, $"{compressor} failed");
+        var named = file + ".packed";
+        File.Move(file + extension, named);
+        return named;
+    }
+
     [Test]
     public async Task Settings_after_the_file_are_configuration_like_for_every_command()
     {
