@@ -1,3 +1,4 @@
+using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Host.Cli;
@@ -45,6 +46,25 @@ public static class CliHost
             {
                 Console.Error.WriteLine("  " + failure);
             }
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Opens the store before the host starts, so a data folder in use by another process is one line
+    /// (which folder, what to do) instead of the host's failure log with a stack trace. False when the
+    /// command should exit with code 1.
+    /// </summary>
+    public static bool StoreOpens(IServiceProvider services, string command)
+    {
+        try
+        {
+            services.GetService<IClickHouse>();
+            return true;
+        }
+        catch (ClickHouseException e)
+        {
+            Console.Error.WriteLine($"analytics {command}: {e.Message}");
             return false;
         }
     }

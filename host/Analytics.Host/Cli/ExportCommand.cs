@@ -37,6 +37,10 @@ public static class ExportCommand
         {
             var args = CliHost.Arguments(result.UnmatchedTokens, result.GetValue(data));
             using var host = CliHost.Build(args, services => services.AddEmbeddedClickHouse().AddPartners());
+            if (!CliHost.StoreOpens(host.Services, "export"))
+            {
+                return 1;
+            }
             try
             {
                 var directory = host.Services.GetRequiredService<PartnerDirectory>();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Analytics.Host.Import;
+using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -87,7 +88,7 @@ public static class ImportCommand
             {
                 return await ImportAsync(args, logs, options, result.GetValue(noProgress), stop.Token);
             }
-            catch (Exception ex) when (ex is ImportException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is ImportException or ClickHouseException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 return Fail(ex.Message, 1);
             }

@@ -49,6 +49,10 @@ public static class RoleCommand
             {
                 return 2;
             }
+            if (!CliHost.StoreOpens(app.Services, role))
+            {
+                return 1;
+            }
             await app.StartAsync(CancellationToken.None);
             // The bound address (with port 0 the system picks one), so a supervisor or a test can find it.
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -39,6 +39,10 @@ public static class RunCommand
             {
                 return 2;
             }
+            if (!CliHost.StoreOpens(app.Services, "run"))
+            {
+                return 1;
+            }
             await app.StartAsync(CancellationToken.None);
             PrintWelcome(app);
             // The host handles SIGINT/SIGTERM itself and stops gracefully (the queue is drained into storage);

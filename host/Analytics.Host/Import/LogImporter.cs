@@ -56,6 +56,16 @@ public sealed class LogImporter : IAsyncDisposable
             // needs no spool (and must not take the running host's).
             ["--Retention:FromStoring=true", "--Transport:Kind=InProcess", .. hostArguments, "--Urls=http://127.0.0.1:0"],
             UseImportServices);
+        try
+        {
+            // Opened before the start: a data folder in use by another process is then one line (ImportCommand), not the host's failure log.
+            app.Services.GetRequiredService<IClickHouse>();
+        }
+        catch (ClickHouseException)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         await app.StartAsync(cancellationToken);
         return new LogImporter(app);
     }

@@ -53,6 +53,30 @@ public sealed partial class RunCommandTests : DataFolderTests
         Assert.That(host.Output, Does.Not.Contain("   at "), "no stack trace");
     }
 
+    [Test]
+    public async Task A_second_run_or_an_import_on_a_data_folder_in_use_says_so_in_one_line_and_leaves_the_first_running()
+    {
+        var port = FreePort.Next();
+        await using var first = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}"]);
+        await first.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+        var log = Path.Combine(Data, "access.log");
+        await File.WriteAllTextAsync(log, "127.0.0.1 - - [10/Mar/2024:08:00:00 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n");
+
+        await using var second = AnalyticsProcess.Start("second", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{FreePort.Next()}"]);
+        await EmbeddedCrashTests.Until(() => second.HasExited, "the second run to give up", seconds: 90);
+        var import = await AnalyticsCli.RunAsync("import", log, "--site", "demo", "--data", Data, "--no-progress");
+
+        var inUse = $"the data folder '{Path.Combine(Path.GetFullPath(Data), "clickhouse")}' is open in another process";
+        Assert.That(second.ExitCode, Is.EqualTo(1), second.Output);
+        Assert.That(second.Output.Trim(), Does.StartWith("analytics run: " + inUse), "the engine's own error is not printed first");
+        Assert.That(second.Output, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(import.Status, Is.EqualTo(1));
+        Assert.That(import.Error.Trim(), Does.StartWith("analytics import: " + inUse).And.Not.Contain("   at "));
+        Assert.That(first.HasExited, Is.False);
+        using var client = new HttpClient();
+        Assert.That((await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).IsSuccessStatusCode, Is.True, "the first run still answers");
+    }
+
     private static long Counter(string metrics, string name) =>
         metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Sum();
 

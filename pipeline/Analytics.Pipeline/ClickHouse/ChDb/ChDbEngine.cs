@@ -36,6 +36,7 @@ public sealed unsafe class ChDbEngine : IDisposable
         UseLibrary(libraryPath);
         Directory.CreateDirectory(dataPath);
         var fullPath = Path.GetFullPath(dataPath);
+        ThrowIfOpenElsewhere(fullPath);
 
         var saved = SignalHandlers.Save();
         nint connectionPointer;
@@ -52,6 +53,29 @@ public sealed unsafe class ChDbEngine : IDisposable
             throw new ClickHouseException($"chDB could not open the data folder '{fullPath}' (is it open in another process?)");
         }
         return new ChDbEngine(connectionPointer, fullPath);
+    }
+
+    /// <summary>
+    /// The engine holds an exclusive lock (flock) on the folder's <c>status</c> file while it has the folder
+    /// open. A second process would get a null connection and the library's own error on stderr; probing the
+    /// lock first (.NET takes <see cref="FileShare.None"/> as that same flock) says which folder and why.
+    /// </summary>
+    private static void ThrowIfOpenElsewhere(string fullPath)
+    {
+        var status = Path.Combine(fullPath, "status");
+        if (!File.Exists(status))
+        {
+            return;
+        }
+        try
+        {
+            using var probe = new FileStream(status, FileMode.Open, FileAccess.Read, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new ClickHouseException(
+                $"the data folder '{fullPath}' is open in another process (an `analytics run`, import or export on the same --data): stop it first, or give another --data");
+        }
     }
 
     /// <summary>Runs a query and returns its output in the given ClickHouse format.</summary>
