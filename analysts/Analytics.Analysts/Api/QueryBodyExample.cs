@@ -14,7 +14,7 @@ public sealed record QueryBodyExample
     [JsonPropertyName("metrics")]
     public required IReadOnlyList<string> Metrics { get; init; }
 
-    /// <summary>today, yesterday, Nd, month, last_month, year, 6mo, 12mo, or ["YYYY-MM-DD", "YYYY-MM-DD"]; in the site's time zone.</summary>
+    /// <summary>today, yesterday, Nd, month, last_month, year, 6mo, 12mo, all (from the site's first day with data), or ["YYYY-MM-DD", "YYYY-MM-DD"]; in the site's time zone.</summary>
     [JsonPropertyName("date_range")]
     public JsonElement? DateRange { get; init; }
 

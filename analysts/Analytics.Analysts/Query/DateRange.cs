@@ -8,6 +8,12 @@ public sealed record DateRange(DateTime From, DateTime To, DateOnly FirstDay, Da
 {
     public int Days => LastDay.DayNumber - FirstDay.DayNumber + 1;
 
+    /// <summary>
+    /// "all": the longest range allowed up to today, which <see cref="QueryRunner"/> starts at the site's first
+    /// day with data before it reads (the answer is the same either way: the days before hold nothing).
+    /// </summary>
+    public bool AllTime { get; init; }
+
     /// <summary>The local days <paramref name="first"/>..<paramref name="last"/> (inclusive) in <paramref name="zone"/>.</summary>
     public static DateRange OfDays(DateOnly first, DateOnly last, TimeZoneInfo zone) =>
         new(StartOf(first, zone), StartOf(last.AddDays(1), zone), first, last);

@@ -18,10 +18,34 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// <param name="minVisitors">When set, rows with fewer visitors are left out, and more with them so that none can be computed from the others (shared dashboards).</param>
     /// <param name="cancellationToken">Stops waiting for the engine.</param>
     /// <param name="mode">Which data the planner may read; anything but <see cref="PlanMode.Best"/> is for tests and the benchmark.</param>
-    public Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best) =>
-        ConversionQuery.Applies(query)
-            ? new ConversionQuery(this, definitions).RunAsync(query, minVisitors, mode, cancellationToken)
-            : RunPlainAsync(query, minVisitors, cancellationToken, mode);
+    public async Task<QueryResult> RunAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
+    {
+        if (query.Range.AllTime)
+        {
+            query = query with { Range = await FromFirstDayAsync(query, cancellationToken) };
+        }
+        return ConversionQuery.Applies(query)
+            ? await new ConversionQuery(this, definitions).RunAsync(query, minVisitors, mode, cancellationToken)
+            : await RunPlainAsync(query, minVisitors, cancellationToken, mode);
+    }
+
+    /// <summary>
+    /// An all-time range starting at the site's first day with data, in its time zone, from the hourly rollup
+    /// (kept longest, imported history included); today alone when the site has none. A series then starts
+    /// where the data does, and the answer says which days it covers.
+    /// </summary>
+    private async Task<DateRange> FromFirstDayAsync(StatsQuery query, CancellationToken cancellationToken)
+    {
+        var output = await clickHouse.QueryAsync(
+            $"SELECT toString(toDate(min(hour), {{zone:String}})), count() FROM {clickHouse.Database}.rollup_site_hourly WHERE site_id = {{site:String}}",
+            "TabSeparated",
+            new Dictionary<string, string> { ["site"] = query.SiteId, ["zone"] = query.TimeZone.Id },
+            cancellationToken);
+        var fields = System.Text.Encoding.UTF8.GetString(output).Trim().Split('\t');
+        var first = fields is [var day, not "0"] ? DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture) : query.Range.LastDay;
+        var range = query.Range;
+        return DateRange.OfDays(first < range.FirstDay ? range.FirstDay : first > range.LastDay ? range.LastDay : first, range.LastDay, query.TimeZone);
+    }
 
     /// <summary>A query without goal metrics or the goal dimension: planned and read as SQL.</summary>
     internal async Task<QueryResult> RunPlainAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)

@@ -104,9 +104,10 @@ public sealed class StatsQueryParser(IOptions<AnalystsOptions> options, TimeProv
             "year" => DateRange.OfDays(new DateOnly(today.Year, 1, 1), today, zone),
             "12mo" => Checked(DateRange.OfDays(today.AddMonths(-12).AddDays(1), today, zone)),
             "6mo" => Checked(DateRange.OfDays(today.AddMonths(-6).AddDays(1), today, zone)),
+            "all" => Checked(DateRange.OfDays(today.AddDays(1 - _options.MaxRangeDays), today, zone)) with { AllTime = true },
             _ when name.EndsWith('d') && int.TryParse(name.AsSpan(0, name.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 =>
                 Checked(DateRange.OfDays(today.AddDays(1 - Math.Min(days, _options.MaxRangeDays + 1)), today, zone)),
-            _ => throw new BadQueryException($"Unknown date_range '{Shorten(name)}': use today, yesterday, Nd (last N days up to today), month, last_month, year, 6mo, 12mo or two dates."),
+            _ => throw new BadQueryException($"Unknown date_range '{Shorten(name)}': use today, yesterday, Nd (last N days up to today), month, last_month, year, 6mo, 12mo, all or two dates."),
         };
     }
 

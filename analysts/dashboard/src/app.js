@@ -96,7 +96,7 @@ function dateRange(s) {
 
 function grain(s) {
   if (s.period === "today" || s.period === "yesterday") return "time:hour";
-  if (s.period === "12mo") return "time:month";
+  if (s.period === "12mo" || s.period === "all") return "time:month";
   const days = s.period === "custom" && s.from && s.to ? (new Date(s.to) - new Date(s.from)) / 864e5 + 1 : 0;
   if (days > 0 && days <= 2) return "time:hour";
   if (days > 100) return "time:week";

@@ -79,6 +79,27 @@ public sealed class QueryApiTests
     }
 
     [Test]
+    public async Task All_time_starts_at_the_sites_first_day_with_data_and_counts_every_day()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        string[] metrics = ["visitors", "visits", "pageviews", "bounce_rate"];
+
+        var all = await Query(new { site_id = "demo", date_range = "all", metrics });
+        var spelledOut = await Query(new { site_id = "demo", date_range = new[] { "2026-03-09", today }, metrics });
+        var months = await Query(new { site_id = "demo", date_range = "all", metrics = new[] { "pageviews" }, dimensions = new[] { "time:month" } });
+        var nothing = await _host.QueryAsync(_host.NewKey("quiet"), new { site_id = "quiet", date_range = "all", metrics });
+
+        // The fixture's first hit is on 2026-03-09 (UTC), its last on 2026-03-10.
+        Assert.That(all.GetProperty("meta").GetProperty("date_range").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { "2026-03-09", today }));
+        Assert.That(Metrics(all), Is.EqualTo(Metrics(spelledOut)));
+        Assert.That(Metrics(all)[2], Is.EqualTo(9), "8 pageviews on the 10th and 1 on the 9th");
+        Assert.That(Rows(months)[0].Dimension, Does.StartWith("2026-03"), "the series starts with the first month with data");
+        Assert.That(Rows(months).Sum(r => r.Metrics[0]), Is.EqualTo(9));
+        Assert.That(nothing.GetProperty("meta").GetProperty("date_range").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { today, today }));
+        Assert.That(Metrics(nothing), Is.EqualTo(new double[metrics.Length]));
+    }
+
+    [Test]
     public async Task Hit_metrics_alone_come_out_the_same_as_with_visit_metrics()
     {
         var answer = await Query(new { site_id = "demo", date_range = Day, metrics = new[] { "visitors", "pageviews", "events", "link_clicks" } });

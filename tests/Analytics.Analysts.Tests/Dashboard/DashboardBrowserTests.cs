@@ -114,6 +114,24 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task Choosing_all_time_shows_history_older_than_the_default_view()
+    {
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(new Uri(_host.Address, $"/dashboard/demo#key={_host.NewKey("demo")}").ToString());
+        await Loaded(page, 1);
+
+        await page.SelectOptionAsync("#period", "all");
+        await Loaded(page, 2);
+        await Screenshot(page, "dashboard-all-time");
+
+        // The fixture: 8 pageviews on 2026-03-10 and 1 on 2026-03-09, four visitors with a cookie.
+        Assert.That((await page.Locator("#status").InnerTextAsync()).Trim(), Is.Empty, "no error");
+        Assert.That(await Topline(page, "pageviews"), Is.EqualTo("9"));
+        Assert.That(await Topline(page, "visitors"), Is.EqualTo("4"));
+        Assert.That(page.Url, Does.Contain("period=all"));
+    }
+
+    [Test]
     public async Task After_an_empty_period_every_headline_change_reads_new_the_bounce_rate_too()
     {
         var page = await _browser.NewPageAsync();
