@@ -3,7 +3,8 @@
  * code hand-minified: keep the two in step). No dependencies, no cookies of its own.
  *   <script defer data-site="YOUR_SITE" src="https://stats.example.com/a.js"></script>
  * Counts pageviews (also SPA navigation: pushState, replaceState, popstate), outbound-link and
- * file-download clicks, and custom events: analytics("Signup", { plan: "pro" }).
+ * file-download clicks, and custom events: analytics("Signup", { plan: "pro" }). Calls made before it
+ * loads are kept by the one-line stub of docs/tracking.md (in analytics.q) and sent after the pageview.
  * Sends with navigator.sendBeacon (POST /e), falling back to the clear GIF (GET /i.gif). A page the
  * browser prerenders (Speculation Rules, the address bar) is counted when it is shown, not before.
  */
@@ -56,7 +57,14 @@
     else if (downloads.test(a.pathname)) send("File Download", null, a.href);
   }, true);
 
+  var queued = (w.analytics && w.analytics.q) || [];
   w.analytics = function (name, props) { if (name) send(String(name), props); };
-  if (d.prerendering) d.addEventListener("prerenderingchange", page, { once: true });
-  else page();
+
+  function start() {
+    page();
+    for (var i = 0; i < queued.length; i++) w.analytics.apply(w, queued[i]);
+  }
+
+  if (d.prerendering) d.addEventListener("prerenderingchange", start, { once: true });
+  else start();
 })(window, document);

@@ -84,6 +84,32 @@ public class RealBrowserTests
     }
 
     [Test]
+    public async Task An_event_recorded_before_the_snippet_loaded_is_sent_after_the_pageview()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await using var site = await SitePage.StartAsync(host.Address);
+        var metrics = host.App.Services.GetRequiredService<CollectorMetrics>();
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync(site.Address + "event-before-snippet");
+        await WaitForAcceptedAsync(metrics, 2);
+
+        Assert.That(errors, Is.Empty, "no script error on the page");
+        var stored = "";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((stored = await QueryAsync(host, "SELECT kind, path, event_name, props['step'] FROM {db}.hits ORDER BY timestamp, kind")).Split('\n').Length < 2
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That(stored.Split('\n'), Is.EqualTo(new[] { "1\t/event-before-snippet\t\t", "2\t/event-before-snippet\tEarly\tinline" }));
+    }
+
+    [Test]
     public async Task A_page_loaded_while_prerendering_is_counted_once_when_shown_and_not_before()
     {
         await using var host = await RunningHost.StartAsync();

@@ -53,7 +53,17 @@ public sealed class SitePage : IAsyncDisposable
             <script defer src="/ran.js"></script></head>
             <body><h1>A page of the demo site</h1></body></html>
             """;
+        // docs/tracking.md's stub, and an event recorded by an inline script before the deferred snippet has loaded.
+        var eventBeforeSnippet = $$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>An event before the snippet</title>
+            <script>window.analytics = window.analytics || function () { (window.analytics.q = window.analytics.q || []).push(arguments); };</script>
+            <script defer data-site="demo" src="{{stats}}/a.js"></script>
+            <script>analytics("Early", { step: "inline" });</script></head>
+            <body><h1>A page of the demo site</h1></body></html>
+            """;
         SitePage? page = null;
+        app.MapGet("/event-before-snippet", () => TypedResults.Content(eventBeforeSnippet, "text/html; charset=utf-8"));
         app.MapGet("/ran-after-snippet", () => TypedResults.Content(ranAfterSnippet, "text/html; charset=utf-8"));
         app.MapGet("/ran.js", () => TypedResults.Content("fetch('/ran?prerendering=' + document.prerendering);", "text/javascript"));
         app.MapGet("/ran", (string prerendering) =>
