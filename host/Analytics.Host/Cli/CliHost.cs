@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Options;
 
@@ -67,6 +69,47 @@ public static class CliHost
             Console.Error.WriteLine($"analytics {command}: {e.Message}");
             return false;
         }
+    }
+
+    /// <summary>
+    /// Binds each address the host will listen on (<c>Urls</c>) once and lets it go, before the start: one that
+    /// another program holds is then one line naming it, instead of Kestrel's failure log with a stack trace.
+    /// Host names other than localhost, and port 0, are left to Kestrel. False when the command should exit
+    /// with code 1.
+    /// </summary>
+    public static bool AddressesAreFree(IConfiguration configuration, string command)
+    {
+        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || uri.Port <= 0)
+            {
+                continue;
+            }
+            var host = uri.Host.Trim('[', ']');
+            var address = IPAddress.TryParse(host, out var ip) ? ip : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : null;
+            if (address is null)
+            {
+                continue;
+            }
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            // As Kestrel binds: a port left in TIME_WAIT by the last run is free to take.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            try
+            {
+                socket.Bind(new IPEndPoint(address, uri.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                Console.Error.WriteLine($"analytics {command}: {url} is in use by another program (another `analytics {command}`?): stop it, or give another address with --urls");
+                return false;
+            }
+            catch (SocketException)
+            {
+                // Anything else (an address this machine does not have, ...): Kestrel's own error says it.
+            }
+        }
+        return true;
     }
 
     public static IHost Build(string[] args, Action<IServiceCollection> services)

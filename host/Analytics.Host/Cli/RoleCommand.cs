@@ -49,7 +49,7 @@ public static class RoleCommand
             {
                 return 2;
             }
-            if (!CliHost.StoreOpens(app.Services, role))
+            if (!CliHost.AddressesAreFree(app.Configuration, role) || !CliHost.StoreOpens(app.Services, role))
             {
                 return 1;
             }

@@ -39,7 +39,7 @@ public static class RunCommand
             {
                 return 2;
             }
-            if (!CliHost.StoreOpens(app.Services, "run"))
+            if (!CliHost.AddressesAreFree(app.Configuration, "run") || !CliHost.StoreOpens(app.Services, "run"))
             {
                 return 1;
             }

@@ -77,6 +77,20 @@ public sealed partial class RunCommandTests : DataFolderTests
         Assert.That((await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).IsSuccessStatusCode, Is.True, "the first run still answers");
     }
 
+    [Test]
+    public async Task An_address_another_program_listens_on_is_named_in_one_line()
+    {
+        using var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        other.Start();
+        var port = ((System.Net.IPEndPoint)other.LocalEndpoint).Port;
+
+        await using var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}"]);
+        await EmbeddedCrashTests.Until(() => host.HasExited, "the host to give up", seconds: 90);
+
+        Assert.That(host.ExitCode, Is.EqualTo(1), host.Output);
+        Assert.That(host.Output.Trim(), Is.EqualTo($"analytics run: http://127.0.0.1:{port} is in use by another program (another `analytics run`?): stop it, or give another address with --urls"));
+    }
+
     private static long Counter(string metrics, string name) =>
         metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Sum();
 
