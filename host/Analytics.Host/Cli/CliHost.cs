@@ -16,14 +16,14 @@ public static class CliHost
     {
         // Quiet by default (stdout may carry a report); a later --Logging:LogLevel:Default wins.
         var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
-        args.AddRange(unmatched);
+        // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
         if (data is not null)
         {
+            args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(data, "sites.json")));
             args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(data, "clickhouse")));
             args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(data, "partners")));
-            // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
-            args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(data, "sites.json")));
         }
+        args.AddRange(unmatched);
         return [.. args];
     }
 

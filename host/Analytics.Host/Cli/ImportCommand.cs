@@ -50,14 +50,14 @@ public static class ImportCommand
                 return Fail($"{missing}: no such file", 2);
             }
             var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
-            args.AddRange(overrides);
+            // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
             if (result.GetValue(data) is { } d)
             {
+                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
                 args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
-                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
-                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
+            args.AddRange(overrides);
             var options = new ImportOptions
             {
                 Site = result.GetValue(site)!,

@@ -28,6 +28,13 @@ public static class RoleCommand
         command.SetAction(async (result, _) =>
         {
             var args = new List<string> { "--Transport:Kind=Kafka", "--Host:Roles=" + role };
+            // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
+            if (result.GetValue(data) is { } d)
+            {
+                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
+                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
+                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
+            }
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {
@@ -36,13 +43,6 @@ public static class RoleCommand
             if (result.GetValue(kafka) is { } k)
             {
                 args.Add("--Kafka:BootstrapServers=" + k);
-            }
-            if (result.GetValue(data) is { } d)
-            {
-                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
-                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
-                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
-                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
             }
             await using var app = EmbeddedHost.Build([.. args]);
             if (!CliHost.ConfigurationIsValid(app.Services, role))

@@ -19,20 +19,22 @@ public static class RunCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, _) =>
         {
-            var args = new List<string>(result.UnmatchedTokens);
-            if (result.GetValue(urls) is { } u)
-            {
-                args.Add("--Urls=" + u);
-            }
+            // The data folder's paths first: an explicit --Section:Key=value after them wins (a spool on another disk,
+            // a registry shared by several hosts).
+            var args = new List<string>();
             if (result.GetValue(data) is { } d)
             {
+                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
                 args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
                 args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
                 args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
                 args.Add("--Analysts:KeysPath=" + Path.GetFullPath(Path.Combine(d, "keys.json")));
                 args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
-                // First, so an explicit --Sites:StorePath (a registry shared by several hosts) wins.
-                args.Insert(0, "--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
+            }
+            args.AddRange(result.UnmatchedTokens);
+            if (result.GetValue(urls) is { } u)
+            {
+                args.Add("--Urls=" + u);
             }
             await using var app = EmbeddedHost.Build([.. args]);
             if (!CliHost.ConfigurationIsValid(app.Services, "run"))

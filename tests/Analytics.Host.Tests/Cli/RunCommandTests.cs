@@ -78,6 +78,23 @@ public sealed partial class RunCommandTests : DataFolderTests
     }
 
     [Test]
+    public async Task A_setting_given_beside_data_wins_over_the_data_folders_default()
+    {
+        var port = FreePort.Next();
+        var spool = Path.Combine(Data, "spool-on-another-disk");
+        await using var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Spool:Path=" + spool]);
+        await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+        await EmbeddedCrashTests.Until(() => BeaconLine().IsMatch(host.Output), "the welcome text");
+
+        using var browser = new HttpClient();
+        using var answer = await browser.GetAsync(new Uri(BeaconLine().Match(host.Output).Groups["url"].Value));
+
+        Assert.That(answer.IsSuccessStatusCode, Is.True);
+        Assert.That(Directory.Exists(spool) && Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories).Any(), Is.True, "the answered beacon is in the spool given");
+        Assert.That(Directory.Exists(Path.Combine(Data, "spool")), Is.False, "nothing in the data folder's default spool");
+    }
+
+    [Test]
     public async Task An_address_another_program_listens_on_is_named_in_one_line()
     {
         using var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
