@@ -19,4 +19,7 @@ public enum DropReason
 
     /// <summary>A POST /e body that is not a JSON hit or batch of at most MaxBatch hits, or not text/plain or JSON (one per request).</summary>
     InvalidBody,
+
+    /// <summary>The transport could not make the hit durable: its spool's disk is full or failing (the write's error is logged).</summary>
+    WriteFailed,
 }

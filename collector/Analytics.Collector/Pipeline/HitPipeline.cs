@@ -17,6 +17,7 @@ public sealed partial class HitPipeline(
 {
     private readonly IHitStep[] _steps = steps.ToArray();
     private readonly TimeoutPool _timeouts = new();
+    private long _writeFailedLoggedAt;
 
     public DateTime UtcNow => clock.GetUtcNow().UtcDateTime;
 
@@ -51,6 +52,11 @@ public sealed partial class HitPipeline(
             Overloaded(hit);
             return null;
         }
+        catch (IOException exception)
+        {
+            WriteFailed(exception, hit);
+            return null;
+        }
         metrics.Accepted(Stopwatch.GetElapsedTime(started));
         return hit;
     }
@@ -74,6 +80,11 @@ public sealed partial class HitPipeline(
         catch (OperationCanceledException)
         {
             Overloaded(hit);
+            return null;
+        }
+        catch (IOException exception)
+        {
+            WriteFailed(exception, hit);
             return null;
         }
         finally
@@ -106,6 +117,12 @@ public sealed partial class HitPipeline(
         {
             timeout.Dispose();
             Overloaded(hit);
+            return null;
+        }
+        catch (IOException exception)
+        {
+            timeout.Dispose();
+            WriteFailed(exception, hit);
             return null;
         }
         if (pending.IsCompletedSuccessfully)
@@ -152,6 +169,10 @@ public sealed partial class HitPipeline(
             {
                 Overloaded();
             }
+            catch (IOException exception)
+            {
+                WriteFailed(exception);
+            }
         }
     }
 
@@ -166,8 +187,28 @@ public sealed partial class HitPipeline(
         Log.HandOffTimedOut(logger);
     }
 
+    private void WriteFailed(IOException exception, HitContext? hit = null)
+    {
+        if (hit is not null)
+        {
+            hit.Dropped = DropReason.WriteFailed;
+        }
+        // A full or failing disk under the spool: the beacon still gets its GIF, and the hit is counted as not kept.
+        metrics.Rejected(DropReason.WriteFailed);
+        // Every beacon meets the same disk: one log line in ten seconds says it (the counter has them all).
+        var now = Stopwatch.GetTimestamp();
+        var logged = Interlocked.Read(ref _writeFailedLoggedAt);
+        if ((logged == 0 || Stopwatch.GetElapsedTime(logged, now) > TimeSpan.FromSeconds(10)) && Interlocked.CompareExchange(ref _writeFailedLoggedAt, now, logged) == logged)
+        {
+            Log.WriteFailed(logger, exception);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(3002, LogLevel.Error, "The transport could not make a hit durable; answered the beacon and counted it as WriteFailed")]
+        public static partial void WriteFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(3001, LogLevel.Warning, "The transport did not take a hit in time; answered the beacon and counted it as Overloaded")]
         public static partial void HandOffTimedOut(ILogger logger);
     }

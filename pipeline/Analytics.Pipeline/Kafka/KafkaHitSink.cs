@@ -1,7 +1,6 @@
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Spool;
 using Analytics.Pipeline.Transport;
-using Microsoft.Extensions.Logging;
 
 namespace Analytics.Pipeline.Kafka;
 
@@ -11,7 +10,7 @@ namespace Analytics.Pipeline.Kafka;
 /// <see cref="SpoolShipper"/> sends it on to Kafka in order and the spool forgets it once Kafka
 /// acknowledged it (acks=all, idempotent).
 /// </summary>
-public sealed partial class KafkaHitSink(HitSpool spool, SpoolShipper shipper, ILogger<KafkaHitSink> logger) : IHitSink
+public sealed class KafkaHitSink(HitSpool spool, SpoolShipper shipper) : IHitSink
 {
     private long _writeErrors;
 
@@ -24,22 +23,14 @@ public sealed partial class KafkaHitSink(HitSpool spool, SpoolShipper shipper, I
         {
             await spool.AppendAsync(HitCodec.Encode(hit), cancellationToken);
         }
-        catch (IOException ex)
+        catch (IOException)
         {
-            // The browser still gets its GIF: the pipeline counts a hand-off that did not happen as
-            // Overloaded, and this counter says why. Never silently lost.
+            // The browser still gets its GIF: the pipeline counts the hit as WriteFailed and logs the error. Never silently lost.
             Interlocked.Increment(ref _writeErrors);
-            Log.WriteFailed(logger, ex);
-            throw new OperationCanceledException("The spool could not write the hit.", ex, cancellationToken);
+            throw;
         }
     }
 
     /// <summary>Degraded while the broker is not taking hits (they wait in the spool) or the spool nears its bound.</summary>
     public bool IsHealthy => shipper.IsHealthy;
-
-    private static partial class Log
-    {
-        [LoggerMessage(5401, LogLevel.Error, "The spool could not write a hit; it is answered and counted as Overloaded")]
-        public static partial void WriteFailed(ILogger logger, Exception exception);
-    }
 }

@@ -12,7 +12,7 @@ internal sealed class KafkaMetrics(IServiceProvider services) : IMetricsPublishe
         var updates = new List<Action>();
         if (services.GetService<IHitSink>() is KafkaHitSink sink)
         {
-            var errors = factory.CreateCounter("analytics_spool_write_errors_total", "Hits the spool could not write (disk full, I/O error); answered and counted as Overloaded.");
+            var errors = factory.CreateCounter("analytics_spool_write_errors_total", "Hits the spool could not write (disk full, I/O error); answered and counted as WriteFailed.");
             updates.Add(() => errors.IncTo(sink.WriteErrors));
         }
         if (services.GetService<SpoolShipper>() is { } shipper)

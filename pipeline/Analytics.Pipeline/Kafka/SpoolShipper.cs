@@ -38,10 +38,10 @@ public sealed partial class SpoolShipper(
     /// <summary>Deliveries Kafka refused (each is sent again after a backoff).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>False while hits wait unshipped without progress, or the spool nears its bound.</summary>
+    /// <summary>False while hits wait unshipped without progress, the spool nears its bound, or its disk fails writes.</summary>
     public bool IsHealthy =>
         Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress)) < options.Value.DegradedAfter
-        && spool.PendingBytes < spool.MaxBytes / 10 * 9;
+        && spool.IsWritable && spool.PendingBytes < spool.MaxBytes / 10 * 9;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -56,6 +56,7 @@ public sealed partial class HitSpool : IDisposable
     private long _checkpointSequence;
     private long _appended;
     private long _fsyncs;
+    private long _writeFailedAt;
     private long _fullWaits;
     private long _corrupt;
     private long _readFromFile;
@@ -101,6 +102,16 @@ public sealed partial class HitSpool : IDisposable
 
     /// <summary>fsync calls since open; <see cref="Appended"/> / <see cref="Fsyncs"/> is the group size.</summary>
     public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    /// <summary>
+    /// False from a failed write or fsync (a full or failing disk: its appends failed with the error) until a
+    /// group is written again, or for at most <see cref="WritableAgainAfter"/> after it, so the readiness probe
+    /// that reads this lets traffic back in to find out.
+    /// </summary>
+    public bool IsWritable => Interlocked.Read(ref _writeFailedAt) is var failed && (failed == 0 || Stopwatch.GetElapsedTime(failed) > WritableAgainAfter);
+
+    /// <summary>How long a failed write keeps <see cref="IsWritable"/> false without a write that succeeded.</summary>
+    public static readonly TimeSpan WritableAgainAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>Appends that found the spool at its bound and had to wait for space.</summary>
     public long FullWaits => Interlocked.Read(ref _fullWaits);
@@ -322,6 +333,7 @@ public sealed partial class HitSpool : IDisposable
             catch (IOException ex)
             {
                 // Nothing of this group counts as written: cut back what may have reached the file.
+                Interlocked.Exchange(ref _writeFailedAt, Stopwatch.GetTimestamp());
                 TryTruncate();
                 lock (_gate)
                 {
@@ -332,6 +344,7 @@ public sealed partial class HitSpool : IDisposable
                 continue;
             }
             GroupCommitted?.Invoke(Stopwatch.GetElapsedTime(started));
+            Interlocked.Exchange(ref _writeFailedAt, 0);
             Interlocked.Increment(ref _fsyncs);
             Interlocked.Add(ref _appended, group.Count);
             lock (_gate)

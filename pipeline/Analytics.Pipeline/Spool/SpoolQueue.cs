@@ -30,7 +30,7 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
     /// <summary>Records that did not decode (a damaged spool); skipped and counted.</summary>
     public long Undecodable => Interlocked.Read(ref _undecodable);
 
-    public bool IsHealthy => spool.PendingBytes < spool.MaxBytes / 10 * 9;
+    public bool IsHealthy => spool.IsWritable && spool.PendingBytes < spool.MaxBytes / 10 * 9;
 
     public bool IsCompleted => false;
 

@@ -13,7 +13,7 @@ public sealed class ProducerSide : IAsyncDisposable
         Spool = spool;
         Producer = producer;
         Shipper = shipper;
-        Sink = new KafkaHitSink(spool, shipper, NullLogger<KafkaHitSink>.Instance);
+        Sink = new KafkaHitSink(spool, shipper);
     }
 
     public HitSpool Spool { get; }
