@@ -84,7 +84,7 @@ public class RealBrowserTests
     }
 
     [Test]
-    public async Task An_event_recorded_before_the_snippet_loaded_is_sent_after_the_pageview()
+    public async Task An_event_recorded_before_the_snippet_loaded_is_sent_once_it_runs()
     {
         await using var host = await RunningHost.StartAsync();
         await using var site = await SitePage.StartAsync(host.Address);
@@ -101,12 +101,13 @@ public class RealBrowserTests
         Assert.That(errors, Is.Empty, "no script error on the page");
         var stored = "";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while ((stored = await QueryAsync(host, "SELECT kind, path, event_name, props['step'] FROM {db}.hits ORDER BY timestamp, kind")).Split('\n').Length < 2
+        // By kind, not time: the two beacons go out in that order on two requests, which may arrive either way.
+        while ((stored = await QueryAsync(host, "SELECT kind, event_name, props['step'], path FROM {db}.hits ORDER BY kind")).Split('\n').Length < 2
             && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
-        Assert.That(stored.Split('\n'), Is.EqualTo(new[] { "1\t/event-before-snippet\t\t", "2\t/event-before-snippet\tEarly\tinline" }));
+        Assert.That(stored.Split('\n'), Is.EqualTo(new[] { "1\t\t\t/event-before-snippet", "2\tEarly\tinline\t/event-before-snippet" }));
     }
 
     [Test]

@@ -111,12 +111,9 @@ public class ImportCommandTests
     [Test]
     public async Task A_gzip_log_without_the_gz_suffix_is_read_as_gzip()
     {
-        var seed = Environment.TickCount;
-        TestContext.Out.WriteLine($"seed {seed}");
-        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var (log, folder, gzip) = await WriteLogAsync("access.log.2.gz");
         var file = Path.Combine(folder, "access.log.2");
-        File.Move(await log.WriteAsync(Path.Combine(folder, "access.log.2.gz")), file);
+        File.Move(gzip, file);
 
         var (status, output, _) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), "--no-progress");
 
@@ -146,11 +143,7 @@ public class ImportCommandTests
     [Test]
     public async Task A_host_the_site_does_not_list_is_refused_and_a_log_that_stored_nothing_can_be_imported_after_the_fix()
     {
-        var seed = Environment.TickCount;
-        TestContext.Out.WriteLine($"seed {seed}");
-        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
-        var plain = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var (log, folder, plain) = await WriteLogAsync("access.log");
         // The same lines as Apache's vhost_combined writes them, all for a host the demo site does not list.
         var foreign = Path.Combine(folder, "other_vhosts_access.log");
         await File.WriteAllLinesAsync(foreign, (await File.ReadAllLinesAsync(plain)).Select(line => "www.example.org:443 " + line));
@@ -166,6 +159,16 @@ public class ImportCommandTests
         Assert.That(foreignLines.Output, Does.Contain(" 0 pageviews imported").And.Contain("ForeignHost").And.Contain("nothing stored, so not recorded as imported"));
         Assert.That(afterTheFix.Status, Is.Zero, afterTheFix.Output + afterTheFix.Error);
         Assert.That(afterTheFix.Output, Does.Contain($"{log.ExpectedPageviews:N0} pageviews imported").And.Not.Contain("already imported"));
+    }
+
+    /// <summary>A small seeded log (five browsers, ten requests each) written as <paramref name="name"/> in a folder of its own; the seed is logged.</summary>
+    private static async Task<(AccessLog Log, string Folder, string File)> WriteLogAsync(string name)
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        return (log, folder, await log.WriteAsync(Path.Combine(folder, name)));
     }
 
     private static async Task<string> CompressAsync(string compressor, string file)
@@ -188,11 +191,7 @@ public class ImportCommandTests
     [Test]
     public async Task Settings_after_the_file_are_configuration_like_for_every_command()
     {
-        var seed = Environment.TickCount;
-        TestContext.Out.WriteLine($"seed {seed}");
-        var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
-        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var (_, folder, file) = await WriteLogAsync("access.log");
         var data = Path.Combine(folder, "data");
 
         var (status, _, _) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", data, "--no-progress", "--Sites:Sites:0:RetentionDays=500");
