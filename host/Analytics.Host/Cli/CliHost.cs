@@ -16,16 +16,29 @@ public static class CliHost
     {
         // Quiet by default (stdout may carry a report); a later --Logging:LogLevel:Default wins.
         var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
-        // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
-        if (data is not null)
-        {
-            args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(data, "sites.json")));
-            args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(data, "clickhouse")));
-            args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(data, "partners")));
-        }
+        args.AddRange(DataFolderSettings(data, "Sites:StorePath", "ClickHouse:DataPath", "Partners:StorePath"));
         args.AddRange(unmatched);
         return [.. args];
     }
+
+    /// <summary>Where each file a command keeps is placed in the folder `--data` names, by its setting.</summary>
+    private static readonly Dictionary<string, string> DataFolderFiles = new()
+    {
+        ["Sites:StorePath"] = "sites.json",
+        ["ClickHouse:DataPath"] = "clickhouse",
+        ["Spool:Path"] = "spool",
+        ["Signing:KeyFile"] = "signing.key",
+        ["Analysts:KeysPath"] = "keys.json",
+        ["Partners:StorePath"] = "partners",
+    };
+
+    /// <summary>
+    /// The settings (<paramref name="keys"/>) that place a command's files in <paramref name="data"/>, none
+    /// without one. Callers put them before the settings given, so an explicit --Section:Key=value wins (a
+    /// spool on another disk, a registry shared by several hosts).
+    /// </summary>
+    public static IEnumerable<string> DataFolderSettings(string? data, params string[] keys) =>
+        data is null ? [] : keys.Select(key => $"--{key}={Path.GetFullPath(Path.Combine(data, DataFolderFiles[key]))}");
 
     /// <summary>
     /// Checks every setting validated at start before the host starts, and prints what is wrong, one line per

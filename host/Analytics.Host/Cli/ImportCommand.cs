@@ -50,13 +50,7 @@ public static class ImportCommand
                 return Fail($"{missing}: no such file", 2);
             }
             var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
-            // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
-            if (result.GetValue(data) is { } d)
-            {
-                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
-                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
-                args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
-            }
+            args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), "Sites:StorePath", "ClickHouse:DataPath", "Signing:KeyFile"));
             args.AddRange(overrides);
             var options = new ImportOptions
             {

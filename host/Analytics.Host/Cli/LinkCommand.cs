@@ -35,11 +35,7 @@ public static class LinkCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(result =>
         {
-            var overrides = new List<string>();
-            if (result.GetValue(data) is { } d)
-            {
-                overrides.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
-            }
+            var overrides = CliHost.DataFolderSettings(result.GetValue(data), "Signing:KeyFile").ToList();
             overrides.AddRange(result.UnmatchedTokens);
             var configuration = new ConfigurationBuilder()
                 .SetBasePath(AppContext.BaseDirectory)

@@ -28,13 +28,7 @@ public static class RoleCommand
         command.SetAction(async (result, _) =>
         {
             var args = new List<string> { "--Transport:Kind=Kafka", "--Host:Roles=" + role };
-            // The data folder's paths before the settings given: an explicit --Section:Key=value wins.
-            if (result.GetValue(data) is { } d)
-            {
-                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
-                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
-                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
-            }
+            args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), "Sites:StorePath", "Spool:Path", "ClickHouse:DataPath"));
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {

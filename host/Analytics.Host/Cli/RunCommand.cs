@@ -19,18 +19,8 @@ public static class RunCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, _) =>
         {
-            // The data folder's paths first: an explicit --Section:Key=value after them wins (a spool on another disk,
-            // a registry shared by several hosts).
-            var args = new List<string>();
-            if (result.GetValue(data) is { } d)
-            {
-                args.Add("--Sites:StorePath=" + Path.GetFullPath(Path.Combine(d, "sites.json")));
-                args.Add("--ClickHouse:DataPath=" + Path.GetFullPath(Path.Combine(d, "clickhouse")));
-                args.Add("--Spool:Path=" + Path.GetFullPath(Path.Combine(d, "spool")));
-                args.Add("--Signing:KeyFile=" + Path.GetFullPath(Path.Combine(d, "signing.key")));
-                args.Add("--Analysts:KeysPath=" + Path.GetFullPath(Path.Combine(d, "keys.json")));
-                args.Add("--Partners:StorePath=" + Path.GetFullPath(Path.Combine(d, "partners")));
-            }
+            var args = CliHost.DataFolderSettings(
+                result.GetValue(data), "Sites:StorePath", "ClickHouse:DataPath", "Spool:Path", "Signing:KeyFile", "Analysts:KeysPath", "Partners:StorePath").ToList();
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {

@@ -15,7 +15,7 @@ namespace Analytics.Host.Import;
 public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTime? First, DateTime? Last)
 {
     /// <summary>Gzip by its name, or by its first bytes: a rotated log keeps or loses its suffix depending on the rotation's settings.</summary>
-    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || StartsWith(path, [0x1F, 0x8B]);
+    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || Head(path).AsSpan().StartsWith([(byte)0x1F, (byte)0x8B]);
 
     /// <summary>Other compressors logrotate can be set to use (compresscmd), by their magic bytes, and the command that undoes each.</summary>
     private static readonly (string Name, byte[] Magic, string Decompress)[] Unread =
@@ -28,11 +28,12 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         ("7z", [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], "7z x"),
     ];
 
-    private static bool StartsWith(string path, ReadOnlySpan<byte> magic)
+    /// <summary>The file's first bytes (up to 8), where compressors put their magic numbers.</summary>
+    private static byte[] Head(string path)
     {
-        Span<byte> head = stackalloc byte[8];
+        var head = new byte[8];
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)].StartsWith(magic);
+        return head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
     }
 
     /// <summary>Opens the file's text (decompressed when gzip) for reading from the start.</summary>
@@ -49,7 +50,8 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         {
             throw new ImportException($"{path}: no such file");
         }
-        if (Unread.FirstOrDefault(c => StartsWith(path, c.Magic)) is { Name: { } compressor, Decompress: var command })
+        var head = Head(path);
+        if (Unread.FirstOrDefault(c => head.AsSpan().StartsWith(c.Magic)) is { Name: { } compressor, Decompress: var command })
         {
             // Read as text it would be a few "bad lines" and nothing imported.
             throw new ImportException($"{path}: compressed with {compressor}; import reads plain text and gzip: decompress it first ({command} {path})");
