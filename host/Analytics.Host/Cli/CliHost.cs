@@ -32,6 +32,9 @@ public static class CliHost
         ["Partners:StorePath"] = "partners",
     };
 
+    /// <summary>The files of a host (`run` and each role): a role keeps what its part uses and ignores the rest.</summary>
+    public static readonly string[] HostFiles = ["Sites:StorePath", "ClickHouse:DataPath", "Spool:Path", "Signing:KeyFile", "Analysts:KeysPath", "Partners:StorePath"];
+
     /// <summary>
     /// The settings (<paramref name="keys"/>) that place a command's files in <paramref name="data"/>, none
     /// without one. Callers put them before the settings given, so an explicit --Section:Key=value wins (a

@@ -21,14 +21,16 @@ public static class RoleCommand
     private static Command Create(string role, string description)
     {
         var urls = new Option<string>("--urls") { Description = "Listen address(es), e.g. http://127.0.0.1:5081" };
-        var data = new Option<string>("--data") { Description = "Data folder (collector: the spool; aggregator: the embedded ClickHouse)" };
+        var data = new Option<string>("--data") { Description = "Data folder, as for `run` (collector: the spool and signing key; aggregator: the embedded ClickHouse, API keys and partner reports)" };
         var kafka = new Option<string>("--kafka") { Description = "Kafka bootstrap servers, host:port[,host:port]" };
         var command = new Command(role, description) { urls, data, kafka };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, _) =>
         {
             var args = new List<string> { "--Transport:Kind=Kafka", "--Host:Roles=" + role };
-            args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), "Sites:StorePath", "Spool:Path", "ClickHouse:DataPath"));
+            // The same files as `run --data`: a collector's signing key and an aggregator's API keys
+            // (`analytics key --data`) are found in the folder, not in ./data of wherever it was started.
+            args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), CliHost.HostFiles));
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {

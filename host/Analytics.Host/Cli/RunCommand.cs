@@ -19,8 +19,7 @@ public static class RunCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, _) =>
         {
-            var args = CliHost.DataFolderSettings(
-                result.GetValue(data), "Sites:StorePath", "ClickHouse:DataPath", "Spool:Path", "Signing:KeyFile", "Analysts:KeysPath", "Partners:StorePath").ToList();
+            var args = CliHost.DataFolderSettings(result.GetValue(data), CliHost.HostFiles).ToList();
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {

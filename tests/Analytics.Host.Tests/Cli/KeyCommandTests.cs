@@ -25,4 +25,28 @@ public sealed class KeyCommandTests : DataFolderTests
         using var dashboard = await browser.GetAsync(new Uri(link));
         Assert.That((int)dashboard.StatusCode, Is.EqualTo(200), "the printed link opens the running host's dashboard");
     }
+
+    [Test]
+    public async Task A_key_made_for_a_data_folder_opens_the_stats_api_of_an_aggregator_given_that_folder()
+    {
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
+        Assert.That(status, Is.Zero, error);
+        var key = System.Text.RegularExpressions.Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+
+        // No broker is needed to answer the stats API: the aggregator's consumer keeps retrying meanwhile.
+        var port = FreePort.Next();
+        await using var aggregator = AnalyticsProcess.Start("aggregator", [
+            "aggregator", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--kafka", "127.0.0.1:1", "--Logging:LogLevel:Default=Warning"]);
+        await aggregator.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/api/v2/query"))
+        {
+            Content = new StringContent("""{"site_id":"demo","date_range":"30d","metrics":["visitors"]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var answer = await client.SendAsync(request);
+
+        Assert.That((int)answer.StatusCode, Is.EqualTo(200), await answer.Content.ReadAsStringAsync());
+    }
 }

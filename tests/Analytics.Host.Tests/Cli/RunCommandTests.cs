@@ -95,6 +95,18 @@ public sealed partial class RunCommandTests : DataFolderTests
     }
 
     [Test]
+    public async Task A_collector_given_data_keeps_its_signing_key_there()
+    {
+        var port = FreePort.Next();
+        await using var collector = AnalyticsProcess.Start("collector", [
+            "collector", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--kafka", "127.0.0.1:1", "--Logging:LogLevel:Default=Warning"]);
+        await collector.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+
+        // The key (cookie and link signatures) is made on first use; not in ./data of the working directory.
+        await EmbeddedCrashTests.Until(() => File.Exists(Path.Combine(Data, "signing.key")), "the signing key in the data folder");
+    }
+
+    [Test]
     public async Task An_address_another_program_listens_on_is_named_in_one_line()
     {
         using var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
