@@ -54,7 +54,8 @@ public sealed class LogImporter : IAsyncDisposable
             // Imported history keeps the raw retention counted from the day it is stored (RetentionOptions.FromStoring).
             // The import stores its batches itself and keeps its own checkpoint: the transport stays empty, so it
             // needs no spool (and must not take the running host's).
-            ["--Retention:FromStoring=true", "--Transport:Kind=InProcess", .. hostArguments, "--Urls=http://127.0.0.1:0"],
+            // Its visits are the log's, so the live visits stored open are not taken back into its tracker.
+            ["--Retention:FromStoring=true", "--Transport:Kind=InProcess", "--Sessions:ResumeOpenVisits=false", .. hostArguments, "--Urls=http://127.0.0.1:0"],
             UseImportServices);
         try
         {

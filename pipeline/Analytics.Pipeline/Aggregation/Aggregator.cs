@@ -28,6 +28,10 @@ public sealed partial class Aggregator(
     {
         await Task.Yield();
         var settings = options.Value;
+        if (source.IsSoleReader && store.ResumesOpenVisits)
+        {
+            await ResumeOpenVisitsAsync(stoppingToken);
+        }
         // One batch is written while the next is read and prepared: the engine's work and ours overlap.
         // Batches are still stored and committed one after the other, in the order they were read.
         var writing = Task.CompletedTask;
@@ -58,6 +62,19 @@ public sealed partial class Aggregator(
             await StoreAsync(batch, await PrepareAsync(batch, settings), settings);
         }
         Log.Drained(logger, Stored);
+    }
+
+    /// <summary>Continues the visits open when the process stopped; without them (storage failing), a restart cuts those visits in two.</summary>
+    private async Task ResumeOpenVisitsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            Log.Resumed(logger, await store.ResumeOpenVisitsAsync(stoppingToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ResumeFailed(logger, ex);
+        }
     }
 
     /// <summary>Lets the source record the batch, then tracks and encodes it; null when there is nothing to write.</summary>
@@ -117,6 +134,12 @@ public sealed partial class Aggregator(
 
         [LoggerMessage(2003, LogLevel.Information, "Aggregator stopped after storing {Count} hits")]
         public static partial void Drained(ILogger logger, long count);
+
+        [LoggerMessage(2005, LogLevel.Information, "Continuing {Count} visits open when the aggregator last stopped")]
+        public static partial void Resumed(ILogger logger, int count);
+
+        [LoggerMessage(2006, LogLevel.Warning, "Could not read the visits open when the aggregator last stopped; a visit continued now starts anew")]
+        public static partial void ResumeFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(2004, LogLevel.Warning, "Fault injection: stored a batch of {Count} hits, pausing {Pause} before committing it (Aggregator:FaultPauseAfterStore)")]
         public static partial void PausedAfterStore(ILogger logger, int count, TimeSpan pause);

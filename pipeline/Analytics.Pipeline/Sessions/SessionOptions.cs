@@ -17,4 +17,11 @@ public sealed record SessionOptions
     /// </summary>
     [Range(1_000, 50_000_000)]
     public int MaxTrackedVisits { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// At start, the embedded host's aggregator takes back the visits stored open when it last stopped (ended
+    /// within <see cref="InactivityTimeout"/> of the newest one), so a visitor browsing across a restart keeps one
+    /// visit. Aggregators on Kafka never do (a partition's visitors move between them).
+    /// </summary>
+    public bool ResumeOpenVisits { get; init; } = true;
 }

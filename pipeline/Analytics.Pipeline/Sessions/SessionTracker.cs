@@ -29,6 +29,15 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     private DateTime _watermark = DateTime.MinValue;
     private DateTime _lastSweep = DateTime.MinValue;
 
+    /// <summary>A gap this long or longer between a visitor's hits starts a new visit.</summary>
+    public TimeSpan InactivityTimeout => TimeSpan.FromTicks(_timeout);
+
+    /// <summary>The most open visits held (<see cref="SessionOptions.MaxTrackedVisits"/>).</summary>
+    public int MaxVisits => _maxVisits;
+
+    /// <summary>Whether the embedded host continues the visits stored open at its last stop (<see cref="SessionOptions.ResumeOpenVisits"/>).</summary>
+    public bool ResumesOpenVisits { get; } = options.Value.ResumeOpenVisits;
+
     /// <summary>Visits held in memory.</summary>
     public int Count
     {
@@ -140,6 +149,65 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
             Sweep();
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Takes back visits stored before this tracker started (<see cref="StoredVisits"/>): each row a visit's newest
+    /// stored state, which a later hit of the visit then cancels and grows, as if this tracker had written it. So a
+    /// restart does not cut the visits open at the time in two. A visit the tracker holds already is left as it is.
+    /// Returns the visits taken.
+    /// </summary>
+    public int Resume(IEnumerable<SessionRow> stored)
+    {
+        var resumed = 0;
+        lock (_lock)
+        {
+            foreach (var row in stored)
+            {
+                var entry = row.Entry;
+                var siteId = _strings.Find(entry.SiteId);
+                if (entry.VisitorId == Guid.Empty || (siteId >= 0 && _visits.Find(siteId, entry.VisitorId, entry.IsBot) >= 0))
+                {
+                    continue;
+                }
+                var slot = _visits.Add(_strings.Acquire(entry.SiteId), entry.VisitorId, entry.IsBot);
+                ref var visit = ref _visits[slot];
+                visit.SessionId = row.SessionId;
+                visit.StartedTicks = row.StartedAt.Ticks;
+                visit.EndedTicks = row.EndedAt.Ticks;
+                HoldEntry(ref visit, entry);
+                visit.ExitPage = _strings.Acquire(row.ExitPage);
+                visit.Hits = row.Hits;
+                visit.Pageviews = row.Pageviews;
+                visit.Events = row.Events;
+                visit.LinkClicks = row.LinkClicks;
+                visit.Version = row.Version;
+                // The watermark stays the hits' own: the next batch's times decide when these visits have ended.
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    /// <summary>
+    /// Drops the open visits of these visitors (on the sites of <paramref name="hits"/>): their next hits start
+    /// new visits. For a batch replayed after a crash that may have stored part of its visit rows: tracked onto
+    /// visits resumed from storage, its hits could be counted twice in them.
+    /// </summary>
+    public void ForgetVisitorsOf(IEnumerable<Hit> hits)
+    {
+        lock (_lock)
+        {
+            foreach (var hit in hits)
+            {
+                var siteId = _strings.Find(hit.SiteId);
+                var slot = siteId < 0 || hit.VisitorId == Guid.Empty ? -1 : _visits.Find(siteId, hit.VisitorId, hit.IsBot);
+                if (slot >= 0)
+                {
+                    Remove(slot);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -34,6 +34,9 @@ public sealed partial class SpoolQueue(HitSpool spool, ILogger<SpoolQueue> logge
 
     public bool IsCompleted => false;
 
+    /// <summary>The one aggregator of this process reads it (one process per spool folder).</summary>
+    public bool IsSoleReader => true;
+
     public ValueTask WriteAsync(Hit hit, CancellationToken cancellationToken) =>
         spool.AppendAsync(HitCodec.Encode(hit), cancellationToken);
 

@@ -48,6 +48,17 @@ public sealed class HitStore(
         }
     }
 
+    /// <summary>Whether <see cref="ResumeOpenVisitsAsync"/> is wanted (<see cref="SessionOptions.ResumeOpenVisits"/>).</summary>
+    public bool ResumesOpenVisits => sessions.ResumesOpenVisits;
+
+    /// <summary>
+    /// Gives the tracker the visits stored open before this process started (<see cref="StoredVisits"/>), so hits
+    /// that continue them grow them instead of starting new ones. Only for the one aggregator of its hits, before
+    /// its first batch: another aggregator may be writing those visits. Returns how many were taken back.
+    /// </summary>
+    public async Task<int> ResumeOpenVisitsAsync(CancellationToken cancellationToken) =>
+        sessions.Resume(await StoredVisits.OpenAsync(clickHouse, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken));
+
     /// <summary>
     /// Tracks the batch's visits and encodes its rows; null when there is nothing to write (an empty
     /// batch, or one the ledger says was stored before). The tracker then assumes the rows get written.
@@ -72,6 +83,8 @@ public sealed class HitStore(
             // drops what it holds and takes what it lacks. Looked up by hit ID, the batch's own stored hits would go.
             fresh = Without(batch.Hits, begunLeftOut);
             _deduplicator.Replay(batch, fresh);
+            // Its visit rows may be stored already, and in the visits resumed after a restart: its visitors start anew.
+            sessions.ForgetVisitorsOf(fresh);
         }
         else
         {

@@ -19,6 +19,13 @@ public interface IHitSource
     /// <summary>Marks the batch as stored, so it is never delivered again.</summary>
     ValueTask CommitAsync(HitBatch batch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when this process's aggregator is the only reader of these hits (the embedded transports), so the visits
+    /// stored open when it last stopped are its own to continue. False for Kafka: a partition's visitors move between
+    /// aggregators, and another one may be growing their visits.
+    /// </summary>
+    bool IsSoleReader => false;
+
     /// <summary>True once no more hits can arrive and all were read.</summary>
     bool IsCompleted { get; }
 }

@@ -27,6 +27,9 @@ public sealed class InProcessQueue : IHitSink, IHitSource
 
     public bool IsCompleted => _channel.Reader.Completion.IsCompleted;
 
+    /// <summary>The one aggregator of this process reads it.</summary>
+    public bool IsSoleReader => true;
+
     /// <summary>Waits while the queue is full (back-pressure), so an acknowledged hit is never dropped.</summary>
     public ValueTask WriteAsync(Hit hit, CancellationToken cancellationToken) =>
         _channel.Writer.WriteAsync(hit, cancellationToken);

@@ -18,7 +18,7 @@ public class RollupConsistencyTests(ClickHouseMode mode)
     // IDs (schema 0012), far above what this traffic has. Only cookie visitors count (0014): an anonymous
     // hit is no visitor. Under the uniqCombined(12) sketches of 0008 this differed by one in about one seed in 20.
 
-    private static readonly (string Name, string FromRollup, string FromRaw)[] Checks =
+    internal static readonly (string Name, string FromRollup, string FromRaw)[] Checks =
     [
         ("site per day",
             "SELECT toDate(hour) d, sum(hits), sum(pageviews), sum(events), sum(link_clicks), uniqCombined64Merge(19)(visitors_exact), sum(bot_hits) FROM {db}.rollup_site_hourly GROUP BY d ORDER BY d",
@@ -193,6 +193,6 @@ public class RollupConsistencyTests(ClickHouseMode mode)
 
     private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
-    private static async Task<string> TextAsync(IClickHouse db, string sql) =>
+    internal static async Task<string> TextAsync(IClickHouse db, string sql) =>
         Encoding.UTF8.GetString(await db.QueryAsync(sql.Replace("{db}", db.Database, StringComparison.Ordinal), "TabSeparated"));
 }

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Hits;
+
+namespace Analytics.Pipeline.Sessions;
+
+/// <summary>
+/// The visits that may still be open, as the sessions table last stored them: each visit's newest state
+/// (<see cref="SessionTracker.Resume"/>). A sessions column holding an entry hit's value is read back into the
+/// hit property it was written from, as declared in <see cref="HitFields"/>, so a column added there comes back too.
+/// </summary>
+public static class StoredVisits
+{
+    private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
+
+    /// <summary>The sessions columns written from the entry hit, with the hit property each was written from.</summary>
+    private static readonly (string Column, string Type, PropertyInfo Property)[] EntryColumns =
+    [
+        .. HitFields.In(FieldTables.Sessions)
+            .Select(f => (f.Column, f.ClickHouseType, Value: f.SessionsValue ?? "entry." + f.Property))
+            .Where(f => f.Value.StartsWith("entry.", StringComparison.Ordinal))
+            .Select(f => (f.Column, f.ClickHouseType, typeof(Hit).GetProperty(f.Value["entry.".Length..])!)),
+    ];
+
+    /// <summary>
+    /// The newest stored state of every cookie visit that ended within <paramref name="timeout"/> of the newest
+    /// visit's end (stored in the last two days), at most <paramref name="max"/> of them, the latest first.
+    /// A visit that started more than a day before that is not read.
+    /// </summary>
+    public static async Task<IReadOnlyList<SessionRow>> OpenAsync(IClickHouse clickHouse, TimeSpan timeout, int max, CancellationToken cancellationToken)
+    {
+        var db = clickHouse.Database;
+        var columns = string.Join(", ", EntryColumns.Select(c => c.Column));
+        var output = await clickHouse.QueryAsync(
+            $"""
+            WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= now64(3) - INTERVAL 2 DAY) - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
+            SELECT {columns}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page
+            FROM {db}.sessions FINAL
+            WHERE started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND visitor_id != {Anonymous} AND sign = 1
+            ORDER BY ended_at DESC
+            LIMIT {max}
+            """,
+            "JSONEachRow",
+            cancellationToken: cancellationToken);
+        var rows = new List<SessionRow>();
+        var reader = new Utf8JsonReader(output, new JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            using var document = JsonDocument.ParseValue(ref reader);
+            rows.Add(Row(document.RootElement));
+        }
+        return rows;
+    }
+
+    private static SessionRow Row(JsonElement row)
+    {
+        var startedAt = Time(row.GetProperty("started_at"));
+        var sessionId = row.GetProperty("session_id").GetGuid();
+        var entry = new Hit { SiteId = "", Timestamp = startedAt, HitId = sessionId, VisitorId = Guid.Empty };
+        foreach (var (column, type, property) in EntryColumns)
+        {
+            property.SetValue(entry, Value(row.GetProperty(column), type));
+        }
+        return new SessionRow
+        {
+            Entry = entry,
+            SessionId = sessionId,
+            Sign = 1,
+            Version = row.GetProperty("version").GetUInt32(),
+            StartedAt = startedAt,
+            EndedAt = Time(row.GetProperty("ended_at")),
+            ExitPage = row.GetProperty("exit_page").GetString()!,
+            Hits = row.GetProperty("hits").GetUInt32(),
+            Pageviews = row.GetProperty("pageviews").GetUInt32(),
+            Events = row.GetProperty("events").GetUInt32(),
+            LinkClicks = row.GetProperty("link_clicks").GetUInt32(),
+        };
+    }
+
+    private static object Value(JsonElement value, string type) => type switch
+    {
+        "String" or "LowCardinality(String)" => value.GetString()!,
+        "UUID" => value.GetGuid(),
+        "Bool" => value.GetBoolean(),
+        "UInt16" => value.GetUInt16(),
+        _ => throw new NotSupportedException($"A sessions column of type {type} is not read back: add it here."),
+    };
+
+    private static DateTime Time(JsonElement value) =>
+        DateTime.SpecifyKind(DateTime.ParseExact(value.GetString()!, "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), DateTimeKind.Utc);
+}

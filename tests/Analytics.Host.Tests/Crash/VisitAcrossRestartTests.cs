@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Analytics.Bench.Processes;
+using Analytics.Bench.Servers;
+using Analytics.Host.Tests.Cli;
+
+namespace Analytics.Host.Tests.Crash;
+
+/// <summary>
+/// A visitor browsing while `analytics run` (a process of its own) is restarted: stopped, or killed with SIGKILL
+/// once the first pageview is stored. Their next pageview continues the same visit, as it would have without the restart.
+/// (Before the aggregator took back the visits open at its last stop, the restart cut each such visit in two bounces.)
+/// </summary>
+public class VisitAcrossRestartTests : DataFolderTests
+{
+    [TestCase(false, TestName = "A visit continued after the embedded host was stopped and started again stays one visit")]
+    [TestCase(true, TestName = "A visit continued after the embedded host was killed with SIGKILL and started again stays one visit")]
+    public async Task A_visit_continued_after_a_restart_stays_one_visit(bool kill)
+    {
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
+        Assert.That(status, Is.Zero, error);
+        var key = Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var cookies = new CookieContainer();
+
+        var port = FreePort.Next();
+        await using (var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]))
+        {
+            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+            using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
+            using var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa");
+            Assert.That(first.Headers.Contains("Set-Cookie"), Is.True, "a new visitor's cookie");
+            await EmbeddedCrashTests.Until(() => TopLineAsync(browser, key).GetAwaiter().GetResult().Pageviews == 1, "the first pageview stored");
+            // Another visitor's pageview, stored in a later batch: the first batch is then recorded as stored whole, so
+            // the restarted host does not track its hit again (a replay would rebuild the visit without taking it back).
+            using var other = Browser(new CookieContainer(), new Uri($"http://127.0.0.1:{port}"));
+            using var elsewhere = await other.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fc");
+            await EmbeddedCrashTests.Until(() => TopLineAsync(browser, key).GetAwaiter().GetResult().Pageviews == 2, "the other visitor's pageview stored");
+            if (kill)
+            {
+                await host.KillAsync();
+            }
+            else
+            {
+                await host.StopAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        // Started again on the same data folder (in this process, to read its figures).
+        await using var restarted = await RunningHost.StartAsync(
+            Path.Combine(Data, "clickhouse"), "--Spool:Path=" + Path.Combine(Data, "spool"), "--Signing:KeyFile=" + Path.Combine(Data, "signing.key"));
+        using var again = restarted.NewBrowser(cookies);
+        using var second = await again.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb");
+        Assert.That(second.Headers.Contains("Set-Cookie"), Is.False, "the same visitor");
+        again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", restarted.StatsKey);
+        var figures = await TopLineAsync(again, null);
+        await EmbeddedCrashTests.Until(() => (figures = TopLineAsync(again, null).GetAwaiter().GetResult()).Pageviews == 3, "the second pageview stored");
+
+        // The first visitor's visit of two pages and the other's bounce: not three bounces.
+        Assert.That(figures, Is.EqualTo(new TopLine(Visitors: 2, Visits: 2, Pageviews: 3, BounceRate: 50)));
+    }
+
+    private sealed record TopLine(double Visitors, double Visits, double Pageviews, double BounceRate);
+
+    private static HttpClient Browser(CookieContainer cookies, Uri address)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, UseCookies = true }) { BaseAddress = address };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(RunningHost.BrowserUserAgent);
+        return client;
+    }
+
+    /// <summary>The day's top line through the stats API, as the dashboard asks for it (<paramref name="key"/>: when the client has none set).</summary>
+    private static async Task<TopLine> TopLineAsync(HttpClient client, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/query")
+        {
+            Content = new StringContent("""{"site_id":"demo","date_range":"30d","metrics":["visitors","visits","pageviews","bounce_rate"]}""", MediaTypeHeaderValue.Parse("application/json")),
+        };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        var metrics = JsonDocument.Parse(text).RootElement.GetProperty("results")[0].GetProperty("metrics").EnumerateArray().Select(m => m.GetDouble()).ToArray();
+        return new TopLine(metrics[0], metrics[1], metrics[2], metrics[3]);
+    }
+}
