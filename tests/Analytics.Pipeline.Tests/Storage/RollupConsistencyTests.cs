@@ -103,8 +103,19 @@ public class RollupConsistencyTests(ClickHouseMode mode)
         var start = new DateTime(2026, 10, 30, 0, 5, 0, DateTimeKind.Utc);
         Hit At(DateTime time, string country, string source, string browser) => new()
         {
-            HitId = Guid.CreateVersion7(new DateTimeOffset(time)), SiteId = "s", Timestamp = time, VisitorId = visitor, Kind = HitKind.Pageview,
-            Path = "/", Hostname = "www.example.com", Channel = "social", Source = source, Country = country, Browser = browser, Os = "Linux", DeviceType = "desktop",
+            HitId = Guid.CreateVersion7(new DateTimeOffset(time)),
+            SiteId = "s",
+            Timestamp = time,
+            VisitorId = visitor,
+            Kind = HitKind.Pageview,
+            Path = "/",
+            Hostname = "www.example.com",
+            Channel = "social",
+            Source = source,
+            Country = country,
+            Browser = browser,
+            Os = "Linux",
+            DeviceType = "desktop",
         };
 
         // The visit is stored, grows, then a hit from before its start arrives: an entry with other values, on the day before.
