@@ -14,14 +14,14 @@ public static class AnalyticsProcess
     public static string HarnessAssemblyPath => typeof(AnalyticsProcess).Assembly.Location;
 
     /// <summary>`analytics ARGS`: a role or the embedded host, with <paramref name="environment"/> added to its variables.</summary>
-    public static ChildProcess Start(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-        Run(name, AssemblyPath, arguments, environment);
+    public static ChildProcess Start(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        Run(name, AssemblyPath, arguments, environment, workingDirectory);
 
     /// <summary>`analytics-bench ARGS`: a helper server of the harness (the bare Kestrel baseline).</summary>
     public static ChildProcess StartHarness(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-        Run(name, HarnessAssemblyPath, arguments, environment);
+        Run(name, HarnessAssemblyPath, arguments, environment, null);
 
-    private static ChildProcess Run(string name, string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    private static ChildProcess Run(string name, string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         var variables = new Dictionary<string, string>
         {
@@ -32,6 +32,6 @@ public static class AnalyticsProcess
         {
             variables[key] = value;
         }
-        return ChildProcess.Start(name, "dotnet", [assembly, .. arguments], variables);
+        return ChildProcess.Start(name, "dotnet", [assembly, .. arguments], variables, workingDirectory);
     }
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Analytics.Analysts.Access;
+using Analytics.Collector.Sites;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Host.Cli;
 
@@ -24,8 +26,14 @@ public static class KeyCommand
         var id = new Argument<string>("id") { Description = "Key id as shown by `analytics key list`" };
 
         var create = new Command("create", "Create a read-only stats API key for one or more sites; the key is shown once.") { data, sites, name, url, admin };
+        // --Section:Key=value settings say where the sites are registered, as for `run` (checked in SitesAreRegistered).
+        create.TreatUnmatchedTokensAsErrors = false;
         create.SetAction(result =>
         {
+            if (!SitesAreRegistered(result.GetValue(data)!, result.GetValue(sites)!, result.UnmatchedTokens))
+            {
+                return 1;
+            }
             var (key, secret) = Store(result.GetValue(data)!).Create(result.GetValue(sites)!, result.GetValue(name)!, result.GetValue(admin) ? ApiKeyKinds.Admin : ApiKeyKinds.Api);
             Console.WriteLine($"""
                 API key {key.Id} for {string.Join(", ", key.Sites)} (shown once; only its hash is kept):
@@ -39,6 +47,7 @@ public static class KeyCommand
         });
 
         var share = new Command("share", "Create a shared dashboard link for one site, optionally locked to a filter or a saved segment.") { data, sites, name, url, filter, segment };
+        share.TreatUnmatchedTokensAsErrors = false;
         share.SetAction(result =>
         {
             JsonElement? locked = null;
@@ -65,6 +74,10 @@ public static class KeyCommand
                 locked = JsonDocument.Parse(new JsonArray(new JsonArray("is", "segment", new JsonArray(segmentName))).ToJsonString()).RootElement.Clone();
             }
             var siteIds = result.GetValue(sites)!;
+            if (!SitesAreRegistered(result.GetValue(data)!, [siteIds[0]], result.UnmatchedTokens))
+            {
+                return 1;
+            }
             var (key, secret) = Store(result.GetValue(data)!).Create([siteIds[0]], result.GetValue(name)!, ApiKeyKinds.Share, locked);
             Console.WriteLine($"""
                 Shared link {key.Id} for {siteIds[0]} (shown once; anyone with it can read this site's aggregates):
@@ -101,4 +114,37 @@ public static class KeyCommand
     }
 
     private static ApiKeyStore Store(string data) => new(Path.Combine(data, "keys.json"));
+
+    /// <summary>
+    /// Whether the data folder's site registry (or, before its first change, the configured sites; --Section:Key=value
+    /// settings as for `run`, e.g. another --Sites:StorePath) lists every site given; "*" (every site) always passes. Otherwise says which are missing: a mistyped site would make a key that
+    /// answers 403 for the site meant.
+    /// </summary>
+    private static bool SitesAreRegistered(string data, IReadOnlyList<string> sites, IReadOnlyList<string> settings)
+    {
+        if (settings.FirstOrDefault(t => !t.StartsWith("--", StringComparison.Ordinal) || !t.Contains(':', StringComparison.Ordinal)) is { } unknown)
+        {
+            Console.Error.WriteLine($"unknown argument {unknown} (settings are given as --Section:Key=value)");
+            return false;
+        }
+        IReadOnlyList<SiteOptions> registered;
+        try
+        {
+            using var host = CliHost.Build(CliHost.Arguments(settings, data), services => services.AddOptions<SitesOptions>().BindConfiguration(SitesOptions.Section));
+            registered = new SiteStore(host.Services.GetRequiredService<IOptions<SitesOptions>>().Value).List();
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"the sites registry cannot be read: {e.Message.ReplaceLineEndings(" ")}");
+            return false;
+        }
+        var missing = sites.Where(site => site != "*" && !registered.Any(s => s.Id == site)).ToList();
+        if (missing.Count > 0)
+        {
+            Console.Error.WriteLine(
+                $"analytics key: no site {string.Join(", ", missing.Select(s => $"'{s}'"))} is registered in {data} " +
+                $"(registered: {string.Join(", ", registered.Select(s => s.Id))}; add one with `analytics site add SITE --host HOST --data {data}`)");
+        }
+        return missing.Count == 0;
+    }
 }

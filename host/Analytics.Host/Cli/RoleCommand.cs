@@ -31,6 +31,7 @@ public static class RoleCommand
             // The same files as `run --data`: a collector's signing key and an aggregator's API keys
             // (`analytics key --data`) are found in the folder, not in ./data of wherever it was started.
             args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), CliHost.HostFiles));
+            args.AddRange(EarlierFiles(result.GetValue(data), role));
             args.AddRange(result.UnmatchedTokens);
             if (result.GetValue(urls) is { } u)
             {
@@ -58,5 +59,28 @@ public static class RoleCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The files a role kept in ./data of its working directory before `--data` placed them too (the signing key,
+    /// API keys, partner reports): used from there while the data folder has none, with a line saying to move them,
+    /// so an upgrade keeps its cookies and keys working.
+    /// </summary>
+    private static IEnumerable<string> EarlierFiles(string? data, string role)
+    {
+        if (data is null)
+        {
+            yield break;
+        }
+        foreach (var (key, file) in new[] { ("Signing:KeyFile", "signing.key"), ("Analysts:KeysPath", "keys.json"), ("Partners:StorePath", "partners") })
+        {
+            var earlier = Path.GetFullPath(Path.Combine("data", file));
+            var placed = Path.GetFullPath(Path.Combine(data, file));
+            if (earlier != placed && !Path.Exists(placed) && Path.Exists(earlier))
+            {
+                Console.Error.WriteLine($"analytics {role}: using {earlier}, kept there before --data placed it in {placed}: move it there");
+                yield return $"--{key}={earlier}";
+            }
+        }
     }
 }

@@ -98,8 +98,11 @@ public sealed partial class RunCommandTests : DataFolderTests
     public async Task A_collector_given_data_keeps_its_signing_key_there()
     {
         var port = FreePort.Next();
+        // Started in an empty folder: no ./data there for it to keep using (RoleCommand.EarlierFiles).
+        var workdir = Directory.CreateDirectory(Path.Combine(Data, "workdir")).FullName;
         await using var collector = AnalyticsProcess.Start("collector", [
-            "collector", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--kafka", "127.0.0.1:1", "--Logging:LogLevel:Default=Warning"]);
+            "collector", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--kafka", "127.0.0.1:1", "--Logging:LogLevel:Default=Warning"],
+            workingDirectory: workdir);
         await collector.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
 
         // The key (cookie and link signatures) is made on first use; not in ./data of the working directory.
