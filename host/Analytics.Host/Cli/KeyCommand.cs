@@ -117,8 +117,8 @@ public static class KeyCommand
 
     /// <summary>
     /// Whether the data folder's site registry (or, before its first change, the configured sites; --Section:Key=value
-    /// settings as for `run`, e.g. another --Sites:StorePath) lists every site given; "*" (every site) always passes. Otherwise says which are missing: a mistyped site would make a key that
-    /// answers 403 for the site meant.
+    /// settings as for `run`, e.g. another --Sites:StorePath) lists every site given; "*" (every site) always passes.
+    /// Otherwise says which are missing: a mistyped site would make a key that answers 403 for the site meant.
     /// </summary>
     private static bool SitesAreRegistered(string data, IReadOnlyList<string> sites, IReadOnlyList<string> settings)
     {

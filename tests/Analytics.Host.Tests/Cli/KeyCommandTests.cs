@@ -29,9 +29,7 @@ public sealed class KeyCommandTests : DataFolderTests
     [Test]
     public async Task A_key_made_for_a_data_folder_opens_the_stats_api_of_an_aggregator_given_that_folder()
     {
-        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
-        Assert.That(status, Is.Zero, error);
-        var key = System.Text.RegularExpressions.Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var key = await DemoKeyAsync(Data);
 
         // No broker is needed to answer the stats API: the aggregator's consumer keeps retrying meanwhile.
         var port = FreePort.Next();
@@ -40,15 +38,9 @@ public sealed class KeyCommandTests : DataFolderTests
             workingDirectory: Directory.CreateDirectory(Path.Combine(Data, "workdir")).FullName);
         await aggregator.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
 
-        using var client = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/api/v2/query"))
-        {
-            Content = new StringContent("""{"site_id":"demo","date_range":"30d","metrics":["visitors"]}""", System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        using var answer = await client.SendAsync(request);
+        var (code, body) = await DemoVisitorsAsync(port, key);
 
-        Assert.That((int)answer.StatusCode, Is.EqualTo(200), await answer.Content.ReadAsStringAsync());
+        Assert.That(code, Is.EqualTo(200), body);
     }
 
     [Test]
@@ -81,9 +73,7 @@ public sealed class KeyCommandTests : DataFolderTests
         // Before --data placed the API keys, an aggregator started in WORKDIR read WORKDIR/data/keys.json, where
         // `key create` (its default --data is "data") wrote them: the deployment's documented way.
         var workdir = Directory.CreateDirectory(Path.Combine(Data, "workdir")).FullName;
-        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Path.Combine(workdir, "data"));
-        Assert.That(status, Is.Zero, error);
-        var key = System.Text.RegularExpressions.Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var key = await DemoKeyAsync(Path.Combine(workdir, "data"));
 
         var port = FreePort.Next();
         await using var aggregator = AnalyticsProcess.Start("aggregator", [
@@ -91,6 +81,23 @@ public sealed class KeyCommandTests : DataFolderTests
             workingDirectory: workdir);
         await aggregator.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
 
+        var (code, body) = await DemoVisitorsAsync(port, key);
+
+        Assert.That(code, Is.EqualTo(200), body);
+        Assert.That(aggregator.Output, Does.Contain($"analytics aggregator: using {Path.Combine(workdir, "data", "keys.json")}, kept there before --data placed it in {Path.Combine(Data, "placed", "keys.json")}: move it there"));
+    }
+
+    /// <summary>`analytics key create --site demo --data DATA`, in a process of its own: the key it prints.</summary>
+    private static async Task<string> DemoKeyAsync(string data)
+    {
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", data);
+        Assert.That(status, Is.Zero, error);
+        return System.Text.RegularExpressions.Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+    }
+
+    /// <summary>The demo site's visitors through the stats API on <paramref name="port"/> with <paramref name="key"/>: status code and body.</summary>
+    private static async Task<(int Code, string Body)> DemoVisitorsAsync(int port, string key)
+    {
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/api/v2/query"))
         {
@@ -98,8 +105,6 @@ public sealed class KeyCommandTests : DataFolderTests
         };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         using var answer = await client.SendAsync(request);
-
-        Assert.That((int)answer.StatusCode, Is.EqualTo(200), await answer.Content.ReadAsStringAsync());
-        Assert.That(aggregator.Output, Does.Contain($"analytics aggregator: using {Path.Combine(workdir, "data", "keys.json")}, kept there before --data placed it in {Path.Combine(Data, "placed", "keys.json")}: move it there"));
+        return ((int)answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 }
