@@ -3,14 +3,14 @@ using Analytics.Pipeline.ClickHouse;
 namespace Analytics.Pipeline.Tests;
 
 /// <summary>
-/// Fails the first <paramref name="failures"/> inserts into the table <paramref name="failing"/> (a process dying as it sends
-/// them, or the engine refusing them), after which it passes everything on.
+/// Fails <paramref name="failures"/> inserts into the table <paramref name="failing"/> (a process dying as it sends
+/// them, or the engine refusing them), after passing the first <paramref name="passing"/> on; then passes everything on.
 /// </summary>
-public sealed class FailingInserts(IClickHouse inner, string failing, int failures = int.MaxValue) : IClickHouse
+public sealed class FailingInserts(IClickHouse inner, string failing, int failures = int.MaxValue, int passing = 0) : IClickHouse
 {
     private int _inserts;
 
-    public int Failed => Math.Min(Volatile.Read(ref _inserts), failures);
+    public int Failed => Math.Clamp(Volatile.Read(ref _inserts) - passing, 0, failures);
 
     public string Database => inner.Database;
 
@@ -21,7 +21,7 @@ public sealed class FailingInserts(IClickHouse inner, string failing, int failur
         inner.QueryAsync(sql, format, parameters, cancellationToken);
 
     public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
-        table.StartsWith($"{Database}.{failing} ", StringComparison.Ordinal) && Interlocked.Increment(ref _inserts) <= failures
+        table.StartsWith($"{Database}.{failing} ", StringComparison.Ordinal) && Interlocked.Increment(ref _inserts) is var n && n > passing && n <= passing + (long)failures
             ? Task.FromException(new ClickHouseException($"insert into {failing} failed (test)"))
             : inner.InsertAsync(table, format, rows, deduplicationToken, cancellationToken);
 }

@@ -89,9 +89,10 @@ public sealed partial class Aggregator(
     {
         if (write is not null)
         {
+            Func<Task>? afterVisits = settings.FaultPauseAfterVisits > TimeSpan.Zero ? () => PauseAfterVisitsAsync(batch, settings) : null;
             await WithRetriesAsync(batch, settings, async () =>
             {
-                await store.WriteAsync(write, CancellationToken.None);
+                await store.WriteAsync(write, CancellationToken.None, afterVisits);
                 return true;
             });
         }
@@ -103,6 +104,12 @@ public sealed partial class Aggregator(
         await source.CommitAsync(batch, CancellationToken.None);
         Interlocked.Add(ref _stored, batch.Count);
         Log.Stored(logger, batch.Count);
+    }
+
+    private Task PauseAfterVisitsAsync(HitBatch batch, AggregatorOptions settings)
+    {
+        Log.PausedAfterVisits(logger, batch.Count, settings.FaultPauseAfterVisits);
+        return Task.Delay(settings.FaultPauseAfterVisits, CancellationToken.None);
     }
 
     /// <summary>Retries with backoff until the step succeeds, even while stopping: these hits were acknowledged to browsers.</summary>
@@ -140,6 +147,9 @@ public sealed partial class Aggregator(
 
         [LoggerMessage(2006, LogLevel.Warning, "Could not read the visits open when the aggregator last stopped; a visit continued now starts anew")]
         public static partial void ResumeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2007, LogLevel.Warning, "Fault injection: stored the visits of a batch of {Count} hits, pausing {Pause} before its hits (Aggregator:FaultPauseAfterVisits)")]
+        public static partial void PausedAfterVisits(ILogger logger, int count, TimeSpan pause);
 
         [LoggerMessage(2004, LogLevel.Warning, "Fault injection: stored a batch of {Count} hits, pausing {Pause} before committing it (Aggregator:FaultPauseAfterStore)")]
         public static partial void PausedAfterStore(ILogger logger, int count, TimeSpan pause);

@@ -29,4 +29,11 @@ public sealed record AggregatorOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan FaultPauseAfterStore { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Fault injection, for crash tests only: after each batch's visits insert, log that and wait this long before its
+    /// hits insert, so a kill lands inside the batch's write. Zero (the default) never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FaultPauseAfterVisits { get; init; } = TimeSpan.Zero;
 }

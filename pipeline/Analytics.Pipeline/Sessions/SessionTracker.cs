@@ -190,6 +190,45 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     }
 
     /// <summary>
+    /// For a batch whose visit rows are stored already, in the visits this tracker took back (a killed process wrote
+    /// them, <see cref="Resume"/> read them): sets each hit's <see cref="Hit.SessionId"/> to the visit it joined,
+    /// changing no visit. Returns false, setting nothing, when a hit does not fall inside the visit held for its
+    /// visitor (the batch then cut a visit in two, or the visit was not taken back): the caller cannot place it.
+    /// </summary>
+    public bool Place(IReadOnlyList<Hit> hits)
+    {
+        lock (_lock)
+        {
+            var visits = new Guid[hits.Count];
+            for (var i = 0; i < hits.Count; i++)
+            {
+                var hit = hits[i];
+                var siteId = _strings.Find(hit.SiteId);
+                var slot = siteId < 0 || hit.VisitorId == Guid.Empty ? -1 : _visits.Find(siteId, hit.VisitorId, hit.IsBot);
+                if (hit.VisitorId == Guid.Empty || (slot >= 0 && _visits[slot].StartedTicks - hit.Timestamp.Ticks >= _timeout))
+                {
+                    // Anonymous, or a straggler from long before the visit: a one-hit visit of its own, as Track made it.
+                    visits[i] = hit.HitId;
+                    continue;
+                }
+                // To the millisecond, as the visits were stored.
+                if (slot < 0 || Milliseconds(hit.Timestamp.Ticks) < Milliseconds(_visits[slot].StartedTicks) || Milliseconds(hit.Timestamp.Ticks) > Milliseconds(_visits[slot].EndedTicks))
+                {
+                    return false;
+                }
+                visits[i] = _visits[slot].SessionId;
+            }
+            for (var i = 0; i < hits.Count; i++)
+            {
+                hits[i].SessionId = visits[i];
+            }
+            return true;
+        }
+    }
+
+    private static long Milliseconds(long ticks) => ticks / TimeSpan.TicksPerMillisecond;
+
+    /// <summary>
     /// Drops the open visits of these visitors (on the sites of <paramref name="hits"/>): their next hits start
     /// new visits. For a batch replayed after a crash that may have stored part of its visit rows: tracked onto
     /// visits resumed from storage, its hits could be counted twice in them.

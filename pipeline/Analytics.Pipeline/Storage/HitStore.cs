@@ -27,6 +27,9 @@ public sealed class HitStore(
 {
     private readonly HitDeduplicator _deduplicator = new(clickHouse);
 
+    // Whether the tracker took back the visits stored open (<see cref="ResumeOpenVisitsAsync"/>).
+    private bool _resumed;
+
     /// <summary>A store with default session and retention settings.</summary>
     public HitStore(IClickHouse clickHouse)
         : this(clickHouse, new SessionTracker(Options.Create(new SessionOptions())), Options.Create(new RetentionOptions()))
@@ -38,7 +41,7 @@ public sealed class HitStore(
 
     /// <summary>
     /// Prepares and writes the batch. Not for retrying: a batch prepared again is tracked again, so retry
-    /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken)"/>.
+    /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken, Func{Task})"/>.
     /// </summary>
     public async Task WriteAsync(HitBatch batch, CancellationToken cancellationToken)
     {
@@ -56,8 +59,12 @@ public sealed class HitStore(
     /// that continue them grow them instead of starting new ones. Only for the one aggregator of its hits, before
     /// its first batch: another aggregator may be writing those visits. Returns how many were taken back.
     /// </summary>
-    public async Task<int> ResumeOpenVisitsAsync(CancellationToken cancellationToken) =>
-        sessions.Resume(await StoredVisits.OpenAsync(clickHouse, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken));
+    public async Task<int> ResumeOpenVisitsAsync(CancellationToken cancellationToken)
+    {
+        var resumed = sessions.Resume(await StoredVisits.OpenAsync(clickHouse, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken));
+        _resumed = true;
+        return resumed;
+    }
 
     /// <summary>
     /// Tracks the batch's visits and encodes its rows; null when there is nothing to write (an empty
@@ -77,14 +84,14 @@ public sealed class HitStore(
             return null;
         }
         IReadOnlyList<Hit> fresh;
+        var visitsStored = false;
         if (earlier is { WriteToken: { } begunToken, LeftOut: var begunLeftOut })
         {
             // Begun before and maybe stored in some tables only: the same rows under the same token, so each table
             // drops what it holds and takes what it lacks. Looked up by hit ID, the batch's own stored hits would go.
             fresh = Without(batch.Hits, begunLeftOut);
             _deduplicator.Replay(batch, fresh);
-            // Its visit rows may be stored already, and in the visits resumed after a restart: its visitors start anew.
-            sessions.ForgetVisitorsOf(fresh);
+            visitsStored = await BegunVisitsAsync(fresh, earlier.VisitMarks, cancellationToken);
         }
         else
         {
@@ -94,7 +101,7 @@ public sealed class HitStore(
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
-        var visits = sessions.Track(kept);
+        var visits = visitsStored ? [] : sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
         var settings = sites is null ? retention.Value : retention.Value.WithSiteDefaults(sites.All);
         // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
@@ -111,11 +118,62 @@ public sealed class HitStore(
             writeToken += "/fresh-" + FreshKey(fresh);
         }
         return new PreparedWrite(
-            batch, writeToken, HitRowBinaryEncoder.Format, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen, LeftOut(batch.Hits, fresh), earlier?.WriteToken is not null);
+            batch, writeToken, HitRowBinaryEncoder.Format, hits.WrittenMemory, visitRows.WrittenMemory, erasuresSeen, LeftOut(batch.Hits, fresh), earlier?.WriteToken is not null)
+        {
+            VisitMarks = VisitMark.Of(visits),
+        };
     }
 
-    /// <summary>Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.</summary>
-    public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Readies the tracker for a batch a killed process had begun writing; true when its visit rows are stored already.
+    /// With the visits taken back at start, the batch's marks (<see cref="VisitMark"/>) tell which state those visits
+    /// are in: all found, the visits insert landed and the visits taken back hold the batch's hits (true: not tracked
+    /// again, its hits only placed in them); none found, it did not, and the batch is tracked on them as the killed
+    /// process tracked it. Otherwise (no visits taken back, a record from before the marks, only some parts landed, or
+    /// a hit the visits taken back do not place) its visitors start new visits.
+    /// </summary>
+    private async Task<bool> BegunVisitsAsync(IReadOnlyList<Hit> fresh, IReadOnlyList<VisitMark> marks, CancellationToken cancellationToken)
+    {
+        var landed = _resumed && marks.Count > 0 ? await LandedAsync(marks, cancellationToken) : -1;
+        if (landed == marks.Count && sessions.Place(fresh))
+        {
+            return true;
+        }
+        if (landed != 0)
+        {
+            sessions.ForgetVisitorsOf(fresh);
+        }
+        return false;
+    }
+
+    /// <summary>How many of the <paramref name="marks"/> are stored in <c>sessions</c>.</summary>
+    private async Task<int> LandedAsync(IReadOnlyList<VisitMark> marks, CancellationToken cancellationToken)
+    {
+        var landed = 0;
+        foreach (var mark in marks)
+        {
+            var output = await clickHouse.QueryAsync(
+                $"SELECT count() FROM {clickHouse.Database}.sessions WHERE site_id = {{site:String}} AND started_at = toDateTime64({{started:String}}, 3, 'UTC')" +
+                " AND session_id = {session:UUID} AND version = {version:UInt32} AND sign = 1",
+                "TabSeparatedRaw",
+                new Dictionary<string, string>
+                {
+                    ["site"] = mark.SiteId,
+                    ["started"] = mark.StartedAt,
+                    ["session"] = mark.SessionId.ToString(),
+                    ["version"] = mark.Version.ToString(CultureInfo.InvariantCulture),
+                },
+                cancellationToken);
+            landed += Encoding.UTF8.GetString(output).Trim() == "0" ? 0 : 1;
+        }
+        return landed;
+    }
+
+    /// <summary>
+    /// Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.
+    /// <paramref name="afterVisits"/> runs between the visits insert and the hits insert (fault injection).
+    /// </summary>
+    public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken, Func<Task>? afterVisits = null)
     {
         var token = write.DeduplicationToken;
         if (write.Batch.DeduplicationToken is { } source && !write.Replayed)
@@ -126,6 +184,7 @@ public sealed class HitStore(
                 ["token"] = source,
                 ["write_token"] = token,
                 ["left_out"] = write.LeftOut,
+                ["visit_marks"] = write.VisitMarks,
             });
             await clickHouse.InsertAsync($"{clickHouse.Database}.batch_writes", "JSONEachRow", record, cancellationToken: cancellationToken);
         }
@@ -136,6 +195,10 @@ public sealed class HitStore(
             await clickHouse.InsertAsync(
                 $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})",
                 write.Format, write.Sessions, token + "/sessions", cancellationToken);
+        }
+        if (afterVisits is not null)
+        {
+            await afterVisits();
         }
         if (!write.Hits.IsEmpty)
         {
@@ -184,24 +247,28 @@ public sealed class HitStore(
     {
         // One query for both: a live batch pays one round trip for the lookup, as before batch_writes.
         var output = await clickHouse.QueryAsync(
-            $"SELECT 'stored', '', '' FROM {clickHouse.Database}.batch_ledger WHERE token = {{token:String}} LIMIT 1 UNION ALL " +
-            $"SELECT 'begun', write_token, arrayStringConcat(left_out, ',') FROM {clickHouse.Database}.batch_writes WHERE token = {{token:String}} LIMIT 1",
+            $"SELECT 'stored', '', '', '' FROM {clickHouse.Database}.batch_ledger WHERE token = {{token:String}} LIMIT 1 UNION ALL " +
+            $"SELECT 'begun', write_token, arrayStringConcat(left_out, ','), toJSONString(visit_marks) FROM {clickHouse.Database}.batch_writes WHERE token = {{token:String}} LIMIT 1",
             "TabSeparatedRaw",
             new Dictionary<string, string> { ["token"] = token },
             cancellationToken);
         var rows = Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(row => row.Split('\t')).ToList();
         if (rows.Any(row => row[0] == "stored"))
         {
-            return new EarlierWrite(true, null, []);
+            return new EarlierWrite(true, null, [], []);
         }
-        if (rows.FirstOrDefault() is not [_, var writeToken, var leftOut])
+        if (rows.FirstOrDefault() is not [_, var writeToken, var leftOut, var marks])
         {
             return null;
         }
-        return new EarlierWrite(false, writeToken, leftOut.Length == 0 ? [] : [.. leftOut.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))]);
+        return new EarlierWrite(
+            false,
+            writeToken,
+            leftOut.Length == 0 ? [] : [.. leftOut.Split(',').Select(p => uint.Parse(p, CultureInfo.InvariantCulture))],
+            JsonSerializer.Deserialize<List<VisitMark>>(marks) ?? []);
     }
 
-    private sealed record EarlierWrite(bool Stored, string? WriteToken, IReadOnlyList<uint> LeftOut);
+    private sealed record EarlierWrite(bool Stored, string? WriteToken, IReadOnlyList<uint> LeftOut, IReadOnlyList<VisitMark> VisitMarks);
 
     /// <summary>The positions in <paramref name="hits"/> of the hits <paramref name="kept"/> (an ordered subset of the same objects) lacks.</summary>
     private static List<uint> LeftOut(IReadOnlyList<Hit> hits, IReadOnlyList<Hit> kept)

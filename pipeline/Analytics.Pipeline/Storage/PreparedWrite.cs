@@ -17,4 +17,8 @@ namespace Analytics.Pipeline.Storage;
 /// <param name="Replayed">The rows were fixed by an earlier attempt's record (<c>batch_writes</c>), which needs no new record.</param>
 public sealed record PreparedWrite(
     HitBatch Batch, string DeduplicationToken, string Format, ReadOnlyMemory<byte> Hits, ReadOnlyMemory<byte> Sessions, long ErasuresSeen,
-    IReadOnlyList<uint> LeftOut, bool Replayed);
+    IReadOnlyList<uint> LeftOut, bool Replayed)
+{
+    /// <summary>One of the visit states <see cref="Sessions"/> holds per partition, recorded with the batch (<see cref="VisitMark"/>).</summary>
+    public IReadOnlyList<VisitMark> VisitMarks { get; init; } = [];
+}

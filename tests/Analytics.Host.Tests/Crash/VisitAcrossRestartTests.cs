@@ -61,6 +61,56 @@ public class VisitAcrossRestartTests : DataFolderTests
         Assert.That(figures, Is.EqualTo(new TopLine(Visitors: 2, Visits: 2, Pageviews: 3, BounceRate: 50)));
     }
 
+    /// <summary>
+    /// A pageview that continues a visit, in a batch the host was killed in the middle of writing: after the visits insert,
+    /// before the hits insert (a pause injected there). The restarted host replays the batch on the visits it took back,
+    /// and the visit stays one. Before, the replay started the visitor anew, and the next pageview's row cancelled a
+    /// visit state that was never stored.
+    /// </summary>
+    [Test]
+    public async Task A_visit_continued_by_a_batch_the_host_was_killed_writing_stays_one_visit()
+    {
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
+        Assert.That(status, Is.Zero, error);
+        var key = Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var cookies = new CookieContainer();
+
+        var port = FreePort.Next();
+        await using (var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]))
+        {
+            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+            using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
+            using var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa");
+            await EmbeddedCrashTests.Until(() => TopLineAsync(browser, key).GetAwaiter().GetResult().Pageviews == 1, "the first pageview stored");
+            await host.StopAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using (var host = AnalyticsProcess.Start("embedded", [
+            "run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning",
+            "--Aggregator:FaultPauseAfterVisits=00:05:00"]))
+        {
+            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+            using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
+            using var second = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb");
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            await EmbeddedCrashTests.Until(
+                () => host.Output.Contains("Fault injection: stored the visits of a batch", StringComparison.Ordinal) || host.HasExited, "the visits of the second pageview's batch stored, not its hit");
+            Assert.That(host.HasExited, Is.False, host.Output);
+            await host.KillAsync();
+        }
+
+        await using var restarted = await RunningHost.StartAsync(
+            Path.Combine(Data, "clickhouse"), "--Spool:Path=" + Path.Combine(Data, "spool"), "--Signing:KeyFile=" + Path.Combine(Data, "signing.key"));
+        using var again = restarted.NewBrowser(cookies);
+        using var third = await again.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fc");
+        Assert.That(third.Headers.Contains("Set-Cookie"), Is.False, "the same visitor");
+        again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", restarted.StatsKey);
+        var figures = await TopLineAsync(again, null);
+        await EmbeddedCrashTests.Until(() => (figures = TopLineAsync(again, null).GetAwaiter().GetResult()).Pageviews == 3, "every pageview stored");
+
+        Assert.That(figures, Is.EqualTo(new TopLine(Visitors: 1, Visits: 1, Pageviews: 3, BounceRate: 0)));
+    }
+
     private sealed record TopLine(double Visitors, double Visits, double Pageviews, double BounceRate);
 
     private static HttpClient Browser(CookieContainer cookies, Uri address)

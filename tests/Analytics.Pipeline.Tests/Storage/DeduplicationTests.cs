@@ -1,5 +1,6 @@
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Schema;
 using Analytics.Pipeline.Sessions;
 using Analytics.Pipeline.Storage;
@@ -119,6 +120,58 @@ public class DeduplicationTests(ClickHouseMode mode)
         await new HitStore(reference).WriteAsync(batch with { }, CancellationToken.None);
         Assert.That(await TotalsAsync(db), Is.EqualTo(await TotalsAsync(reference)));
     }
+
+    /// <summary>
+    /// A process killed while writing a batch that continues a visit: before its visits insert, or after it and before
+    /// the hits insert. The restarted store takes back the visits stored open and replays the batch. The visit stays
+    /// one, with every column and rollup as if nothing had happened: before, the replay started the batch's visitors
+    /// anew, which cut the visit in two (visits 2) or, when its rows had landed, left the next hit a cancelling row
+    /// matching nothing.
+    /// </summary>
+    [TestCase("sessions", TestName = "A visit continued by a batch killed before its visits insert stays one visit after a restart")]
+    [TestCase("hits", TestName = "A visit continued by a batch killed after its visits insert stays one visit after a restart")]
+    public async Task A_visit_continued_by_a_batch_killed_halfway_stays_one_visit_after_a_restart(string killedAt)
+    {
+        var db = await MigratedAsync();
+        var unbroken = await MigratedAsync();
+        // Recent hits: the visits taken back at a start are those of the last two days.
+        var start = DateTime.UtcNow.AddMinutes(-10);
+        Guid visitor = Guid.NewGuid(), other = Guid.NewGuid();
+        HitBatch[] batches =
+        [
+            new([At(visitor, start, "/a"), At(other, start, "/x")], "hits/0/0-1"),
+            new([At(visitor, start.AddMinutes(1), "/b"), At(other, start.AddMinutes(1), "/y"), At(Guid.NewGuid(), start.AddMinutes(1), "/n"), At(Guid.Empty, start.AddMinutes(1), "/z")], "hits/0/2-5"),
+            new([At(visitor, start.AddMinutes(2), "/c")], "hits/0/6-6"),
+        ];
+        var reference = new HitStore(unbroken);
+        foreach (var batch in batches)
+        {
+            await reference.WriteAsync(batch with { Hits = Copies(batch.Hits) }, CancellationToken.None);
+        }
+
+        // The first batch is stored; the process dies sending the second batch's insert into `killedAt`.
+        var killed = new HitStore(new FailingInserts(db, killedAt, failures: 1, passing: 1));
+        await killed.WriteAsync(batches[0] with { Hits = Copies(batches[0].Hits) }, CancellationToken.None);
+        Assert.ThrowsAsync<ClickHouseException>(() => killed.WriteAsync(batches[1] with { Hits = Copies(batches[1].Hits) }, CancellationToken.None));
+        var restarted = new HitStore(db);
+        Assert.That(await restarted.ResumeOpenVisitsAsync(CancellationToken.None), Is.EqualTo(killedAt == "hits" ? 3 : 2));
+        foreach (var batch in batches[1..])
+        {
+            await restarted.WriteAsync(batch with { Hits = Copies(batch.Hits) }, CancellationToken.None);
+        }
+
+        Assert.That(await TotalsAsync(db), Is.EqualTo(await TotalsAsync(unbroken)));
+        const string Visits = "SELECT * EXCEPT (version, sign) FROM {db}.sessions FINAL ORDER BY session_id";
+        Assert.That(await RollupConsistencyTests.TextAsync(db, Visits), Is.EqualTo(await RollupConsistencyTests.TextAsync(unbroken, Visits)));
+        const string HitVisits = "SELECT hit_id, session_id FROM {db}.hits ORDER BY hit_id";
+        Assert.That(await RollupConsistencyTests.TextAsync(db, HitVisits), Is.EqualTo(await RollupConsistencyTests.TextAsync(unbroken, HitVisits)));
+        var unmatched = await db.QueryAsync($"SELECT count() FROM (SELECT session_id, sum(sign) s FROM {db.Database}.sessions GROUP BY session_id HAVING s != 1)", "TabSeparated");
+        Assert.That(Encoding.UTF8.GetString(unmatched), Is.EqualTo("0\n"));
+    }
+
+    /// <summary>Fresh copies of the hits, as a source decodes them again after a restart (the tracker sets each hit's visit).</summary>
+    private static List<Hit> Copies(IEnumerable<Hit> hits) =>
+        [.. hits.Select(hit => HitCodec.TryDecode(HitCodec.Encode(hit), out var copy, out var reason) ? copy : throw new InvalidOperationException(reason))];
 
     [Test]
     public async Task A_hit_sent_again_in_a_batch_of_its_own_is_stored_once()

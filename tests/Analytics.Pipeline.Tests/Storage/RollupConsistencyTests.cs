@@ -155,8 +155,10 @@ public class RollupConsistencyTests(ClickHouseMode mode)
         // This build's store looks hit IDs up in stored_hit_ids (0010); an older one did not look at all:
         // the table alone, empty and unfilled, stands for that.
         await db.ExecuteAsync(SchemaMigrator.Shipped.Single(m => m.Version == 10).Statements(db.Database)[0]);
-        // It also records each batch's write in batch_writes (0020) before inserting it; an older one recorded nothing.
+        // It also records each batch's write in batch_writes (0020, with 0021's visit marks) before inserting it; an older
+        // one recorded nothing.
         await db.ExecuteAsync(SchemaMigrator.Shipped.Single(m => m.Version == 20).Statements(db.Database)[0]);
+        await db.ExecuteAsync(SchemaMigrator.Shipped.Single(m => m.Version == 21).Statements(db.Database)[0]);
         // This build's encoders write every column of hits and sessions, also those added after the version
         // (0013's language, 0018's session_id on hits): those columns alone stand for the older build's row shape.
         foreach (var statement in SchemaMigrator.Shipped.Single(m => m.Version == 13).Statements(db.Database))
