@@ -163,6 +163,12 @@ public static class MarkdownReport
             md.AppendLine("|---:|---:|---:|---:|---:|---:|---|");
             md.AppendLine($"| {a.Answered:N0} | {a.StoredRows:N0} | {a.StoredDistinctHitIds:N0} | {a.StoredDistinctPaths:N0} | {a.RollupHits:N0} | {a.AnsweredMissing:N0} | {(a.Exact ? "yes" : "**NO**")} |").AppendLine();
         }
+        if (d.Answered is { Visits: { } v } visited)
+        {
+            md.AppendLine("| visitors stored (returning, one visit each); with one hit | `sessions`: visits; pageviews; bounces; seconds; unmatched cancelling rows | hourly rollup: visits; bounces; seconds | one visit per visitor, every pageview in it |");
+            md.AppendLine("|---|---|---|---|");
+            md.AppendLine($"| {v.Visitors:N0}; {v.OneHitVisitors:N0} | {v.Visits:N0}; {v.Pageviews:N0}; {v.Bounces:N0}; {v.Duration:N0}; {v.Unmatched:N0} | {v.Rollup.Visits:N0}; {v.Rollup.Bounces:N0}; {v.Rollup.Duration:N0} | {(visited.VisitsAgree ? "yes" : "**NO**")} |").AppendLine();
+        }
     }
 
     private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)));

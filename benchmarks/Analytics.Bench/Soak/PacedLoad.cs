@@ -9,7 +9,9 @@ namespace Analytics.Bench.Soak;
 /// The soak's load: the harness's own client sends beacons at a fixed rate (open loop: request n leaves
 /// at n / rate seconds, whatever the server does), each for its own page `/soak/N`, and remembers which
 /// were answered 200. wrk cannot say which request a response answered, and with its minimum of one
-/// connection per thread and a fixed pause it ran at 3-4x a low target rate.
+/// connection per thread and a fixed pause it ran at 3-4x a low target rate. Beacon n is sent by returning visitor
+/// n mod the pool's size, with the cookie the collector gave that visitor's first answered beacon, so visits span
+/// many beacons, and faults.
 /// </summary>
 public static class PacedLoad
 {
@@ -20,10 +22,11 @@ public static class PacedLoad
     /// <summary>Requests in flight at most; past it the sender waits (a stalled server is not flooded with sockets).</summary>
     private const int MaxInFlight = 256;
 
-    public static async Task<PacedResult> RunAsync(Func<Uri> baseUrl, double rate, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<PacedResult> RunAsync(Func<Uri> baseUrl, double rate, TimeSpan duration, int visitors, CancellationToken cancellationToken)
     {
         var total = (int)Math.Max(1, Math.Round(rate * duration.TotalSeconds));
         var answered = new bool[total];
+        var cookies = new string?[Math.Max(1, visitors)];
         var latencies = new long[total];
         long errors = 0;
         using var handler = new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = MaxInFlight, ConnectTimeout = TimeSpan.FromSeconds(1) };
@@ -49,9 +52,18 @@ public static class PacedLoad
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
                     request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
                     request.Headers.TryAddWithoutValidation("Referer", PageUrl(index));
+                    var visitor = index % cookies.Length;
+                    if (Volatile.Read(ref cookies[visitor]) is { } cookie)
+                    {
+                        request.Headers.TryAddWithoutValidation("Cookie", cookie);
+                    }
                     using var response = await client.SendAsync(request, cancellationToken);
                     if ((int)response.StatusCode == 200)
                     {
+                        if (response.Headers.TryGetValues("Set-Cookie", out var issued))
+                        {
+                            Interlocked.CompareExchange(ref cookies[visitor], issued.First().Split(';')[0], null);
+                        }
                         answered[index] = true;
                         latencies[index] = (long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds;
                     }

@@ -98,13 +98,13 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 else
                 {
                     ref var visit = ref _visits[slot];
-                    if (visit.StartedTicks - hit.Timestamp.Ticks >= _timeout)
+                    if (visit.StartedTicks - Ticks(hit) >= _timeout)
                     {
                         // A straggler from a visit that ended before the one we hold: a visit of its own.
                         rows.Add(OneHitVisit(hit));
                         continue;
                     }
-                    if (hit.Timestamp.Ticks - visit.EndedTicks >= _timeout)
+                    if (Ticks(hit) - visit.EndedTicks >= _timeout)
                     {
                         // A new visit in the same slot; the ended one's state goes out now if the batch changed it.
                         if (visit.Has(OpenVisitFlags.Dirty))
@@ -205,14 +205,13 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 var hit = hits[i];
                 var siteId = _strings.Find(hit.SiteId);
                 var slot = siteId < 0 || hit.VisitorId == Guid.Empty ? -1 : _visits.Find(siteId, hit.VisitorId, hit.IsBot);
-                if (hit.VisitorId == Guid.Empty || (slot >= 0 && _visits[slot].StartedTicks - hit.Timestamp.Ticks >= _timeout))
+                if (hit.VisitorId == Guid.Empty || (slot >= 0 && _visits[slot].StartedTicks - Ticks(hit) >= _timeout))
                 {
                     // Anonymous, or a straggler from long before the visit: a one-hit visit of its own, as Track made it.
                     visits[i] = hit.HitId;
                     continue;
                 }
-                // To the millisecond, as the visits were stored.
-                if (slot < 0 || Milliseconds(hit.Timestamp.Ticks) < Milliseconds(_visits[slot].StartedTicks) || Milliseconds(hit.Timestamp.Ticks) > Milliseconds(_visits[slot].EndedTicks))
+                if (slot < 0 || Ticks(hit) < _visits[slot].StartedTicks || Ticks(hit) > _visits[slot].EndedTicks)
                 {
                     return false;
                 }
@@ -226,7 +225,11 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         }
     }
 
-    private static long Milliseconds(long ticks) => ticks / TimeSpan.TicksPerMillisecond;
+    /// <summary>
+    /// The hit's time to the millisecond, as the tables keep times. A visit taken back from storage then holds exactly what
+    /// the tracker that wrote it held, so a batch tracked on it again makes the same rows, durations included.
+    /// </summary>
+    private static long Ticks(Hit hit) => hit.Timestamp.Ticks - (hit.Timestamp.Ticks % TimeSpan.TicksPerMillisecond);
 
     /// <summary>
     /// Drops the open visits of these visitors (on the sites of <paramref name="hits"/>): their next hits start
@@ -294,8 +297,8 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
             SessionId = hit.HitId,
             Sign = 1,
             Version = 1,
-            StartedAt = hit.Timestamp,
-            EndedAt = hit.Timestamp,
+            StartedAt = new DateTime(Ticks(hit), DateTimeKind.Utc),
+            EndedAt = new DateTime(Ticks(hit), DateTimeKind.Utc),
             ExitPage = hit.Path,
             Hits = 1,
             Pageviews = hit.Kind == HitKind.Pageview ? 1u : 0,
@@ -308,8 +311,8 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     private void Start(ref OpenVisit visit, Hit first)
     {
         visit.SessionId = first.HitId;
-        visit.StartedTicks = first.Timestamp.Ticks;
-        visit.EndedTicks = first.Timestamp.Ticks;
+        visit.StartedTicks = Ticks(first);
+        visit.EndedTicks = Ticks(first);
         visit.Flags = (visit.Flags & (OpenVisitFlags.Used | OpenVisitFlags.Bot)) | OpenVisitFlags.Dirty | OpenVisitFlags.EntryChanged;
         HoldEntry(ref visit, first);
         visit.ExitPage = _strings.Acquire(first.Path);
@@ -322,7 +325,7 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     private void Add(ref OpenVisit visit, int slot, Hit hit)
     {
         Tally(ref visit, hit);
-        var ticks = hit.Timestamp.Ticks;
+        var ticks = Ticks(hit);
         if (ticks < visit.StartedTicks)
         {
             visit.StartedTicks = ticks;

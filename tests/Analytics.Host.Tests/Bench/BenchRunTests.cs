@@ -131,7 +131,10 @@ public class BenchRunTests
         Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
         Assert.That(answered.RollupHits, Is.EqualTo(answered.StoredRows), "the hourly rollup counts each stored hit once");
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
-        Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles, rollup agrees"));
+        // Returning visitors: a visit spans many beacons and the kill; it stays one visit with every pageview.
+        Assert.That(answered.Visits!.Visitors, Is.LessThan(answered.StoredRows / 2));
+        Assert.That(answered.VisitsAgree, Is.True, answered.Visits.ToString());
+        Assert.That(MarkdownReport.Render(report), Does.Contain("answered ⊆ stored, no doubles, rollup agrees").And.Contain("one visit per visitor, every pageview in it"));
     }
 
     [Test]
@@ -157,6 +160,8 @@ public class BenchRunTests
         Assert.That(answered.StoredDistinctHitIds, Is.EqualTo(answered.StoredRows));
         Assert.That(answered.RollupHits, Is.EqualTo(answered.StoredRows), "the hourly rollup counts each stored hit once");
         Assert.That(report.Soak.Delivery.AllStored, Is.True);
+        Assert.That(answered.Visits!.Visitors, Is.LessThan(answered.StoredRows / 2));
+        Assert.That(answered.VisitsAgree, Is.True, answered.Visits.ToString());
     }
 
     /// <summary>Runs the harness, logging its seed and everything it printed; the report and that output.</summary>

@@ -134,13 +134,16 @@ public class DeduplicationTests(ClickHouseMode mode)
     {
         var db = await MigratedAsync();
         var unbroken = await MigratedAsync();
-        // Recent hits: the visits taken back at a start are those of the last two days.
-        var start = DateTime.UtcNow.AddMinutes(-10);
+        // Recent hits: the visits taken back at a start are those of the last two days. Times finer than the tables'
+        // milliseconds, as the collector stamps them: 0.9 ms past a second, then 0.5 ms short of a minute later, so the
+        // visit lasts 59 s to the tick but 60 s to the stored millisecond.
+        var second = DateTime.UtcNow.AddMinutes(-10).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond;
+        var start = new DateTime(second + 9_000, DateTimeKind.Utc);
         Guid visitor = Guid.NewGuid(), other = Guid.NewGuid();
         HitBatch[] batches =
         [
             new([At(visitor, start, "/a"), At(other, start, "/x")], "hits/0/0-1"),
-            new([At(visitor, start.AddMinutes(1), "/b"), At(other, start.AddMinutes(1), "/y"), At(Guid.NewGuid(), start.AddMinutes(1), "/n"), At(Guid.Empty, start.AddMinutes(1), "/z")], "hits/0/2-5"),
+            new([At(visitor, start.AddMinutes(1).AddTicks(-5_000), "/b"), At(other, start.AddMinutes(1), "/y"), At(Guid.NewGuid(), start.AddMinutes(1), "/n"), At(Guid.Empty, start.AddMinutes(1), "/z")], "hits/0/2-5"),
             new([At(visitor, start.AddMinutes(2), "/c")], "hits/0/6-6"),
         ];
         var reference = new HitStore(unbroken);
