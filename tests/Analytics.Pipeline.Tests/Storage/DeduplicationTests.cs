@@ -164,8 +164,10 @@ public class DeduplicationTests(ClickHouseMode mode)
         }
 
         Assert.That(await TotalsAsync(db), Is.EqualTo(await TotalsAsync(unbroken)));
-        const string Visits = "SELECT * EXCEPT (version, sign) FROM {db}.sessions FINAL ORDER BY session_id";
-        Assert.That(await RollupConsistencyTests.TextAsync(db, Visits), Is.EqualTo(await RollupConsistencyTests.TextAsync(unbroken, Visits)));
+        // Every visit row, cancelling ones included, as the unbroken store wrote it: a row the replay made differently (a
+        // duration rounded another way) would leave a view that kept the killed process's row disagreeing with sessions.
+        const string Rows = "SELECT * FROM {db}.sessions ORDER BY session_id, version, sign";
+        Assert.That(await RollupConsistencyTests.TextAsync(db, Rows), Is.EqualTo(await RollupConsistencyTests.TextAsync(unbroken, Rows)));
         const string HitVisits = "SELECT hit_id, session_id FROM {db}.hits ORDER BY hit_id";
         Assert.That(await RollupConsistencyTests.TextAsync(db, HitVisits), Is.EqualTo(await RollupConsistencyTests.TextAsync(unbroken, HitVisits)));
         var unmatched = await db.QueryAsync($"SELECT count() FROM (SELECT session_id, sum(sign) s FROM {db.Database}.sessions GROUP BY session_id HAVING s != 1)", "TabSeparated");
