@@ -192,14 +192,18 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     /// <summary>
     /// For a batch whose visit rows are stored already, in the visits this tracker took back (a killed process wrote
     /// them, <see cref="Resume"/> read them): sets each hit's <see cref="Hit.SessionId"/> to the visit it joined,
-    /// changing no visit. Returns false, setting nothing, when a hit does not fall inside the visit held for its
+    /// changing no visit, and returns the new states the batch wrote (sign +1: the visits it joined, as held, and the
+    /// one-hit visits it made). Returns null, setting nothing, when a hit does not fall inside the visit held for its
     /// visitor (the batch then cut a visit in two, or the visit was not taken back): the caller cannot place it.
     /// </summary>
-    public bool Place(IReadOnlyList<Hit> hits)
+    public IReadOnlyList<SessionRow>? Place(IReadOnlyList<Hit> hits)
     {
         lock (_lock)
         {
             var visits = new Guid[hits.Count];
+            var slots = new List<int>();
+            var seen = new HashSet<int>();
+            var oneHit = new List<Hit>();
             for (var i = 0; i < hits.Count; i++)
             {
                 var hit = hits[i];
@@ -209,19 +213,31 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
                 {
                     // Anonymous, or a straggler from long before the visit: a one-hit visit of its own, as Track made it.
                     visits[i] = hit.HitId;
+                    oneHit.Add(hit);
                     continue;
                 }
                 if (slot < 0 || Ticks(hit) < _visits[slot].StartedTicks || Ticks(hit) > _visits[slot].EndedTicks)
                 {
-                    return false;
+                    return null;
                 }
                 visits[i] = _visits[slot].SessionId;
+                if (seen.Add(slot))
+                {
+                    slots.Add(slot);
+                }
             }
             for (var i = 0; i < hits.Count; i++)
             {
                 hits[i].SessionId = visits[i];
             }
-            return true;
+            var rows = new List<SessionRow>(slots.Count + oneHit.Count);
+            foreach (var slot in slots)
+            {
+                ref var visit = ref _visits[slot];
+                rows.Add(State(ref visit, slot, sign: 1, visit.Version, Entry(ref visit, slot)));
+            }
+            rows.AddRange(oneHit.Select(OneHitVisit));
+            return rows;
         }
     }
 

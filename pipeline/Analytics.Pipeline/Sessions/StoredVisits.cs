@@ -44,17 +44,51 @@ public static class StoredVisits
             """,
             "JSONEachRow",
             cancellationToken: cancellationToken);
+        return Rows(output, sign: 1);
+    }
+
+    /// <summary>
+    /// The stored cancelling rows (sign -1) of these visit states, each as the batch that cancelled it wrote it; a
+    /// state whose row a merge has folded away with the row it cancelled is missing from the answer.
+    /// </summary>
+    public static async Task<IReadOnlyList<SessionRow>> CancellationsAsync(
+        IClickHouse clickHouse, IReadOnlyCollection<(Guid SessionId, uint Version, DateTime StartedAt)> states, CancellationToken cancellationToken)
+    {
+        if (states.Count == 0)
+        {
+            return [];
+        }
+        var columns = string.Join(", ", EntryColumns.Select(c => c.Column));
+        var output = await clickHouse.QueryAsync(
+            $$"""
+            SELECT {{columns}}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page
+            FROM {{clickHouse.Database}}.sessions
+            WHERE sign = -1 AND started_at >= toDateTime64({since:String}, 3, 'UTC')
+                AND concat(toString(session_id), ':', toString(version)) IN (SELECT arrayJoin(splitByChar(',', {states:String})))
+            """,
+            "JSONEachRow",
+            new Dictionary<string, string>
+            {
+                ["since"] = states.Min(s => s.StartedAt).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                ["states"] = string.Join(',', states.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.SessionId}:{s.Version}"))),
+            },
+            cancellationToken);
+        return Rows(output, sign: -1);
+    }
+
+    private static List<SessionRow> Rows(byte[] output, sbyte sign)
+    {
         var rows = new List<SessionRow>();
         var reader = new Utf8JsonReader(output, new JsonReaderOptions { AllowMultipleValues = true });
         while (reader.Read())
         {
             using var document = JsonDocument.ParseValue(ref reader);
-            rows.Add(Row(document.RootElement));
+            rows.Add(Row(document.RootElement, sign));
         }
         return rows;
     }
 
-    private static SessionRow Row(JsonElement row)
+    private static SessionRow Row(JsonElement row, sbyte sign)
     {
         var startedAt = Time(row.GetProperty("started_at"));
         var sessionId = row.GetProperty("session_id").GetGuid();
@@ -67,7 +101,7 @@ public static class StoredVisits
         {
             Entry = entry,
             SessionId = sessionId,
-            Sign = 1,
+            Sign = sign,
             Version = row.GetProperty("version").GetUInt32(),
             StartedAt = startedAt,
             EndedAt = Time(row.GetProperty("ended_at")),

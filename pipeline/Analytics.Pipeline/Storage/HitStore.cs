@@ -84,14 +84,14 @@ public sealed class HitStore(
             return null;
         }
         IReadOnlyList<Hit> fresh;
-        var visitsStored = false;
+        IReadOnlyList<SessionRow>? visitsWritten = null;
         if (earlier is { WriteToken: { } begunToken, LeftOut: var begunLeftOut })
         {
             // Begun before and maybe stored in some tables only: the same rows under the same token, so each table
             // drops what it holds and takes what it lacks. Looked up by hit ID, the batch's own stored hits would go.
             fresh = Without(batch.Hits, begunLeftOut);
             _deduplicator.Replay(batch, fresh);
-            visitsStored = await BegunVisitsAsync(fresh, earlier.VisitMarks, cancellationToken);
+            visitsWritten = await BegunVisitsAsync(fresh, earlier.VisitMarks, cancellationToken);
         }
         else
         {
@@ -101,7 +101,7 @@ public sealed class HitStore(
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
-        var visits = visitsStored ? [] : sessions.Track(kept);
+        var visits = visitsWritten ?? sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
         var settings = sites is null ? retention.Value : retention.Value.WithSiteDefaults(sites.All);
         // About 170 bytes per hit and per visit row in RowBinary; the writers grow if a batch needs more.
@@ -125,25 +125,38 @@ public sealed class HitStore(
     }
 
     /// <summary>
-    /// Readies the tracker for a batch a killed process had begun writing; true when its visit rows are stored already.
-    /// With the visits taken back at start, the batch's marks (<see cref="VisitMark"/>) tell which state those visits
-    /// are in: all found, the visits insert landed and the visits taken back hold the batch's hits (true: not tracked
-    /// again, its hits only placed in them); none found, it did not, and the batch is tracked on them as the killed
-    /// process tracked it. Otherwise (no visits taken back, a record from before the marks, only some parts landed, or
-    /// a hit the visits taken back do not place) its visitors start new visits.
+    /// Readies the tracker for a batch a killed process had begun writing. With the visits taken back at start, the
+    /// batch's marks (<see cref="VisitMark"/>) tell which state those visits are in. None found: the visits insert did
+    /// not land, and the batch is tracked on them as the killed process tracked it (null: track it). All found: it
+    /// landed, the visits taken back hold the batch's hits, which are only placed in them, and the rows it wrote are
+    /// returned to be inserted again under its token, for a view whose part the kill cut off (the table drops them).
+    /// Otherwise (no visits taken back, a record from before the marks, only some parts landed, or a hit the visits
+    /// taken back do not place) its visitors start new visits.
     /// </summary>
-    private async Task<bool> BegunVisitsAsync(IReadOnlyList<Hit> fresh, IReadOnlyList<VisitMark> marks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SessionRow>?> BegunVisitsAsync(IReadOnlyList<Hit> fresh, IReadOnlyList<VisitMark> marks, CancellationToken cancellationToken)
     {
         var landed = _resumed && marks.Count > 0 ? await LandedAsync(marks, cancellationToken) : -1;
-        if (landed == marks.Count && sessions.Place(fresh))
+        if (landed == marks.Count && sessions.Place(fresh) is { } states)
         {
-            return true;
+            return await WrittenAsync(states, cancellationToken);
         }
         if (landed != 0)
         {
             sessions.ForgetVisitorsOf(fresh);
         }
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// The rows a landed batch wrote: its new <paramref name="states"/> and, for each visit it continued (version 2 on),
+    /// the row cancelling the state before, read back from `sessions`. Empty when a merge has folded one of those away:
+    /// a view the kill cut off then keeps missing the batch's visits (the table has them).
+    /// </summary>
+    private async Task<IReadOnlyList<SessionRow>> WrittenAsync(IReadOnlyList<SessionRow> states, CancellationToken cancellationToken)
+    {
+        var continued = states.Where(row => row.Version > 1).Select(row => (row.SessionId, row.Version - 1, row.StartedAt)).ToList();
+        var cancellations = await StoredVisits.CancellationsAsync(clickHouse, continued, cancellationToken);
+        return cancellations.Count == continued.Count ? [.. cancellations, .. states] : [];
     }
 
     /// <summary>How many of the <paramref name="marks"/> are stored in <c>sessions</c>.</summary>
