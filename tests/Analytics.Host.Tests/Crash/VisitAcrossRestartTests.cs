@@ -19,15 +19,12 @@ public class VisitAcrossRestartTests : DataFolderTests
     [TestCase(true, TestName = "A visit continued after the embedded host was killed with SIGKILL and started again stays one visit")]
     public async Task A_visit_continued_after_a_restart_stays_one_visit(bool kill)
     {
-        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
-        Assert.That(status, Is.Zero, error);
-        var key = Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var key = await DemoKeyAsync();
         var cookies = new CookieContainer();
 
         var port = FreePort.Next();
-        await using (var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]))
+        await using (var host = await StartAsync(port))
         {
-            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
             using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
             using var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa");
             Assert.That(first.Headers.Contains("Set-Cookie"), Is.True, "a new visitor's cookie");
@@ -48,8 +45,7 @@ public class VisitAcrossRestartTests : DataFolderTests
         }
 
         // Started again on the same data folder (in this process, to read its figures).
-        await using var restarted = await RunningHost.StartAsync(
-            Path.Combine(Data, "clickhouse"), "--Spool:Path=" + Path.Combine(Data, "spool"), "--Signing:KeyFile=" + Path.Combine(Data, "signing.key"));
+        await using var restarted = await RestartInProcessAsync();
         using var again = restarted.NewBrowser(cookies);
         using var second = await again.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb");
         Assert.That(second.Headers.Contains("Set-Cookie"), Is.False, "the same visitor");
@@ -70,26 +66,20 @@ public class VisitAcrossRestartTests : DataFolderTests
     [Test]
     public async Task A_visit_continued_by_a_batch_the_host_was_killed_writing_stays_one_visit()
     {
-        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
-        Assert.That(status, Is.Zero, error);
-        var key = Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+        var key = await DemoKeyAsync();
         var cookies = new CookieContainer();
 
         var port = FreePort.Next();
-        await using (var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]))
+        await using (var host = await StartAsync(port))
         {
-            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
             using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
             using var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa");
             await EmbeddedCrashTests.Until(() => TopLineAsync(browser, key).GetAwaiter().GetResult().Pageviews == 1, "the first pageview stored");
             await host.StopAsync(TimeSpan.FromSeconds(30));
         }
 
-        await using (var host = AnalyticsProcess.Start("embedded", [
-            "run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning",
-            "--Aggregator:FaultPauseAfterVisits=00:05:00"]))
+        await using (var host = await StartAsync(port, "--Aggregator:FaultPauseAfterVisits=00:05:00"))
         {
-            await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
             using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
             using var second = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb");
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -99,8 +89,7 @@ public class VisitAcrossRestartTests : DataFolderTests
             await host.KillAsync();
         }
 
-        await using var restarted = await RunningHost.StartAsync(
-            Path.Combine(Data, "clickhouse"), "--Spool:Path=" + Path.Combine(Data, "spool"), "--Signing:KeyFile=" + Path.Combine(Data, "signing.key"));
+        await using var restarted = await RestartInProcessAsync();
         using var again = restarted.NewBrowser(cookies);
         using var third = await again.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fc");
         Assert.That(third.Headers.Contains("Set-Cookie"), Is.False, "the same visitor");
@@ -110,6 +99,25 @@ public class VisitAcrossRestartTests : DataFolderTests
 
         Assert.That(figures, Is.EqualTo(new TopLine(Visitors: 1, Visits: 1, Pageviews: 3, BounceRate: 0)));
     }
+
+    private async Task<string> DemoKeyAsync()
+    {
+        var (status, output, error) = await AnalyticsCli.RunAsync("key", "create", "--site", "demo", "--data", Data);
+        Assert.That(status, Is.Zero, error);
+        return Regex.Match(output, @"#key=(?<key>ak_\w+)").Groups["key"].Value;
+    }
+
+    /// <summary>`analytics run` on the data folder, as a process of its own, once it listens.</summary>
+    private async Task<ChildProcess> StartAsync(int port, params string[] settings)
+    {
+        var host = AnalyticsProcess.Start("embedded", ["run", "--data", Data, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", .. settings]);
+        await host.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
+        return host;
+    }
+
+    /// <summary>The host started again on the same data folder, in this process, to read its figures.</summary>
+    private Task<RunningHost> RestartInProcessAsync() => RunningHost.StartAsync(
+        Path.Combine(Data, "clickhouse"), "--Spool:Path=" + Path.Combine(Data, "spool"), "--Signing:KeyFile=" + Path.Combine(Data, "signing.key"));
 
     private sealed record TopLine(double Visitors, double Visits, double Pageviews, double BounceRate);
 
