@@ -27,7 +27,7 @@ public sealed class HitStore(
 {
     private readonly HitDeduplicator _deduplicator = new(clickHouse);
 
-    // Whether the tracker took back the visits stored open (<see cref="ResumeOpenVisitsAsync"/>).
+    // Whether the tracker took back the visits stored open (ResumeOpenVisitsAsync).
     private bool _resumed;
 
     /// <summary>A store with default session and retention settings.</summary>
