@@ -43,6 +43,9 @@ public static class CliHost
     public static IEnumerable<string> DataFolderSettings(string? data, params string[] keys) =>
         data is null ? [] : keys.Select(key => $"--{key}={Path.GetFullPath(Path.Combine(data, DataFolderFiles[key]))}");
 
+    /// <summary>The name a setting's file or folder has inside a data folder (<see cref="HostFiles"/>' keys).</summary>
+    public static string DataFolderFile(string key) => DataFolderFiles[key];
+
     /// <summary>
     /// Checks every setting validated at start before the host starts, and prints what is wrong, one line per
     /// problem (each names its key), instead of the host's failure log with a stack trace. False when the

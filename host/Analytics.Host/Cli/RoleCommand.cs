@@ -72,10 +72,10 @@ public static class RoleCommand
         {
             yield break;
         }
-        foreach (var (key, file) in new[] { ("Signing:KeyFile", "signing.key"), ("Analysts:KeysPath", "keys.json"), ("Partners:StorePath", "partners") })
+        foreach (var key in new[] { "Signing:KeyFile", "Analysts:KeysPath", "Partners:StorePath" })
         {
-            var earlier = Path.GetFullPath(Path.Combine("data", file));
-            var placed = Path.GetFullPath(Path.Combine(data, file));
+            var earlier = Path.GetFullPath(Path.Combine("data", CliHost.DataFolderFile(key)));
+            var placed = Path.GetFullPath(Path.Combine(data, CliHost.DataFolderFile(key)));
             if (earlier != placed && !Path.Exists(placed) && Path.Exists(earlier))
             {
                 Console.Error.WriteLine($"analytics {role}: using {earlier}, kept there before --data placed it in {placed}: move it there");
