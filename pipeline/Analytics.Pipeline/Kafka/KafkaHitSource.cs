@@ -263,7 +263,10 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
         }
         buffer.InFlight++;
         var position = new KafkaBatchPosition(buffer.Partition, first, last, buffer.Generation, end is not null, deadLetters);
-        return new HitBatch(hits, position.DeduplicationToken, position);
+        return new HitBatch(hits, position.DeduplicationToken, position)
+        {
+            Turn = new ReaderTurn($"{buffer.Partition.Topic}/{buffer.Partition.Partition.Value}", buffer.Generation),
+        };
     }
 
     private void ThrowIfFatal()

@@ -19,9 +19,11 @@ public sealed record SessionOptions
     public int MaxTrackedVisits { get; init; } = 1_000_000;
 
     /// <summary>
-    /// At start, the embedded host's aggregator takes back the visits stored open when it last stopped (ended
-    /// within <see cref="InactivityTimeout"/> of the newest one), so a visitor browsing across a restart keeps one
-    /// visit. Aggregators on Kafka never do (a partition's visitors move between them).
+    /// The aggregator continues the visits stored open before it read their visitors' hits, so a visitor browsing across
+    /// a restart keeps one visit. The embedded host's takes back at start those that ended within
+    /// <see cref="InactivityTimeout"/> of the newest one; one on Kafka, as each partition is assigned to it, looks up the
+    /// stored visit of each visitor it meets there in the first <see cref="InactivityTimeout"/> of the partition's hits
+    /// (a partition's visitors move between aggregators).
     /// </summary>
     public bool ResumeOpenVisits { get; init; } = true;
 }

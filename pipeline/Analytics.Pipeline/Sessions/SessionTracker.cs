@@ -154,10 +154,11 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
     /// <summary>
     /// Takes back visits stored before this tracker started (<see cref="StoredVisits"/>): each row a visit's newest
     /// stored state, which a later hit of the visit then cancels and grows, as if this tracker had written it. So a
-    /// restart does not cut the visits open at the time in two. A visit the tracker holds already is left as it is.
-    /// Returns the visits taken.
+    /// restart does not cut the visits open at the time in two. A visit the tracker holds already is left as it is,
+    /// unless <paramref name="newerThanHeld"/> and the stored one is newer (a later visit, or a later state of the same
+    /// one): another reader grew the visitor's visits since this tracker last did. Returns the visits taken.
     /// </summary>
-    public int Resume(IEnumerable<SessionRow> stored)
+    public int Resume(IEnumerable<SessionRow> stored, bool newerThanHeld = false)
     {
         var resumed = 0;
         lock (_lock)
@@ -166,9 +167,14 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
             {
                 var entry = row.Entry;
                 var siteId = _strings.Find(entry.SiteId);
-                if (entry.VisitorId == Guid.Empty || (siteId >= 0 && _visits.Find(siteId, entry.VisitorId, entry.IsBot) >= 0))
+                var held = siteId < 0 || entry.VisitorId == Guid.Empty ? -1 : _visits.Find(siteId, entry.VisitorId, entry.IsBot);
+                if (entry.VisitorId == Guid.Empty || (held >= 0 && !(newerThanHeld && IsNewer(row, ref _visits[held]))))
                 {
                     continue;
+                }
+                if (held >= 0)
+                {
+                    Remove(held);
                 }
                 var slot = _visits.Add(_strings.Acquire(entry.SiteId), entry.VisitorId, entry.IsBot);
                 ref var visit = ref _visits[slot];
@@ -188,6 +194,9 @@ public sealed class SessionTracker(IOptions<SessionOptions> options)
         }
         return resumed;
     }
+
+    private static bool IsNewer(SessionRow row, ref OpenVisit held) =>
+        row.SessionId == held.SessionId ? row.Version > held.Version : row.StartedAt.Ticks > held.StartedTicks;
 
     /// <summary>
     /// For a batch whose visit rows are stored already, in the visits this tracker took back (a killed process wrote

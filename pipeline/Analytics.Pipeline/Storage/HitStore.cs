@@ -26,6 +26,7 @@ public sealed class HitStore(
     IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null, ISiteSettings? sites = null)
 {
     private readonly HitDeduplicator _deduplicator = new(clickHouse);
+    private readonly HandedOverVisits _handedOver = new(clickHouse, sessions);
 
     // Whether the tracker took back the visits stored open (ResumeOpenVisitsAsync).
     private bool _resumed;
@@ -84,14 +85,13 @@ public sealed class HitStore(
             return null;
         }
         IReadOnlyList<Hit> fresh;
-        IReadOnlyList<SessionRow>? visitsWritten = null;
-        if (earlier is { WriteToken: { } begunToken, LeftOut: var begunLeftOut })
+        var begun = earlier is { WriteToken: not null };
+        if (begun)
         {
             // Begun before and maybe stored in some tables only: the same rows under the same token, so each table
             // drops what it holds and takes what it lacks. Looked up by hit ID, the batch's own stored hits would go.
-            fresh = Without(batch.Hits, begunLeftOut);
+            fresh = Without(batch.Hits, earlier!.LeftOut);
             _deduplicator.Replay(batch, fresh);
-            visitsWritten = await BegunVisitsAsync(fresh, earlier.VisitMarks, cancellationToken);
         }
         else
         {
@@ -101,6 +101,10 @@ public sealed class HitStore(
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
+        // Whether the tracker holds the visits stored last for these hits' visitors: taken back at start (the embedded
+        // transports), or looked up as a reader's turn at their share of the hits begins (Kafka).
+        var resumed = batch.Turn is { } turn && sessions.ResumesOpenVisits ? await _handedOver.TakeBackAsync(turn, kept, cancellationToken) : _resumed;
+        var visitsWritten = begun ? await BegunVisitsAsync(fresh, earlier!.VisitMarks, resumed, cancellationToken) : null;
         var visits = visitsWritten ?? sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
         var settings = sites is null ? retention.Value : retention.Value.WithSiteDefaults(sites.All);
@@ -125,7 +129,7 @@ public sealed class HitStore(
     }
 
     /// <summary>
-    /// Readies the tracker for a batch a killed process had begun writing. With the visits taken back at start, the
+    /// Readies the tracker for a batch a killed process had begun writing. With the visits taken back, the
     /// batch's marks (<see cref="VisitMark"/>) tell which state those visits are in. None found: the visits insert did
     /// not land, and the batch is tracked on them as the killed process tracked it (null: track it). All found: it
     /// landed, the visits taken back hold the batch's hits, which are only placed in them, and the rows it wrote are
@@ -133,9 +137,9 @@ public sealed class HitStore(
     /// Otherwise (no visits taken back, a record from before the marks, only some parts landed, or a hit the visits
     /// taken back do not place) its visitors start new visits.
     /// </summary>
-    private async Task<IReadOnlyList<SessionRow>?> BegunVisitsAsync(IReadOnlyList<Hit> fresh, IReadOnlyList<VisitMark> marks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SessionRow>?> BegunVisitsAsync(IReadOnlyList<Hit> fresh, IReadOnlyList<VisitMark> marks, bool resumed, CancellationToken cancellationToken)
     {
-        var landed = _resumed && marks.Count > 0 ? await LandedAsync(marks, cancellationToken) : -1;
+        var landed = resumed && marks.Count > 0 ? await LandedAsync(marks, cancellationToken) : -1;
         if (landed == marks.Count && sessions.Place(fresh) is { } states)
         {
             return await WrittenAsync(states, cancellationToken);

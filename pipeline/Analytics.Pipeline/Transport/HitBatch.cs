@@ -14,4 +14,7 @@ public sealed record HitBatch(IReadOnlyList<Hit> Hits, string? DeduplicationToke
     public static HitBatch Empty { get; } = new([]);
 
     public int Count => Hits.Count;
+
+    /// <summary>The reader's turn at the share these hits come from, when visits move between readers (Kafka); else null.</summary>
+    public ReaderTurn? Turn { get; init; }
 }

@@ -10,7 +10,8 @@ namespace Analytics.Pipeline.Tests.Sessions;
 
 /// <summary>
 /// Property: hits written by one store, or by two in turn (a restart: the second a new tracker that takes back the
-/// visits stored open), make the same visits, row for row, and rollups equal to them.
+/// visits stored open; a Kafka partition handed between aggregators), make the same visits, row for row, and rollups
+/// equal to them.
 /// </summary>
 [TestFixtureSource(typeof(Transports), nameof(Transports.All))]
 public class ResumedVisitsTests(ClickHouseMode mode)
@@ -54,6 +55,43 @@ public class ResumedVisitsTests(ClickHouseMode mode)
         foreach (var (name, fromRollup, fromRaw) in RollupConsistencyTests.Checks)
         {
             Assert.That(await RollupConsistencyTests.TextAsync(restarted, fromRollup), Is.EqualTo(await RollupConsistencyTests.TextAsync(restarted, fromRaw)), $"{name} (seed {seed})");
+        }
+    }
+
+    /// <summary>
+    /// Kafka: a partition read by one aggregator, then by another (the first killed or rebalanced away), then by the
+    /// first again in a new turn, its tracker still holding the visits as it left them.
+    /// </summary>
+    [Test]
+    public async Task A_partition_handed_between_aggregators_changes_no_visit()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var hits = RollupConsistencyTests.RandomTraffic(random, visitors: 150, hits: 3_000).OrderBy(h => h.Timestamp).ToList();
+        var batches = Batches(random, hits);
+        var handovers = Enumerable.Range(batches.Count / 4, batches.Count / 2).Where(i => ContinuesAVisit(batches, i)).ToList();
+        Assert.That(handovers, Has.Count.GreaterThanOrEqualTo(2), $"fewer than two batches continue a visit (seed {seed})");
+        var picked = handovers.OrderBy(_ => random.Next()).Take(2).Order().ToList();
+        var (second, third) = (picked[0], picked[1]);
+        TestContext.Out.WriteLine($"handed over before batches {second} and {third} of {batches.Count}");
+
+        var unbroken = await Transports.NewMigratedDatabaseAsync(mode);
+        await WriteAsync(new HitStore(unbroken), batches);
+
+        var handed = await Transports.NewMigratedDatabaseAsync(mode);
+        var first = new HitStore(handed);
+        await WriteAsync(first, batches[..second], new ReaderTurn("hits/0", 1));
+        await WriteAsync(new HitStore(handed), batches[second..third], new ReaderTurn("hits/0", 1));
+        await WriteAsync(first, batches[third..], new ReaderTurn("hits/0", 2));
+
+        var expected = await RollupConsistencyTests.TextAsync(unbroken, Visits);
+        Assert.That(await RollupConsistencyTests.TextAsync(handed, Visits), Is.EqualTo(expected), $"seed {seed}");
+        var cancelled = await RollupConsistencyTests.TextAsync(handed, "SELECT count() FROM (SELECT session_id, version FROM {db}.sessions GROUP BY ALL HAVING sum(sign) < 0)");
+        Assert.That(cancelled, Is.EqualTo("0\n"), "a row cancelling a state that was never stored");
+        foreach (var (name, fromRollup, fromRaw) in RollupConsistencyTests.Checks)
+        {
+            Assert.That(await RollupConsistencyTests.TextAsync(handed, fromRollup), Is.EqualTo(await RollupConsistencyTests.TextAsync(handed, fromRaw)), $"{name} (seed {seed})");
         }
     }
 
@@ -118,12 +156,12 @@ public class ResumedVisitsTests(ClickHouseMode mode)
     }
 
     /// <summary>Writes the batches, each under a token of its own (its first hit's ID), as a replayable source names them.</summary>
-    private static async Task WriteAsync(HitStore store, IEnumerable<List<Hit>> batches)
+    private static async Task WriteAsync(HitStore store, IEnumerable<List<Hit>> batches, ReaderTurn? turn = null)
     {
         foreach (var batch in batches)
         {
             // Copies: each store's tracker stamps the hits with their visits.
-            await store.WriteAsync(new HitBatch([.. batch.Select(Copy)], $"batch/{batch[0].HitId}"), CancellationToken.None);
+            await store.WriteAsync(new HitBatch([.. batch.Select(Copy)], $"batch/{batch[0].HitId}") { Turn = turn }, CancellationToken.None);
         }
     }
 

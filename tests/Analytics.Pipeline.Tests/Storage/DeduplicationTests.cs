@@ -128,10 +128,12 @@ public class DeduplicationTests(ClickHouseMode mode)
     /// anew, which cut the visit in two (visits 2) or, when its rows had landed, left the next hit a cancelling row
     /// matching nothing.
     /// </summary>
-    [TestCase("sessions", null, TestName = "A visit continued by a batch killed before its visits insert stays one visit after a restart")]
-    [TestCase("hits", null, TestName = "A visit continued by a batch killed after its visits insert stays one visit after a restart")]
-    [TestCase("hits", "rollup_site_hourly_sessions_mv", TestName = "A visit continued by a batch killed before a view took its visits stays one visit in that view after a restart")]
-    public async Task A_visit_continued_by_a_batch_killed_halfway_stays_one_visit_after_a_restart(string killedAt, string? viewCutOff)
+    [TestCase("sessions", null, false, TestName = "A visit continued by a batch killed before its visits insert stays one visit after a restart")]
+    [TestCase("hits", null, false, TestName = "A visit continued by a batch killed after its visits insert stays one visit after a restart")]
+    [TestCase("hits", "rollup_site_hourly_sessions_mv", false, TestName = "A visit continued by a batch killed before a view took its visits stays one visit in that view after a restart")]
+    [TestCase("sessions", null, true, TestName = "A visit continued by a batch a Kafka aggregator was killed before its visits insert stays one visit")]
+    [TestCase("hits", null, true, TestName = "A visit continued by a batch a Kafka aggregator was killed after its visits insert stays one visit")]
+    public async Task A_visit_continued_by_a_batch_killed_halfway_stays_one_visit_after_a_restart(string killedAt, string? viewCutOff, bool kafka)
     {
         var db = await MigratedAsync();
         var unbroken = await MigratedAsync();
@@ -147,6 +149,11 @@ public class DeduplicationTests(ClickHouseMode mode)
             new([At(visitor, start.AddMinutes(1).AddTicks(-5_000), "/b"), At(other, start.AddMinutes(1), "/y"), At(Guid.NewGuid(), start.AddMinutes(1), "/n"), At(Guid.Empty, start.AddMinutes(1), "/z")], "hits/0/2-5"),
             new([At(visitor, start.AddMinutes(2), "/c")], "hits/0/6-6"),
         ];
+        if (kafka)
+        {
+            // Read from a partition: the restarted aggregator looks the visits up as their visitors come, in its turn at it.
+            batches = [.. batches.Select(batch => batch with { Turn = new ReaderTurn("hits/0", 1) })];
+        }
         var reference = new HitStore(unbroken);
         foreach (var batch in batches)
         {
@@ -167,7 +174,10 @@ public class DeduplicationTests(ClickHouseMode mode)
             await db.ExecuteAsync($"ATTACH TABLE {db.Database}.{viewCutOff}");
         }
         var restarted = new HitStore(db);
-        Assert.That(await restarted.ResumeOpenVisitsAsync(CancellationToken.None), Is.EqualTo(killedAt == "hits" ? 3 : 2));
+        if (!kafka)
+        {
+            Assert.That(await restarted.ResumeOpenVisitsAsync(CancellationToken.None), Is.EqualTo(killedAt == "hits" ? 3 : 2));
+        }
         foreach (var batch in batches[1..])
         {
             await restarted.WriteAsync(batch with { Hits = Copies(batch.Hits) }, CancellationToken.None);
