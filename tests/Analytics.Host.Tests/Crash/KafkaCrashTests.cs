@@ -149,6 +149,46 @@ public class KafkaCrashTests
         Assert.That(stored.Rows, Is.EqualTo(Beacons));
     }
 
+    /// <summary>
+    /// A visitor (one cookie jar) views a page, the aggregator that stores it is killed with SIGKILL before committing
+    /// it, and a new aggregator in the group views the visitor's next page. It continues the visit the killed one stored:
+    /// one visit of two pageviews, no bounce. (Before, every visit open at the kill started anew: two bounces.)
+    /// </summary>
+    [Test]
+    public async Task A_visit_continued_after_its_aggregator_was_SIGKILLed_stays_one_visit()
+    {
+        using var collector = await StartCollectorAsync();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), UseCookies = true }) { BaseAddress = collector.Address };
+        browser.DefaultRequestHeaders.UserAgent.ParseAdd(RunningHost.BrowserUserAgent);
+        using (var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa"))
+        {
+            Assert.That(first.Headers.Contains("Set-Cookie"), Is.True, "a new visitor's cookie");
+        }
+
+        await using (var killed = AnalyticsProcess.Start("aggregator", [
+            "aggregator", "--kafka", _cluster.BootstrapServers, "--data", Path.Combine(_data, "aggregator"), "--urls", $"http://127.0.0.1:{FreePort.Next()}",
+            "--Kafka:Topic=" + _topic, "--Kafka:Consumer:group.id=" + _group, "--Kafka:Consumer:session.timeout.ms=6000",
+            "--Logging:LogLevel:Default=Warning", "--Aggregator:FaultPauseAfterStore=00:05:00"]))
+        {
+            await Until(() => killed.Output.Contains("Fault injection: stored a batch", StringComparison.Ordinal) || killed.HasExited, "the first pageview stored, not committed");
+            Assert.That(killed.HasExited, Is.False, killed.Output);
+            await killed.KillAsync();
+        }
+
+        await using var restarted = await StartAggregatorAsync();
+        using (var second = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb"))
+        {
+            Assert.That(second.Headers.Contains("Set-Cookie"), Is.False, "the same visitor");
+        }
+        var db = restarted.App.Services.GetRequiredService<IClickHouse>();
+        await StoredCounts.WaitForAsync(db, 2);
+        await restarted.App.StopAsync();
+
+        var visits = System.Text.Encoding.UTF8.GetString(await db.QueryAsync(
+            $"SELECT sum(sign), sum(sign * pageviews), sum(sign * (pageviews = 1)) FROM {db.Database}.sessions WHERE site_id = 'demo'", "TabSeparated"));
+        Assert.That(visits, Is.EqualTo("1\t2\t0\n"), "visits, their pageviews, bounces");
+    }
+
     private static async Task<double> MetricAsync(Uri address, string name)
     {
         using var client = new HttpClient { BaseAddress = address };
