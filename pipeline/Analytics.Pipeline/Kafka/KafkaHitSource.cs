@@ -263,10 +263,7 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
         }
         buffer.InFlight++;
         var position = new KafkaBatchPosition(buffer.Partition, first, last, buffer.Generation, end is not null, deadLetters);
-        return new HitBatch(hits, position.DeduplicationToken, position)
-        {
-            Turn = new ReaderTurn($"{buffer.Partition.Topic}/{buffer.Partition.Partition.Value}", buffer.Generation),
-        };
+        return new HitBatch(hits, position.DeduplicationToken, position) { Assignment = buffer.Generation };
     }
 
     private void ThrowIfFatal()

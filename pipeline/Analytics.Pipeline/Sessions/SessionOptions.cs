@@ -19,11 +19,9 @@ public sealed record SessionOptions
     public int MaxTrackedVisits { get; init; } = 1_000_000;
 
     /// <summary>
-    /// The aggregator continues the visits stored open before it read their visitors' hits, so a visitor browsing across
-    /// a restart keeps one visit. The embedded host's takes back at start those that ended within
-    /// <see cref="InactivityTimeout"/> of the newest one; one on Kafka, as each partition is assigned to it, looks up the
-    /// stored visit of each visitor it meets there in the first <see cref="InactivityTimeout"/> of the partition's hits
-    /// (a partition's visitors move between aggregators).
+    /// The aggregator continues the visits stored open (ended within <see cref="InactivityTimeout"/> of the newest one),
+    /// so a visitor browsing across a restart or a rebalance keeps one visit. The embedded host's takes them back at
+    /// start; one on Kafka each time partitions are assigned to it (a partition's visitors move between aggregators).
     /// </summary>
     public bool ResumeOpenVisits { get; init; } = true;
 }

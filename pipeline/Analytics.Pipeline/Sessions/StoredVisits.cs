@@ -48,37 +48,6 @@ public static class StoredVisits
     }
 
     /// <summary>
-    /// The newest stored state of each of these visitors' cookie visits that ended at or after <paramref name="since"/> (and
-    /// started at most a day before it): the visits another reader of their hits may have left open.
-    /// </summary>
-    public static async Task<IReadOnlyList<SessionRow>> OfVisitorsAsync(
-        IClickHouse clickHouse, IReadOnlyCollection<Guid> visitors, DateTime since, CancellationToken cancellationToken)
-    {
-        if (visitors.Count == 0)
-        {
-            return [];
-        }
-        var columns = string.Join(", ", EntryColumns.Select(c => c.Column));
-        var output = await clickHouse.QueryAsync(
-            $$"""
-            SELECT {{columns}}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page
-            FROM {{clickHouse.Database}}.sessions FINAL
-            WHERE started_at >= toDateTime64({since:String}, 3, 'UTC') - INTERVAL 1 DAY AND ended_at >= toDateTime64({since:String}, 3, 'UTC')
-                AND sign = 1 AND visitor_id IN (SELECT toUUID(arrayJoin(splitByChar(',', {visitors:String}))))
-            ORDER BY ended_at DESC
-            LIMIT 1 BY site_id, visitor_id, is_bot
-            """,
-            "JSONEachRow",
-            new Dictionary<string, string>
-            {
-                ["since"] = since.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-                ["visitors"] = string.Join(',', visitors),
-            },
-            cancellationToken);
-        return Rows(output, sign: 1);
-    }
-
-    /// <summary>
     /// The stored cancelling rows (sign -1) of these visit states, each as the batch that cancelled it wrote it; a
     /// state whose row a merge has folded away with the row it cancelled is missing from the answer.
     /// </summary>

@@ -102,8 +102,13 @@ public sealed class HitStore(
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
         // Whether the tracker holds the visits stored last for these hits' visitors: taken back at start (the embedded
-        // transports), or looked up as a reader's turn at their share of the hits begins (Kafka).
-        var resumed = batch.Turn is { } turn && sessions.ResumesOpenVisits ? await _handedOver.TakeBackAsync(turn, kept, cancellationToken) : _resumed;
+        // transports), or as partitions are assigned (Kafka).
+        var resumed = _resumed;
+        if (batch.Assignment is { } assignment && sessions.ResumesOpenVisits)
+        {
+            await _handedOver.TakeBackAsync(assignment, cancellationToken);
+            resumed = true;
+        }
         var visitsWritten = begun ? await BegunVisitsAsync(fresh, earlier!.VisitMarks, resumed, cancellationToken) : null;
         var visits = visitsWritten ?? sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.

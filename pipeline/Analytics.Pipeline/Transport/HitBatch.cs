@@ -15,6 +15,9 @@ public sealed record HitBatch(IReadOnlyList<Hit> Hits, string? DeduplicationToke
 
     public int Count => Hits.Count;
 
-    /// <summary>The reader's turn at the share these hits come from, when visits move between readers (Kafka); else null.</summary>
-    public ReaderTurn? Turn { get; init; }
+    /// <summary>
+    /// Which assignment of the source's partitions these hits were read under (numbered from 1, later ones higher),
+    /// when a partition's visitors move between aggregators (Kafka); null for a source that is their only reader.
+    /// </summary>
+    public int? Assignment { get; init; }
 }

@@ -22,7 +22,8 @@ public interface IHitSource
     /// <summary>
     /// True when this process's aggregator is the only reader of these hits (the embedded transports), so the visits
     /// stored open when it last stopped are its own to continue. False for Kafka: a partition's visitors move between
-    /// aggregators, and another one may be growing their visits.
+    /// aggregators, so its batches say which assignment they were read under (<see cref="HitBatch.Assignment"/>) and the
+    /// visits are taken back at each new one.
     /// </summary>
     bool IsSoleReader => false;
 

@@ -81,9 +81,9 @@ public class ResumedVisitsTests(ClickHouseMode mode)
 
         var handed = await Transports.NewMigratedDatabaseAsync(mode);
         var first = new HitStore(handed);
-        await WriteAsync(first, batches[..second], new ReaderTurn("hits/0", 1));
-        await WriteAsync(new HitStore(handed), batches[second..third], new ReaderTurn("hits/0", 1));
-        await WriteAsync(first, batches[third..], new ReaderTurn("hits/0", 2));
+        await WriteAsync(first, batches[..second], assignment: 1);
+        await WriteAsync(new HitStore(handed), batches[second..third], assignment: 1);
+        await WriteAsync(first, batches[third..], assignment: 2);
 
         var expected = await RollupConsistencyTests.TextAsync(unbroken, Visits);
         Assert.That(await RollupConsistencyTests.TextAsync(handed, Visits), Is.EqualTo(expected), $"seed {seed}");
@@ -156,12 +156,12 @@ public class ResumedVisitsTests(ClickHouseMode mode)
     }
 
     /// <summary>Writes the batches, each under a token of its own (its first hit's ID), as a replayable source names them.</summary>
-    private static async Task WriteAsync(HitStore store, IEnumerable<List<Hit>> batches, ReaderTurn? turn = null)
+    private static async Task WriteAsync(HitStore store, IEnumerable<List<Hit>> batches, int? assignment = null)
     {
         foreach (var batch in batches)
         {
             // Copies: each store's tracker stamps the hits with their visits.
-            await store.WriteAsync(new HitBatch([.. batch.Select(Copy)], $"batch/{batch[0].HitId}") { Turn = turn }, CancellationToken.None);
+            await store.WriteAsync(new HitBatch([.. batch.Select(Copy)], $"batch/{batch[0].HitId}") { Assignment = assignment }, CancellationToken.None);
         }
     }
 

@@ -151,8 +151,8 @@ public class DeduplicationTests(ClickHouseMode mode)
         ];
         if (kafka)
         {
-            // Read from a partition: the restarted aggregator looks the visits up as their visitors come, in its turn at it.
-            batches = [.. batches.Select(batch => batch with { Turn = new ReaderTurn("hits/0", 1) })];
+            // Read from a partition: the restarted aggregator takes the visits back as the partition is assigned to it.
+            batches = [.. batches.Select(batch => batch with { Assignment = 1 })];
         }
         var reference = new HitStore(unbroken);
         foreach (var batch in batches)
