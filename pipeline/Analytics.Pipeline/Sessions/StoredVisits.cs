@@ -76,6 +76,79 @@ public static class StoredVisits
         return Rows(output, sign: -1);
     }
 
+    /// <summary>
+    /// The states these visits were in before <paramref name="batch"/> grew them, rebuilt from their stored hits (the
+    /// batch's own left out), each as the row cancelling it (sign -1, the version before): for a cancelling row a merge
+    /// has folded away with the row it cancelled. A visit whose start the batch moved (a late entry) is left out of the
+    /// answer, since its entry before is not in the hits' visit alone.
+    /// </summary>
+    public static async Task<IReadOnlyList<SessionRow>> StatesBeforeAsync(
+        IClickHouse clickHouse, IReadOnlyCollection<SessionRow> states, IReadOnlyCollection<Hit> batch, CancellationToken cancellationToken)
+    {
+        if (states.Count == 0)
+        {
+            return [];
+        }
+        var output = await clickHouse.QueryAsync(
+            $$"""
+            SELECT session_id, hit_id, kind, timestamp, path
+            FROM {{clickHouse.Database}}.hits
+            WHERE timestamp >= toDateTime64({since:String}, 3, 'UTC')
+                AND session_id IN (SELECT toUUID(arrayJoin(splitByChar(',', {sessions:String}))))
+            """,
+            "JSONEachRow",
+            new Dictionary<string, string>
+            {
+                ["since"] = states.Min(s => s.StartedAt).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                ["sessions"] = string.Join(',', states.Select(s => s.SessionId)),
+            },
+            cancellationToken);
+        var ofBatch = batch.Select(hit => hit.HitId).ToHashSet();
+        var before = new Dictionary<Guid, List<(Guid HitId, HitKind Kind, DateTime Time, string Path)>>();
+        var reader = new Utf8JsonReader(output, new JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            using var document = JsonDocument.ParseValue(ref reader);
+            var row = document.RootElement;
+            var hitId = row.GetProperty("hit_id").GetGuid();
+            if (!ofBatch.Contains(hitId))
+            {
+                var session = row.GetProperty("session_id").GetGuid();
+                if (!before.TryGetValue(session, out var hits))
+                {
+                    before[session] = hits = [];
+                }
+                hits.Add((hitId, (HitKind)row.GetProperty("kind").GetByte(), Time(row.GetProperty("timestamp")), row.GetProperty("path").GetString()!));
+            }
+        }
+        var rebuilt = new List<SessionRow>(states.Count);
+        foreach (var state in states)
+        {
+            if (!before.TryGetValue(state.SessionId, out var hits))
+            {
+                continue;
+            }
+            // The tracker's order: time to the millisecond, then hit ID; the last such hit names the exit.
+            hits.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.HitId.CompareTo(b.HitId));
+            if (hits[0].Time != state.StartedAt)
+            {
+                continue;
+            }
+            rebuilt.Add(state with
+            {
+                Sign = -1,
+                Version = state.Version - 1,
+                EndedAt = hits[^1].Time,
+                ExitPage = hits[^1].Path,
+                Hits = (uint)hits.Count,
+                Pageviews = (uint)hits.Count(h => h.Kind == HitKind.Pageview),
+                Events = (uint)hits.Count(h => h.Kind == HitKind.Event),
+                LinkClicks = (uint)hits.Count(h => h.Kind == HitKind.LinkClick),
+            });
+        }
+        return rebuilt;
+    }
+
     private static List<SessionRow> Rows(byte[] output, sbyte sign)
     {
         var rows = new List<SessionRow>();

@@ -147,7 +147,7 @@ public sealed class HitStore(
         var landed = resumed && marks.Count > 0 ? await LandedAsync(marks, cancellationToken) : -1;
         if (landed == marks.Count && sessions.Place(fresh) is { } states)
         {
-            return await WrittenAsync(states, cancellationToken);
+            return await WrittenAsync(states, fresh, cancellationToken);
         }
         if (landed != 0)
         {
@@ -158,13 +158,19 @@ public sealed class HitStore(
 
     /// <summary>
     /// The rows a landed batch wrote: its new <paramref name="states"/> and, for each visit it continued (version 2 on),
-    /// the row cancelling the state before, read back from `sessions`. Empty when a merge has folded one of those away:
-    /// a view the kill cut off then keeps missing the batch's visits (the table has them).
+    /// the row cancelling the state before, read back from `sessions`, or, where a merge has folded that row away with
+    /// the row it cancelled, rebuilt from the visit's stored hits before the batch. Empty when one cannot be had either
+    /// way: a view the kill cut off then keeps missing the batch's visits (the table has them).
     /// </summary>
-    private async Task<IReadOnlyList<SessionRow>> WrittenAsync(IReadOnlyList<SessionRow> states, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SessionRow>> WrittenAsync(IReadOnlyList<SessionRow> states, IReadOnlyList<Hit> batch, CancellationToken cancellationToken)
     {
-        var continued = states.Where(row => row.Version > 1).Select(row => (row.SessionId, row.Version - 1, row.StartedAt)).ToList();
-        var cancellations = await StoredVisits.CancellationsAsync(clickHouse, continued, cancellationToken);
+        var continued = states.Where(row => row.Version > 1).ToList();
+        var cancellations = (await StoredVisits.CancellationsAsync(clickHouse, [.. continued.Select(row => (row.SessionId, row.Version - 1, row.StartedAt))], cancellationToken)).ToList();
+        if (cancellations.Count < continued.Count)
+        {
+            var read = cancellations.Select(row => row.SessionId).ToHashSet();
+            cancellations.AddRange(await StoredVisits.StatesBeforeAsync(clickHouse, [.. continued.Where(row => !read.Contains(row.SessionId))], batch, cancellationToken));
+        }
         return cancellations.Count == continued.Count ? [.. cancellations, .. states] : [];
     }
 
