@@ -13,6 +13,9 @@ namespace Analytics.Pipeline.Sessions;
 /// </summary>
 public static class StoredVisits
 {
+    // DateTime64(3) as the engine writes and reads it in text.
+    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss.fff";
+
     private const string Anonymous = "toUUID('00000000-0000-0000-0000-000000000000')";
 
     /// <summary>The sessions columns written from the entry hit, with the hit property each was written from.</summary>
@@ -24,6 +27,10 @@ public static class StoredVisits
             .Select(f => (f.Column, f.ClickHouseType, typeof(Hit).GetProperty(f.Value["entry.".Length..])!)),
     ];
 
+    /// <summary>The sessions columns a visit state is read back from (<see cref="Row"/>).</summary>
+    private static readonly string StateColumns =
+        string.Join(", ", EntryColumns.Select(c => c.Column)) + ", session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page";
+
     /// <summary>
     /// The newest stored state of every cookie visit that ended within <paramref name="timeout"/> of the newest
     /// visit's end (stored in the last two days), at most <paramref name="max"/> of them, the latest first.
@@ -32,11 +39,10 @@ public static class StoredVisits
     public static async Task<IReadOnlyList<SessionRow>> OpenAsync(IClickHouse clickHouse, TimeSpan timeout, int max, CancellationToken cancellationToken)
     {
         var db = clickHouse.Database;
-        var columns = string.Join(", ", EntryColumns.Select(c => c.Column));
         var output = await clickHouse.QueryAsync(
             $"""
             WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= now64(3) - INTERVAL 2 DAY) - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
-            SELECT {columns}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page
+            SELECT {StateColumns}
             FROM {db}.sessions FINAL
             WHERE started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND visitor_id != {Anonymous} AND sign = 1
             ORDER BY ended_at DESC
@@ -58,10 +64,9 @@ public static class StoredVisits
         {
             return [];
         }
-        var columns = string.Join(", ", EntryColumns.Select(c => c.Column));
         var output = await clickHouse.QueryAsync(
             $$"""
-            SELECT {{columns}}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page
+            SELECT {{StateColumns}}
             FROM {{clickHouse.Database}}.sessions
             WHERE sign = -1 AND started_at >= toDateTime64({since:String}, 3, 'UTC')
                 AND concat(toString(session_id), ':', toString(version)) IN (SELECT arrayJoin(splitByChar(',', {states:String})))
@@ -69,7 +74,7 @@ public static class StoredVisits
             "JSONEachRow",
             new Dictionary<string, string>
             {
-                ["since"] = states.Min(s => s.StartedAt).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                ["since"] = states.Min(s => s.StartedAt).ToString(TimeFormat, CultureInfo.InvariantCulture),
                 ["states"] = string.Join(',', states.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.SessionId}:{s.Version}"))),
             },
             cancellationToken);
@@ -99,28 +104,17 @@ public static class StoredVisits
             "JSONEachRow",
             new Dictionary<string, string>
             {
-                ["since"] = states.Min(s => s.StartedAt).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                ["since"] = states.Min(s => s.StartedAt).ToString(TimeFormat, CultureInfo.InvariantCulture),
                 ["sessions"] = string.Join(',', states.Select(s => s.SessionId)),
             },
             cancellationToken);
         var ofBatch = batch.Select(hit => hit.HitId).ToHashSet();
-        var before = new Dictionary<Guid, List<(Guid HitId, HitKind Kind, DateTime Time, string Path)>>();
-        var reader = new Utf8JsonReader(output, new JsonReaderOptions { AllowMultipleValues = true });
-        while (reader.Read())
-        {
-            using var document = JsonDocument.ParseValue(ref reader);
-            var row = document.RootElement;
-            var hitId = row.GetProperty("hit_id").GetGuid();
-            if (!ofBatch.Contains(hitId))
-            {
-                var session = row.GetProperty("session_id").GetGuid();
-                if (!before.TryGetValue(session, out var hits))
-                {
-                    before[session] = hits = [];
-                }
-                hits.Add((hitId, (HitKind)row.GetProperty("kind").GetByte(), Time(row.GetProperty("timestamp")), row.GetProperty("path").GetString()!));
-            }
-        }
+        var before = EachRow(output, row => (
+                Session: row.GetProperty("session_id").GetGuid(), HitId: row.GetProperty("hit_id").GetGuid(), Kind: (HitKind)row.GetProperty("kind").GetByte(),
+                Time: Time(row.GetProperty("timestamp")), Path: row.GetProperty("path").GetString()!))
+            .Where(hit => !ofBatch.Contains(hit.HitId))
+            .GroupBy(hit => hit.Session)
+            .ToDictionary(visit => visit.Key, visit => visit.ToList());
         var rebuilt = new List<SessionRow>(states.Count);
         foreach (var state in states)
         {
@@ -149,14 +143,17 @@ public static class StoredVisits
         return rebuilt;
     }
 
-    private static List<SessionRow> Rows(byte[] output, sbyte sign)
+    private static List<SessionRow> Rows(byte[] output, sbyte sign) => EachRow(output, row => Row(row, sign));
+
+    /// <summary>Each row of JSONEachRow output, read by <paramref name="read"/>.</summary>
+    private static List<T> EachRow<T>(byte[] output, Func<JsonElement, T> read)
     {
-        var rows = new List<SessionRow>();
+        var rows = new List<T>();
         var reader = new Utf8JsonReader(output, new JsonReaderOptions { AllowMultipleValues = true });
         while (reader.Read())
         {
             using var document = JsonDocument.ParseValue(ref reader);
-            rows.Add(Row(document.RootElement, sign));
+            rows.Add(read(document.RootElement));
         }
         return rows;
     }
@@ -196,5 +193,5 @@ public static class StoredVisits
     };
 
     private static DateTime Time(JsonElement value) =>
-        DateTime.SpecifyKind(DateTime.ParseExact(value.GetString()!, "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), DateTimeKind.Utc);
+        DateTime.SpecifyKind(DateTime.ParseExact(value.GetString()!, TimeFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc);
 }
