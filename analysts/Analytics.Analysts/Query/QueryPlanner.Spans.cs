@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Pipeline.Schema;
 
 namespace Analytics.Analysts.Query;
 
@@ -55,12 +56,11 @@ public sealed partial class QueryPlanner
     /// <summary>
     /// For a total over two or more days on the spans: the query's own answer in one read, with one more
     /// output after its metrics, the lower bound of the sum of its days that <see cref="SpanSumPlan"/>
-    /// gives in a second read (then the day-by-day check need not run): the covering spans are merged in
-    /// two parts (those starting before the middle of the period and the rest), each part's visitors
-    /// finalized and summed, and the total merged from the two parts. Someone counted in the period is
-    /// counted in one of the parts, so the total is the same; a part's visitors are at most the sum of
-    /// its days'. Null when the query is not of that shape, or when the days are counted on rows for which
-    /// that does not hold (<see cref="DaysAtLeastTheSpans"/>).
+    /// gives in a second read (then the day-by-day check need not run): beside the total, the covering
+    /// spans are merged in two parts (those starting before the middle of the period and the rest), and
+    /// the parts' visitors summed. A part's visitors are at most the sum of its days'. Null when the
+    /// query is not of that shape, or when the days are counted on rows for which that does not hold
+    /// (<see cref="DaysAtLeastTheSpans"/>).
     /// </summary>
     public QueryPlan? TotalWithPartsPlan(StatsQuery query, StatsQuery byDay, DateRange range, PlanMode mode = PlanMode.Best)
     {
@@ -77,25 +77,24 @@ public sealed partial class QueryPlanner
         var p = new SqlParameters();
         var metrics = total.Metrics.Select((m, i) => $"{SpanMetricSql(m)} AS m{i.ToString(CultureInfo.InvariantCulture)}");
         var middle = DateOnly.FromDateTime(range.From.AddDays(Math.Floor((range.To - range.From).TotalDays / 2))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var sql = new StringBuilder("SELECT ").AppendJoin(", ", metrics)
-            .Append(", sum(part_visitors) AS m").Append(total.Metrics.Count.ToString(CultureInfo.InvariantCulture)).Append(", count() OVER () AS total_rows\nFROM (");
-        // The parts under the table's column names, so the metrics' SQL is the same as in Build.
-        sql.Append("SELECT part_state AS ").Append(Analytics.Pipeline.Schema.VisitorSketch.Column).Append(", part_visitors")
-            .AppendJoin("", Sums.Select(c => $", part_{c} AS {c}")).Append(" FROM (");
+        // Spans lie within the period and do not overlap, so a span's start before the middle or not splits
+        // it in two. Each part is merged on its own beside the total, in the same pass over the states: no
+        // part state is handed on (an inner GROUP BY with -MergeState took about 15% longer at 10 M hits).
+        var before = $"day < toDate('{middle}')";
+        var parts = $"{VisitorSketch.MergeIf(VisitorSketch.Column, before)} + {VisitorSketch.MergeIf(VisitorSketch.Column, $"NOT ({before})")}";
+        var sql = new StringBuilder();
         if (AttributeColumn(total) is { } column)
         {
             sql.Append("WITH value AS ").Append(column).Append('\n');
         }
-        sql.Append("SELECT uniqCombined64MergeState(19)(").Append(Analytics.Pipeline.Schema.VisitorSketch.Column).Append(") AS part_state, finalizeAggregation(part_state) AS part_visitors")
-            .AppendJoin("", Sums.Select(c => $", sum({c}) AS part_{c}")).Append("\nFROM ").Append(database).Append('.').Append(VisitorSpans.Table)
+        sql.Append("SELECT ").AppendJoin(", ", metrics).Append(", ").Append(parts).Append(" AS m").Append(total.Metrics.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(", count() OVER () AS total_rows\nFROM ").Append(database).Append('.').Append(VisitorSpans.Table)
             .Append("\nWHERE site_id = ").Append(p.AddString(total.SiteId)).Append(" AND attribute = ").Append(p.AddString(attribute))
             .Append(" AND ").Append(VisitorSpans.CoverSql(range));
         if (total.Filter is not null)
         {
             sql.Append(" AND ").Append(FilterSql(total.Filter, p));
         }
-        // Spans lie within the period and do not overlap, so grouping by their start splits it in two.
-        sql.Append("\nGROUP BY day < toDate('").Append(middle).Append("')))");
         if (!VisitorSpans.IsHitFed(attribute))
         {
             // As in Build: a visit that grew is a -1/+1 pair until merges fold it.
@@ -115,9 +114,6 @@ public sealed partial class QueryPlanner
     private static bool DaysAtLeastTheSpans(string attribute, string dayAttribute) =>
         attribute == dayAttribute || (attribute, dayAttribute) is ("visits", "hits");
 
-    /// <summary>The summed columns of rollup_visitor_spans_fine that the metrics read.</summary>
-    private static readonly string[] Sums = ["visits", "pageviews", "anonymous_pageviews", "bounces", "visit_duration"];
-
     /// <summary>The column the spans' <c>value</c> stands for (the dimension's or the filter's), or null when the query has none.</summary>
     private static string? AttributeColumn(StatsQuery query) =>
         query.Dimensions.Select(d => d.Column?.Column).Concat(query.Filter?.Conditions().Select(c => c.Dimension.Column) ?? []).OfType<string>().FirstOrDefault();
@@ -130,7 +126,7 @@ public sealed partial class QueryPlanner
         _ => VisitRollupMetricSql(metric),
     };
 
-    private static string SpanVisitors => Analytics.Pipeline.Schema.VisitorSketch.MergeOf(Analytics.Pipeline.Schema.VisitorSketch.Column);
+    private static string SpanVisitors => VisitorSketch.MergeOf(VisitorSketch.Column);
 
     /// <summary>
     /// Cookie visitors plus the cookie-less pageviews scaled by the cookie visitors' pageviews per visitor

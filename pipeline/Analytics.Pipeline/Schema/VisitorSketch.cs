@@ -29,6 +29,9 @@ public static class VisitorSketch
     /// <summary>Visitors from states read as <paramref name="column"/>.</summary>
     public static string MergeOf(string column) => $"uniqCombined64Merge(19)({column})";
 
+    /// <summary>Visitors from the states read as <paramref name="column"/> in the rows where <paramref name="condition"/> holds.</summary>
+    public static string MergeIf(string column, string condition) => $"uniqCombined64MergeIf(19)({column}, {condition})";
+
     /// <summary>Visitors counted from raw rows by <paramref name="key"/>.</summary>
     public static string Count(string key) => $"uniqCombined64(19)({key})";
 
