@@ -80,7 +80,7 @@ public static class BenchCommand
             var bench = await new BenchRunner(settings, Console.Out).RunAsync(cancellationToken);
             await WriteAsync(bench, settings.ReportPath, cancellationToken);
             Console.WriteLine($"Report: {Path.GetFullPath(settings.ReportPath)} and {Path.ChangeExtension(Path.GetFullPath(settings.ReportPath), ".json")}");
-            return bench.Delivery is { AllStored: false } || bench.Soak is { Delivery.AllStored: false } ? 1 : 0;
+            return bench.Passed ? 0 : 1;
         });
         return command;
     }

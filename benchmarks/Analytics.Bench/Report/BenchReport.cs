@@ -23,6 +23,13 @@ public sealed record BenchReport
     public SoakFigures? Soak { get; set; }
     public List<MemoryFigure> Memory { get; } = [];
     public List<string> Notes { get; } = [];
+
+    /// <summary>
+    /// The exit code's verdict: every accepted hit stored; in a soak, every answered beacon stored exactly
+    /// once and, for a soak shorter than the visit timeout, one visit per visitor holding all its pageviews.
+    /// </summary>
+    public bool Passed => Delivery is not { AllStored: false } && Soak is not { Delivery.AllStored: false }
+        && Soak?.Delivery.Answered is not { Visits: not null, VisitsAgree: false };
 }
 
 public sealed record MachineInfo(string Os, string Cpu, int Cores, long MemoryBytes, string Runtime, string Wrk, string Nginx, string GitCommit, string LoadAtStart);

@@ -77,6 +77,31 @@ public class BenchPartsTests
         Assert.That(BeaconSection.NextConnections(connections, rate, achieved), Is.EqualTo(next).Within(1e-9));
     }
 
+    /// <summary>The exit code: a soak fails when a visitor's pageviews are not one visit (shorter than the visit timeout), as when a hit is missing.</summary>
+    [TestCase(1_000, 1_000, true)]
+    [TestCase(1_000, 1_002, false)]
+    [TestCase(-1, 0, true)]
+    public void A_soak_passes_only_when_its_hits_and_its_visits_hold(long visitors, long visits, bool passed)
+    {
+        // 1,000 visitors with 10 pageviews each, none with one hit; visitors -1: a soak too long to compare visits.
+        var stored = visitors < 0 ? null : new StoredVisits(visitors, 0, visits, 10_000, 0, 50_000, 0, new RollupVisits(visits, 0, 50_000));
+        var answered = new AnsweredFigures(10_000, 10_000, 10_000, 10_000, 10_000, 0, Restarted: true, stored);
+        var missing = answered with { AnsweredMissing = 1 };
+
+        Assert.That(Report(answered).Passed, Is.EqualTo(passed));
+        Assert.That(Report(missing).Passed, Is.False);
+
+        static BenchReport Report(AnsweredFigures answered) => new()
+        {
+            Command = "bench",
+            StartedAt = DateTime.UnixEpoch,
+            Machine = new MachineInfo("", "", 2, 0, "", "", "", "", ""),
+            Seed = 1,
+            Settings = "",
+            Soak = new SoakFigures(10, 300, ["kill-embedded"], new DeliveryFigures(10_000, 10_000, 0, 10_000) { Answered = answered }, 1, 0),
+        };
+    }
+
     [Test]
     public void Collector_counters_are_read_from_prometheus_text()
     {
