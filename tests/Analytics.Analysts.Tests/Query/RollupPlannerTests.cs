@@ -271,6 +271,32 @@ public sealed class RollupPlannerTests
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Hits));
     }
 
+    /// <summary>
+    /// The dashboard after a click on a page: its panels by country, browser, OS and device count that page's
+    /// hits, read by key through the projection hits_by_step (schema/0022), and answer as the table does.
+    /// </summary>
+    [TestCase("country")]
+    [TestCase("browser")]
+    [TestCase("os")]
+    [TestCase("device")]
+    public async Task A_panel_of_a_pages_hits_reads_them_by_key_and_answers_as_the_table(string dimension)
+    {
+        var query = Parse($$"""{"site_id":"rand","metrics":["visitors","pageviews"],"dimensions":["{{dimension}}"],"filters":[["is","page",["/pricing"]]],"date_range":["2026-01-05","2026-02-20"]}""");
+        var plan = _runner.Planner.Plan(query, query.Range);
+        var clickHouse = _host.App.Services.GetRequiredService<Analytics.Pipeline.ClickHouse.IClickHouse>();
+        var withoutProjection = plan.Sql.Replace("SETTINGS ", "SETTINGS optimize_use_projections = 0, ", StringComparison.Ordinal);
+
+        var explained = System.Text.Encoding.UTF8.GetString(await clickHouse.QueryAsync("EXPLAIN projections = 1 " + plan.Sql, "TabSeparatedRaw", plan.Parameters));
+        var answer = System.Text.Encoding.UTF8.GetString(await clickHouse.QueryAsync(plan.Sql, "JSONCompactEachRow", plan.Parameters));
+        var fromTable = System.Text.Encoding.UTF8.GetString(await clickHouse.QueryAsync(withoutProjection, "JSONCompactEachRow", plan.Parameters));
+
+        Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Hits));
+        Assert.That(explained, Does.Contain("hits_by_step"), "the panel reads the page's hits by key");
+        Assert.That(withoutProjection, Does.Contain("optimize_use_projections = 0"));
+        Assert.That(answer.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.GreaterThan(1));
+        Assert.That(answer, Is.EqualTo(fromTable));
+    }
+
     [Test]
     public void A_visit_metric_filtered_by_page_reads_the_visits_its_page_hits_belong_to()
     {
