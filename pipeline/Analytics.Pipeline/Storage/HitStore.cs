@@ -26,10 +26,11 @@ public sealed class HitStore(
     IClickHouse clickHouse, SessionTracker sessions, IOptions<RetentionOptions> retention, VisitorDataStore? visitors = null, ISiteSettings? sites = null)
 {
     private readonly HitDeduplicator _deduplicator = new(clickHouse);
-    private readonly HandedOverVisits _handedOver = new(clickHouse, sessions);
-
     // Whether the tracker took back the visits stored open (ResumeOpenVisitsAsync).
     private bool _resumed;
+
+    // The newest assignment of a Kafka source's partitions whose visits were taken back (numbered from 1).
+    private int _assignmentTakenBack;
 
     /// <summary>A store with default session and retention settings.</summary>
     public HitStore(IClickHouse clickHouse)
@@ -56,13 +57,16 @@ public sealed class HitStore(
     public bool ResumesOpenVisits => sessions.ResumesOpenVisits;
 
     /// <summary>
-    /// Gives the tracker the visits stored open before this process started (<see cref="StoredVisits"/>), so hits
-    /// that continue them grow them instead of starting new ones. Only for the one aggregator of its hits, before
-    /// its first batch: another aggregator may be writing those visits. Returns how many were taken back.
+    /// Gives the tracker the visits stored open (<see cref="StoredVisits"/>), so hits that continue them grow them
+    /// instead of starting new ones: by the one aggregator of its hits before its first batch, and on Kafka before the
+    /// first batch of each assignment of partitions (<see cref="HitBatch.Assignment"/>), whose visits may have been grown
+    /// by the aggregator that read them before (killed, restarted, or rebalanced away). A stored visit newer than the
+    /// tracker's copy replaces it; those of other aggregators' partitions are never continued here and age out with the
+    /// timeout. Returns how many were taken back.
     /// </summary>
     public async Task<int> ResumeOpenVisitsAsync(CancellationToken cancellationToken)
     {
-        var resumed = sessions.Resume(await StoredVisits.OpenAsync(clickHouse, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken));
+        var resumed = sessions.Resume(await StoredVisits.OpenAsync(clickHouse, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken), newerThanHeld: true);
         _resumed = true;
         return resumed;
     }
@@ -101,14 +105,14 @@ public sealed class HitStore(
         // Hits of a visitor who asked to be erased after they were sent are dropped here.
         var erasuresSeen = visitors?.Erased.Version ?? 0;
         var kept = erasuresSeen == 0 ? fresh : [.. fresh.Where(hit => hit.VisitorId == Guid.Empty || !visitors!.Erased.Contains(hit.VisitorId))];
-        // Whether the tracker holds the visits stored last for these hits' visitors: taken back at start (the embedded
-        // transports), or as partitions are assigned (Kafka).
-        var resumed = _resumed;
-        if (batch.Assignment is { } assignment && sessions.ResumesOpenVisits)
+        // The tracker holds the visits stored last for these hits' visitors once they are taken back: at start (the
+        // embedded transports, by the aggregator), or here as partitions are assigned (Kafka).
+        if (batch.Assignment is { } assignment && assignment > _assignmentTakenBack && sessions.ResumesOpenVisits)
         {
-            await _handedOver.TakeBackAsync(assignment, cancellationToken);
-            resumed = true;
+            await ResumeOpenVisitsAsync(cancellationToken);
+            _assignmentTakenBack = assignment;
         }
+        var resumed = _resumed;
         var visitsWritten = begun ? await BegunVisitsAsync(fresh, earlier!.VisitMarks, resumed, cancellationToken) : null;
         var visits = visitsWritten ?? sessions.Track(kept);
         // Each batch reads the sites as they are now, so a reloaded sites file applies to the next rows written.
