@@ -15,13 +15,17 @@ public sealed class FailingInserts(IClickHouse inner, string failing, int failur
     public string Database => inner.Database;
 
     public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
-        inner.ExecuteAsync(sql, parameters, cancellationToken);
+        sql.StartsWith($"INSERT INTO {Database}.{failing} ", StringComparison.Ordinal) && Fails()
+            ? Task.FromException(new ClickHouseException($"insert into {failing} failed (test)"))
+            : inner.ExecuteAsync(sql, parameters, cancellationToken);
 
     public Task<byte[]> QueryAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
         inner.QueryAsync(sql, format, parameters, cancellationToken);
 
     public Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, string? deduplicationToken = null, CancellationToken cancellationToken = default) =>
-        table.StartsWith($"{Database}.{failing} ", StringComparison.Ordinal) && Interlocked.Increment(ref _inserts) is var n && n > passing && n <= passing + (long)failures
+        table.StartsWith($"{Database}.{failing} ", StringComparison.Ordinal) && Fails()
             ? Task.FromException(new ClickHouseException($"insert into {failing} failed (test)"))
             : inner.InsertAsync(table, format, rows, deduplicationToken, cancellationToken);
+
+    private bool Fails() => Interlocked.Increment(ref _inserts) is var n && n > passing && n <= passing + (long)failures;
 }
