@@ -3,8 +3,9 @@ using Analytics.Pipeline.ClickHouse;
 namespace Analytics.Pipeline.Tests;
 
 /// <summary>
-/// Fails <paramref name="failures"/> inserts into the table <paramref name="failing"/> (a process dying as it sends
-/// them, or the engine refusing them), after passing the first <paramref name="passing"/> on; then passes everything on.
+/// Fails <paramref name="failures"/> inserts into the table <paramref name="failing"/>, rows sent or an INSERT statement
+/// (a process dying as it sends them, or the engine refusing them), after passing the first <paramref name="passing"/>
+/// on; then passes everything on.
 /// </summary>
 public sealed class FailingInserts(IClickHouse inner, string failing, int failures = int.MaxValue, int passing = 0) : IClickHouse
 {
