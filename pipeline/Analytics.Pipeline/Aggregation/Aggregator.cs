@@ -89,10 +89,12 @@ public sealed partial class Aggregator(
     {
         if (write is not null)
         {
-            Func<Task>? afterVisits = settings.FaultPauseAfterVisits > TimeSpan.Zero ? () => PauseAfterVisitsAsync(batch, settings) : null;
+            Func<WriteStep, Task>? afterStep = settings.FaultPauseAfterVisits > TimeSpan.Zero || settings.FaultPauseAfterHits > TimeSpan.Zero
+                ? step => PauseAfterAsync(batch, step, settings)
+                : null;
             await WithRetriesAsync(batch, settings, async () =>
             {
-                await store.WriteAsync(write, CancellationToken.None, afterVisits);
+                await store.WriteAsync(write, CancellationToken.None, afterStep);
                 return true;
             });
         }
@@ -106,10 +108,22 @@ public sealed partial class Aggregator(
         Log.Stored(logger, batch.Count);
     }
 
-    private Task PauseAfterVisitsAsync(HitBatch batch, AggregatorOptions settings)
+    private Task PauseAfterAsync(HitBatch batch, WriteStep step, AggregatorOptions settings)
     {
-        Log.PausedAfterVisits(logger, batch.Count, settings.FaultPauseAfterVisits);
-        return Task.Delay(settings.FaultPauseAfterVisits, CancellationToken.None);
+        var pause = step == WriteStep.Visits ? settings.FaultPauseAfterVisits : settings.FaultPauseAfterHits;
+        if (pause <= TimeSpan.Zero)
+        {
+            return Task.CompletedTask;
+        }
+        if (step == WriteStep.Visits)
+        {
+            Log.PausedAfterVisits(logger, batch.Count, pause);
+        }
+        else
+        {
+            Log.PausedAfterHits(logger, batch.Count, pause);
+        }
+        return Task.Delay(pause, CancellationToken.None);
     }
 
     /// <summary>Retries with backoff until the step succeeds, even while stopping: these hits were acknowledged to browsers.</summary>
@@ -150,6 +164,9 @@ public sealed partial class Aggregator(
 
         [LoggerMessage(2007, LogLevel.Warning, "Fault injection: stored the visits of a batch of {Count} hits, pausing {Pause} before its hits (Aggregator:FaultPauseAfterVisits)")]
         public static partial void PausedAfterVisits(ILogger logger, int count, TimeSpan pause);
+
+        [LoggerMessage(2008, LogLevel.Warning, "Fault injection: stored the hits of a batch of {Count} hits, pausing {Pause} before recording it stored (Aggregator:FaultPauseAfterHits)")]
+        public static partial void PausedAfterHits(ILogger logger, int count, TimeSpan pause);
 
         [LoggerMessage(2004, LogLevel.Warning, "Fault injection: stored a batch of {Count} hits, pausing {Pause} before committing it (Aggregator:FaultPauseAfterStore)")]
         public static partial void PausedAfterStore(ILogger logger, int count, TimeSpan pause);

@@ -36,4 +36,12 @@ public sealed record AggregatorOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan FaultPauseAfterVisits { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Fault injection, for crash tests only: after each batch's hits insert, log that and wait this long before
+    /// recording the batch stored, so a kill lands after every insert of the batch and before the record of it. Zero
+    /// (the default) never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FaultPauseAfterHits { get; init; } = TimeSpan.Zero;
 }

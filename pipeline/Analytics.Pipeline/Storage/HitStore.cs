@@ -43,7 +43,7 @@ public sealed class HitStore(
 
     /// <summary>
     /// Prepares and writes the batch. Not for retrying: a batch prepared again is tracked again, so retry
-    /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken, Func{Task})"/>.
+    /// a failed write with <see cref="WriteAsync(PreparedWrite, CancellationToken, Func{WriteStep, Task})"/>.
     /// </summary>
     public async Task WriteAsync(HitBatch batch, CancellationToken cancellationToken)
     {
@@ -203,9 +203,9 @@ public sealed class HitStore(
 
     /// <summary>
     /// Inserts the prepared rows, then records the batch in the ledger. Safe to call again after a failure.
-    /// <paramref name="afterVisits"/> runs between the visits insert and the hits insert (fault injection).
+    /// <paramref name="afterStep"/> runs after the visits insert and after the hits insert (fault injection).
     /// </summary>
-    public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken, Func<Task>? afterVisits = null)
+    public async Task WriteAsync(PreparedWrite write, CancellationToken cancellationToken, Func<WriteStep, Task>? afterStep = null)
     {
         var token = write.DeduplicationToken;
         if (write.Batch.DeduplicationToken is { } source && !write.Replayed)
@@ -228,15 +228,19 @@ public sealed class HitStore(
                 $"{clickHouse.Database}.sessions ({SessionRowBinaryEncoder.Columns})",
                 write.Format, write.Sessions, token + "/sessions", cancellationToken);
         }
-        if (afterVisits is not null)
+        if (afterStep is not null)
         {
-            await afterVisits();
+            await afterStep(WriteStep.Visits);
         }
         if (!write.Hits.IsEmpty)
         {
             await clickHouse.InsertAsync(
                 $"{clickHouse.Database}.hits ({HitRowBinaryEncoder.Columns})",
                 write.Format, write.Hits, token, cancellationToken);
+        }
+        if (afterStep is not null)
+        {
+            await afterStep(WriteStep.Hits);
         }
         // Only a source's own token can come back (a replay); a token made for one write never does.
         if (write.Batch.DeduplicationToken is { } batchToken)
