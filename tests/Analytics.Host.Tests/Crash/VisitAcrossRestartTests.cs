@@ -68,16 +68,7 @@ public class VisitAcrossRestartTests : DataFolderTests
             await host.StopAsync(TimeSpan.FromSeconds(30));
         }
 
-        await using (var host = await StartAsync(port, "--Aggregator:FaultPauseAfterVisits=00:05:00"))
-        {
-            using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
-            using var second = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fb");
-            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            await EmbeddedCrashTests.Until(
-                () => host.Output.Contains("Fault injection: stored the visits of a batch", StringComparison.Ordinal) || host.HasExited, "the visits of the second pageview's batch stored, not its hit");
-            Assert.That(host.HasExited, Is.False, host.Output);
-            await host.KillAsync();
-        }
+        await KilledAtAsync(port, cookies, "/b", "FaultPauseAfterVisits", "Fault injection: stored the visits of a batch");
 
         var (figures, _) = await AfterRestartAsync(cookies, "/c", pageviews: 3);
 
@@ -95,25 +86,29 @@ public class VisitAcrossRestartTests : DataFolderTests
     [Test]
     public async Task A_batch_the_first_host_was_killed_recording_is_counted_once_in_the_chart_by_hour()
     {
-        var key = await DemoKeyAsync();
         var cookies = new CookieContainer();
 
-        var port = FreePort.Next();
-        await using (var host = await StartAsync(port, "--Aggregator:FaultPauseAfterHits=00:05:00"))
-        {
-            using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
-            using var first = await browser.GetAsync("/i.gif?site=demo&url=http%3A%2F%2Flocalhost%2Fa");
-            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            await EmbeddedCrashTests.Until(
-                () => host.Output.Contains("Fault injection: stored the hits of a batch", StringComparison.Ordinal) || host.HasExited, "the first pageview's batch stored, not recorded");
-            Assert.That(host.HasExited, Is.False, host.Output);
-            await host.KillAsync();
-        }
+        await KilledAtAsync(FreePort.Next(), cookies, "/a", "FaultPauseAfterHits", "Fault injection: stored the hits of a batch");
 
         var (figures, byHour) = await AfterRestartAsync(cookies, "/b", pageviews: 2);
 
         Assert.That(figures, Is.EqualTo(new TopLine(Visitors: 1, Visits: 1, Pageviews: 2, BounceRate: 0)));
         Assert.That(byHour, Is.EqualTo(2), "the day's pageviews by hour, summed");
+    }
+
+    /// <summary>
+    /// `analytics run` with the fault pause <paramref name="fault"/> (Aggregator:…): the browser views <paramref name="page"/>,
+    /// and the host is killed with SIGKILL once it logs <paramref name="paused"/>, paused in the middle of that page's batch.
+    /// </summary>
+    private async Task KilledAtAsync(int port, CookieContainer cookies, string page, string fault, string paused)
+    {
+        await using var host = await StartAsync(port, $"--Aggregator:{fault}=00:05:00");
+        using var browser = Browser(cookies, new Uri($"http://127.0.0.1:{port}"));
+        using var view = await browser.GetAsync("/i.gif?site=demo&url=" + Uri.EscapeDataString("http://localhost" + page));
+        Assert.That(view.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await EmbeddedCrashTests.Until(() => host.Output.Contains(paused, StringComparison.Ordinal) || host.HasExited, $"the host paused in {page}'s batch ({fault})");
+        Assert.That(host.HasExited, Is.False, host.Output);
+        await host.KillAsync();
     }
 
     /// <summary>A new visitor's first pageview (`/a`), once the stats API counts it.</summary>
