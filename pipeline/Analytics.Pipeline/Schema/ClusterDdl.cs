@@ -92,8 +92,9 @@ public static partial class ClusterDdl
     [GeneratedRegex(@"\b\w+\.(hits|sessions)\b")]
     private static partial Regex SourceTable();
 
+    /// <summary>A statement that changes a view's query (ALTER TABLE view MODIFY QUERY); the group "name" is the view.</summary>
     [GeneratedRegex(@"^ALTER TABLE (?<name>\w+\.\w+) MODIFY QUERY", RegexOptions.Multiline)]
-    private static partial Regex ModifyQuery();
+    internal static partial Regex ModifyQuery();
 
     [GeneratedRegex(@"^DROP VIEW IF EXISTS (?<name>\w+\.\w+)$", RegexOptions.Multiline)]
     private static partial Regex DropView();

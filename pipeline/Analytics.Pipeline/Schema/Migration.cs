@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace Analytics.Pipeline.Schema;
 
 /// <summary>One numbered schema file from schema/, e.g. 0001_hits.sql.</summary>
-public sealed partial record Migration(int Version, string Name, string Sql)
+public sealed record Migration(int Version, string Name, string Sql)
 {
     /// <summary>
     /// The statements of the file with its placeholders filled in ({database}); with a
@@ -22,8 +20,5 @@ public sealed partial record Migration(int Version, string Name, string Sql)
 
     /// <summary>The materialized views whose query the file changes (ALTER TABLE ... MODIFY QUERY), by qualified name.</summary>
     public IEnumerable<string> ViewsRequeried(string database) =>
-        Statements(database).Select(s => ModifyQuery().Match(s)).Where(m => m.Success).Select(m => m.Groups["name"].Value);
-
-    [GeneratedRegex(@"^ALTER TABLE (?<name>\w+\.\w+) MODIFY QUERY", RegexOptions.Multiline)]
-    private static partial Regex ModifyQuery();
+        Statements(database).Select(s => ClusterDdl.ModifyQuery().Match(s)).Where(m => m.Success).Select(m => m.Groups["name"].Value);
 }
