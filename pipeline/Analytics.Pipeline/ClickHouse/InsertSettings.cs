@@ -12,7 +12,7 @@ public static class InsertSettings
         // the views have already grouped their rows. Skipping it saved 15-20% of the embedded batch write
         // (benchmarks/README.md); the background merges still fold everything.
         yield return ("optimize_on_insert", 0);
-        // Each insert feeds five views; running them side by side used the second core and made the
+        // Each insert feeds seven views; running them side by side used the second core and made the
         // embedded storage write 25-40% faster in alternating runs (benchmarks/README.md).
         yield return ("parallel_view_processing", 1);
         if (deduplicationToken is null)

@@ -88,8 +88,9 @@ public static partial class ClusterDdl
     [GeneratedRegex(@"^CREATE MATERIALIZED VIEW IF NOT EXISTS (?<name>\w+\.\w+) TO (?<target>\w+\.\w+) AS", RegexOptions.Multiline)]
     private static partial Regex CreateView();
 
-    // Only the raw tables feed views; rollups are never a view's source.
-    [GeneratedRegex(@"\b\w+\.(hits|sessions)\b")]
+    // Only the raw tables feed views, and visitor_spans_by_day (a Null table between them and the spans, schema/0023);
+    // rollups are never a view's source.
+    [GeneratedRegex(@"\b\w+\.(hits|sessions|visitor_spans_by_day)\b")]
     private static partial Regex SourceTable();
 
     /// <summary>A statement that changes a view's query (ALTER TABLE view MODIFY QUERY); the group "name" is the view.</summary>
