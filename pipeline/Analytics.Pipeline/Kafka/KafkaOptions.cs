@@ -42,7 +42,7 @@ public sealed record KafkaOptions
     /// Aggregator:BatchSize: a batch replayed after a crash must fit in the buffer whole.
     /// </summary>
     [Range(1, 10_000_000)]
-    public int MaxBufferedPerPartition { get; init; } = 100_000;
+    public int MaxBufferedPerPartition { get; init; } = 200_000;
 
     /// <summary>On revocation, how long to wait for batches of those partitions to be stored and committed.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
