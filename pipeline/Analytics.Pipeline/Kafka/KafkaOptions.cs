@@ -38,11 +38,12 @@ public sealed record KafkaOptions
     public int MaxInFlight { get; init; } = 20_000;
 
     /// <summary>
-    /// Most consumed hits buffered per partition before the partition is paused. Keep it above
-    /// Aggregator:BatchSize: a batch replayed after a crash must fit in the buffer whole.
+    /// Most consumed hits buffered per partition before the partition is paused (decoded hits: this bounds the
+    /// aggregator's memory under a backlog). Keep it at least Aggregator:BatchSize: a batch replayed after a crash
+    /// must fit in the buffer whole.
     /// </summary>
     [Range(1, 10_000_000)]
-    public int MaxBufferedPerPartition { get; init; } = 200_000;
+    public int MaxBufferedPerPartition { get; init; } = 100_000;
 
     /// <summary>On revocation, how long to wait for batches of those partitions to be stored and committed.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]

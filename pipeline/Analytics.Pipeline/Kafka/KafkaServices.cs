@@ -1,7 +1,9 @@
+using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.Spool;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Pipeline.Kafka;
 
@@ -22,6 +24,13 @@ public static class KafkaServices
     public static IServiceCollection AddKafkaSource(this IServiceCollection services)
     {
         services.AddKafkaCommon();
+        // A batch replayed after a crash is cut from one partition's buffer whole: a buffer paused short of it would
+        // wait for the rest forever (KafkaFaultTests), so a smaller one is refused at start.
+        services.AddOptions<KafkaOptions>()
+            .Validate<IOptions<AggregatorOptions>>(
+                (kafka, aggregator) => kafka.MaxBufferedPerPartition >= aggregator.Value.BatchSize,
+                "Kafka:MaxBufferedPerPartition must be at least Aggregator:BatchSize: a batch replayed after a crash must fit in a partition's buffer whole.")
+            .ValidateOnStart();
         services.AddSingleton<KafkaBatchLog>();
         services.AddSingleton<KafkaHitSource>();
         services.AddSingleton<IHitSource>(sp => sp.GetRequiredService<KafkaHitSource>());

@@ -89,12 +89,20 @@ public class KafkaFaultTests
         Assert.That(await ConsumerSide.HitIdsAsync(db), Is.EquivalentTo(expected));
     }
 
-    [Test]
-    public async Task Aggregator_killed_after_the_insert_before_the_commit_leaves_no_duplicates_and_no_gaps()
+    /// <summary>
+    /// With <paramref name="batchFillsTheBuffer"/>, the stored batch is as large as the partition's buffer
+    /// (<c>Kafka:MaxBufferedPerPartition</c> equal to the batch size, as the defaults are): the successor's
+    /// replay of that range needs the whole buffer and must neither wait forever on a paused partition nor cut it shorter.
+    /// </summary>
+    [TestCase(false, TestName = "Aggregator killed after the insert before the commit leaves no duplicates and no gaps")]
+    [TestCase(true, TestName = "Aggregator killed after the insert before the commit leaves no duplicates and no gaps when its batch filled the partition's buffer")]
+    public async Task Aggregator_killed_after_the_insert_before_the_commit_leaves_no_duplicates_and_no_gaps(bool batchFillsTheBuffer)
     {
         using var cluster = MockCluster.Start();
         var topic = cluster.CreateTopic("hits", partitions: 1);
         var options = KafkaTestKit.Options(cluster, topic, group: "aggregators-" + Guid.NewGuid().ToString("N")[..8]);
+        var batchSize = batchFillsTheBuffer ? 300 : 10_000;
+        options = batchFillsTheBuffer ? options with { MaxBufferedPerPartition = batchSize } : options;
         var db = await NewDatabaseAsync();
         var random = KafkaTestKit.SeededRandom();
         var first = Enumerable.Range(0, 300).Select(_ => KafkaTestKit.NewHit(random)).ToList();
@@ -110,10 +118,15 @@ public class KafkaFaultTests
         using (var dlq = ConsumerSide.NewProducer(options))
         {
             var doomed = ConsumerSide.NewSource(options, db, dlq);
-            var batch = await doomed.ReadBatchAsync(10_000, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            var wait = TimeSpan.FromMilliseconds(batchFillsTheBuffer ? 5_000 : 300);
+            var batch = await doomed.ReadBatchAsync(batchSize, wait, CancellationToken.None);
             while (batch.Count == 0)
             {
-                batch = await doomed.ReadBatchAsync(10_000, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+                batch = await doomed.ReadBatchAsync(batchSize, wait, CancellationToken.None);
+            }
+            if (batchFillsTheBuffer)
+            {
+                Assert.That(batch.Count, Is.EqualTo(options.MaxBufferedPerPartition), "the batch took the whole buffer");
             }
             await doomed.PrepareAsync(batch, CancellationToken.None);
             await new HitStore(db).WriteAsync(batch, CancellationToken.None);
@@ -127,7 +140,7 @@ public class KafkaFaultTests
         }
         await Until(() => producer.Shipper.Shipped == first.Count + second.Count, "second hits shipped");
 
-        await using var successor = await ConsumerSide.StartAsync(options, db);
+        await using var successor = await ConsumerSide.StartAsync(options, db, batchSize);
         var all = first.Concat(second).Select(h => h.HitId).ToHashSet();
         await Until(() => successor.Aggregator.Stored >= all.Count, "successor stored everything", TimeSpan.FromSeconds(60));
 
