@@ -101,7 +101,7 @@ public static class ImportCommand
     private static async Task<int> ImportAsync(List<string> args, List<string> logs, ImportOptions options, bool plain, CancellationToken cancellationToken)
     {
         await using var importer = await LogImporter.StartAsync(args, CancellationToken.None);
-        foreach (var file in logs)
+        foreach (var file in LogFile.OldestFirst(logs))
         {
             ImportResult imported;
             if (plain || !AnsiConsole.Profile.Capabilities.Interactive)

@@ -8,13 +8,13 @@ namespace Analytics.Host.Import;
 
 /// <summary>
 /// Visitor IDs for imported history, where no cookie ever existed: HMAC-SHA256 over IP, user-agent and
-/// UTC day, keyed by a random secret made for one import and discarded when it completes, truncated to
-/// 128 bits. Without the secret nobody (us included) can recompute an ID from an IP, and IDs do not link
-/// one day to the next. See README "Importing access logs" for the trade-off.
+/// UTC day, keyed by a random secret made for one import run (every file of one command) and discarded
+/// when it completes, truncated to 128 bits. Without the secret nobody (us included) can recompute an ID
+/// from an IP, and IDs do not link one day to the next. See README "Importing access logs" for the trade-off.
 /// The same secret gives each line its hit ID (<see cref="HitFor"/>), so a resumed import that reads
 /// lines again which a crashed run stored after its last checkpoint finds them stored and skips them.
 /// </summary>
-public sealed class HistoricVisitorIds(byte[] secret)
+public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null)
 {
     public const int SecretLength = 32;
 
@@ -28,7 +28,18 @@ public sealed class HistoricVisitorIds(byte[] secret)
 
     public byte[] Secret { get; } = secret.Length == SecretLength ? secret : throw new ArgumentException($"The secret must be {SecretLength} bytes.", nameof(secret));
 
+    /// <summary>Keys the hit IDs (the secret itself, or since one secret serves a whole run, the secret and the file).</summary>
+    private readonly byte[] _hitSecret = hitSecret ?? secret;
+
     public static HistoricVisitorIds WithNewSecret() => new(RandomNumberGenerator.GetBytes(SecretLength));
+
+    /// <summary>
+    /// The same visitor IDs, with hit IDs of a file of their own: the files of one run share the secret, so that a
+    /// visitor whose day is split between two rotated files is one visitor, while line N of one file and line N of
+    /// another, logged in the same second, stay two hits.
+    /// </summary>
+    public HistoricVisitorIds ForFile(string fingerprint) =>
+        new(Secret, HMACSHA256.HashData(Secret, Encoding.UTF8.GetBytes("hits of " + fingerprint)));
 
     /// <summary>The line's visitor. One caller at a time.</summary>
     public Guid For(LogEntry entry) => For(entry, entry.Ip);
@@ -80,7 +91,7 @@ public sealed class HistoricVisitorIds(byte[] secret)
     }
 
     /// <summary>
-    /// The hit ID of line <paramref name="line"/> (1-based) of the file this secret belongs to: a UUIDv7 with
+    /// The hit ID of line <paramref name="line"/> (1-based) of the file these IDs belong to: a UUIDv7 with
     /// the line's time (milliseconds), then the line number (so hits of one second keep the log's order, as
     /// the session tracker breaks ties by ID), then 38 bits of a hash keyed by the secret (so another import,
     /// or this file imported again with --force, never repeats an ID).
@@ -88,7 +99,7 @@ public sealed class HistoricVisitorIds(byte[] secret)
     public Guid HitFor(long line, DateTimeOffset time)
     {
         Span<byte> input = stackalloc byte[SecretLength + sizeof(long)];
-        Secret.CopyTo(input);
+        _hitSecret.CopyTo(input);
         BinaryPrimitives.WriteInt64LittleEndian(input[SecretLength..], line);
         var hash = XxHash3.HashToUInt64(input);
         var lineBits = (ulong)line & ((1UL << LineBits) - 1);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Analytics.Host.Import;
 
 /// <summary>
-/// Where an unfinished import of one file stands: lines already stored, and the visitor secret (so a
+/// Where an unfinished import of one file stands: lines already stored, and the visitor secret of its run (so a
 /// resumed import derives the same IDs). Written only after the hits before it were stored; deleted,
 /// secret and all, when the file is done. While it exists it is as sensitive as the log itself (mode 0600).
 /// </summary>
@@ -18,6 +18,13 @@ public sealed record ImportCheckpoint
 
     /// <summary>SHA-256 of the file when the import started (null in checkpoints of older versions).</summary>
     public string? Fingerprint { get; init; }
+
+    /// <summary>
+    /// The secret is its run's, shared by every file of the run, and the file's hit IDs are keyed by it and the
+    /// file's fingerprint (<see cref="HistoricVisitorIds.ForFile"/>); false in checkpoints of older versions, whose
+    /// secret was the file's own and keyed its hit IDs alone.
+    /// </summary>
+    public bool SecretPerRun { get; init; }
 
     /// <summary>Pageviews stored from the file up to <see cref="Lines"/>, over every run so far.</summary>
     public long Pageviews { get; init; }

@@ -36,6 +36,43 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         return head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
     }
 
+    /// <summary>Lines read at most from a file's start for the time of its first access log line.</summary>
+    private const int FirstTimeLines = 1000;
+
+    /// <summary>
+    /// The files by the time of their first access log line, oldest first (the others where they were, ahead):
+    /// the shell expands `access.log*` newest first, and the session tracker continues a visit across two files
+    /// only when it reads them in time order.
+    /// </summary>
+    public static List<string> OldestFirst(IEnumerable<string> files) =>
+        [.. files.Select((file, index) => (file, index, time: FirstTime(file))).OrderBy(f => f.time ?? DateTime.MinValue).ThenBy(f => f.index).Select(f => f.file)];
+
+    /// <summary>The time of the first access log line within the first <see cref="FirstTimeLines"/>, or null (none, or unreadable: the survey then says why).</summary>
+    private static DateTime? FirstTime(string path)
+    {
+        try
+        {
+            var (file, text) = Open(path);
+            using (file)
+            using (text)
+            using (var reader = new StreamReader(text, detectEncodingFromByteOrderMarks: true))
+            {
+                for (var i = 0; i < FirstTimeLines && reader.ReadLine() is { } line; i++)
+                {
+                    if (CombinedLogParser.TryParseTime(line, out var time))
+                    {
+                        return time.UtcDateTime;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // Left for the survey, which fails on it with the file's name.
+        }
+        return null;
+    }
+
     /// <summary>Opens the file's text (decompressed when gzip) for reading from the start.</summary>
     public static (FileStream File, Stream Text) Open(string path)
     {

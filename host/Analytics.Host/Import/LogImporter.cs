@@ -33,6 +33,10 @@ public sealed class LogImporter : IAsyncDisposable
     // for room for the next batch nor the wait for the batches before a checkpoint to be stored.
     private readonly CancellationTokenSource _storageGone = new();
 
+    // The visitor secret of this run: every file of one command derives its visitors with it, so a visitor whose day
+    // is split between two rotated files is one visitor, and a visit across the split one visit.
+    private byte[]? _runSecret;
+
     private LogImporter(WebApplication app)
     {
         _app = app;
@@ -133,11 +137,11 @@ public sealed class LogImporter : IAsyncDisposable
                 $"{fullPath} changed since the interrupted import that left {checkpointPath}; "
                 + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
         }
-        var ids = checkpoint is null ? HistoricVisitorIds.WithNewSecret() : new HistoricVisitorIds(Convert.FromBase64String(checkpoint.Secret));
+        var ids = IdsFor(checkpoint, survey.Fingerprint);
         result.ResumedAt = checkpoint?.Lines ?? 0;
         var droppedBefore = Enum.GetValues<DropReason>().ToDictionary(r => r, r => _metrics.RejectedCount(r));
         var writer = new ImportBatchWriter(_store);
-        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + stored };
+        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), SecretPerRun = checkpoint is null or { SecretPerRun: true }, Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + stored };
         if (checkpoint is null)
         {
             // The secret is on disk before the first hit is stored: a run killed before its first checkpoint
@@ -262,6 +266,23 @@ public sealed class LogImporter : IAsyncDisposable
             progress?.Invoke(Progress(fileStream.Length));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The IDs of a file: its checkpoint's (a resumed file derives what it stored before), else the run's. A run
+    /// resumed after an interruption takes its secret from the checkpoint of the file it was in, before the files
+    /// it had not reached; the files it had finished are in the ledger and not read again.
+    /// </summary>
+    private HistoricVisitorIds IdsFor(ImportCheckpoint? checkpoint, string fingerprint)
+    {
+        if (checkpoint is { SecretPerRun: false })
+        {
+            // Written by an older version: the file's own secret, which keyed its hit IDs alone.
+            return new HistoricVisitorIds(Convert.FromBase64String(checkpoint.Secret));
+        }
+        var secret = checkpoint is null ? _runSecret ??= HistoricVisitorIds.WithNewSecret().Secret : Convert.FromBase64String(checkpoint.Secret);
+        _runSecret ??= secret;
+        return new HistoricVisitorIds(secret).ForFile(fingerprint);
     }
 
     /// <summary>On an error: lets the batches already queued finish (their checkpoints are right), ignoring a failure among them.</summary>

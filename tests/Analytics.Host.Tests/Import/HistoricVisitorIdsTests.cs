@@ -66,4 +66,19 @@ public class HistoricVisitorIdsTests
         Assert.That(HistoricVisitorIds.WithNewSecret().HitFor(42, second), Is.Not.EqualTo(sameSecond[41]), "another import never repeats it");
         Assert.That(ids.HitFor(1, second.AddSeconds(1)), Is.GreaterThan(sameSecond[^1]), "a later second sorts after");
     }
+
+    [Test]
+    public void The_files_of_one_run_share_visitor_ids_and_never_hit_ids()
+    {
+        var run = HistoricVisitorIds.WithNewSecret();
+        var entry = Entry("203.0.113.1", "A", new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero));
+        var first = run.ForFile("fingerprint-1");
+        var second = run.ForFile("fingerprint-2");
+
+        Assert.That(second.For(entry), Is.EqualTo(first.For(entry)), "a visitor split by a rotation is one visitor");
+        Assert.That(first.For(entry), Is.EqualTo(run.For(entry)));
+        Assert.That(second.HitFor(7, entry.Time), Is.Not.EqualTo(first.HitFor(7, entry.Time)), "line 7 of each file, logged in the same second");
+        Assert.That(new HistoricVisitorIds(run.Secret).ForFile("fingerprint-1").HitFor(7, entry.Time), Is.EqualTo(first.HitFor(7, entry.Time)), "a resumed file derives the same ID");
+        Assert.That(first.HitFor(7, entry.Time), Is.Not.EqualTo(run.HitFor(7, entry.Time)));
+    }
 }

@@ -56,6 +56,69 @@ public class ImportCommandTests
     }
 
     [Test]
+    public async Task A_log_rotated_twice_within_days_and_imported_as_access_log_star_counts_each_visitor_once_a_day_and_each_visit_once()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 40, requestsPerClient: 60);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var whole = await log.WriteAsync(Path.Combine(folder, "whole.log"));
+        // Rotated twice as logrotate does, at moments within a day: the oldest third compressed. The shell
+        // expands access.log* newest first.
+        var third = log.Lines.Count / 3;
+        await WriteGzipAsync(Path.Combine(folder, "access.log.2.gz"), log.Lines.Take(third));
+        await File.WriteAllLinesAsync(Path.Combine(folder, "access.log.1"), log.Lines.Skip(third).Take(third));
+        await File.WriteAllLinesAsync(Path.Combine(folder, "access.log"), log.Lines.Skip(2 * third));
+        string[] rotated = [.. new[] { "access.log", "access.log.1", "access.log.2.gz" }.Select(f => Path.Combine(folder, f))];
+        var wholeData = Path.Combine(folder, "whole-data");
+        var rotatedData = Path.Combine(folder, "rotated-data");
+
+        var wholeRun = await ImportProcess.RunAsync([whole, "--site", "demo", "--data", wholeData, "--no-progress"]);
+        var rotatedRun = await ImportProcess.RunAsync([.. rotated, "--site", "demo", "--data", rotatedData, "--no-progress"]);
+
+        Assert.That(wholeRun.Status, Is.Zero, wholeRun.Output);
+        Assert.That(rotatedRun.Status, Is.Zero, rotatedRun.Output);
+        var days = log.Expected.Keys.Order().ToList();
+        // One engine per process: the two stores are opened one after the other.
+        List<(string, long, long)> rotatedDays;
+        string rotatedVisits;
+        await using (var host = await RunningHost.StartAsync(Path.Combine(rotatedData, "clickhouse")))
+        {
+            rotatedDays = [.. (await host.DailyStatsAsync("demo")).Days.Select(d => (d.Date, d.Pageviews, d.Visitors))];
+            rotatedVisits = await VisitsByDayAsync(host, days[0], days[^1]);
+        }
+        await using (var host = await RunningHost.StartAsync(Path.Combine(wholeData, "clickhouse")))
+        {
+            Assert.That(rotatedVisits, Is.EqualTo(await VisitsByDayAsync(host, days[0], days[^1])), "a visit across a rotation is one visit");
+        }
+        Assert.That(rotatedDays, Is.EqualTo(days.Select(d => (d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), log.Expected[d].Pageviews, (long)log.Expected[d].Visitors.Count))),
+            "each day's visitors counted once, whichever file holds their lines");
+        Assert.That(rotatedRun.Output.IndexOf("access.log.2.gz:", StringComparison.Ordinal), Is.LessThan(rotatedRun.Output.IndexOf("access.log.1:", StringComparison.Ordinal)), "oldest first");
+    }
+
+    private static async Task WriteGzipAsync(string path, IEnumerable<string> lines)
+    {
+        await using var gzip = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest);
+        await using var writer = new StreamWriter(gzip);
+        foreach (var line in lines)
+        {
+            await writer.WriteLineAsync(line);
+        }
+    }
+
+    /// <summary>Visits, visitors, bounce rate and visit duration per day over the stats API, as the dashboard asks for them.</summary>
+    private static async Task<string> VisitsByDayAsync(RunningHost host, DateOnly first, DateOnly last)
+    {
+        using var client = host.NewBrowser();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", host.StatsKey);
+        var body = $$"""{"site_id":"demo","date_range":["{{first:yyyy-MM-dd}}","{{last:yyyy-MM-dd}}"],"metrics":["visits","visitors","bounce_rate","visit_duration"],"dimensions":["time:day"]}""";
+        using var response = await client.PostAsync("/api/v2/query", new StringContent(body, Encoding.UTF8, "application/json"));
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.That(response.IsSuccessStatusCode, Is.True, answer);
+        return System.Text.Json.JsonDocument.Parse(answer).RootElement.GetProperty("results").ToString();
+    }
+
+    [Test]
     public async Task A_truncated_gz_fails_with_a_nonzero_exit_and_its_checkpoint_stays()
     {
         var seed = Environment.TickCount;

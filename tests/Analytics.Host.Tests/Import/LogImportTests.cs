@@ -134,6 +134,35 @@ public class LogImportTests
     }
 
     [Test]
+    public async Task Two_logs_with_lines_of_the_same_seconds_imported_in_one_run_store_every_line_of_both()
+    {
+        // Two servers' logs cover the same seconds, here at the same line numbers: line N of one and line N of the
+        // other, logged in the same second, are two hits, although the run's files share one visitor secret.
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 20, requestsPerClient: 40);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var first = await log.WriteAsync(Path.Combine(folder, "server1.log"));
+        var second = Path.Combine(folder, "server2.log");
+        await File.WriteAllLinesAsync(second, log.Lines.Append("a line of another format"));
+        var dataPath = RunningHost.NewDataPath();
+
+        long imported = 0;
+        await using (var importer = await LogImporter.StartAsync(HostArguments(dataPath), CancellationToken.None))
+        {
+            foreach (var file in new[] { first, second })
+            {
+                imported += (await importer.ImportAsync(file, new ImportOptions { Site = "demo" }, null, CancellationToken.None)).Imported;
+            }
+        }
+
+        Assert.That(imported, Is.EqualTo(2 * log.ExpectedPageviews));
+        await using var host = await RunningHost.StartAsync(dataPath);
+        Assert.That((await host.DailyStatsAsync("demo")).Days.Select(d => d.Pageviews),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => 2 * e.Value.Pageviews)));
+    }
+
+    [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
