@@ -101,6 +101,8 @@ public static class ImportCommand
     private static async Task<int> ImportAsync(List<string> args, List<string> logs, ImportOptions options, bool plain, CancellationToken cancellationToken)
     {
         await using var importer = await LogImporter.StartAsync(args, CancellationToken.None);
+        // The latest line time of the files read so far, and the file it is in.
+        (DateTime Time, string File)? readUntil = null;
         foreach (var file in LogFile.OldestFirst(logs))
         {
             ImportResult imported;
@@ -133,6 +135,19 @@ public static class ImportCommand
                 imported = last!;
             }
             Print(imported);
+            if (imported.Survey is { First: { } first, Last: { } lastLine })
+            {
+                if (readUntil is { } before && first < before.Time - OverlapTolerated)
+                {
+                    Console.Error.WriteLine($"analytics import: warning: {file} has lines from {first:yyyy-MM-dd HH:mm:ss} UTC, within the time of {before.File} (to {before.Time:yyyy-MM-dd HH:mm:ss} UTC), read before it: "
+                        + "visits are tracked file by file, so a visit whose hits alternate between the two (several servers' logs of the same hours) counts as several; visitors per day are exact. "
+                        + "Merge such logs into one in time order to count their visits exactly.");
+                }
+                if (readUntil is null || lastLine > readUntil.Value.Time)
+                {
+                    readUntil = (lastLine, file);
+                }
+            }
             if (!imported.Completed)
             {
                 Console.WriteLine("Interrupted: run the same command again to resume from the checkpoint.");
@@ -143,6 +158,9 @@ public static class ImportCommand
     }
 
     private const int PlainProgressEvery = 10_000;
+
+    /// <summary>How far a file's first lines may reach back into the previous file's time unremarked: a rotation's cut, with lines logged out of order around it.</summary>
+    private static readonly TimeSpan OverlapTolerated = TimeSpan.FromMinutes(1);
 
     private static void Print(ImportResult r)
     {

@@ -78,6 +78,7 @@ public class ImportCommandTests
 
         Assert.That(wholeRun.Status, Is.Zero, wholeRun.Output);
         Assert.That(rotatedRun.Status, Is.Zero, rotatedRun.Output);
+        Assert.That(rotatedRun.Error, Does.Not.Contain("warning"), "rotated files follow each other in time");
         var days = log.Expected.Keys.Order().ToList();
         // One engine per process: the two stores are opened one after the other.
         List<(string, long, long)> rotatedDays;
@@ -94,6 +95,29 @@ public class ImportCommandTests
         Assert.That(rotatedDays, Is.EqualTo(days.Select(d => (d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), log.Expected[d].Pageviews, (long)log.Expected[d].Visitors.Count))),
             "each day's visitors counted once, whichever file holds their lines");
         Assert.That(rotatedRun.Output.IndexOf("access.log.2.gz:", StringComparison.Ordinal), Is.LessThan(rotatedRun.Output.IndexOf("access.log.1:", StringComparison.Ordinal)), "oldest first");
+    }
+
+    [Test]
+    public async Task Logs_of_the_same_hours_from_two_servers_count_each_visitor_once_a_day_and_the_import_warns_that_visits_are_tracked_file_by_file()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        // A load balancer alternating between two servers: each logs every other request.
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
+        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
+        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var data = Path.Combine(folder, "data");
+
+        var run = await ImportProcess.RunAsync([.. servers, "--site", "demo", "--data", data, "--no-progress"]);
+
+        Assert.That(run.Status, Is.Zero, run.Output);
+        Assert.That(run.Error, Does.Contain($"warning: {servers[1]} has lines from").And.Contain($"within the time of {servers[0]}"));
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
     }
 
     private static async Task WriteGzipAsync(string path, IEnumerable<string> lines)
