@@ -171,7 +171,10 @@ public static class ImportCommand
         }
         var span = r.Survey is { First: { } first, Last: { } last } ? $" ({first:yyyy-MM-dd} to {last:yyyy-MM-dd})" : "";
         var speed = r.Elapsed > TimeSpan.Zero ? $" in {r.Elapsed.TotalSeconds:0.0} s ({r.Lines / r.Elapsed.TotalSeconds:N0} lines/s)" : "";
-        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{(r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "")}{speed}, {r.Imported:N0} pageviews imported{span}");
+        var resumed = r.ContinuedFrom is { } continued
+            ? $" (continued after line {r.ResumedAt:N0}: its first {r.ResumedAt:N0} lines are {continued.File}, imported on {continued.ImportedAt:yyyy-MM-dd HH:mm} UTC)"
+            : r.ResumedAt > 0 ? $" (resumed after line {r.ResumedAt:N0})" : "";
+        Console.WriteLine($"{r.File}: {r.Lines:N0} lines read{resumed}{speed}, {r.Imported:N0} pageviews imported{span}");
         if (r.RawKeptUntil is { } raw)
         {
             var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";

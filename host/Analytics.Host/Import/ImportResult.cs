@@ -10,7 +10,7 @@ public sealed class ImportResult(string file)
     /// <summary>Lines read in this run (lines skipped on resume are not counted).</summary>
     public long Lines { get; set; }
 
-    /// <summary>Lines already imported by an earlier, interrupted run.</summary>
+    /// <summary>Lines already imported by an earlier, interrupted run, or by the finished import this file continues.</summary>
     public long ResumedAt { get; set; }
 
     public long BadLines { get; set; }
@@ -34,6 +34,9 @@ public sealed class ImportResult(string file)
 
     /// <summary>The file as read before importing: fingerprint, lines, time range.</summary>
     public LogFile? Survey { get; set; }
+
+    /// <summary>Set when the file began with the whole text of a file this store had finished for the site: only the lines after it were read.</summary>
+    public FinishedImport? ContinuedFrom { get; set; }
 
     /// <summary>Set when this store had already finished the same file for the site: nothing was imported.</summary>
     public FinishedImport? AlreadyImported { get; set; }

@@ -14,6 +14,12 @@ namespace Analytics.Host.Import;
 /// </summary>
 public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTime? First, DateTime? Last)
 {
+    /// <summary>The file's text through its last full line (null when made without a survey).</summary>
+    public LogText? Text { get; init; }
+
+    /// <summary>SHA-256 (hex) of the text's first N bytes, for each length the survey was asked about that the text reaches.</summary>
+    public IReadOnlyDictionary<long, string> TextPrefixes { get; init; } = new Dictionary<long, string>();
+
     /// <summary>Gzip by its name, or by its first bytes: a rotated log keeps or loses its suffix depending on the rotation's settings.</summary>
     public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || Head(path).AsSpan().StartsWith([(byte)0x1F, (byte)0x8B]);
 
@@ -80,8 +86,12 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         return (file, IsGzip(path) ? new GZipStream(file, CompressionMode.Decompress) : file);
     }
 
-    /// <summary>Reads the file once (fingerprint, lines, time range, gzip trailer); throws <see cref="ImportException"/> when it is missing, unreadable, cut off or corrupt.</summary>
-    public static async Task<LogFile> SurveyAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the file once (fingerprint, lines, time range, gzip trailer, its text's digest and the digests of
+    /// its first <paramref name="textPrefixes"/> bytes); throws <see cref="ImportException"/> when it is missing,
+    /// unreadable, cut off or corrupt.
+    /// </summary>
+    public static async Task<LogFile> SurveyAsync(string path, IEnumerable<long> textPrefixes, CancellationToken cancellationToken)
     {
         if (!System.IO.File.Exists(path))
         {
@@ -99,12 +109,14 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         await using var raw = new ObservedStream(file, sha.AppendData);
         await using var text = IsGzip(path) ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : (Stream)raw;
         var crc = new Crc32();
+        using var digest = new LogText.Digest(textPrefixes);
         long length = 0;
         long lines = 0;
         DateTime? first = null, last = null;
         var checking = new ObservedStream(text, bytes =>
         {
             crc.Append(bytes);
+            digest.Append(bytes);
             length += bytes.Length;
         });
         using var reader = new StreamReader(checking, detectEncodingFromByteOrderMarks: true);
@@ -137,7 +149,7 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
             var which = lines == 1 ? "its one line is not" : $"none of its {lines:N0} lines is";
             throw new ImportException($"{path}: {which} an access log line in Combined or Common Log Format (as nginx and Apache write them)");
         }
-        return new LogFile(path, fingerprint, lines, first, last);
+        return new LogFile(path, fingerprint, lines, first, last) { Text = digest.Result(), TextPrefixes = digest.Prefixes };
     }
 
     /// <summary>

@@ -112,7 +112,9 @@ public sealed class LogImporter : IAsyncDisposable
             throw new ImportException($"site '{site.Id}' does not list host {host} (it lists {string.Join(", ", site.Hosts)}): add it first, ./analytics site set {site.Id} --host {host} (naming the others too), or give --host one of those");
         }
         var fullPath = Path.GetFullPath(file);
-        var survey = await LogFile.SurveyAsync(fullPath, cancellationToken);
+        // What the site's finished files began with: this file may be one of them, grown or rotated since.
+        var earlier = options.Force ? [] : await _ledger.WithTextAsync(site.Id, cancellationToken);
+        var survey = await LogFile.SurveyAsync(fullPath, earlier.Select(e => e.Text!.Bytes), cancellationToken);
         var result = new ImportResult(fullPath) { Survey = survey };
         if (!options.Force && await _ledger.FindAsync(site.Id, survey.Fingerprint, cancellationToken) is { } finished)
         {
@@ -138,15 +140,22 @@ public sealed class LogImporter : IAsyncDisposable
                 + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
         }
         var ids = IdsFor(checkpoint, survey.Fingerprint);
-        result.ResumedAt = checkpoint?.Lines ?? 0;
+        // A file that begins with the whole text of a finished one (the same log, written on or rotated and
+        // compressed since) is continued after that text's lines, as if resumed there; the longest such text wins.
+        result.ContinuedFrom = checkpoint is null
+            ? earlier.Where(e => survey.TextPrefixes.GetValueOrDefault(e.Text!.Bytes) == e.Text.Sha256).MaxBy(e => e.Text!.Bytes)
+            : null;
+        var (startLines, startPageviews) = checkpoint is not null ? (checkpoint.Lines, checkpoint.Pageviews)
+            : result.ContinuedFrom is { Text: { } text } continued ? (text.Lines, continued.Pageviews) : (0, 0);
+        result.ResumedAt = startLines;
         var droppedBefore = Enum.GetValues<DropReason>().ToDictionary(r => r, r => _metrics.RejectedCount(r));
         var writer = new ImportBatchWriter(_store);
-        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), SecretPerRun = checkpoint is null or { SecretPerRun: true }, Fingerprint = survey.Fingerprint, Pageviews = (checkpoint?.Pageviews ?? 0) + stored };
+        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), SecretPerRun = checkpoint is null or { SecretPerRun: true }, Fingerprint = survey.Fingerprint, Pageviews = startPageviews + stored };
         if (checkpoint is null)
         {
             // The secret is on disk before the first hit is stored: a run killed before its first checkpoint
             // resumes with the same visitor and hit IDs, so what it stored is recognised, not counted twice.
-            At(0, 0).Save(checkpointPath);
+            At(startLines, 0).Save(checkpointPath);
         }
 
         var (fileStream, stream) = LogFile.Open(fullPath);
@@ -229,7 +238,7 @@ public sealed class LogImporter : IAsyncDisposable
                     // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
                     // end of a file the ledger already knows, and the next run skips the file. A file that
                     // stored nothing is not: once the site's settings are fixed, the same command imports it.
-                    var pageviews = (checkpoint is null ? 0 : checkpoint.Pageviews) + result.Imported + result.AlreadyStored;
+                    var pageviews = startPageviews + result.Imported + result.AlreadyStored;
                     if (pageviews > 0)
                     {
                         await _ledger.RecordAsync(site.Id, survey, pageviews, CancellationToken.None);

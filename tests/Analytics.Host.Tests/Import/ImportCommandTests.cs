@@ -120,6 +120,42 @@ public class ImportCommandTests
             Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
     }
 
+    [Test]
+    public async Task A_log_imported_while_written_then_rotated_and_compressed_is_continued_after_the_lines_already_imported()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var live = Path.Combine(folder, "access.log");
+        var data = Path.Combine(folder, "data");
+        var third = log.Lines.Count / 3;
+        string[] import = ["--site", "demo", "--data", data, "--no-progress"];
+
+        // Imported while the server still writes it: its last line is half written.
+        await File.WriteAllTextAsync(live, string.Concat(log.Lines.Take(third).Select(l => l + "\n")) + log.Lines[third][..10]);
+        var first = await ImportProcess.RunAsync([live, .. import]);
+        // The server wrote on; then logrotate moved the file aside and compressed it, and the server began a new one.
+        await File.AppendAllTextAsync(live, log.Lines[third][10..] + "\n" + string.Concat(log.Lines.Skip(third + 1).Take(third - 1).Select(l => l + "\n")));
+        await WriteGzipAsync(live + ".1.gz", await File.ReadAllLinesAsync(live));
+        await File.WriteAllLinesAsync(live, log.Lines.Skip(2 * third));
+        var second = await ImportProcess.RunAsync([live, live + ".1.gz", .. import]);
+        var again = await ImportProcess.RunAsync([live, live + ".1.gz", .. import]);
+
+        Assert.That(first.Status, Is.Zero, first.Output);
+        Assert.That(second.Status, Is.Zero, second.Output);
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => d.Pageviews), Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => e.Value.Pageviews)), "every line counted once");
+        // The first run's secret is gone: on the day of its last line, a visitor of both runs counts twice.
+        var cut = log.Lines.Take(third).Reverse().Select(l => CombinedLogParser.TryParseTime(l, out var time) ? time : (DateTimeOffset?)null).First(t => t is not null)!.Value;
+        var cutDay = DateOnly.FromDateTime(cut.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.That(stats.Days.Where(d => d.Date != cutDay).Select(d => (d.Date, d.Visitors)),
+            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (long)e.Value.Visitors.Count)).Where(d => d.Item1 != cutDay)));
+        Assert.That(second.Output, Does.Contain($"access.log.1.gz: {third:N0} lines read (continued after line {third:N0}: its first {third:N0} lines are {live}, imported on "));
+        Assert.That(again.Output, Does.Contain("access.log.1.gz: already imported").And.Contain("access.log: already imported"));
+    }
+
     private static async Task WriteGzipAsync(string path, IEnumerable<string> lines)
     {
         await using var gzip = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest);

@@ -17,7 +17,7 @@ public class LogFileTests
         var folder = Directory.CreateTempSubdirectory("analytics-logfile-").FullName;
         var path = await log.WriteAsync(Path.Combine(folder, name));
 
-        var survey = await LogFile.SurveyAsync(path, CancellationToken.None);
+        var survey = await LogFile.SurveyAsync(path, [], CancellationToken.None);
 
         Assert.That(survey.Fingerprint, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)))));
         Assert.That(survey.Lines, Is.EqualTo(log.Lines.Count));

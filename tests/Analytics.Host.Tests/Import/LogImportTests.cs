@@ -144,7 +144,8 @@ public class LogImportTests
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
         var first = await log.WriteAsync(Path.Combine(folder, "server1.log"));
         var second = Path.Combine(folder, "server2.log");
-        await File.WriteAllLinesAsync(second, log.Lines.Append("a line of another format"));
+        // The other server's lines: the same requests at the same seconds, answered over HTTP/1.0.
+        await File.WriteAllLinesAsync(second, log.Lines.Select(l => l.Replace(" HTTP/1.1\"", " HTTP/1.0\"", StringComparison.Ordinal)));
         var dataPath = RunningHost.NewDataPath();
 
         long imported = 0;
