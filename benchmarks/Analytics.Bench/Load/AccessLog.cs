@@ -41,6 +41,9 @@ public sealed class AccessLog
 
     public long ExpectedPageviews => Expected.Values.Sum(v => v.Pageviews);
 
+    /// <summary>Each day's pageviews and distinct visitors (IP and user-agent), oldest day first, as the daily stats list them.</summary>
+    public IEnumerable<(long Pageviews, long Visitors)> ExpectedByDay => Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count));
+
     /// <param name="seed">Seed of every random choice (log it).</param>
     /// <param name="clients">Browsers (IP + user-agent).</param>
     /// <param name="requestsPerClient">Requests each makes over three days.</param>

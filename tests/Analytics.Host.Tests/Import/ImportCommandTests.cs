@@ -117,7 +117,7 @@ public class ImportCommandTests
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
         Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
-            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+            Is.EqualTo(log.ExpectedByDay));
     }
 
     [Test]
@@ -361,7 +361,7 @@ public class ImportCommandTests
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
         Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
-            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+            Is.EqualTo(log.ExpectedByDay));
     }
 
     [Test]
@@ -391,6 +391,6 @@ public class ImportCommandTests
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
         Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
-            Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Value.Pageviews, (long)e.Value.Visitors.Count))));
+            Is.EqualTo(log.ExpectedByDay));
     }
 }
