@@ -63,7 +63,8 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
             using (text)
             using (var reader = new StreamReader(text, detectEncodingFromByteOrderMarks: true))
             {
-                for (var i = 0; i < FirstTimeLines && reader.ReadLine() is { } line; i++)
+                var lines = new LogLines(reader);
+                for (var i = 0; i < FirstTimeLines && lines.ReadLine() is { } line; i++)
                 {
                     if (CombinedLogParser.TryParseTime(line, out var time))
                     {
@@ -122,8 +123,11 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
         using var reader = new StreamReader(checking, detectEncodingFromByteOrderMarks: true);
         try
         {
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            // Synchronous reads in bounded lines (LogLines), as the import reads them.
+            var logLines = new LogLines(reader);
+            while (logLines.ReadLine() is { } line)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 lines++;
                 if (CombinedLogParser.TryParseTime(line, out var time))
                 {

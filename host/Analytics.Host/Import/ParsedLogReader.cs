@@ -34,13 +34,14 @@ internal sealed class ParsedLogReader : IAsyncDisposable
         try
         {
             // Synchronous reads: this task does nothing else meanwhile, and a line costs less than its await would.
-            for (long skipped = 0; skipped < skipLines && reader.ReadLine() is not null; skipped++)
+            var lineReader = new LogLines(reader);
+            for (long skipped = 0; skipped < skipLines && lineReader.ReadLine() is not null; skipped++)
             {
             }
             while (!cancellationToken.IsCancellationRequested)
             {
                 var lines = new List<string>(ChunkLines);
-                while (lines.Count < ChunkLines && reader.ReadLine() is { } line)
+                while (lines.Count < ChunkLines && lineReader.ReadLine() is { } line)
                 {
                     lines.Add(line);
                 }
