@@ -47,7 +47,7 @@ public static class ImportCommand
             }
             if (logs.FirstOrDefault(f => !File.Exists(f)) is { } missing)
             {
-                return Fail($"{missing}: no such file", 2);
+                return Fail(Directory.Exists(missing) ? $"{missing}: is a directory; name its log files ({Path.Combine(missing, "access.log*")})" : $"{missing}: no such file", 2);
             }
             var args = new List<string> { "--Logging:LogLevel:Default=Warning" };
             args.AddRange(CliHost.DataFolderSettings(result.GetValue(data), "Sites:StorePath", "ClickHouse:DataPath", "Signing:KeyFile"));

@@ -193,9 +193,16 @@ public sealed class LogImporter : IAsyncDisposable
                 // behind on another; the lines still count one by one here, so checkpoints and progress stay exact.
                 await using (var parsed = new ParsedLogReader(reader, fileStream, result.ResumedAt))
                 {
+                    var skipped = result.ResumedAt > 0;
                     await foreach (var chunk in parsed.Chunks)
                     {
                         chunk.Error?.Throw();
+                        if (skipped)
+                        {
+                            // The lines imported before were read past, not read: the rate counts from here.
+                            started = System.Diagnostics.Stopwatch.GetTimestamp();
+                            skipped = false;
+                        }
                         for (var i = 0; i < chunk.Lines.Count; i++)
                         {
                             if (cancellationToken.IsCancellationRequested)

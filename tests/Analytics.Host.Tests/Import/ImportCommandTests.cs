@@ -199,11 +199,13 @@ public class ImportCommandTests
     }
 
     [TestCase("missing.log", "missing.log: no such file")]
+    [TestCase("logs", "logs: is a directory; name its log files (")]
     [TestCase("--bogus", "unknown option --bogus")]
     public async Task A_missing_file_or_an_unknown_option_gets_one_line_and_a_nonzero_exit(string argument, string message)
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
         var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
+        Directory.CreateDirectory(Path.Combine(folder, "logs"));
         string[] arguments = argument.StartsWith("--", StringComparison.Ordinal) ? [file, argument] : [Path.Combine(folder, argument)];
 
         var (status, output, error) = await ImportProcess.RunAsync([.. arguments, "--site", "demo", "--data", Path.Combine(folder, "data")]);
