@@ -9,12 +9,13 @@ namespace Analytics.Host.Import;
 /// <summary>
 /// Visitor IDs for imported history, where no cookie ever existed: HMAC-SHA256 over IP, user-agent and
 /// UTC day, keyed by a random secret made for one import run (every file of one command) and discarded
-/// when it completes, truncated to 128 bits. Without the secret nobody (us included) can recompute an ID
-/// from an IP, and IDs do not link one day to the next. See README "Importing access logs" for the trade-off.
+/// when it completes, truncated to 128 bits; a recent day whose secret an earlier run kept
+/// (<see cref="ImportDaySecrets"/>) is derived with that one. Without the secret nobody (us included) can recompute
+/// an ID from an IP, and IDs do not link one day to the next. See docs/import.md ("Visitors, derived") for the trade-off.
 /// The same secret gives each line its hit ID (<see cref="HitFor"/>), so a resumed import that reads
 /// lines again which a crashed run stored after its last checkpoint finds them stored and skips them.
 /// </summary>
-public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null)
+public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null, IReadOnlyDictionary<DateOnly, byte[]>? daySecrets = null)
 {
     public const int SecretLength = 32;
 
@@ -31,6 +32,13 @@ public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null)
     /// <summary>Keys the hit IDs (the secret itself, or since one secret serves a whole run, the secret and the file).</summary>
     private readonly byte[] _hitSecret = hitSecret ?? secret;
 
+    private readonly IReadOnlyDictionary<DateOnly, byte[]> _daySecrets = daySecrets ?? new Dictionary<DateOnly, byte[]>();
+
+    private readonly HashSet<DateOnly> _ownSecretDays = [];
+
+    /// <summary>The UTC days whose visitors were derived with <see cref="Secret"/> (no earlier run's secret kept for them).</summary>
+    public IReadOnlyCollection<DateOnly> OwnSecretDays => _ownSecretDays;
+
     public static HistoricVisitorIds WithNewSecret() => new(RandomNumberGenerator.GetBytes(SecretLength));
 
     /// <summary>
@@ -39,7 +47,7 @@ public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null)
     /// another, logged in the same second, stay two hits.
     /// </summary>
     public HistoricVisitorIds ForFile(string fingerprint) =>
-        new(Secret, HMACSHA256.HashData(Secret, Encoding.UTF8.GetBytes("hits of " + fingerprint)));
+        new(Secret, HMACSHA256.HashData(Secret, Encoding.UTF8.GetBytes("hits of " + fingerprint)), _daySecrets);
 
     /// <summary>The line's visitor. One caller at a time.</summary>
     public Guid For(LogEntry entry) => For(entry, entry.Ip);
@@ -83,8 +91,13 @@ public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null)
         var day = entry.Time.UtcDateTime;
         day.TryFormat(input[length..], out var written, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         length += written;
+        if (!_daySecrets.TryGetValue(DateOnly.FromDateTime(day), out var key))
+        {
+            key = Secret;
+            _ownSecretDays.Add(DateOnly.FromDateTime(day));
+        }
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(Secret, input[..length], mac);
+        HMACSHA256.HashData(key, input[..length], mac);
         var id = new Guid(mac[..16]);
         // Guid.Empty means "anonymous" downstream; a 2^-128 chance, but never let it happen.
         return id == Guid.Empty ? new Guid(mac[16..]) : id;

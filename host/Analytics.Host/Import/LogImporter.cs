@@ -28,6 +28,10 @@ public sealed class LogImporter : IAsyncDisposable
     private readonly SiteRegistry _sites;
     private readonly RetentionOptions _retention;
     private readonly ImportLedger _ledger;
+    private readonly ImportDaySecrets _daySecrets;
+
+    // The recent days' secrets earlier runs kept, by site, read once per run: the run derives those days' visitors with them.
+    private readonly Dictionary<string, Dictionary<DateOnly, byte[]>> _keptDaySecrets = [];
 
     // Fires when the host is stopping, so that no wait of the import outlives storage: neither the wait
     // for room for the next batch nor the wait for the batches before a checkpoint to be stored.
@@ -46,6 +50,7 @@ public sealed class LogImporter : IAsyncDisposable
         _sites = app.Services.GetRequiredService<SiteRegistry>();
         _retention = app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
         _ledger = new ImportLedger(app.Services.GetRequiredService<IClickHouse>());
+        _daySecrets = new ImportDaySecrets(app.Services.GetRequiredService<IClickHouse>());
         app.Lifetime.ApplicationStopping.Register(_storageGone.Cancel);
     }
 
@@ -139,7 +144,11 @@ public sealed class LogImporter : IAsyncDisposable
                 $"{fullPath} changed since the interrupted import that left {checkpointPath}; "
                 + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
         }
-        var ids = IdsFor(checkpoint, survey.Fingerprint);
+        if (!_keptDaySecrets.TryGetValue(site.Id, out var daySecrets))
+        {
+            _keptDaySecrets[site.Id] = daySecrets = await _daySecrets.ReadAsync(site.Id, today, cancellationToken);
+        }
+        var ids = IdsFor(checkpoint, survey.Fingerprint, daySecrets);
         // A file that begins with the whole text of a finished one (the same log, written on or rotated and
         // compressed since) is continued after that text's lines, as if resumed there; the longest such text wins.
         result.ContinuedFrom = checkpoint is null
@@ -246,12 +255,19 @@ public sealed class LogImporter : IAsyncDisposable
                     // end of a file the ledger already knows, and the next run skips the file. A file that
                     // stored nothing is not: once the site's settings are fixed, the same command imports it.
                     var pageviews = startPageviews + result.Imported + result.AlreadyStored;
+                    // The recent days this file's visitors were first derived for keep the secret, for the next run to
+                    // derive them alike (a log cut within one of them is continued tomorrow); before the ledger, so
+                    // that a crash in between resumes and keeps them.
+                    foreach (var day in await _daySecrets.KeepAsync(site.Id, ids.OwnSecretDays, ids.Secret, today, CancellationToken.None))
+                    {
+                        daySecrets[day] = ids.Secret;
+                    }
                     if (pageviews > 0)
                     {
                         await _ledger.RecordAsync(site.Id, survey, pageviews, CancellationToken.None);
                         result.Recorded = true;
                     }
-                    // Done: the checkpoint, and with it the only copy of the visitor secret, goes.
+                    // Done: the checkpoint, and with it the run's secret for any day older than the kept ones, goes.
                     File.Delete(checkpointPath);
                     result.Completed = true;
                 }
@@ -287,9 +303,10 @@ public sealed class LogImporter : IAsyncDisposable
     /// <summary>
     /// The IDs of a file: its checkpoint's (a resumed file derives what it stored before), else the run's. A run
     /// resumed after an interruption takes its secret from the checkpoint of the file it was in, before the files
-    /// it had not reached; the files it had finished are in the ledger and not read again.
+    /// it had not reached; the files it had finished are in the ledger and not read again. A recent day an earlier
+    /// run kept its secret for (<paramref name="daySecrets"/>) is derived with that one.
     /// </summary>
-    private HistoricVisitorIds IdsFor(ImportCheckpoint? checkpoint, string fingerprint)
+    private HistoricVisitorIds IdsFor(ImportCheckpoint? checkpoint, string fingerprint, IReadOnlyDictionary<DateOnly, byte[]> daySecrets)
     {
         if (checkpoint is { SecretPerRun: false })
         {
@@ -298,7 +315,7 @@ public sealed class LogImporter : IAsyncDisposable
         }
         var secret = checkpoint is null ? _runSecret ??= HistoricVisitorIds.WithNewSecret().Secret : Convert.FromBase64String(checkpoint.Secret);
         _runSecret ??= secret;
-        return new HistoricVisitorIds(secret).ForFile(fingerprint);
+        return new HistoricVisitorIds(secret, daySecrets: daySecrets).ForFile(fingerprint);
     }
 
     /// <summary>On an error: lets the batches already queued finish (their checkpoints are right), ignoring a failure among them.</summary>

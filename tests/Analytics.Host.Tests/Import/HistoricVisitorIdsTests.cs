@@ -25,6 +25,21 @@ public class HistoricVisitorIdsTests
     }
 
     [Test]
+    public void A_day_whose_secret_an_earlier_run_kept_derives_with_it_and_only_other_days_are_the_runs_own()
+    {
+        var yesterday = HistoricVisitorIds.WithNewSecret();
+        var kept = new Dictionary<DateOnly, byte[]> { [new DateOnly(2026, 11, 1)] = yesterday.Secret };
+        var today = new HistoricVisitorIds(HistoricVisitorIds.WithNewSecret().Secret, daySecrets: kept).ForFile("f");
+        var cutDay = Entry("203.0.113.1", "A", new DateTimeOffset(2026, 11, 1, 23, 0, 0, TimeSpan.Zero));
+        var nextDay = Entry("203.0.113.1", "A", new DateTimeOffset(2026, 11, 2, 1, 0, 0, TimeSpan.Zero));
+
+        Assert.That(today.For(cutDay), Is.EqualTo(yesterday.For(cutDay)));
+        Assert.That(today.For(nextDay), Is.Not.EqualTo(yesterday.For(nextDay)));
+        Assert.That(today.OwnSecretDays, Is.EqualTo(new[] { new DateOnly(2026, 11, 2) }));
+        Assert.That(yesterday.OwnSecretDays, Is.EquivalentTo(new[] { new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 2) }));
+    }
+
+    [Test]
     public void Without_the_secret_the_same_line_gives_an_unrelated_id()
     {
         var entry = Entry("203.0.113.1", "A", DateTimeOffset.UtcNow);

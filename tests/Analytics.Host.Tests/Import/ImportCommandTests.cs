@@ -53,6 +53,8 @@ public class ImportCommandTests
             $"SELECT toDate(hour) AS day, sum(pageviews) FROM {clickHouse.Database}.rollup_site_hourly WHERE site_id = 'demo' GROUP BY day ORDER BY day",
             "TabSeparated"));
         Assert.That(rollup, Is.EqualTo(string.Concat(expected.Select(e => $"{e.Key:yyyy-MM-dd}\t{e.Value.Pageviews}\n"))));
+        // History this old keeps no visitor secret: its day is long past the kept ones.
+        Assert.That(Encoding.UTF8.GetString(await clickHouse.QueryAsync($"SELECT count() FROM {clickHouse.Database}.import_day_secrets", "TabSeparated")).Trim(), Is.EqualTo("0"));
     }
 
     [Test]
@@ -147,13 +149,49 @@ public class ImportCommandTests
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
         Assert.That(stats.Days.Select(d => d.Pageviews), Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => e.Value.Pageviews)), "every line counted once");
-        // The first run's secret is gone: on the day of its last line, a visitor of both runs counts twice.
+        // The log is older than the days whose secret is kept: on the day of the first run's last line, a visitor of both runs counts twice.
         var cut = log.Lines.Take(third).Reverse().Select(l => CombinedLogParser.TryParseTime(l, out var time) ? time : (DateTimeOffset?)null).First(t => t is not null)!.Value;
         var cutDay = DateOnly.FromDateTime(cut.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Assert.That(stats.Days.Where(d => d.Date != cutDay).Select(d => (d.Date, d.Visitors)),
             Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (long)e.Value.Visitors.Count)).Where(d => d.Item1 != cutDay)));
         Assert.That(second.Output, Does.Contain($"access.log.1.gz: {third:N0} lines read (continued after line {third:N0}: its first {third:N0} lines are {live}, imported on "));
         Assert.That(again.Output, Does.Contain("access.log.1.gz: already imported").And.Contain("access.log: already imported"));
+    }
+
+    [Test]
+    public async Task A_log_imported_each_day_after_logrotate_cut_it_within_a_day_counts_each_visitor_once_on_that_day()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        // Three days ending two hours ago; yesterday's import read the log up to 30 hours ago, where logrotate cut it.
+        var now = DateTime.UtcNow;
+        var log = AccessLog.Generate(seed, clients: 40, requestsPerClient: 60, start: now.AddDays(-3).AddHours(-2));
+        var cut = log.Lines.FindIndex(l => CombinedLogParser.TryParseTime(l, out var time) && time.UtcDateTime >= now.AddHours(-30));
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var live = Path.Combine(folder, "access.log");
+        var data = Path.Combine(folder, "data");
+        string[] import = ["--site", "demo", "--data", data, "--no-progress"];
+
+        await File.WriteAllLinesAsync(live, log.Lines.Take(cut));
+        var yesterday = await ImportProcess.RunAsync([live, .. import]);
+        File.Move(live, live + ".1");
+        await File.WriteAllLinesAsync(live, log.Lines.Skip(cut));
+        var today = await ImportProcess.RunAsync([live, live + ".1", .. import]);
+
+        Assert.That(yesterday.Status, Is.Zero, yesterday.Output);
+        Assert.That(today.Status, Is.Zero, today.Output);
+        Assert.That(today.Output, Does.Contain("access.log.1: already imported"));
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)), Is.EqualTo(log.ExpectedByDay),
+            "the day of the cut derived alike in both runs: each visitor once");
+        // Secrets are kept for recent days only: the older days of the log keep none.
+        var clickHouse = host.App.Services.GetRequiredService<IClickHouse>();
+        var kept = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            $"SELECT DISTINCT toString(day) FROM {clickHouse.Database}.import_day_secrets WHERE site_id = 'demo' ORDER BY 1", "TabSeparated"));
+        var oldest = DateOnly.FromDateTime(now).AddDays(-ImportDaySecrets.KeptDays);
+        Assert.That(kept.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            Is.EquivalentTo(log.Expected.Keys.Where(d => d >= oldest)));
     }
 
     private static async Task WriteGzipAsync(string path, IEnumerable<string> lines)

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Analytics.Pipeline.ClickHouse;
+
+namespace Analytics.Host.Import;
+
+/// <summary>
+/// The visitor secrets of recent UTC days, per site (<c>import_day_secrets</c>, schema 0025): the secret an import
+/// derived a day's visitors with, kept so that the next run derives that day's visitors alike. A daily
+/// <c>import access.log*</c> after logrotate cut the log within a day then counts a visitor seen on both sides of
+/// the cut once. Only the days from <see cref="KeptDays"/> before today on are kept, each until <see cref="KeptDays"/>
+/// days after it: older history keeps no secret, as before.
+/// </summary>
+public sealed class ImportDaySecrets(IClickHouse clickHouse)
+{
+    /// <summary>A day's secret is kept, and one is stored, while the day is at most this many days before today (the table's TTL is one day more).</summary>
+    public const int KeptDays = 2;
+
+    /// <summary>The site's kept secrets by day (the first stored for a day, when two imports stored one).</summary>
+    public async Task<Dictionary<DateOnly, byte[]>> ReadAsync(string siteId, DateOnly today, CancellationToken cancellationToken)
+    {
+        var output = await clickHouse.QueryAsync(
+            $$"""
+            SELECT toString(day) AS on_day, argMin(secret, stored_at) AS secret FROM {{clickHouse.Database}}.import_day_secrets
+            WHERE site_id = {site:String} AND day >= {from:Date}
+            GROUP BY day
+            """,
+            "JSONEachRow",
+            new Dictionary<string, string> { ["site"] = siteId, ["from"] = Oldest(today).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+            cancellationToken);
+        var secrets = new Dictionary<DateOnly, byte[]>();
+        foreach (var line in Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var row = JsonDocument.Parse(line);
+            var secret = Convert.FromBase64String(row.RootElement.GetProperty("secret").GetString()!);
+            if (secret.Length == HistoricVisitorIds.SecretLength)
+            {
+                secrets[DateOnly.ParseExact(row.RootElement.GetProperty("on_day").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture)] = secret;
+            }
+        }
+        return secrets;
+    }
+
+    /// <summary>Keeps <paramref name="secret"/> for those of <paramref name="days"/> recent enough; returns the days stored.</summary>
+    public async Task<List<DateOnly>> KeepAsync(string siteId, IEnumerable<DateOnly> days, byte[] secret, DateOnly today, CancellationToken cancellationToken)
+    {
+        var kept = days.Where(d => d >= Oldest(today)).Order().ToList();
+        if (kept.Count > 0)
+        {
+            var rows = string.Concat(kept.Select(day => JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["site_id"] = siteId,
+                ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["secret"] = Convert.ToBase64String(secret),
+            }) + "\n"));
+            await clickHouse.InsertAsync($"{clickHouse.Database}.import_day_secrets", "JSONEachRow", Encoding.UTF8.GetBytes(rows), cancellationToken: cancellationToken);
+        }
+        return kept;
+    }
+
+    private static DateOnly Oldest(DateOnly today) => today.AddDays(-KeptDays);
+}
