@@ -203,9 +203,19 @@ public sealed class LogImporter : IAsyncDisposable
                 await using (var parsed = new ParsedLogReader(reader, fileStream, result.ResumedAt))
                 {
                     var skipped = result.ResumedAt > 0;
+                    // A file resumed from its checkpoint leaves its visits as the crashed run stored them (its batches replay).
+                    var visitsTakenBack = checkpoint is not null;
                     await foreach (var chunk in parsed.Chunks)
                     {
                         chunk.Error?.Throw();
+                        if (!visitsTakenBack && chunk.Entries.FirstOrDefault(e => e is not null) is { } first)
+                        {
+                            // The visits an earlier run stored up to this file's first line (yesterday's import of the
+                            // log, up to the line logrotate cut it at): a line that continues one grows it, derived as
+                            // the same visitor with the day's kept secret, instead of starting a second visit.
+                            await _store.ResumeVisitsEndedBeforeAsync(site.Id, first.Time.UtcDateTime, _storageGone.Token);
+                            visitsTakenBack = true;
+                        }
                         if (skipped)
                         {
                             // The lines imported before were read past, not read: the rate counts from here.

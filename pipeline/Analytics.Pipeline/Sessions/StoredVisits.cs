@@ -54,6 +54,30 @@ public static class StoredVisits
     }
 
     /// <summary>
+    /// The newest stored state of every cookie visit of <paramref name="siteId"/> that ended within <paramref name="timeout"/>
+    /// before <paramref name="at"/> (and started at most a day before), at most <paramref name="max"/> of them, the latest
+    /// first: the visits that hits from <paramref name="at"/> on may continue, as an import of a log's next lines reads them.
+    /// </summary>
+    public static async Task<IReadOnlyList<SessionRow>> EndedBeforeAsync(
+        IClickHouse clickHouse, string siteId, DateTime at, TimeSpan timeout, int max, CancellationToken cancellationToken)
+    {
+        var output = await clickHouse.QueryAsync(
+            $$"""
+            WITH toDateTime64({at:String}, 3, 'UTC') AS until, until - INTERVAL {{(long)timeout.TotalMilliseconds}} MILLISECOND AS since
+            SELECT {{StateColumns}}
+            FROM {{clickHouse.Database}}.sessions FINAL
+            WHERE site_id = {site:String} AND started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND ended_at <= until
+                AND visitor_id != {{Anonymous}} AND sign = 1
+            ORDER BY ended_at DESC
+            LIMIT {{max}}
+            """,
+            "JSONEachRow",
+            new Dictionary<string, string> { ["site"] = siteId, ["at"] = at.ToString(TimeFormat, CultureInfo.InvariantCulture) },
+            cancellationToken);
+        return Rows(output, sign: 1);
+    }
+
+    /// <summary>
     /// The stored cancelling rows (sign -1) of these visit states, each as the batch that cancelled it wrote it; a
     /// state whose row a merge has folded away with the row it cancelled is missing from the answer.
     /// </summary>

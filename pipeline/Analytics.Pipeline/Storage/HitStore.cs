@@ -72,6 +72,15 @@ public sealed class HitStore(
     }
 
     /// <summary>
+    /// Gives the tracker the site's visits stored with an end within the inactivity timeout before <paramref name="at"/>
+    /// (<see cref="StoredVisits.EndedBeforeAsync"/>), so hits from then on that continue one grow it: an import of a log's
+    /// lines after those an earlier run imported. A stored visit newer than the tracker's copy replaces it. Returns how
+    /// many were taken back.
+    /// </summary>
+    public async Task<int> ResumeVisitsEndedBeforeAsync(string siteId, DateTime at, CancellationToken cancellationToken) =>
+        sessions.Resume(await StoredVisits.EndedBeforeAsync(clickHouse, siteId, at, sessions.InactivityTimeout, sessions.MaxVisits, cancellationToken), newerThanHeld: true);
+
+    /// <summary>
     /// Tracks the batch's visits and encodes its rows; null when there is nothing to write (an empty
     /// batch, or one the ledger says was stored before). The tracker then assumes the rows get written.
     /// </summary>
