@@ -66,14 +66,39 @@ public sealed partial class QueryPlanner
         var columns = string.Join(", ", dimensions.Append("visitor_id").Append("sign").Append("duration").Append("is_bounce"));
         var outputs = string.Concat(query.Dimensions.Select((_, i) => $"d{i}, "));
         var cookieVisits = query.HitsCarryVisits ? ByVisitSql(query, visits, hits, columns) : SpansByHitsSql(query, visits, hits, columns);
+        var visitColumns = query.Dimensions.Where(d => d.Column is not null).Select(d => d.Column!.Column)
+            .Concat(parts.Where(f => !IsHitOnly(f)).SelectMany(f => f.Conditions()).Select(c => c.Dimension.Column));
+        var anonymousVisits = visitColumns.All(VisitColumns.Contains)
+            ? AnonymousVisitsSql(query, $"{hits} AND timestamp < {toTime}{visitParts}", tz)
+            : $"""
+                SELECT {columns}, pageviews, events, link_clicks
+                FROM {database}.sessions
+                WHERE {visits} AND visitor_id = {NoVisitor}
+                  AND session_id IN (SELECT hit_id FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime})
+                """;
         return $"""
             SELECT {outputs}visitor_id, sign, duration, is_bounce, pageviews, events, link_clicks
             FROM ({cookieVisits})
             UNION ALL
-            SELECT {columns}, pageviews, events, link_clicks
-            FROM {database}.sessions
-            WHERE {visits} AND visitor_id = {NoVisitor}
-              AND session_id IN (SELECT hit_id FROM {database}.hits WHERE {hits} AND visitor_id = {NoVisitor} AND timestamp < {toTime})
+            {anonymousVisits}
+            """;
+    }
+
+    /// <summary>
+    /// Anonymous visits made from their hits alone: nothing links two hits without a cookie, so each such hit is
+    /// a visit of its own (session_id = hit_id), started at the hit, lasting 0 s, a bounce when it is a pageview,
+    /// with the hit's own values as the visit's. The same rows as the visits table holds for them, without reading
+    /// it (a sixth of the page-filtered top line's time at 10 M hits, benchmarks/README.md). Only for dimensions
+    /// and visit-level filters on columns hits carry (<see cref="VisitColumns"/>; not entry or exit page).
+    /// </summary>
+    private string AnonymousVisitsSql(StatsQuery query, string hits, string tz)
+    {
+        var dimensions = string.Concat(query.Dimensions.Select((d, i) => $"{DimensionSql(d, "timestamp", tz)} AS d{i}, "));
+        return $"""
+            SELECT {dimensions}visitor_id, toInt8(1) AS sign, toUInt32(0) AS duration, toBool(kind = 1) AS is_bounce,
+                   toUInt32(kind = 1) AS pageviews, toUInt32(kind = 2) AS events, toUInt32(kind = 3) AS link_clicks
+            FROM {database}.hits
+            WHERE {hits} AND visitor_id = {NoVisitor}
             """;
     }
 

@@ -178,6 +178,7 @@ public sealed class RollupPlannerTests
         yield return new TestCaseData("rand", """["visitors","visits","pageviews","events","link_clicks"]""", """["source"]""", """[["is","page",["/docs","/about"]],["is_not","country",["US"]]]""", PlanSource.SessionsByHits).SetName("Sources of visits that viewed a page, outside one country, come from the visits table and hits");
         yield return new TestCaseData("rand", """["visits","bounce_rate","visit_duration"]""", """["time:day"]""", """[["is","event_name",["signup"]],["contains","page",["o"]]]""", PlanSource.SessionsByHits).SetName("Visits per day with a signup on a page come from the visits table and hits");
         yield return new TestCaseData("paris", """["visitors","visits"]""", """["country"]""", """[["not",["is","page",["/"]]]]""", PlanSource.SessionsByHits).SetName("Countries of visits with a hit off the home page, in Paris, come from the visits table and hits");
+        yield return new TestCaseData("rand", """["visits","bounce_rate"]""", """["entry_page"]""", """[["is","page",["/docs"]]]""", PlanSource.SessionsByHits).SetName("Entry pages of visits that viewed a page come from the visits table and hits, anonymous ones too");
         yield return new TestCaseData("rand", """["visitors","visits"]""", "[]", """[["or",[["is","page",["/docs"]],["is","source",["google"]]]]]""", PlanSource.VisitsFromHits).SetName("A filter mixing a page and a source in one test rebuilds visits from raw hits");
     }
 
