@@ -82,6 +82,10 @@ public static class ImportCommand
             {
                 return await ImportAsync(args, logs, options, result.GetValue(noProgress), stop.Token);
             }
+            catch (InvalidSettingsException)
+            {
+                return 2;
+            }
             catch (Exception ex) when (ex is ImportException or ClickHouseException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 return Fail(ex.Message, 1);

@@ -1,6 +1,7 @@
 using Analytics.Collector;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
+using Analytics.Host.Cli;
 using Analytics.Pipeline;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
@@ -50,7 +51,7 @@ public sealed class LogImporter : IAsyncDisposable
         _sites = app.Services.GetRequiredService<SiteRegistry>();
         _retention = app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
         _ledger = new ImportLedger(app.Services.GetRequiredService<IClickHouse>());
-        _daySecrets = new ImportDaySecrets(app.Services.GetRequiredService<IClickHouse>());
+        _daySecrets = new ImportDaySecrets(app.Services.GetRequiredService<IClickHouse>(), app.Services.GetRequiredService<IOptions<ImportSettings>>().Value.KeepDaySecretsDays);
         app.Lifetime.ApplicationStopping.Register(_storageGone.Cancel);
     }
 
@@ -76,6 +77,12 @@ public sealed class LogImporter : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        // A setting out of range is one line naming it (exit 2), not the host's failure log with a stack trace.
+        if (!CliHost.ConfigurationIsValid(app.Services, "import"))
+        {
+            await app.DisposeAsync();
+            throw new InvalidSettingsException();
+        }
         await app.StartAsync(cancellationToken);
         return new LogImporter(app);
     }
@@ -87,6 +94,7 @@ public sealed class LogImporter : IAsyncDisposable
         // stored and writes its checkpoint. The web host's console lifetime would instead stop storage
         // underneath a running import.
         services.AddSingleton<IHostLifetime, ImportLifetime>();
+        services.AddOptions<ImportSettings>().BindConfiguration(ImportSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         // The derived visitor is placed before the hit is built. The per-client rate limit counts in real time;
         // an import replays months in seconds, so the limit would drop nearly every line of a busy address.
         // Everything else runs as for live hits.

@@ -158,24 +158,29 @@ public class ImportCommandTests
         Assert.That(again.Output, Does.Contain("access.log.1.gz: already imported").And.Contain("access.log: already imported"));
     }
 
-    [Test]
-    public async Task A_log_imported_each_day_after_logrotate_cut_it_within_a_day_counts_as_the_uncut_log()
+    /// <summary>
+    /// Daily: yesterday's import read the log up to about 30 hours ago, where logrotate cut it (the default keeps the
+    /// secret of the cut day). Weekly: the cut about six days ago, with the secrets kept 8 days.
+    /// </summary>
+    [TestCase(30, null, TestName = "A log imported each day after logrotate cut it within a day counts as the uncut log")]
+    [TestCase(150, 8, TestName = "A log imported each week after logrotate cut it counts as the uncut log with the day secrets kept 8 days")]
+    public async Task A_log_imported_after_each_logrotate_counts_as_the_uncut_log(int cutHoursAgo, int? keepDaySecretsDays)
     {
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
-        // Three days ending two hours ago; yesterday's import read the log up to about 30 hours ago, where logrotate
-        // cut it: at a pageview that continues a visit (a pageview of the same browser within the 10 minutes before).
+        // Days up to two hours ago, the cut a day and more from their start: at a pageview that continues a visit (a
+        // pageview of the same browser within the 10 minutes before).
         var now = DateTime.UtcNow;
-        var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100, start: now.AddDays(-3).AddHours(-2));
+        var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100, start: now.AddHours(-cutHoursAgo - 44));
         var pageviews = log.Lines.Select((line, i) => (Line: i, Entry: CombinedLogParser.TryParse(line, out var entry) ? entry : null))
             .Where(p => p.Entry is not null && PageviewFilter.Check(p.Entry) is null).ToList();
-        var cut = pageviews.Where(p => p.Entry!.Time.UtcDateTime >= now.AddHours(-30)).First(p => pageviews.Any(before => before.Line < p.Line
+        var cut = pageviews.Where(p => p.Entry!.Time.UtcDateTime >= now.AddHours(-cutHoursAgo)).First(p => pageviews.Any(before => before.Line < p.Line
             && before.Entry!.Ip!.Equals(p.Entry!.Ip) && before.Entry.UserAgent == p.Entry.UserAgent && p.Entry.Time - before.Entry.Time < TimeSpan.FromMinutes(10))).Line;
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
         var live = Path.Combine(folder, "access.log");
         var data = Path.Combine(folder, "data");
         var wholeData = Path.Combine(folder, "whole-data");
-        string[] import = ["--site", "demo", "--data", data, "--no-progress"];
+        string[] import = ["--site", "demo", "--data", data, "--no-progress", .. keepDaySecretsDays is { } keep ? [$"--Import:KeepDaySecretsDays={keep}"] : Array.Empty<string>()];
 
         await File.WriteAllLinesAsync(live, log.Lines.Take(cut));
         var yesterday = await ImportProcess.RunAsync([live, .. import]);
@@ -200,7 +205,7 @@ public class ImportCommandTests
             var clickHouse = host.App.Services.GetRequiredService<IClickHouse>();
             var kept = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
                 $"SELECT DISTINCT toString(day) FROM {clickHouse.Database}.import_day_secrets WHERE site_id = 'demo' ORDER BY 1", "TabSeparated"));
-            var oldest = DateOnly.FromDateTime(now).AddDays(-ImportDaySecrets.KeptDays);
+            var oldest = DateOnly.FromDateTime(now).AddDays(-(keepDaySecretsDays ?? new ImportSettings().KeepDaySecretsDays));
             Assert.That(kept.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 Is.EquivalentTo(log.Expected.Keys.Where(d => d >= oldest)));
         }
@@ -267,6 +272,21 @@ public class ImportCommandTests
         Assert.That(status, Is.EqualTo(2));
         Assert.That(error.Trim(), Does.StartWith("analytics import: ").And.Contain(message));
         Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+        Assert.That(output, Is.Empty);
+    }
+
+    [TestCase("--Import:KeepDaySecretsDays=99", "KeepDaySecretsDays")]
+    [TestCase("--Retention:RollupDays=0", "RollupDays")]
+    public async Task A_setting_out_of_range_is_named_without_a_stack_trace_and_exit_2(string setting, string key)
+    {
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
+
+        var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), setting);
+
+        Assert.That(status, Is.EqualTo(2));
+        Assert.That(error.Trim(), Does.StartWith("analytics import: the configuration is not valid:").And.Contain(key));
+        Assert.That(error, Does.Not.Contain(" at "), "no stack trace");
         Assert.That(output, Is.Empty);
     }
 
