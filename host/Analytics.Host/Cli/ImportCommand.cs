@@ -173,7 +173,7 @@ public static class ImportCommand
             Console.WriteLine($"{r.File}: already imported on {done.ImportedAt:yyyy-MM-dd HH:mm} UTC ({done.Lines:N0} lines, {done.Pageviews:N0} pageviews); nothing imported (--force imports it again, counting it twice)");
             return;
         }
-        var span = r.Survey is { First: { } first, Last: { } last } ? $" ({first:yyyy-MM-dd} to {last:yyyy-MM-dd})" : "";
+        var span = r is { FirstPageview: { } first, LastPageview: { } last } ? $" ({first.UtcDateTime:yyyy-MM-dd} to {last.UtcDateTime:yyyy-MM-dd})" : "";
         var speed = r.Elapsed > TimeSpan.Zero ? $" in {r.Elapsed.TotalSeconds:0.0} s ({r.Lines / r.Elapsed.TotalSeconds:N0} lines/s)" : "";
         var resumed = r.ContinuedFrom is { } continued
             ? $" (continued after line {r.ResumedAt:N0}: its first {r.ResumedAt:N0} lines are {continued.File}, imported on {continued.ImportedAt:yyyy-MM-dd HH:mm} UTC)"

@@ -23,6 +23,11 @@ public sealed class ImportResult(string file)
     /// <summary>Pageviews the collector's steps accepted and this run stored.</summary>
     public long Imported { get; set; }
 
+    /// <summary>The first and last time of the pageviews this run read (not of lines a continued or resumed file had stored before).</summary>
+    public DateTimeOffset? FirstPageview { get; set; }
+
+    public DateTimeOffset? LastPageview { get; set; }
+
     /// <summary>
     /// Pageviews found stored already, by their hit ID, and not stored again: lines a crashed earlier run
     /// stored after its last checkpoint, read again by this run.

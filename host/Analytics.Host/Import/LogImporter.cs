@@ -372,6 +372,8 @@ public sealed class LogImporter : IAsyncDisposable
             result.Skipped[skip] = result.Skipped.GetValueOrDefault(skip) + 1;
             return null;
         }
+        result.FirstPageview = result.FirstPageview is { } first && first <= entry.Time ? first : entry.Time;
+        result.LastPageview = result.LastPageview is { } last && last >= entry.Time ? last : entry.Time;
         // A line that names its virtual host is that host's page: the site's host check drops another site's lines.
         var prefix = entry.VirtualHost.Length == 0 ? pageUrlPrefix : string.Concat(pageUrlPrefix.AsSpan(0, pageUrlPrefix.IndexOf("://", StringComparison.Ordinal) + 3), entry.VirtualHost);
         return _hits.Build(entry, lineNumber, prefix, siteId, ids);

@@ -155,6 +155,9 @@ public class ImportCommandTests
         Assert.That(stats.Days.Where(d => d.Date != cutDay).Select(d => (d.Date, d.Visitors)),
             Is.EqualTo(log.Expected.OrderBy(e => e.Key).Select(e => (e.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (long)e.Value.Visitors.Count)).Where(d => d.Item1 != cutDay)));
         Assert.That(second.Output, Does.Contain($"access.log.1.gz: {third:N0} lines read (continued after line {third:N0}: its first {third:N0} lines are {live}, imported on "));
+        var read = log.Lines.Skip(third).Take(third).Select(l => CombinedLogParser.TryParse(l, out var entry) && PageviewFilter.Check(entry!) is null ? entry!.Time.UtcDateTime : (DateTime?)null).OfType<DateTime>().ToList();
+        Assert.That(second.Output.Split('\n').Single(l => l.Contains("access.log.1.gz: ", StringComparison.Ordinal)),
+            Does.EndWith($"pageviews imported ({read.Min():yyyy-MM-dd} to {read.Max():yyyy-MM-dd})"), "the dates of the pageviews this run read, not the whole file's");
         Assert.That(again.Output, Does.Contain("access.log.1.gz: already imported").And.Contain("access.log: already imported"));
     }
 
