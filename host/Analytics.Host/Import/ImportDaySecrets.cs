@@ -43,7 +43,8 @@ public sealed class ImportDaySecrets(IClickHouse clickHouse, int keptDays)
     /// <summary>Keeps <paramref name="secret"/> for those of <paramref name="days"/> recent enough; returns the days stored.</summary>
     public async Task<List<DateOnly>> KeepAsync(string siteId, IEnumerable<DateOnly> days, byte[] secret, DateOnly today, CancellationToken cancellationToken)
     {
-        var kept = days.Where(d => d >= today.AddDays(-keptDays)).Order().ToList();
+        // 0 keeps none, not even today's: every run's visitors its own.
+        var kept = keptDays == 0 ? [] : days.Where(d => d >= today.AddDays(-keptDays)).Order().ToList();
         if (kept.Count > 0)
         {
             var rows = string.Concat(kept.Select(day => JsonSerializer.Serialize(new Dictionary<string, string>
