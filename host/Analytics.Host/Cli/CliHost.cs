@@ -58,16 +58,25 @@ public static class CliHost
             services.GetService<IStartupValidator>()?.Validate();
             return true;
         }
-        // One section wrong: its exception; several: one each, together.
-        catch (Exception e) when (e is OptionsValidationException || (e is AggregateException all && all.InnerExceptions.All(x => x is OptionsValidationException)))
+        catch (Exception e) when (IsInvalidConfiguration(e))
         {
-            var failures = e is AggregateException many ? many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures) : ((OptionsValidationException)e).Failures;
-            Console.Error.WriteLine($"analytics {command}: the configuration is not valid:");
-            foreach (var failure in failures)
-            {
-                Console.Error.WriteLine("  " + failure);
-            }
+            ReportInvalidConfiguration(e, command);
             return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> is the start checks of settings failing: one section wrong, its exception; several, one each, together.</summary>
+    public static bool IsInvalidConfiguration(Exception e) =>
+        e is OptionsValidationException || (e is AggregateException all && all.InnerExceptions.All(x => x is OptionsValidationException));
+
+    /// <summary>Prints what <see cref="IsInvalidConfiguration"/> found wrong, one line per problem, each naming its key.</summary>
+    public static void ReportInvalidConfiguration(Exception e, string command)
+    {
+        var failures = e is AggregateException many ? many.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures) : ((OptionsValidationException)e).Failures;
+        Console.Error.WriteLine($"analytics {command}: the configuration is not valid:");
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine("  " + failure);
         }
     }
 

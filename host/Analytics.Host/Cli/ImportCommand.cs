@@ -82,8 +82,9 @@ public static class ImportCommand
             {
                 return await ImportAsync(args, logs, options, result.GetValue(noProgress), stop.Token);
             }
-            catch (InvalidSettingsException)
+            catch (Exception ex) when (CliHost.IsInvalidConfiguration(ex))
             {
+                CliHost.ReportInvalidConfiguration(ex, "import");
                 return 2;
             }
             catch (Exception ex) when (ex is ImportException or ClickHouseException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)

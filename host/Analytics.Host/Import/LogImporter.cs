@@ -1,7 +1,6 @@
 using Analytics.Collector;
 using Analytics.Collector.Pipeline;
 using Analytics.Collector.Sites;
-using Analytics.Host.Cli;
 using Analytics.Pipeline;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
@@ -77,11 +76,16 @@ public sealed class LogImporter : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        // A setting out of range is one line naming it (exit 2), not the host's failure log with a stack trace.
-        if (!CliHost.ConfigurationIsValid(app.Services, "import"))
+        try
+        {
+            // Settings checked before the start: one out of range is the checks' own exception (ImportCommand prints
+            // it as one line naming the key), not the host's failure log with a stack trace.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch
         {
             await app.DisposeAsync();
-            throw new InvalidSettingsException();
+            throw;
         }
         await app.StartAsync(cancellationToken);
         return new LogImporter(app);
