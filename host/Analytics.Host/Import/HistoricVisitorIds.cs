@@ -91,10 +91,11 @@ public sealed class HistoricVisitorIds(byte[] secret, byte[]? hitSecret = null, 
         var day = entry.Time.UtcDateTime;
         day.TryFormat(input[length..], out var written, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         length += written;
-        if (!_daySecrets.TryGetValue(DateOnly.FromDateTime(day), out var key))
+        var date = DateOnly.FromDateTime(day);
+        if (!_daySecrets.TryGetValue(date, out var key))
         {
             key = Secret;
-            _ownSecretDays.Add(DateOnly.FromDateTime(day));
+            _ownSecretDays.Add(date);
         }
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, input[..length], mac);

@@ -70,16 +70,7 @@ public sealed class LogImporter : IAsyncDisposable
         {
             // Opened before the start: a data folder in use by another process is then one line (ImportCommand), not the host's failure log.
             app.Services.GetRequiredService<IClickHouse>();
-        }
-        catch (ClickHouseException)
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        try
-        {
-            // Settings checked before the start: one out of range is the checks' own exception (ImportCommand prints
-            // it as one line naming the key), not the host's failure log with a stack trace.
+            // So are settings out of range: the checks' own exception, which ImportCommand prints as one line per key.
             app.Services.GetService<IStartupValidator>()?.Validate();
         }
         catch
