@@ -181,13 +181,17 @@ public sealed class FunnelAndGoalEquivalenceTests
             return visits;
         })];
 
-    /// <summary>How far an ordered walk through <paramref name="hits"/> gets through the steps (greedy: the longest chain with no time limit).</summary>
+    /// <summary>
+    /// How far an ordered walk through <paramref name="hits"/> gets through the steps (greedy: the longest chain
+    /// with no time limit). Hits at one instant come in either order, as the product promises (their order is
+    /// unknown): every step met at that instant is taken in step order, one hit possibly meeting several.
+    /// </summary>
     private static int Level(IEnumerable<Hit> hits, Func<Hit, bool>[] steps)
     {
         var level = 0;
-        foreach (var hit in hits.OrderBy(h => h.Timestamp).ThenBy(h => h.HitId))
+        foreach (var instant in hits.GroupBy(h => h.Timestamp).OrderBy(g => g.Key))
         {
-            if (level < steps.Length && steps[level](hit))
+            while (level < steps.Length && instant.Any(steps[level]))
             {
                 level++;
             }
