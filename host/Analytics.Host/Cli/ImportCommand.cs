@@ -19,10 +19,11 @@ public static class ImportCommand
         var data = new Option<string>("--data") { Description = "Data folder, as for `analytics run` (stop the server first: the engine allows one process per folder)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain output instead of a progress bar" };
         var force = new Option<bool>("--force") { Description = "Import a file again that this data folder already imported for the site (its pageviews then count twice)" };
+        var merge = new Option<bool>("--merge") { Description = "The files are logs of the same hours from several servers (behind one load balancer): read them as one log, lines in time order, so a visit that alternates between servers is one visit" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Lines per batch, stored together and then checkpointed (default 200,000; fewer hold less in memory)" };
         var command = new Command("import", "Import web-server access logs as pageviews through the collector pipeline (resumable; bad lines are counted, never fatal).")
         {
-            files, site, host, scheme, data, noProgress, force, checkpointEvery,
+            files, site, host, scheme, data, noProgress, force, merge, checkpointEvery,
         };
         // Anything else (--Section:Key=value) is passed to the host as configuration, as for `run`.
         command.TreatUnmatchedTokensAsErrors = false;
@@ -80,7 +81,7 @@ public static class ImportCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
-                return await ImportAsync(args, logs, options, result.GetValue(noProgress), stop.Token);
+                return await ImportAsync(args, logs, options, result.GetValue(merge), result.GetValue(noProgress), stop.Token);
             }
             catch (Exception ex) when (CliHost.IsInvalidConfiguration(ex))
             {
@@ -103,19 +104,22 @@ public static class ImportCommand
         return status;
     }
 
-    private static async Task<int> ImportAsync(List<string> args, List<string> logs, ImportOptions options, bool plain, CancellationToken cancellationToken)
+    private static async Task<int> ImportAsync(List<string> args, List<string> logs, ImportOptions options, bool merge, bool plain, CancellationToken cancellationToken)
     {
         await using var importer = await LogImporter.StartAsync(args, CancellationToken.None);
         // The latest line time of the files read so far, and the file it is in.
         (DateTime Time, string File)? readUntil = null;
-        foreach (var file in LogFile.OldestFirst(logs))
+        // Merged, the files are one log: in the order given (ties between equal times go to the file named first).
+        foreach (var group in merge ? [logs] : LogFile.OldestFirst(logs).Select(file => new List<string> { file }))
         {
+            var file = string.Join(" + ", group);
+            var label = string.Join(" + ", group.Select(Path.GetFileName));
             ImportResult imported;
             if (plain || !AnsiConsole.Profile.Capabilities.Interactive)
             {
                 Console.WriteLine($"importing {file}");
                 long printed = 0;
-                imported = await importer.ImportAsync(file, options, p =>
+                imported = await importer.ImportAsync(group, options, p =>
                 {
                     if (p.Lines - printed >= PlainProgressEvery)
                     {
@@ -129,12 +133,12 @@ public static class ImportCommand
                 ImportResult? last = null;
                 await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
                 {
-                    var task = context.AddTask(Markup.Escape(Path.GetFileName(file)), maxValue: 1);
-                    last = await importer.ImportAsync(file, options, p =>
+                    var task = context.AddTask(Markup.Escape(label), maxValue: 1);
+                    last = await importer.ImportAsync(group, options, p =>
                     {
                         task.MaxValue = Math.Max(1, p.TotalBytes);
                         task.Value = p.BytesRead;
-                        task.Description = Markup.Escape($"{Path.GetFileName(file)}: {p.Lines:N0} lines, {p.Imported:N0} pageviews, {p.LinesPerSecond:N0} lines/s");
+                        task.Description = Markup.Escape($"{label}: {p.Lines:N0} lines, {p.Imported:N0} pageviews, {p.LinesPerSecond:N0} lines/s");
                     }, cancellationToken);
                 });
                 imported = last!;
@@ -146,7 +150,7 @@ public static class ImportCommand
                 {
                     Console.Error.WriteLine($"analytics import: warning: {file} has lines from {first:yyyy-MM-dd HH:mm:ss} UTC, within the time of {before.File} (to {before.Time:yyyy-MM-dd HH:mm:ss} UTC), read before it: "
                         + "visits are tracked file by file, so a visit whose hits alternate between the two (several servers' logs of the same hours) counts as several; visitors per day are exact. "
-                        + "Merge such logs into one in time order to count their visits exactly.");
+                        + "Import such logs together with --merge to count their visits exactly.");
                 }
                 if (readUntil is null || lastLine > readUntil.Value.Time)
                 {
@@ -185,6 +189,10 @@ public static class ImportCommand
             var figures = r.RollupsKeptUntil is { } rollups ? $"; daily figures (dashboard, reports) until at least {rollups:yyyy-MM-dd}" : "";
             Console.WriteLine($"  kept: raw hits and visits until {raw:yyyy-MM-dd}{figures}");
         }
+        foreach (var (file, after, finished) in r.ContinuedMembers)
+        {
+            Console.WriteLine($"  {file}: continued after line {after:N0} (its first {after:N0} lines are {finished.File}, imported on {finished.ImportedAt:yyyy-MM-dd HH:mm} UTC)");
+        }
         if (r.AlreadyStored > 0)
         {
             Console.WriteLine($"  already stored by an earlier run: {r.AlreadyStored:N0} pageviews (not stored again)");
@@ -199,7 +207,10 @@ public static class ImportCommand
         }
         if (r.BadLines > 0)
         {
-            Console.WriteLine($"  bad lines: {r.BadLines:N0} (first at line {string.Join(", ", r.FirstBadLines)})");
+            var where = r.FirstBadLineFiles.Count == r.FirstBadLines.Count && r.FirstBadLines.Count > 0
+                ? string.Join(", ", r.FirstBadLines.Select((line, i) => $"{r.FirstBadLineFiles[i]}:{line}"))
+                : "line " + string.Join(", ", r.FirstBadLines);
+            Console.WriteLine($"  bad lines: {r.BadLines:N0} (first at {where})");
         }
         if (r.Completed && !r.Recorded)
         {

@@ -29,6 +29,9 @@ public sealed record ImportCheckpoint
     /// <summary>Pageviews stored from the file up to <see cref="Lines"/>, over every run so far.</summary>
     public long Pageviews { get; init; }
 
+    /// <summary>A merge's pageviews per file, in the order of its files (null for one file): each file is recorded in the ledger with its own.</summary>
+    public long[]? MemberPageviews { get; init; }
+
     public static ImportCheckpoint? Load(string path, string file)
     {
         if (!System.IO.File.Exists(path))

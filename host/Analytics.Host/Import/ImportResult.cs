@@ -18,6 +18,9 @@ public sealed class ImportResult(string file)
     /// <summary>Line numbers of the first bad lines (never their content: it holds IP addresses).</summary>
     public List<long> FirstBadLines { get; } = [];
 
+    /// <summary>For a merge, the file of each of <see cref="FirstBadLines"/> (whose numbers are then that file's lines).</summary>
+    public List<string> FirstBadLineFiles { get; } = [];
+
     public Dictionary<SkipReason, long> Skipped { get; } = [];
 
     /// <summary>Pageviews the collector's steps accepted and this run stored.</summary>
@@ -42,6 +45,9 @@ public sealed class ImportResult(string file)
 
     /// <summary>Set when the file began with the whole text of a file this store had finished for the site: only the lines after it were read.</summary>
     public FinishedImport? ContinuedFrom { get; set; }
+
+    /// <summary>For a merge, the files that began with the whole text of a finished file: read from the line after it.</summary>
+    public List<(string File, long AfterLine, FinishedImport Finished)> ContinuedMembers { get; set; } = [];
 
     /// <summary>Set when this store had already finished the same file for the site: nothing was imported.</summary>
     public FinishedImport? AlreadyImported { get; set; }

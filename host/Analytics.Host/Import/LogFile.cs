@@ -20,6 +20,17 @@ public sealed record LogFile(string Path, string Fingerprint, long Lines, DateTi
     /// <summary>SHA-256 (hex) of the text's first N bytes, for each length the survey was asked about that the text reaches.</summary>
     public IReadOnlyDictionary<long, string> TextPrefixes { get; init; } = new Dictionary<long, string>();
 
+    /// <summary>
+    /// Several logs read as one (<see cref="MergedLogReader"/>): named by their paths, fingerprinted by theirs (in
+    /// order), their lines and time ranges together. It has no text of its own: each file is recorded by its own.
+    /// </summary>
+    public static LogFile Merged(IReadOnlyList<LogFile> files) => new(
+        string.Join(" + ", files.Select(f => f.Path)),
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes("merge:" + string.Join(",", files.Select(f => f.Fingerprint))))),
+        files.Sum(f => f.Lines),
+        files.Min(f => f.First),
+        files.Max(f => f.Last));
+
     /// <summary>Gzip by its name, or by its first bytes: a rotated log keeps or loses its suffix depending on the rotation's settings.</summary>
     public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || Head(path).AsSpan().StartsWith([(byte)0x1F, (byte)0x8B]);
 

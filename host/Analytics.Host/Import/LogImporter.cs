@@ -106,7 +106,18 @@ public sealed class LogImporter : IAsyncDisposable
     /// checkpoint and returns (Completed false). Throws <see cref="ImportException"/> with a message for
     /// the person running it when the import cannot go on; the checkpoint then stays as it was.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(string file, ImportOptions options, Action<ImportProgress>? progress, CancellationToken cancellationToken)
+    public Task<ImportResult> ImportAsync(string file, ImportOptions options, Action<ImportProgress>? progress, CancellationToken cancellationToken) =>
+        ImportAsync([file], options, progress, cancellationToken);
+
+    /// <summary>
+    /// Imports one file as <see cref="ImportAsync(string, ImportOptions, Action{ImportProgress}?, CancellationToken)"/>
+    /// does, or several logs of the same hours (the servers behind one load balancer) as one log: their lines merged
+    /// in time order (<see cref="MergedLogReader"/>), so a visit whose requests alternate between the servers is one
+    /// visit. The merge is imported, checkpointed and resumed as one file named after the first (its hit IDs keyed
+    /// by all the files' fingerprints); once done, each file is recorded in the ledger with its own pageviews, and
+    /// each may continue a finished import of itself (a log imported yesterday and grown since).
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<string> files, ImportOptions options, Action<ImportProgress>? progress, CancellationToken cancellationToken)
     {
         if (!_sites.TryGet(options.Site, out var site))
         {
@@ -119,19 +130,39 @@ public sealed class LogImporter : IAsyncDisposable
             // Every line would be dropped by the site's host check (ForeignHost) and nothing imported.
             throw new ImportException($"site '{site.Id}' does not list host {host} (it lists {string.Join(", ", site.Hosts)}): add it first, ./analytics site set {site.Id} --host {host} (naming the others too), or give --host one of those");
         }
-        var fullPath = Path.GetFullPath(file);
+        var paths = files.Select(Path.GetFullPath).ToList();
+        // A merge is checkpointed as its first file.
+        var fullPath = paths[0];
         // What the site's finished files began with: this file may be one of them, grown or rotated since.
         var earlier = options.Force ? [] : await _ledger.WithTextAsync(site.Id, cancellationToken);
-        var survey = await LogFile.SurveyAsync(fullPath, earlier.Select(e => e.Text!.Bytes), cancellationToken);
-        var result = new ImportResult(fullPath) { Survey = survey };
-        if (!options.Force && await _ledger.FindAsync(site.Id, survey.Fingerprint, cancellationToken) is { } finished)
+        var surveys = new List<LogFile>(paths.Count);
+        foreach (var path in paths)
         {
-            // A crash between recording the file and deleting its checkpoint leaves the checkpoint (and the
-            // visitor secret in it) behind: it goes now.
-            File.Delete(options.CheckpointPath(fullPath));
-            result.AlreadyImported = finished;
-            result.Completed = true;
-            return result;
+            surveys.Add(await LogFile.SurveyAsync(path, earlier.Select(e => e.Text!.Bytes), cancellationToken));
+        }
+        var survey = surveys.Count == 1 ? surveys[0] : LogFile.Merged(surveys);
+        var result = new ImportResult(survey.Path) { Survey = survey };
+        if (!options.Force)
+        {
+            var finished = new List<FinishedImport?>(surveys.Count);
+            foreach (var member in surveys)
+            {
+                finished.Add(await _ledger.FindAsync(site.Id, member.Fingerprint, cancellationToken));
+            }
+            if (finished.TrueForAll(f => f is not null))
+            {
+                // A crash between recording the file and deleting its checkpoint leaves the checkpoint (and the
+                // visitor secret in it) behind: it goes now.
+                File.Delete(options.CheckpointPath(fullPath));
+                result.AlreadyImported = finished[0];
+                result.Completed = true;
+                return result;
+            }
+            if (finished.FindIndex(f => f is not null) is var done and >= 0)
+            {
+                // Its lines are stored already, merged with nothing: merged again they would count twice.
+                throw new ImportException($"{paths[done]} was imported on {finished[done]!.ImportedAt:yyyy-MM-dd HH:mm} UTC (on its own or in another merge): leave it out of this one");
+            }
         }
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         result.RawKeptUntil = today.AddDays(_retention.WithSiteDefaults(_sites.All.Select(s => s.Settings)).RawDaysFor(site.Id));
@@ -154,15 +185,35 @@ public sealed class LogImporter : IAsyncDisposable
         var ids = IdsFor(checkpoint, survey.Fingerprint, daySecrets);
         // A file that begins with the whole text of a finished one (the same log, written on or rotated and
         // compressed since) is continued after that text's lines, as if resumed there; the longest such text wins.
-        result.ContinuedFrom = checkpoint is null
-            ? earlier.Where(e => survey.TextPrefixes.GetValueOrDefault(e.Text!.Bytes) == e.Text.Sha256).MaxBy(e => e.Text!.Bytes)
-            : null;
+        // A merged file too, before the merge begins; a resumed merge starts its files there again, as the ledger
+        // is written only when the merge is done.
+        var continuations = surveys.Select(member => earlier.Where(e => member.TextPrefixes.GetValueOrDefault(e.Text!.Bytes) == e.Text.Sha256).MaxBy(e => e.Text!.Bytes)).ToList();
+        result.ContinuedFrom = checkpoint is null && paths.Count == 1 ? continuations[0] : null;
         var (startLines, startPageviews) = checkpoint is not null ? (checkpoint.Lines, checkpoint.Pageviews)
             : result.ContinuedFrom is { Text: { } text } continued ? (text.Lines, continued.Pageviews) : (0, 0);
         result.ResumedAt = startLines;
+        // A merge's lines are numbered in the merged order from its files' starts; each file's pageviews are counted for the ledger.
+        var memberStarts = paths.Count == 1 ? [0L] : continuations.Select(c => c?.Text?.Lines ?? 0).ToArray();
+        var memberPageviews = paths.Count == 1 ? [0L] : checkpoint?.MemberPageviews is { } stored && stored.Length == paths.Count
+            ? [.. stored]
+            : continuations.Select(c => c?.Pageviews ?? 0).ToArray();
+        if (paths.Count > 1)
+        {
+            result.ContinuedMembers = [.. paths.Select((path, m) => (File: path, AfterLine: memberStarts[m], Finished: continuations[m]))
+                .Where(c => c.Finished is not null).Select(c => (c.File, c.AfterLine, c.Finished!))];
+        }
         var droppedBefore = Enum.GetValues<DropReason>().ToDictionary(r => r, r => _metrics.RejectedCount(r));
         var writer = new ImportBatchWriter(_store);
-        ImportCheckpoint At(long line, long stored) => new() { File = fullPath, Lines = line, Secret = Convert.ToBase64String(ids.Secret), SecretPerRun = checkpoint is null or { SecretPerRun: true }, Fingerprint = survey.Fingerprint, Pageviews = startPageviews + stored };
+        ImportCheckpoint At(long line, long stored, long[]? members = null) => new()
+        {
+            File = fullPath,
+            Lines = line,
+            Secret = Convert.ToBase64String(ids.Secret),
+            SecretPerRun = checkpoint is null or { SecretPerRun: true },
+            Fingerprint = survey.Fingerprint,
+            Pageviews = startPageviews + stored,
+            MemberPageviews = paths.Count == 1 ? null : members ?? memberPageviews,
+        };
         if (checkpoint is null)
         {
             // The secret is on disk before the first hit is stored: a run killed before its first checkpoint
@@ -170,15 +221,14 @@ public sealed class LogImporter : IAsyncDisposable
             At(startLines, 0).Save(checkpointPath);
         }
 
-        var (fileStream, stream) = LogFile.Open(fullPath);
-        await using (fileStream)
-        await using (stream)
+        // Each merged file's line number, for the bad lines a person looks up.
+        var memberLines = memberStarts.ToArray();
+        await using (var source = await LogSource.OpenAsync(paths, memberStarts, result.ResumedAt))
         {
-            using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
             long lineNumber = result.ResumedAt;
             long accepted = 0;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            ImportProgress Progress(long position) => new(fullPath, position, fileStream.Length, lineNumber, accepted)
+            ImportProgress Progress(long position) => new(survey.Path, position, source.Length, lineNumber, accepted)
             {
                 LinesPerSecond = result.Lines / Math.Max(1e-3, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds),
             };
@@ -193,7 +243,8 @@ public sealed class LogImporter : IAsyncDisposable
             async ValueTask CutAsync()
             {
                 var through = lineNumber;
-                await writer.WriteAsync(batch, $"{importTag}/{batchFrom}-{through}", stored => At(through, stored).Save(checkpointPath), _storageGone.Token);
+                var members = paths.Count == 1 ? null : memberPageviews.ToArray();
+                await writer.WriteAsync(batch, $"{importTag}/{batchFrom}-{through}", stored => At(through, stored, members).Save(checkpointPath), _storageGone.Token);
                 batch = new List<Hit>(batch.Count);
                 batchFrom = through;
             }
@@ -203,12 +254,11 @@ public sealed class LogImporter : IAsyncDisposable
                 var interrupted = false;
                 // Reading and parsing run a few thousand lines ahead on a task of their own, storing a batch
                 // behind on another; the lines still count one by one here, so checkpoints and progress stay exact.
-                await using (var parsed = new ParsedLogReader(reader, fileStream, result.ResumedAt))
                 {
                     var skipped = result.ResumedAt > 0;
                     // A file resumed from its checkpoint leaves its visits as the crashed run stored them (its batches replay).
                     var visitsTakenBack = checkpoint is not null;
-                    await foreach (var chunk in parsed.Chunks)
+                    await foreach (var chunk in source.Chunks)
                     {
                         chunk.Error?.Throw();
                         if (!visitsTakenBack && chunk.Entries.FirstOrDefault(e => e is not null) is { } first)
@@ -224,6 +274,10 @@ public sealed class LogImporter : IAsyncDisposable
                             // The lines imported before were read past, not read: the rate counts from here.
                             started = System.Diagnostics.Stopwatch.GetTimestamp();
                             skipped = false;
+                            for (var m = 0; m < memberLines.Length; m++)
+                            {
+                                memberLines[m] += source.Skipped[m];
+                            }
                         }
                         for (var i = 0; i < chunk.Lines.Count; i++)
                         {
@@ -234,10 +288,19 @@ public sealed class LogImporter : IAsyncDisposable
                             }
                             lineNumber++;
                             result.Lines++;
+                            var member = chunk.Members?[i] ?? 0;
+                            memberLines[member]++;
                             if (ImportLine(chunk.Lines[i], chunk.Entries[i], lineNumber, pageUrlPrefix, site.Id, ids, result) is { } hit)
                             {
                                 batch.Add(hit);
                                 accepted++;
+                                memberPageviews[member]++;
+                            }
+                            else if (paths.Count > 1 && result.FirstBadLines.Count > result.FirstBadLineFiles.Count)
+                            {
+                                // A merge's bad line by its own file and line number.
+                                result.FirstBadLines[^1] = memberLines[member];
+                                result.FirstBadLineFiles.Add(paths[member]);
                             }
                             if (result.Lines % ProgressEvery == 0)
                             {
@@ -275,10 +338,19 @@ public sealed class LogImporter : IAsyncDisposable
                     {
                         daySecrets[day] = ids.Secret;
                     }
-                    if (pageviews > 0)
+                    if (paths.Count == 1 && pageviews > 0)
                     {
                         await _ledger.RecordAsync(site.Id, survey, pageviews, CancellationToken.None);
                         result.Recorded = true;
+                    }
+                    // A merge records each file with its own pageviews: importing one of them again, alone or merged, is then a no-op or refused.
+                    for (var m = 0; paths.Count > 1 && m < paths.Count; m++)
+                    {
+                        if (memberPageviews[m] > 0)
+                        {
+                            await _ledger.RecordAsync(site.Id, surveys[m], memberPageviews[m], CancellationToken.None);
+                            result.Recorded = true;
+                        }
                     }
                     // Done: the checkpoint, and with it the run's secret for any day older than the kept ones, goes.
                     File.Delete(checkpointPath);
@@ -308,7 +380,7 @@ public sealed class LogImporter : IAsyncDisposable
                     result.Dropped[reason] = dropped;
                 }
             }
-            progress?.Invoke(Progress(fileStream.Length));
+            progress?.Invoke(Progress(source.Length));
         }
         return result;
     }

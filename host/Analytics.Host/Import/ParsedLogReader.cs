@@ -93,5 +93,9 @@ internal sealed class ParsedLogReader : IAsyncDisposable
     /// <param name="Entries">Per line its entry, or null when it is blank or does not parse.</param>
     /// <param name="Position">The file's position in bytes after the chunk (compressed bytes for .gz).</param>
     /// <param name="Error">Set on the last chunk when reading failed; it has no lines.</param>
-    public sealed record Chunk(IReadOnlyList<string> Lines, LogEntry?[] Entries, long Position, ExceptionDispatchInfo? Error);
+    public sealed record Chunk(IReadOnlyList<string> Lines, LogEntry?[] Entries, long Position, ExceptionDispatchInfo? Error)
+    {
+        /// <summary>Per line the index of its file, when several files are merged (<see cref="MergedLogReader"/>); null for one file.</summary>
+        public int[]? Members { get; init; }
+    }
 }

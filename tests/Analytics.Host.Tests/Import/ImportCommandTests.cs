@@ -115,11 +115,125 @@ public class ImportCommandTests
         var run = await ImportProcess.RunAsync([.. servers, "--site", "demo", "--data", data, "--no-progress"]);
 
         Assert.That(run.Status, Is.Zero, run.Output);
-        Assert.That(run.Error, Does.Contain($"warning: {servers[1]} has lines from").And.Contain($"within the time of {servers[0]}"));
+        Assert.That(run.Error, Does.Contain($"warning: {servers[1]} has lines from").And.Contain($"within the time of {servers[0]}").And.Contain("--merge"));
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
         Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
             Is.EqualTo(log.ExpectedByDay));
+    }
+
+    [Test]
+    public async Task Logs_of_the_same_hours_from_two_servers_imported_with_merge_count_every_visit_as_the_one_log_and_each_file_once()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var whole = await log.WriteAsync(Path.Combine(folder, "whole.log"));
+        // A load balancer alternating between two servers, one of which compresses its log.
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log.gz")];
+        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
+        await WriteGzipAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var wholeData = Path.Combine(folder, "whole-data");
+        var mergedData = Path.Combine(folder, "merged-data");
+        // Small batches: the tracker takes a batch's hits in time order, so only lines out of order across batches
+        // (as in a big log read one file after the other) would split visits.
+        string[] merge = [.. servers, "--merge", "--site", "demo", "--data", mergedData, "--no-progress", "--checkpoint-every", "100"];
+
+        var wholeRun = await ImportProcess.RunAsync([whole, "--site", "demo", "--data", wholeData, "--no-progress", "--checkpoint-every", "100"]);
+        var mergedRun = await ImportProcess.RunAsync(merge);
+        var again = await ImportProcess.RunAsync(merge);
+        var alone = await ImportProcess.RunAsync([servers[1], "--site", "demo", "--data", mergedData, "--no-progress"]);
+
+        Assert.That(wholeRun.Status, Is.Zero, wholeRun.Output + wholeRun.Error);
+        Assert.That(mergedRun.Status, Is.Zero, mergedRun.Output + mergedRun.Error);
+        Assert.That(mergedRun.Error, Does.Not.Contain("warning"));
+        Assert.That(mergedRun.Output, Does.Contain($"{servers[0]} + {servers[1]}: {log.Lines.Count:N0} lines read").And.Contain($"{log.ExpectedPageviews:N0} pageviews imported"));
+        // The broken lines, named by their own file and line.
+        var badLines = System.Text.RegularExpressions.Regex.Match(mergedRun.Output, @"bad lines: (\d+) \(first at (.*)\)");
+        Assert.That(badLines.Groups[1].Value, Is.EqualTo(log.BadLines.ToString(CultureInfo.InvariantCulture)), mergedRun.Output);
+        foreach (var at in badLines.Groups[2].Value.Split(", "))
+        {
+            var (file, line) = (at[..at.LastIndexOf(':')], int.Parse(at[(at.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
+            var lines = file == servers[0] ? log.Lines.Where((_, i) => i % 2 == 0) : log.Lines.Where((_, i) => i % 2 == 1);
+            Assert.That(CombinedLogParser.TryParse(lines.ElementAt(line - 1), out _), Is.False, at);
+        }
+        // Each file is recorded with the merge: neither is imported again, together or alone.
+        Assert.That(again.Output, Does.Contain("already imported"));
+        Assert.That(alone.Output, Does.Contain("already imported"));
+        var days = log.Expected.Keys.Order().ToList();
+        string mergedVisits;
+        await using (var host = await RunningHost.StartAsync(Path.Combine(mergedData, "clickhouse")))
+        {
+            Assert.That((await host.DailyStatsAsync("demo")).Days.Select(d => (d.Pageviews, d.Visitors)), Is.EqualTo(log.ExpectedByDay));
+            mergedVisits = await VisitsByDayAsync(host, days[0], days[^1]);
+        }
+        await using (var host = await RunningHost.StartAsync(Path.Combine(wholeData, "clickhouse")))
+        {
+            Assert.That(mergedVisits, Is.EqualTo(await VisitsByDayAsync(host, days[0], days[^1])), "a visit whose requests alternate between the servers is one visit");
+        }
+    }
+
+    [Test]
+    public async Task Two_servers_logs_merged_each_day_while_written_count_as_the_one_uncut_log()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var now = DateTime.UtcNow;
+        var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100, start: now.AddHours(-74));
+        // Yesterday's run read each server's log as far as it was written, about 30 hours ago.
+        var cut = log.Lines.FindIndex(l => CombinedLogParser.TryParse(l, out var entry) && entry!.Time.UtcDateTime >= now.AddHours(-30));
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
+        var data = Path.Combine(folder, "data");
+        string[] merge = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress"];
+        async Task WriteServersAsync(int lines)
+        {
+            await File.WriteAllLinesAsync(servers[0], log.Lines.Take(lines).Where((_, i) => i % 2 == 0));
+            await File.WriteAllLinesAsync(servers[1], log.Lines.Take(lines).Where((_, i) => i % 2 == 1));
+        }
+
+        await WriteServersAsync(cut);
+        var yesterday = await ImportProcess.RunAsync(merge);
+        await WriteServersAsync(log.Lines.Count);
+        var today = await ImportProcess.RunAsync(merge);
+        var wholeData = Path.Combine(folder, "whole-data");
+        var wholeRun = await ImportProcess.RunAsync([await log.WriteAsync(Path.Combine(folder, "whole.log")), "--site", "demo", "--data", wholeData, "--no-progress"]);
+
+        Assert.That(yesterday.Status, Is.Zero, yesterday.Output + yesterday.Error);
+        Assert.That(today.Status, Is.Zero, today.Output + today.Error);
+        Assert.That(wholeRun.Status, Is.Zero, wholeRun.Output + wholeRun.Error);
+        Assert.That(today.Output, Does.Contain($"{servers[0]}: continued after line {(cut + 1) / 2:N0}").And.Contain($"{servers[1]}: continued after line {cut / 2:N0}"));
+        Assert.That(today.Output, Does.Contain($"{servers[0]} + {servers[1]}: {log.Lines.Count - cut:N0} lines read"));
+        var days = log.Expected.Keys.Order().ToList();
+        string mergedVisits;
+        await using (var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse")))
+        {
+            Assert.That((await host.DailyStatsAsync("demo")).Days.Select(d => (d.Pageviews, d.Visitors)), Is.EqualTo(log.ExpectedByDay));
+            mergedVisits = await VisitsByDayAsync(host, days[0], days[^1]);
+        }
+        await using (var host = await RunningHost.StartAsync(Path.Combine(wholeData, "clickhouse")))
+        {
+            Assert.That(mergedVisits, Is.EqualTo(await VisitsByDayAsync(host, days[0], days[^1])), "a visit across the cut, alternating between the servers, is one visit");
+        }
+    }
+
+    [Test]
+    public async Task A_log_imported_alone_is_refused_in_a_merge_as_its_lines_would_count_twice()
+    {
+        var log = AccessLog.Generate(7, clients: 10, requestsPerClient: 20);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
+        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
+        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var data = Path.Combine(folder, "data");
+
+        var alone = await ImportProcess.RunAsync([servers[0], "--site", "demo", "--data", data, "--no-progress"]);
+        var merged = await ImportProcess.RunAsync([.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress"]);
+
+        Assert.That(alone.Status, Is.Zero, alone.Output + alone.Error);
+        Assert.That(merged.Status, Is.EqualTo(1), merged.Output);
+        Assert.That(merged.Error, Does.Contain($"{servers[0]} was imported on").And.Contain("leave it out of this one"));
     }
 
     [Test]
@@ -436,6 +550,40 @@ public class ImportCommandTests
         var resumed = await ImportProcess.RunAsync(import);
         Assert.That(resumed.Status, Is.Zero);
         Assert.That(resumed.Output, Does.Contain("resumed after line"));
+
+        await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
+        var stats = await host.DailyStatsAsync("demo");
+        Assert.That(stats.Days.Select(d => (d.Pageviews, d.Visitors)),
+            Is.EqualTo(log.ExpectedByDay));
+    }
+
+    [Test]
+    public async Task Kill_9_during_a_merged_import_then_the_same_command_stores_every_line_of_each_file_once()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
+        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
+        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var data = Path.Combine(folder, "data");
+        string[] import = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress", "--checkpoint-every", "3000"];
+
+        using (var running = ImportProcess.Start(import))
+        {
+            Assert.That(await running.WaitForOutputAsync("20,000 lines", TimeSpan.FromSeconds(90)), Is.True, running.Output + running.Error);
+            running.KillHard();
+            await running.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.That(File.Exists(servers[0] + ".import-checkpoint"), Is.True, "a merge is checkpointed as its first file");
+
+        var resumed = await ImportProcess.RunAsync(import);
+        TestContext.Out.WriteLine(resumed.Output + resumed.Error);
+        Assert.That(resumed.Status, Is.Zero);
+        Assert.That(resumed.Output, Does.Contain("resumed after line"));
+        var alone = await ImportProcess.RunAsync([servers[1], "--site", "demo", "--data", data, "--no-progress"]);
+        Assert.That(alone.Output, Does.Contain("already imported"), "each file is recorded once the resumed merge is done");
 
         await using var host = await RunningHost.StartAsync(Path.Combine(data, "clickhouse"));
         var stats = await host.DailyStatsAsync("demo");
