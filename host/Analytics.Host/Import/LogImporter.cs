@@ -140,6 +140,11 @@ public sealed class LogImporter : IAsyncDisposable
         {
             surveys.Add(await LogFile.SurveyAsync(path, earlier.Select(e => e.Text!.Bytes), cancellationToken));
         }
+        if (surveys.GroupBy(f => f.Fingerprint).FirstOrDefault(same => same.Count() > 1) is { } twice)
+        {
+            // Merged with itself every line would count twice.
+            throw new ImportException($"{string.Join(" and ", twice.Select(f => f.Path))} hold the same bytes: merge each log once");
+        }
         var survey = surveys.Count == 1 ? surveys[0] : LogFile.Merged(surveys);
         var result = new ImportResult(survey.Path) { Survey = survey };
         if (!options.Force)

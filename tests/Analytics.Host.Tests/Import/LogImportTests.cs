@@ -164,6 +164,22 @@ public class LogImportTests
     }
 
     [Test]
+    public async Task A_merge_of_a_log_with_a_copy_of_itself_is_refused_before_anything_is_stored()
+    {
+        var log = AccessLog.Generate(3, clients: 5, requestsPerClient: 10);
+        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
+        var copy = Path.Combine(folder, "copy.log");
+        File.Copy(file, copy);
+        await using var importer = await LogImporter.StartAsync(HostArguments(RunningHost.NewDataPath()), CancellationToken.None);
+
+        var error = Assert.ThrowsAsync<ImportException>(() => importer.ImportAsync([file, copy], new ImportOptions { Site = "demo" }, null, CancellationToken.None));
+
+        Assert.That(error!.Message, Is.EqualTo($"{file} and {copy} hold the same bytes: merge each log once"));
+        Assert.That(File.Exists(file + ".import-checkpoint"), Is.False, "nothing was started");
+    }
+
+    [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
