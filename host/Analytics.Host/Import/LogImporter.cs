@@ -179,9 +179,14 @@ public sealed class LogImporter : IAsyncDisposable
         var checkpoint = ImportCheckpoint.Load(checkpointPath, fullPath);
         if (checkpoint is { Fingerprint: { } before } && before != survey.Fingerprint)
         {
-            throw new ImportException(
-                $"{fullPath} changed since the interrupted import that left {checkpointPath}; "
-                + "delete the checkpoint to import the file from its start (lines already stored would count twice)");
+            // A merge leaves its checkpoint beside its first file: the same file imported otherwise is another import.
+            throw new ImportException((checkpoint.MemberPageviews is null, paths.Count == 1) switch
+            {
+                (false, true) => $"{checkpointPath} was left by an interrupted --merge that begins with {fullPath}: run that merge again (the same files, in the same order) to finish it",
+                (true, false) => $"{checkpointPath} was left by an interrupted import of {fullPath} alone: run that again to finish it, then merge the other files without it",
+                _ => $"{survey.Path} changed since the interrupted import that left {checkpointPath}; "
+                    + "delete the checkpoint to import from the start (lines already stored would count twice)",
+            });
         }
         if (!_keptDaySecrets.TryGetValue(site.Id, out var daySecrets))
         {

@@ -573,6 +573,9 @@ public class ImportCommandTests
             await running.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
         Assert.That(File.Exists(servers[0] + ".import-checkpoint"), Is.True, "a merge is checkpointed as its first file");
+        var first = await ImportProcess.RunAsync([servers[0], "--site", "demo", "--data", data, "--no-progress"]);
+        Assert.That(first.Status, Is.EqualTo(1), first.Output);
+        Assert.That(first.Error, Does.Contain("was left by an interrupted --merge that begins with " + servers[0]), "the first file alone is not the merge its checkpoint belongs to");
 
         var resumed = await ImportProcess.RunAsync(import);
         TestContext.Out.WriteLine(resumed.Output + resumed.Error);
