@@ -21,24 +21,23 @@ internal sealed class MergedLogReader(IReadOnlyList<ParsedLogReader> files, long
     /// </summary>
     public async IAsyncEnumerable<ParsedLogReader.Chunk> ReadAsync()
     {
-        var heads = new Head[files.Count];
+        var heads = files.Select(file => new Head(file.Chunks.GetAsyncEnumerator())).ToArray();
         var positions = new long[files.Count];
-        for (var f = 0; f < files.Count; f++)
-        {
-            heads[f] = new Head(files[f].Chunks.GetAsyncEnumerator());
-            if (await heads[f].NextChunkAsync() is { } error)
-            {
-                yield return error;
-                yield break;
-            }
-            positions[f] = heads[f].Position;
-        }
         var skip = skipLines;
         var lines = new List<string>(ChunkLines);
         var entries = new List<LogEntry?>(ChunkLines);
         var members = new List<int>(ChunkLines);
         try
         {
+            for (var f = 0; f < heads.Length; f++)
+            {
+                if (await heads[f].NextChunkAsync() is { } error)
+                {
+                    yield return error;
+                    yield break;
+                }
+                positions[f] = heads[f].Position;
+            }
             while (Earliest(heads) is var f and >= 0)
             {
                 var head = heads[f];
