@@ -204,7 +204,7 @@ public sealed class LogImporter : IAsyncDisposable
         result.ResumedAt = startLines;
         // A merge's lines are numbered in the merged order from its files' starts; each file's pageviews are counted for the ledger.
         var memberStarts = paths.Count == 1 ? [0L] : continuations.Select(c => c?.Text?.Lines ?? 0).ToArray();
-        var memberPageviews = paths.Count == 1 ? [0L] : checkpoint?.MemberPageviews is { } stored && stored.Length == paths.Count
+        var memberPageviews = paths.Count == 1 ? [startPageviews] : checkpoint?.MemberPageviews is { } stored && stored.Length == paths.Count
             ? [.. stored]
             : continuations.Select(c => c?.Pageviews ?? 0).ToArray();
         if (paths.Count > 1)
@@ -340,7 +340,6 @@ public sealed class LogImporter : IAsyncDisposable
                     // Recorded before the checkpoint goes: a crash in between leaves a checkpoint at the
                     // end of a file the ledger already knows, and the next run skips the file. A file that
                     // stored nothing is not: once the site's settings are fixed, the same command imports it.
-                    var pageviews = startPageviews + result.Imported + result.AlreadyStored;
                     // The recent days this file's visitors were first derived for keep the secret, for the next run to
                     // derive them alike (a log cut within one of them is continued tomorrow); before the ledger, so
                     // that a crash in between resumes and keeps them.
@@ -348,13 +347,8 @@ public sealed class LogImporter : IAsyncDisposable
                     {
                         daySecrets[day] = ids.Secret;
                     }
-                    if (paths.Count == 1 && pageviews > 0)
-                    {
-                        await _ledger.RecordAsync(site.Id, survey, pageviews, CancellationToken.None);
-                        result.Recorded = true;
-                    }
-                    // A merge records each file with its own pageviews: importing one of them again, alone or merged, is then a no-op or refused.
-                    for (var m = 0; paths.Count > 1 && m < paths.Count; m++)
+                    // Each file with its own pageviews (every run's): importing one of a merge again, alone or merged, is then a no-op or refused.
+                    for (var m = 0; m < paths.Count; m++)
                     {
                         if (memberPageviews[m] > 0)
                         {

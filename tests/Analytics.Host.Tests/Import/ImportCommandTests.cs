@@ -107,9 +107,7 @@ public class ImportCommandTests
         var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
         // A load balancer alternating between two servers: each logs every other request.
-        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
-        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
-        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
 
         var run = await ImportProcess.RunAsync([.. servers, "--site", "demo", "--data", data, "--no-progress"]);
@@ -131,9 +129,7 @@ public class ImportCommandTests
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
         var whole = await log.WriteAsync(Path.Combine(folder, "whole.log"));
         // A load balancer alternating between two servers, one of which compresses its log.
-        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log.gz")];
-        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
-        await WriteGzipAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var servers = await WriteTwoServersAsync(folder, log.Lines, "server2.log.gz");
         var wholeData = Path.Combine(folder, "whole-data");
         var mergedData = Path.Combine(folder, "merged-data");
         // Small batches: the tracker takes a batch's hits in time order, so only lines out of order across batches
@@ -155,7 +151,7 @@ public class ImportCommandTests
         foreach (var at in badLines.Groups[2].Value.Split(", "))
         {
             var (file, line) = (at[..at.LastIndexOf(':')], int.Parse(at[(at.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
-            var lines = file == servers[0] ? log.Lines.Where((_, i) => i % 2 == 0) : log.Lines.Where((_, i) => i % 2 == 1);
+            var lines = ServerLines(log.Lines, Array.IndexOf(servers, file));
             Assert.That(CombinedLogParser.TryParse(lines.ElementAt(line - 1), out _), Is.False, at);
         }
         // Each file is recorded with the merge: neither is imported again, together or alone.
@@ -174,18 +170,12 @@ public class ImportCommandTests
         // Yesterday's run read each server's log as far as it was written, about 30 hours ago.
         var cut = log.Lines.FindIndex(l => CombinedLogParser.TryParse(l, out var entry) && entry!.Time.UtcDateTime >= now.AddHours(-30));
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
-        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
+        var servers = await WriteTwoServersAsync(folder, log.Lines.Take(cut));
         var data = Path.Combine(folder, "data");
         string[] merge = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress"];
-        async Task WriteServersAsync(int lines)
-        {
-            await File.WriteAllLinesAsync(servers[0], log.Lines.Take(lines).Where((_, i) => i % 2 == 0));
-            await File.WriteAllLinesAsync(servers[1], log.Lines.Take(lines).Where((_, i) => i % 2 == 1));
-        }
 
-        await WriteServersAsync(cut);
         var yesterday = await ImportProcess.RunAsync(merge);
-        await WriteServersAsync(log.Lines.Count);
+        await WriteTwoServersAsync(folder, log.Lines);
         var today = await ImportProcess.RunAsync(merge);
         var wholeData = Path.Combine(folder, "whole-data");
         var wholeRun = await ImportProcess.RunAsync([await log.WriteAsync(Path.Combine(folder, "whole.log")), "--site", "demo", "--data", wholeData, "--no-progress"]);
@@ -219,9 +209,7 @@ public class ImportCommandTests
     {
         var log = AccessLog.Generate(7, clients: 10, requestsPerClient: 20);
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
-        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
-        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
-        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
 
         var alone = await ImportProcess.RunAsync([servers[0], "--site", "demo", "--data", data, "--no-progress"]);
@@ -326,6 +314,25 @@ public class ImportCommandTests
         {
             Assert.That(dailyVisits, Is.EqualTo(await VisitsByDayAsync(host, days[0], days[^1])), "a visit across the cut is one visit");
         }
+    }
+
+    /// <summary>The lines a load balancer alternating between two servers gives server 0 or 1: every other one.</summary>
+    private static IEnumerable<string> ServerLines(IEnumerable<string> lines, int server) => lines.Where((_, i) => i % 2 == server);
+
+    /// <summary>Writes each server's lines to server1.log and <paramref name="second"/> (gzip when it ends in .gz); returns their paths.</summary>
+    private static async Task<string[]> WriteTwoServersAsync(string folder, IEnumerable<string> lines, string second = "server2.log")
+    {
+        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, second)];
+        await File.WriteAllLinesAsync(servers[0], ServerLines(lines, 0));
+        if (second.EndsWith(".gz", StringComparison.Ordinal))
+        {
+            await WriteGzipAsync(servers[1], ServerLines(lines, 1));
+        }
+        else
+        {
+            await File.WriteAllLinesAsync(servers[1], ServerLines(lines, 1));
+        }
+        return servers;
     }
 
     private static async Task WriteGzipAsync(string path, IEnumerable<string> lines)
@@ -560,9 +567,7 @@ public class ImportCommandTests
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
         var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
-        string[] servers = [Path.Combine(folder, "server1.log"), Path.Combine(folder, "server2.log")];
-        await File.WriteAllLinesAsync(servers[0], log.Lines.Where((_, i) => i % 2 == 0));
-        await File.WriteAllLinesAsync(servers[1], log.Lines.Where((_, i) => i % 2 == 1));
+        var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
         string[] import = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress", "--checkpoint-every", "3000"];
 
