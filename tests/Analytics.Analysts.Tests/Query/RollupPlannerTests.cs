@@ -69,7 +69,7 @@ public sealed class RollupPlannerTests
         }
         // "bounds": a page and a source with the most pageviews and visits from a few loyal visitors, ahead
         // of values with more visitors by that bound: a top 2 by visitors must look past the first two by
-        // bound, and past those within half the second's bound (b's is under half of a's).
+        // bound (the loyal value and a) to b, whose bound is under half of a's.
         for (var v = 0; v < 5; v++)
         {
             var loyal = Guid.NewGuid();
