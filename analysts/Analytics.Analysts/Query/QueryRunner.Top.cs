@@ -16,10 +16,11 @@ public sealed partial class QueryRunner
     /// decide (then the full query runs).
     /// </summary>
     /// <remarks>
-    /// Each value counted costs a read and a finalization of its large visitor states (about 2 ms a value
-    /// with more than 16,384 visitors), so counting only the page first pays: where visitors per visit
-    /// hardly differ between values (countries, pages), no other value reaches t and half the states are
-    /// never read. The second query runs only where a value's bound does reach it.
+    /// Each value counted costs a read of each of its visitor states and a finalization (several ms for a
+    /// value with more than 16,384 visitors over 30 days), so the first read is kept to the page and its
+    /// near neighbours by the bound: where visits per visitor hardly differ between values (countries,
+    /// pages), no other value reaches t and the rest is never read. A second statement runs only where
+    /// some value's bound does reach it.
     /// </remarks>
     private async Task<(List<ResultRow> Rows, long Total)?> ReadTopAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken)
     {
@@ -32,7 +33,11 @@ public sealed partial class QueryRunner
         var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
         var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
         var margin = EstimateMargin(boundPlan.Source);
-        var first = Math.Min(wanted, candidates.Count);
+        // First the values the page shows by the bound and those whose bound is within 5% of the last one's:
+        // values of nearly one size have nearly the same visits per visitor, so those would reach the page
+        // and be counted by a second statement (many referrers of one size, say).
+        var first = candidates.Count <= wanted ? candidates.Count
+            : candidates.TakeWhile((c, i) => i < wanted || c.Metrics[0] * 1.05 >= candidates[wanted - 1].Metrics[0]).Count();
         var rows = await VisitorsOfAsync(query, candidates[..first], mode, cancellationToken);
         if (candidates.Count > first)
         {
