@@ -8,12 +8,12 @@ public sealed partial class QueryRunner
     /// <summary>
     /// The first rows of a breakdown ordered by visitors, reading visitor states only for the values that
     /// can reach them: a cheap query ranks the values by an upper bound of their visitors (visits or
-    /// pageviews). Visitors are counted first for as many leading values as the page shows; the last row
-    /// of the page among them, t, is at most the last row of the true page (those values are candidates
-    /// too). A value whose bound is below t cannot reach the page, so visitors are then counted only for
-    /// the other candidates whose bound reaches t, and the answer is exact when the largest bound left out
-    /// is below the last row's visitors. Null when the query is not of that shape or the bound cannot
-    /// decide (then the full query runs).
+    /// pageviews). Visitors are counted first for the leading values (the page's and their near
+    /// neighbours by the bound); the last row of the page among them, t, is at most the last row of the
+    /// true page (those values are candidates too). A value whose bound is below t cannot reach the page,
+    /// so visitors are then counted only for the other candidates whose bound reaches t, and the answer is
+    /// exact when the largest bound left out is below the last row's visitors. Null when the query is not
+    /// of that shape or the bound cannot decide (then the full query runs).
     /// </summary>
     /// <remarks>
     /// Each value counted costs a read of each of its visitor states and a finalization (several ms for a
