@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Analysts;
@@ -25,7 +26,9 @@ public static class AnalystsServices
         services.AddSingleton<StatsQueryParser>();
         services.AddSingleton(sp => new StatsClickHouse(sp.GetRequiredService<IClickHouse>()));
         services.AddSingleton(sp => new DefinitionStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.DefinitionsFile));
-        services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<DefinitionStore>()));
+        services.AddSingleton(sp => new VisitorWindows(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VisitorWindows>>()));
+        services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<DefinitionStore>(),
+            sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.VisitorWindows ? sp.GetRequiredService<VisitorWindows>() : null));
         services.AddSingleton<FunnelQuery>();
         services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<QueryRunner>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));

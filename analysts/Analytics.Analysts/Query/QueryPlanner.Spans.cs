@@ -104,6 +104,35 @@ public sealed partial class QueryPlanner
         return new QueryPlan(sql.ToString(), p.Values, PlanSource.VisitorSpans);
     }
 
+    /// <summary>The columns a span row and a window row have alike, all a query on the spans reads.</summary>
+    private const string SpanColumns = "value, visitors_exact, visits, pageviews, anonymous_pageviews, bounces, visit_duration";
+
+    /// <summary>Whether <paramref name="window"/> holds the first days of <paramref name="range"/>, for <paramref name="attribute"/> rows.</summary>
+    private static bool WindowFits(StoredWindow window, string attribute, DateRange range) =>
+        window.Attribute == attribute && window.First == DateOnly.FromDateTime(range.From) && window.End <= DateOnly.FromDateTime(range.To);
+
+    /// <summary>
+    /// The rows of <paramref name="range"/> as a window and the spans after it: the window's merged row per value
+    /// for its days, and the fewest spans that cover the days from its end (<see cref="VisitorWindows"/>). The
+    /// filter is applied in both parts, so only the values asked for are read.
+    /// </summary>
+    private string WindowAndSpansSql(StoredWindow window, DateRange range, string site, SqlParameters p, string? filter)
+    {
+        var attribute = p.AddString(window.Attribute);
+        var end = window.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var rest = new DateRange(end, range.To, window.End, range.LastDay);
+        var and = filter is null ? "" : " AND " + filter;
+        return new StringBuilder("SELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorWindows.Table)
+            .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute)
+            .Append(" AND first_day = toDate(").Append(p.AddString(Day(window.First))).Append(") AND end_day = toDate(").Append(p.AddString(Day(window.End)))
+            .Append(") AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and)
+            .Append("\nUNION ALL\nSELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorSpans.Table)
+            .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute).Append(" AND ").Append(VisitorSpans.CoverSql(rest)).Append(and)
+            .ToString();
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Whether the visitors of spans of <paramref name="attribute"/> rows are at most the sum of the visitors
     /// of their days counted on <paramref name="dayAttribute"/> rows: on the same rows (a union is at most

@@ -42,8 +42,20 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     /// <param name="unlimited">Read every row up to the row limit (comparison periods are matched in memory).</param>
     /// <param name="mode">Which data may be read (tests and the benchmark compare the answers).</param>
     /// <param name="onlyValues">When set, only these values of the (single) dimension are read (<see cref="BoundPlan"/>).</param>
+    /// <param name="window">When set, the query's days of that window are read from it (<see cref="WindowAttribute"/>).</param>
     public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best,
-        IReadOnlyList<string>? onlyValues = null) => Build(query, range, minVisitors, unlimited, mode, onlyValues, bound: null);
+        IReadOnlyList<string>? onlyValues = null, StoredWindow? window = null) => Build(query, range, minVisitors, unlimited, mode, onlyValues, bound: null, window);
+
+    /// <summary>
+    /// The attribute whose <see cref="VisitorWindows"/> could answer <paramref name="query"/> over
+    /// <paramref name="range"/>: a period (no time dimension) planned on the visitor spans; null otherwise.
+    /// </summary>
+    public static string? WindowAttribute(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best)
+    {
+        var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        var source = SourceFor(simple, range, mode);
+        return simple.HasTimeDimension ? null : SpanAttribute(simple, range, source);
+    }
 
     /// <summary>
     /// For a breakdown ordered by visitors (the dashboard's panels): the <paramref name="take"/> values with
@@ -57,7 +69,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var source = SourceFor(simple, range, mode);
         var eligible = query.Dimensions is [{ Grain: null }] && query.OrderBy.Count == 0 && query.Metrics[0] == Metric.Visitors
             && BoundSql(source, SpanAttribute(simple, range, source)) is not null;
-        return eligible ? Build(simple, range, null, null, mode, null, take) : null;
+        return eligible ? Build(simple, range, null, null, mode, null, take, window: null) : null;
     }
 
     /// <summary>An upper bound of visitors per row: a visitor has at least one visit (or pageview) in the row.</summary>
@@ -72,7 +84,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         _ => null,
     };
 
-    private QueryPlan Build(StatsQuery query, DateRange range, int? minVisitors, int? unlimited, PlanMode mode, IReadOnlyList<string>? onlyValues, int? bound)
+    private QueryPlan Build(StatsQuery query, DateRange range, int? minVisitors, int? unlimited, PlanMode mode, IReadOnlyList<string>? onlyValues, int? bound,
+        StoredWindow? window)
     {
         var p = new SqlParameters();
         query = query with { Filter = SourceChoice.Simplified(query.Filter) };
@@ -178,6 +191,9 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                 {
                     sql.Append(" AND ").Append(filter);
                 }
+                break;
+            case PlanSource.VisitorSpans when window is not null && WindowFits(window, spanAttribute!, range) && !query.HasTimeDimension:
+                sql.Append("FROM (").Append(WindowAndSpansSql(window, range, site, p, filter)).Append(')');
                 break;
             case PlanSource.VisitorSpans:
                 // A time series reads one-day spans; a period, the fewest spans that cover it.

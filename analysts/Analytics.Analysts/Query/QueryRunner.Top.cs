@@ -29,6 +29,7 @@ public sealed partial class QueryRunner
         {
             return null;
         }
+        var window = await WindowOfAsync(query, mode, cancellationToken);
         var (bounds, total) = await ReadAsync(boundPlan, 1, cancellationToken);
         var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
         var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
@@ -38,7 +39,7 @@ public sealed partial class QueryRunner
         // and be counted by a second statement (many referrers of one size, say).
         var first = candidates.Count <= wanted ? candidates.Count
             : candidates.TakeWhile((c, i) => i < wanted || c.Metrics[0] * 1.05 >= candidates[wanted - 1].Metrics[0]).Count();
-        var rows = await VisitorsOfAsync(query, candidates[..first], mode, cancellationToken);
+        var rows = await VisitorsOfAsync(query, candidates[..first], mode, window, cancellationToken);
         if (candidates.Count > first)
         {
             // Fewer rows than the page (a leading value without visitors' row) leave every candidate in.
@@ -46,7 +47,7 @@ public sealed partial class QueryRunner
             var reaching = candidates.Skip(first).Where(c => c.Metrics[0] * margin >= last).ToList();
             if (reaching.Count > 0)
             {
-                rows = [.. rows.Concat(await VisitorsOfAsync(query, reaching, mode, cancellationToken))
+                rows = [.. rows.Concat(await VisitorsOfAsync(query, reaching, mode, window, cancellationToken))
                     .OrderByDescending(r => r.Metrics[0]).ThenBy(r => r.Dimensions[0], Utf8Order.Instance)];
             }
         }
@@ -67,9 +68,15 @@ public sealed partial class QueryRunner
     private static double EstimateMargin(PlanSource source) => source == PlanSource.VisitorSpans ? 1.01 : 1.1;
 
     /// <summary>The query's rows for the values of <paramref name="candidates"/> only, in the query's order.</summary>
-    private async Task<List<ResultRow>> VisitorsOfAsync(StatsQuery query, List<ResultRow> candidates, PlanMode mode, CancellationToken cancellationToken) =>
-        (await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])]),
+    private async Task<List<ResultRow>> VisitorsOfAsync(StatsQuery query, List<ResultRow> candidates, PlanMode mode, StoredWindow? window, CancellationToken cancellationToken) =>
+        (await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])], window: window),
             query.Metrics.Count, cancellationToken)).Rows;
+
+    /// <summary>The stored window the query's period can be read through (its states merged ahead), or null.</summary>
+    private async Task<StoredWindow?> WindowOfAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken) =>
+        windows is not null && QueryPlanner.WindowAttribute(query, query.Range, mode) is { } attribute
+            ? await windows.FreshAsync(query.SiteId, attribute, query.Range, cancellationToken)
+            : null;
 
     /// <summary>Strings in the engine's order (bytes of UTF-8), for ties in visitors (ORDER BY m0 DESC, d0 ASC).</summary>
     private sealed class Utf8Order : IComparer<string>

@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Analysts.Query;
 
 /// <summary>Runs a query (and its comparison period) and reads the rows back.</summary>
-public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options, DefinitionStore? definitions = null)
+/// <param name="clickHouse">Where the data is.</param>
+/// <param name="options">Limits and time-outs.</param>
+/// <param name="definitions">The sites' goals and segments, for conversion queries.</param>
+/// <param name="windows">Merged closed days the top rows of a breakdown read when they can (<see cref="VisitorWindows"/>); none when null.</param>
+public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options, DefinitionStore? definitions = null, VisitorWindows? windows = null)
 {
     private readonly QueryPlanner _planner = new(clickHouse.Database, options.Value.QueryTimeout);
     private readonly int _maxRows = options.Value.MaxRows;

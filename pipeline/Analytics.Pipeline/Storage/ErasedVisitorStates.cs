@@ -112,6 +112,12 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
                 }
             }
             await RebuildSpansAsync(database, local, onCluster, parameters, days, cancellationToken);
+            // Windows (schema/0027) merge spans of many days; those of the site go whole. A window whose build
+            // began before the erasure ended is never read (its tombstone, written again at the end, is newer).
+            await clickHouse.ExecuteAsync(
+                $"ALTER TABLE {database}.visitor_windows{local}{onCluster} DELETE WHERE site_id = {{site:String}} SETTINGS mutations_sync = 2",
+                parameters,
+                cancellationToken);
         }
     }
 

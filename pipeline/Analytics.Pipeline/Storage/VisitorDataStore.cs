@@ -61,10 +61,7 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
         var parameters = Parameters(visitorId);
         Erased.Add(visitorId);
         sessions?.ForgetVisitor(visitorId);
-        await clickHouse.ExecuteAsync(
-            $"INSERT INTO {clickHouse.Database}.erasures (visitor_hash) VALUES (unhex({{hash:String}}))",
-            new Dictionary<string, string> { ["hash"] = Convert.ToHexString(ErasedVisitors.Tombstone(visitorId)) },
-            cancellationToken);
+        await WriteTombstoneAsync(visitorId, cancellationToken);
         // The days to rebuild are read while the visitor's rows still say which they are.
         var affected = await _states.DaysOfAsync(visitorId, cancellationToken);
         foreach (var table in (string[])["hits", "sessions"])
@@ -72,7 +69,16 @@ public sealed class VisitorDataStore(IClickHouse clickHouse, SessionTracker? ses
             await clickHouse.ExecuteAsync($"DELETE FROM {Local(table)} WHERE visitor_id = {{visitor:UUID}}", parameters, cancellationToken);
         }
         await _states.RebuildAsync(affected, cancellationToken);
+        // Again, now that every state is rebuilt: a visitor window whose build began before this is not read
+        // (it may have merged the states before their rebuild; schema/0027).
+        await WriteTombstoneAsync(visitorId, cancellationToken);
     }
+
+    private Task WriteTombstoneAsync(Guid visitorId, CancellationToken cancellationToken) =>
+        clickHouse.ExecuteAsync(
+            $"INSERT INTO {clickHouse.Database}.erasures (visitor_hash) VALUES (unhex({{hash:String}}))",
+            new Dictionary<string, string> { ["hash"] = Convert.ToHexString(ErasedVisitors.Tombstone(visitorId)) },
+            cancellationToken);
 
     /// <summary>
     /// Learns the erasures recorded in the tombstones, wherever they were made: at the first call all of

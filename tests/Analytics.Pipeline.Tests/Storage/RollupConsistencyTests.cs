@@ -136,6 +136,7 @@ public class RollupConsistencyTests(ClickHouseMode mode)
     [TestCase(14, TestName = "A database upgraded to visitor spans and cookie visitors (0014) keeps every rollup equal to the raw rows, nothing lost or doubled")]
     [TestCase(19, TestName = "A database upgraded to visitor spans in fine granules (0019) keeps every rollup equal to the raw rows, nothing lost or doubled")]
     [TestCase(23, TestName = "A database upgraded to visitor spans filled by day (0023) keeps every rollup equal to the raw rows, nothing lost or doubled")]
+    [TestCase(27, TestName = "A database upgraded to visitor spans that count their writes (0027) keeps every rollup equal to the raw rows, nothing lost or doubled")]
     public async Task A_database_upgraded_keeps_every_rollup_equal_to_the_raw_rows(int version)
     {
         var seed = Environment.TickCount;

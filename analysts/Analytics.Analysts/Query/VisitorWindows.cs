@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Analytics.Pipeline.ClickHouse;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Analytics.Analysts.Query;
+
+/// <summary>A stored window a reader may use: the attribute and the days [<see cref="First"/>, <see cref="End"/>) it merges, and its build.</summary>
+public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End, string Built);
+
+/// <summary>
+/// visitor_windows (schema/0027): the visitor states and sums of a period's days before yesterday, merged
+/// into one row per attribute value, so a panel over the period merges that row with the spans of the days
+/// after it (yesterday and today: 2 or 3 states per value instead of about 6 for 30 days). The window is
+/// built the first time a panel asks for it, in the background (that answer reads the spans), and used while
+/// the spans of its days are as they were when it was merged: the totals of their writes, visits and
+/// pageviews are the same (late data or a TTL delete changes them), and no erasure has begun since its build
+/// began (an erase rebuilds the states of the visitor's days and deletes the site's windows, <c>ErasedVisitorStates</c>).
+/// A window whose days changed is built again, at most once per <see cref="RebuildAfter"/>; meanwhile panels read the spans.
+/// </summary>
+public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider time, ILogger<VisitorWindows>? logger = null) : IAsyncDisposable
+{
+    public const string Table = "visitor_windows";
+
+    /// <summary>The fewest spans a window must stand for to be worth a build: it saves their merges, less its own.</summary>
+    private const int MinSpans = 3;
+
+    /// <summary>How soon a window whose days changed (or whose build failed) is built again.</summary>
+    public static readonly TimeSpan RebuildAfter = TimeSpan.FromMinutes(1);
+
+    private readonly ILogger _logger = logger ?? NullLogger<VisitorWindows>.Instance;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBuilds = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task _building = Task.CompletedTask;
+    private long _reads;
+
+    /// <summary>How many reads since start found a stored window that still answers.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>
+    /// The days of <paramref name="range"/> (whole UTC days) a window stands for: from its start up to the day
+    /// before yesterday, UTC (yesterday still takes the last hits of visits that began on it), when that
+    /// covers at least <see cref="MinSpans"/> spans; null otherwise.
+    /// </summary>
+    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today)
+    {
+        var first = DateOnly.FromDateTime(range.From);
+        var end = DateOnly.FromDateTime(range.To);
+        if (end > today.AddDays(-1))
+        {
+            end = today.AddDays(-1);
+        }
+        return end > first && VisitorSpans.Cover(Days(first, end)).Count >= MinSpans ? (first, end) : null;
+    }
+
+    /// <summary>
+    /// The window of <paramref name="attribute"/> rows for <paramref name="range"/> if one is stored and still
+    /// answers; if none does, one is built in the background (unless built within <see cref="RebuildAfter"/>).
+    /// </summary>
+    public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken)
+    {
+        if (DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end))
+        {
+            return null;
+        }
+        var built = await BuiltAsync(site, attribute, first, end, cancellationToken);
+        if (built is null)
+        {
+            BuildInBackground(site, attribute, first, end);
+            return null;
+        }
+        Interlocked.Increment(ref _reads);
+        return new StoredWindow(attribute, first, end, built);
+    }
+
+    /// <summary>Merges and stores the window of <paramref name="attribute"/> rows of <paramref name="site"/> for [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    public async Task BuildAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken cancellationToken)
+    {
+        var database = clickHouse.Database;
+        // The totals come from the same read as the states (window functions over the grouped rows), so the
+        // fingerprint is that of exactly the rows merged. now64 is taken as the statement starts: an erasure
+        // begun after it makes the build unusable (BuiltAsync).
+        var sql = $$"""
+            INSERT INTO {{database}}.{{Table}} (site_id, attribute, first_day, end_day, built, value, visitors_exact, visits, pageviews,
+                anonymous_pageviews, bounces, visit_duration, total_writes, total_visits, total_pageviews)
+            SELECT site_id, attribute, {{Date(first)}}, {{Date(end)}}, now64(6, 'UTC'), value, uniqCombined64MergeState(19)(visitors_exact),
+                sum(visits), sum(pageviews), sum(anonymous_pageviews), sum(bounces), sum(visit_duration),
+                sum(sum(writes)) OVER (), sum(sum(visits)) OVER (), sum(sum(pageviews)) OVER ()
+            FROM {{database}}.{{VisitorSpans.Table}}
+            WHERE site_id = {site:String} AND attribute = {attribute:String} AND {{VisitorSpans.CoverSql(Days(first, end))}}
+            GROUP BY site_id, attribute, value
+            SETTINGS insert_distributed_sync = 1
+            """;
+        await clickHouse.ExecuteAsync(sql, Parameters(site, attribute), cancellationToken);
+    }
+
+    /// <summary>Waits for a build still running (the host stops; tests).</summary>
+    public async Task IdleAsync()
+    {
+        Task building;
+        lock (_gate)
+        {
+            building = _building;
+        }
+        await building;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await IdleAsync();
+        _stopping.Dispose();
+    }
+
+    /// <summary>The newest build of the window that still answers, as text the engine reads back; null when none does.</summary>
+    private async Task<string?> BuiltAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken cancellationToken)
+    {
+        var database = clickHouse.Database;
+        const string key = "site_id = {site:String} AND attribute = {attribute:String}";
+        var sql = $$"""
+            SELECT toString(max(built)), count() FROM {{database}}.{{Table}}
+            WHERE {{key}} AND first_day = {{Date(first)}} AND end_day = {{Date(end)}}
+                AND built > (SELECT max(erased_at) FROM {{database}}.erasures)
+                AND (total_writes, total_visits, total_pageviews) = (
+                    SELECT sum(writes), sum(visits), sum(pageviews) FROM {{database}}.{{VisitorSpans.Table}}
+                    WHERE {{key}} AND {{VisitorSpans.CoverSql(Days(first, end))}})
+            """;
+        var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", Parameters(site, attribute), cancellationToken)).TrimEnd('\n').Split('\t');
+        return fields is [var built, var rows] && rows != "0" ? built : null;
+    }
+
+    /// <summary>Starts a build unless one of this window began within <see cref="RebuildAfter"/>; one build at a time, after the one running.</summary>
+    private void BuildInBackground(string site, string attribute, DateOnly first, DateOnly end)
+    {
+        var now = time.GetUtcNow();
+        var key = string.Join('\n', site, attribute, Date(first), Date(end));
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested || (_lastBuilds.TryGetValue(key, out var last) && now - last < RebuildAfter))
+            {
+                return;
+            }
+            _lastBuilds[key] = now;
+            foreach (var old in _lastBuilds.Where(b => now - b.Value >= RebuildAfter).Select(b => b.Key).ToList())
+            {
+                _lastBuilds.TryRemove(old, out _);
+            }
+            _building = _building.ContinueWith(_ => BuildQuietlyAsync(site, attribute, first, end), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    private async Task BuildQuietlyAsync(string site, string attribute, DateOnly first, DateOnly end)
+    {
+        try
+        {
+            await BuildAsync(site, attribute, first, end, _stopping.Token);
+        }
+        catch (Exception e) when (e is ClickHouseException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Panels read the spans meanwhile, as before there were windows; a read-only user ends here every time.
+            Log.NotStored(_logger, attribute, site, first, end.AddDays(-1), e.Message);
+        }
+    }
+
+    private static Dictionary<string, string> Parameters(string site, string attribute) => new() { ["site"] = site, ["attribute"] = attribute };
+
+    private static string Date(DateOnly day) => $"toDate('{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')";
+
+    private static DateRange Days(DateOnly first, DateOnly end) =>
+        new(first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), end.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), first, end.AddDays(-1));
+
+    private static partial class Log
+    {
+        [LoggerMessage(5601, LogLevel.Warning, "Could not store the {Attribute} window of site {Site} for {First}..{Last}: {Error}")]
+        public static partial void NotStored(ILogger logger, string attribute, string site, DateOnly first, DateOnly last, string error);
+    }
+}
