@@ -6,11 +6,12 @@
 --
 -- A stored window answers only while the spans it was merged from are as they were: every row the views
 -- write now counts itself in rollup_visitor_spans_fine.writes, which only grows with new rows (a merge adds
--- the counts up, a TTL delete takes them away), and each window row carries the totals of writes, visits
--- and pageviews of all the attribute's rows in the window's spans at the time it was merged. A reader
--- compares them with the totals now, which reads three small columns, not the states. Rows written before
--- this migration count 0 writes; a change to them still changes the visits or pageviews totals (rows
--- removed by TTL take their visits and pageviews with them).
+-- the counts up, a TTL delete takes them away), and each window row carries the sums of writes, visits and
+-- pageviews of the site's total rows ('hits' for page windows, 'visits' for visit attributes: the views
+-- write one beside every row they write on a day) over the window's spans, read just before it was
+-- merged. A reader compares them with the sums now: a few rows of three small columns, no state. Rows
+-- written before this migration count 0 writes; a TTL delete of them still takes their visits and
+-- pageviews out of the sums.
 --
 -- Run it with the aggregators stopped, like 0023 (the embedded host migrates before its pipeline starts):
 -- rows written by a view not yet changed count 0 writes.
@@ -73,7 +74,7 @@ WHERE NOT is_bot
 GROUP BY site_id, attribute, on_day, value;
 
 -- One row per attribute value and build: the value's states and sums over [first_day, end_day), and the
--- attribute's totals the build read (the fingerprint a reader checks). A build never changes: a newer one is
+-- site's totals the build read first (what a reader checks). A build never changes: a newer one is
 -- another set of rows, and every row goes a day after its build (the next reader builds again).
 CREATE TABLE IF NOT EXISTS {database}.visitor_windows
 (

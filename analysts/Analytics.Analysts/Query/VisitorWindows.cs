@@ -15,9 +15,9 @@ public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End
 /// into one row per attribute value, so a panel over the period merges that row with the spans of the days
 /// after it (yesterday and today: 2 or 3 states per value instead of about 6 for 30 days). The window is
 /// built the first time a panel asks for it, in the background (that answer reads the spans), and used while
-/// the spans of its days are as they were when it was merged: the totals of their writes, visits and
-/// pageviews are the same (late data or a TTL delete changes them), and no erasure has begun since its build
-/// began (an erase rebuilds the states of the visitor's days and deletes the site's windows, <c>ErasedVisitorStates</c>).
+/// the spans of its days are as they were when it was merged: the sums of writes, visits and pageviews of
+/// the site's total rows over its days are the same (late data or a TTL delete changes them), and no erasure
+/// has begun since its build began (an erase rebuilds the states of the visitor's days and deletes the site's windows, <c>ErasedVisitorStates</c>).
 /// A window whose days changed is built again, at most once per <see cref="RebuildAfter"/>; meanwhile panels read the spans.
 /// </summary>
 public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider time, ILogger<VisitorWindows>? logger = null) : IAsyncDisposable
@@ -80,21 +80,25 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     public async Task BuildAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken cancellationToken)
     {
         var database = clickHouse.Database;
-        // The totals come from the same read as the states (window functions over the grouped rows), so the
-        // fingerprint is that of exactly the rows merged. now64 is taken as the statement starts: an erasure
-        // begun after it makes the build unusable (BuiltAsync).
+        // The engine's clock and the totals first, in a statement of their own, so the states merged after
+        // hold at least what the totals count (a row written in between changes the totals a reader compares:
+        // the window is then not read), and an erasure that ends after this instant makes the build unusable.
+        var parameters = Parameters(site, attribute);
+        var now = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
+            $"SELECT toString(now64(6, 'UTC')), {TotalsSql(database, first, end)}", "TabSeparated", parameters, cancellationToken)).TrimEnd('\n').Split('\t');
+        parameters["built"] = now[0];
         var sql = $$"""
             INSERT INTO {{database}}.{{Table}} (site_id, attribute, first_day, end_day, built, value, visitors_exact, visits, pageviews,
                 anonymous_pageviews, bounces, visit_duration, total_writes, total_visits, total_pageviews)
-            SELECT site_id, attribute, {{Date(first)}}, {{Date(end)}}, now64(6, 'UTC'), value, uniqCombined64MergeState(19)(visitors_exact),
+            SELECT site_id, attribute, {{Date(first)}}, {{Date(end)}}, toDateTime64({built:String}, 6, 'UTC'), value, uniqCombined64MergeState(19)(visitors_exact),
                 sum(visits), sum(pageviews), sum(anonymous_pageviews), sum(bounces), sum(visit_duration),
-                sum(sum(writes)) OVER (), sum(sum(visits)) OVER (), sum(sum(pageviews)) OVER ()
+                {{Number(now[1])}}, {{Number(now[2])}}, {{Number(now[3])}}
             FROM {{database}}.{{VisitorSpans.Table}}
             WHERE site_id = {site:String} AND attribute = {attribute:String} AND {{VisitorSpans.CoverSql(Days(first, end))}}
             GROUP BY site_id, attribute, value
             SETTINGS insert_distributed_sync = 1
             """;
-        await clickHouse.ExecuteAsync(sql, Parameters(site, attribute), cancellationToken);
+        await clickHouse.ExecuteAsync(sql, parameters, cancellationToken);
     }
 
     /// <summary>Waits for a build still running (the host stops; tests).</summary>
@@ -115,22 +119,32 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         _stopping.Dispose();
     }
 
-    /// <summary>The newest build of the window that still answers, as text the engine reads back; null when none does.</summary>
+    /// <summary>The newest build of the window if it still answers, as text the engine reads back; null otherwise.</summary>
     private async Task<string?> BuiltAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken cancellationToken)
     {
         var database = clickHouse.Database;
-        const string key = "site_id = {site:String} AND attribute = {attribute:String}";
+        // The newest build's first row (read backwards along the key: one granule), checked against the totals now.
         var sql = $$"""
-            SELECT toString(max(built)), count() FROM {{database}}.{{Table}}
-            WHERE {{key}} AND first_day = {{Date(first)}} AND end_day = {{Date(end)}}
-                AND built > (SELECT max(erased_at) FROM {{database}}.erasures)
-                AND (total_writes, total_visits, total_pageviews) = (
-                    SELECT sum(writes), sum(visits), sum(pageviews) FROM {{database}}.{{VisitorSpans.Table}}
-                    WHERE {{key}} AND {{VisitorSpans.CoverSql(Days(first, end))}})
+            SELECT toString(built), built > (SELECT max(erased_at) FROM {{database}}.erasures)
+                AND (total_writes, total_visits, total_pageviews) = (SELECT {{TotalsSql(database, first, end)}})
+            FROM {{database}}.{{Table}}
+            WHERE site_id = {site:String} AND attribute = {attribute:String} AND first_day = {{Date(first)}} AND end_day = {{Date(end)}}
+            ORDER BY built DESC
+            LIMIT 1
             """;
         var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", Parameters(site, attribute), cancellationToken)).TrimEnd('\n').Split('\t');
-        return fields is [var built, var rows] && rows != "0" ? built : null;
+        return fields is [var built, "1"] ? built : null;
     }
+
+    /// <summary>
+    /// The sums of writes, visits and pageviews of the site's total rows over the window's days: 'hits' for
+    /// a hit-fed attribute, 'visits' for a visit-fed one. The views write a total row beside every row they
+    /// write on a day (each hit counts in 'hits' and, a pageview, in 'page'; each visit row in 'visits' and in
+    /// every visit attribute), and the total rows are a few per day, where an attribute's are one per value.
+    /// </summary>
+    private static string TotalsSql(string database, DateOnly first, DateOnly end) =>
+        $"sum(writes), sum(visits), sum(pageviews) FROM {database}.{VisitorSpans.Table} WHERE site_id = {{site:String}} "
+        + $"AND attribute = {{totals:String}} AND {VisitorSpans.CoverSql(Days(first, end))}";
 
     /// <summary>Starts a build unless one of this window began within <see cref="RebuildAfter"/>; one build at a time, after the one running.</summary>
     private void BuildInBackground(string site, string attribute, DateOnly first, DateOnly end)
@@ -166,7 +180,11 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         }
     }
 
-    private static Dictionary<string, string> Parameters(string site, string attribute) => new() { ["site"] = site, ["attribute"] = attribute };
+    private static Dictionary<string, string> Parameters(string site, string attribute) =>
+        new() { ["site"] = site, ["attribute"] = attribute, ["totals"] = VisitorSpans.IsHitFed(attribute) ? "hits" : "visits" };
+
+    /// <summary>A sum the engine answered, written back into SQL (checked to be a number).</summary>
+    private static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
 
     private static string Date(DateOnly day) => $"toDate('{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')";
 
