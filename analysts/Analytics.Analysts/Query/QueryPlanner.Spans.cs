@@ -112,22 +112,28 @@ public sealed partial class QueryPlanner
         window.Attribute == attribute && window.First == DateOnly.FromDateTime(range.From) && window.End <= DateOnly.FromDateTime(range.To);
 
     /// <summary>
-    /// The rows of <paramref name="range"/> as a window and the spans after it: the window's merged row per value
-    /// for its days, and the fewest spans that cover the days from its end (<see cref="VisitorWindows"/>). The
-    /// filter is applied in both parts, so only the values asked for are read.
+    /// The rows of <paramref name="range"/> as a window and the spans: the window's merged row of each value it
+    /// holds, for its days, and the spans of the days after it; a value the window does not hold (it keeps the
+    /// most visited, <see cref="VisitorWindows.DefaultValues"/>) is read from the spans of the window's days too. The
+    /// filter is applied in every part, so only the values asked for are read.
     /// </summary>
     private string WindowAndSpansSql(StoredWindow window, DateRange range, string site, SqlParameters p, string? filter)
     {
         var attribute = p.AddString(window.Attribute);
+        var start = window.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var end = window.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var days = new DateRange(start, end, window.First, window.End.AddDays(-1));
         var rest = new DateRange(end, range.To, window.End, range.LastDay);
         var and = filter is null ? "" : " AND " + filter;
-        return new StringBuilder("SELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorWindows.Table)
-            .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute)
+        var windowRows = new StringBuilder(" FROM ").Append(database).Append('.').Append(VisitorWindows.Table)
+            .Append(" WHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute)
             .Append(" AND first_day = toDate(").Append(p.AddString(Day(window.First))).Append(") AND end_day = toDate(").Append(p.AddString(Day(window.End)))
-            .Append(") AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and)
+            .Append(") AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and).ToString();
+        return new StringBuilder("SELECT ").Append(SpanColumns).Append(windowRows)
             .Append("\nUNION ALL\nSELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorSpans.Table)
-            .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute).Append(" AND ").Append(VisitorSpans.CoverSql(rest)).Append(and)
+            .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute).Append(and)
+            .Append(" AND (").Append(VisitorSpans.CoverSql(rest)).Append(" OR (").Append(VisitorSpans.CoverSql(days))
+            .Append(" AND value NOT IN (SELECT value").Append(windowRows).Append(")))")
             .ToString();
     }
 

@@ -20,12 +20,23 @@ public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End
 /// has begun since its build began (an erase rebuilds the states of the visitor's days and deletes the site's windows, <c>ErasedVisitorStates</c>).
 /// A window whose days changed is built again, at most once per <see cref="RebuildAfter"/>; meanwhile panels read the spans.
 /// </summary>
-public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider time, ILogger<VisitorWindows>? logger = null) : IAsyncDisposable
+/// <param name="clickHouse">Where the spans and windows are.</param>
+/// <param name="time">The clock that says which day is today (UTC).</param>
+/// <param name="logger">Says why a build failed.</param>
+/// <param name="values">How many values a window holds (<see cref="DefaultValues"/>).</param>
+public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider time, ILogger<VisitorWindows>? logger = null, int values = VisitorWindows.DefaultValues) : IAsyncDisposable
 {
     public const string Table = "visitor_windows";
 
     /// <summary>The fewest spans a window must stand for to be worth a build: it saves their merges, less its own.</summary>
     private const int MinSpans = 3;
+
+    /// <summary>
+    /// The values a window holds: the most visited over its days (by visits, or pageviews for pages). A panel
+    /// counts about its page's values; any other value it needs is read from the spans. Merging every value
+    /// of a site with thousands of pages stopped the engine for seconds (2,004 pages: 1.6 s at 10 M hits).
+    /// </summary>
+    public const int DefaultValues = 50;
 
     /// <summary>How soon a window whose days changed (or whose build failed) is built again.</summary>
     public static readonly TimeSpan RebuildAfter = TimeSpan.FromMinutes(1);
@@ -87,6 +98,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         var now = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
             $"SELECT toString(now64(6, 'UTC')), {TotalsSql(database, first, end)}", "TabSeparated", parameters, cancellationToken)).TrimEnd('\n').Split('\t');
         parameters["built"] = now[0];
+        var cover = VisitorSpans.CoverSql(Days(first, end));
         var sql = $$"""
             INSERT INTO {{database}}.{{Table}} (site_id, attribute, first_day, end_day, built, value, visitors_exact, visits, pageviews,
                 anonymous_pageviews, bounces, visit_duration, total_writes, total_visits, total_pageviews)
@@ -94,7 +106,11 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
                 sum(visits), sum(pageviews), sum(anonymous_pageviews), sum(bounces), sum(visit_duration),
                 {{Number(now[1])}}, {{Number(now[2])}}, {{Number(now[3])}}
             FROM {{database}}.{{VisitorSpans.Table}}
-            WHERE site_id = {site:String} AND attribute = {attribute:String} AND {{VisitorSpans.CoverSql(Days(first, end))}}
+            WHERE site_id = {site:String} AND attribute = {attribute:String} AND {{cover}}
+                AND value IN (
+                    SELECT value FROM {{database}}.{{VisitorSpans.Table}}
+                    WHERE site_id = {site:String} AND attribute = {attribute:String} AND {{cover}}
+                    GROUP BY value ORDER BY sum({{(VisitorSpans.IsHitFed(attribute) ? "pageviews" : "visits")}}) DESC, value LIMIT {{values}})
             GROUP BY site_id, attribute, value
             SETTINGS insert_distributed_sync = 1
             """;

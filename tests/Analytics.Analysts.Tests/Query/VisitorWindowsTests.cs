@@ -74,6 +74,23 @@ public sealed class VisitorWindowsTests
     }
 
     [Test, Order(2)]
+    public async Task A_panel_reads_the_values_a_window_does_not_hold_from_the_spans()
+    {
+        // A window of the 3 most visited pages, and a panel of 8 from the second: most of its values are not in it.
+        await _windows.IdleAsync(); // the builds the first test's checks started, so the newest build of sources is the one below
+        await using var few = new VisitorWindows(_clickHouse, new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)), values: 3);
+        var runner = new QueryRunner(_clickHouse, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: few);
+        await few.BuildAsync("win", "source", First, End, CancellationToken.None);
+        var query = Panel("source", limit: 4, offset: 1);
+
+        var windowed = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That(few.Reads, Is.EqualTo(1));
+        Assert.That(await CountAsync($"SELECT count() FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE site_id = 'win' AND attribute = 'source' AND built = (SELECT max(built) FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE attribute = 'source')"), Is.EqualTo(3));
+        await AssertRawAsync(query, windowed);
+    }
+
+    [Test, Order(3)]
     public async Task Late_hits_on_a_windowed_day_make_the_window_unused_until_it_is_built_again()
     {
         Assert.That(await FreshAsync("country"), Is.Not.Null);
@@ -91,7 +108,7 @@ public sealed class VisitorWindowsTests
         await AssertRawAsync(Panel("country", limit: 5, offset: 0), rebuilt);
     }
 
-    [Test, Order(3)]
+    [Test, Order(4)]
     public async Task An_erasure_deletes_the_windows_and_one_built_before_it_is_never_read()
     {
         await _windows.BuildAsync("win", "country", First, End, CancellationToken.None);
@@ -118,7 +135,7 @@ public sealed class VisitorWindowsTests
         await AssertRawAsync(query, after);
     }
 
-    [Test, Order(4)]
+    [Test, Order(5)]
     public async Task A_panel_without_a_window_builds_one_in_the_background_that_the_next_load_reads()
     {
         // Days no test asked for before (a window asked for is built at most once a minute, and the clock stands still).
