@@ -148,7 +148,7 @@ public static class MarkdownReport
                 ? $"| {t.Name} | {t.Kind} | {t.Source} | failed | | 0 | |"
                 : $"| {t.Name} | {t.Kind} | {t.Source} | {t.MedianMs:0.0} | {t.P99Ms:0.0} | {t.Runs} | {(t.MedianMs < 100 ? "yes" : "**no**")} |");
         }
-        md.AppendLine().AppendLine("Kinds: `stats API` is POST /api/v2/query over HTTP with an API key, exactly the body the dashboard sends; `planner (rollups)` and `raw hits + sessions` run the same query in-process through the planner, with and without rollups (issue 6).").AppendLine();
+        md.AppendLine().AppendLine("Kinds: `stats API` is POST /api/v2/query over HTTP with an API key, exactly the body the dashboard sends; `planner (rollups)` and `raw hits + sessions` run the same query in-process through the planner, with and without rollups (issue 6); `planner, no windows` as `planner (rollups)` without the visitor windows (schema 0027: the spans alone).").AppendLine();
         md.AppendLine($"Tables (active parts): {string.Join("; ", qs.Tables)}.").AppendLine();
     }
 

@@ -3,10 +3,13 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Analytics.Analysts;
 using Analytics.Analysts.Access;
 using Analytics.Analysts.Query;
+using Analytics.Analysts.Storage;
 using Analytics.Bench.Report;
 using Analytics.Pipeline.ClickHouse;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Bench.Sections;
 
@@ -87,16 +90,18 @@ public sealed class QuerySection(BenchSettings settings, TextWriter log)
             return response.IsSuccessStatusCode;
         }, cancellationToken));
 
+        // The same planner without the visitor windows (schema 0027): the spans alone, as before them.
+        var spansOnly = new QueryRunner(services.GetRequiredService<StatsClickHouse>(), services.GetRequiredService<IOptions<AnalystsOptions>>(), services.GetRequiredService<DefinitionStore>());
         foreach (var (name, template) in DashboardQueries.Default.Where(q => DashboardQueries.MainQuestions.Contains(q.Name)))
         {
             var query = Parse(parser, template.Replace("{site}", site, StringComparison.Ordinal));
-            foreach (var (mode, kind) in new[] { (PlanMode.Best, "planner (rollups)"), (PlanMode.NoRollups, "raw hits + sessions") })
+            foreach (var (mode, kind, reader) in new[] { (PlanMode.Best, "planner (rollups)", runner), (PlanMode.Best, "planner, no windows", spansOnly), (PlanMode.NoRollups, "raw hits + sessions", runner) })
             {
                 timings.Add(await TimeAsync(name, kind, QueryPlanner.SourceFor(query, query.Range, mode).ToString(), async () =>
                 {
                     try
                     {
-                        await runner.RunAsync(query, null, cancellationToken, mode);
+                        await reader.RunAsync(query, null, cancellationToken, mode);
                         return true;
                     }
                     catch (BadQueryException)
