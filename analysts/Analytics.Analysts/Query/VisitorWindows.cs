@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
@@ -13,11 +12,12 @@ public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End
 /// <summary>
 /// visitor_windows (schema/0027): the visitor states and sums of a period's days before yesterday, merged
 /// into one row per attribute value, so a panel over the period merges that row with the spans of the days
-/// after it (yesterday and today: 2 or 3 states per value instead of about 6 for 30 days). The window is
+/// after it (yesterday and today: 3 states per value instead of about 6 for 30 days). The window is
 /// built the first time a panel asks for it, in the background (that answer reads the spans), and used while
 /// the spans of its days are as they were when it was merged: the sums of writes, visits and pageviews of
-/// the site's total rows over its days are the same (late data or a TTL delete changes them), and no erasure
-/// has begun since its build began (an erase rebuilds the states of the visitor's days and deletes the site's windows, <c>ErasedVisitorStates</c>).
+/// the site's total rows over its days are the same (late data or a TTL delete changes them), and its build
+/// began after the last erasure ended (an erase rebuilds the states of the visitor's days, deletes the site's
+/// windows, <c>ErasedVisitorStates</c>, and writes its tombstone again at its end).
 /// A window whose days changed is built again, at most once per <see cref="RebuildAfter"/>; meanwhile panels read the spans.
 /// </summary>
 /// <param name="clickHouse">Where the spans and windows are.</param>
@@ -42,7 +42,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     public static readonly TimeSpan RebuildAfter = TimeSpan.FromMinutes(1);
 
     private readonly ILogger _logger = logger ?? NullLogger<VisitorWindows>.Instance;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBuilds = new();
+    private readonly Dictionary<string, DateTimeOffset> _lastBuilds = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task _building = Task.CompletedTask;
@@ -176,7 +176,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
             _lastBuilds[key] = now;
             foreach (var old in _lastBuilds.Where(b => now - b.Value >= RebuildAfter).Select(b => b.Key).ToList())
             {
-                _lastBuilds.TryRemove(old, out _);
+                _lastBuilds.Remove(old);
             }
             _building = _building.ContinueWith(_ => BuildQuietlyAsync(site, attribute, first, end), CancellationToken.None,
                 TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
@@ -189,7 +189,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         {
             await BuildAsync(site, attribute, first, end, _stopping.Token);
         }
-        catch (Exception e) when (e is ClickHouseException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is ClickHouseException or OperationCanceledException or ObjectDisposedException or FormatException or OverflowException)
         {
             // Panels read the spans meanwhile, as before there were windows; a read-only user ends here every time.
             Log.NotStored(_logger, attribute, site, first, end.AddDays(-1), e.Message);
