@@ -120,15 +120,13 @@ public sealed partial class QueryPlanner
     private string WindowAndSpansSql(StoredWindow window, DateRange range, string site, SqlParameters p, string? filter)
     {
         var attribute = p.AddString(window.Attribute);
-        var start = window.First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var end = window.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var days = new DateRange(start, end, window.First, window.End.AddDays(-1));
-        var rest = new DateRange(end, range.To, window.End, range.LastDay);
+        var days = VisitorWindows.Days(window.First, window.End);
+        var rest = new DateRange(days.To, range.To, window.End, range.LastDay);
         var and = filter is null ? "" : " AND " + filter;
         var windowRows = new StringBuilder(" FROM ").Append(database).Append('.').Append(VisitorWindows.Table)
             .Append(" WHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute)
-            .Append(" AND first_day = toDate(").Append(p.AddString(Day(window.First))).Append(") AND end_day = toDate(").Append(p.AddString(Day(window.End)))
-            .Append(") AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and).ToString();
+            .Append(" AND first_day = ").Append(VisitorWindows.Date(window.First)).Append(" AND end_day = ").Append(VisitorWindows.Date(window.End))
+            .Append(" AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and).ToString();
         return new StringBuilder("SELECT ").Append(SpanColumns).Append(windowRows)
             .Append("\nUNION ALL\nSELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorSpans.Table)
             .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute).Append(and)
@@ -136,8 +134,6 @@ public sealed partial class QueryPlanner
             .Append(" AND value NOT IN (SELECT value").Append(windowRows).Append(")))")
             .ToString();
     }
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Whether the visitors of spans of <paramref name="attribute"/> rows are at most the sum of the visitors

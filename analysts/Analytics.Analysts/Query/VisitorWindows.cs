@@ -202,9 +202,11 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// <summary>A sum the engine answered, written back into SQL (checked to be a number).</summary>
     private static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
 
-    private static string Date(DateOnly day) => $"toDate('{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')";
+    /// <summary>A day as an SQL literal (formatted here, never from a caller).</summary>
+    internal static string Date(DateOnly day) => $"toDate('{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')";
 
-    private static DateRange Days(DateOnly first, DateOnly end) =>
+    /// <summary>The whole UTC days [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    internal static DateRange Days(DateOnly first, DateOnly end) =>
         new(first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), end.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), first, end.AddDays(-1));
 
     private static partial class Log
