@@ -77,9 +77,14 @@ public static class VisitorSpans
         var spans = Cover(range);
         return spans.Count == 0
             ? "0"
-            : "(span_days, day) IN (" + string.Join(", ", spans.Select(s =>
-                $"({s.Days.ToString(CultureInfo.InvariantCulture)}, toDate('{s.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'))")) + ")";
+            : "(span_days, day) IN (" + string.Join(", ", spans.Select(Tuple)) + ")";
     }
+
+    /// <summary>The SQL condition picking the rows of one span of <see cref="Cover"/>.</summary>
+    public static string SpanSql((int Days, DateOnly Start) span) => $"(span_days, day) = {Tuple(span)}";
+
+    private static string Tuple((int Days, DateOnly Start) span) =>
+        $"({span.Days.ToString(CultureInfo.InvariantCulture)}, toDate('{span.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'))";
 
     private static int DayNumber(DateTime utc) => (int)Math.Floor((DateTime.SpecifyKind(utc, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalDays);
 

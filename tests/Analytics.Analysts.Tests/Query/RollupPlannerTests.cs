@@ -226,7 +226,7 @@ public sealed class RollupPlannerTests
     [TestCase("rand", "[]")]
     [TestCase("batched", "[]")]
     [TestCase("rand", """[["is","source",["google","newsletter"]]]""")]
-    public async Task A_total_read_in_two_parts_answers_as_read_alone_and_its_parts_lie_between_its_visitors_and_the_sum_of_its_days(string site, string filters)
+    public async Task A_total_read_with_its_spans_as_parts_answers_as_read_alone_and_its_parts_lie_between_its_visitors_and_the_sum_of_its_days(string site, string filters)
     {
         var query = Parse($$$"""{"site_id":"{{{site}}}","metrics":["visitors","visits","pageviews","bounce_rate","visit_duration"],"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"]}""");
         var byDay = Parse($$$"""{"site_id":"{{{site}}}","metrics":["visitors"],"dimensions":["time:day"],"filters":{{{filters}}},"date_range":["2026-01-05","2026-02-20"],"pagination":{"limit":1000}}""");
@@ -243,7 +243,7 @@ public sealed class RollupPlannerTests
         Assert.That(withParts[0].Metrics.Take(query.Metrics.Count), Is.EqualTo(raw.Rows.Single().Metrics));
         var parts = withParts[0].Metrics[^1];
         TestContext.Out.WriteLine($"{site}: visitors {raw.Rows[0].Metrics[0]}, parts {parts}, days {days.Rows.Sum(d => d.Metrics[0])}");
-        // Visitors come back all through the period, so some are in both parts: the parts' sum says more than the total.
+        // Visitors come back all through the period, so some are in several parts: the parts' sum says more than the total.
         Assert.That(parts, Is.GreaterThan(raw.Rows[0].Metrics[0]));
         Assert.That(parts, Is.LessThanOrEqualTo(days.Rows.Sum(d => d.Metrics[0])), "a part's visitors are at most the sum of its days'");
     }
