@@ -59,10 +59,8 @@ public sealed partial class QueryPlanner
     /// merged on its own and the spans' visitors summed (what <see cref="SpanSumPlan"/> gives in a second
     /// read). A span's visitors are at most the sum of its days'. Null when the query is not of that shape,
     /// or when the days are counted on rows for which that does not hold (<see cref="DaysAtLeastTheSpans"/>).
-    /// Through a <paramref name="window"/> (unfiltered totals only, with days of the period after it): the
-    /// window's row is one part (its visitors are at most the sum of its days' too), each span after it another.
     /// </summary>
-    public QueryPlan? TotalWithPartsPlan(StatsQuery query, StatsQuery byDay, DateRange range, PlanMode mode = PlanMode.Best, StoredWindow? window = null)
+    public QueryPlan? TotalWithPartsPlan(StatsQuery query, StatsQuery byDay, DateRange range, PlanMode mode = PlanMode.Best)
     {
         var total = query with { Filter = SourceChoice.Simplified(query.Filter) };
         var days = byDay with { Filter = SourceChoice.Simplified(byDay.Filter) };
@@ -74,39 +72,24 @@ public sealed partial class QueryPlanner
         {
             return null;
         }
-        if (window is not null && !(total.Filter is null && WindowFits(window, attribute, range) && window.End < DateOnly.FromDateTime(range.To)))
-        {
-            window = null;
-        }
         var p = new SqlParameters();
-        var site = p.AddString(total.SiteId);
         var metrics = total.Metrics.Select((m, i) => $"{SpanMetricSql(m)} AS m{i.ToString(CultureInfo.InvariantCulture)}");
         // The spans lie within the period and do not overlap. Each is merged on its own beside the total, in the
         // same pass over the states: no part state is handed on (an inner GROUP BY with -MergeState took about 15%
         // longer at 10 M hits), and one part per span cost no more than two halves of the period (42-46 ms at 10 M).
-        var spans = window is null ? VisitorSpans.Cover(range) : VisitorSpans.Cover(AfterWindow(window, range));
-        var parts = spans.Select(span => VisitorSketch.MergeIf(VisitorSketch.Column, VisitorSpans.SpanSql(span)))
-            .Concat(window is null ? [] : [VisitorSketch.MergeIf(VisitorSketch.Column, WindowRow)]);
+        var parts = VisitorSpans.Cover(range).Select(span => VisitorSketch.MergeIf(VisitorSketch.Column, VisitorSpans.SpanSql(span)));
         var sql = new StringBuilder();
         if (AttributeColumn(total) is { } column)
         {
             sql.Append("WITH value AS ").Append(column).Append('\n');
         }
         sql.Append("SELECT ").AppendJoin(", ", metrics).Append(", ").AppendJoin(" + ", parts).Append(" AS m").Append(total.Metrics.Count.ToString(CultureInfo.InvariantCulture))
-            .Append(", count() OVER () AS total_rows\nFROM ");
-        if (window is not null)
+            .Append(", count() OVER () AS total_rows\nFROM ").Append(database).Append('.').Append(VisitorSpans.Table)
+            .Append("\nWHERE site_id = ").Append(p.AddString(total.SiteId)).Append(" AND attribute = ").Append(p.AddString(attribute))
+            .Append(" AND ").Append(VisitorSpans.CoverSql(range));
+        if (total.Filter is not null)
         {
-            sql.Append('(').Append(WindowAndSpansSql(window, range, site, p, filter: null)).Append(')');
-        }
-        else
-        {
-            sql.Append(database).Append('.').Append(VisitorSpans.Table)
-                .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(p.AddString(attribute))
-                .Append(" AND ").Append(VisitorSpans.CoverSql(range));
-            if (total.Filter is not null)
-            {
-                sql.Append(" AND ").Append(FilterSql(total.Filter, p));
-            }
+            sql.Append(" AND ").Append(FilterSql(total.Filter, p));
         }
         if (!VisitorSpans.IsHitFed(attribute))
         {
@@ -116,9 +99,6 @@ public sealed partial class QueryPlanner
         sql.Append("\nSETTINGS max_execution_time = ").Append(Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
         return new QueryPlan(sql.ToString(), p.Values, PlanSource.VisitorSpans);
     }
-
-    /// <summary>Picks the window's rows out of <see cref="WindowAndSpansSql"/>: they stand as a span of no days.</summary>
-    private const string WindowRow = "span_days = 0";
 
     /// <summary>The columns a span row and a window row have alike, all a query on the spans reads.</summary>
     private const string SpanColumns = "value, visitors_exact, visits, pageviews, anonymous_pageviews, bounces, visit_duration";
@@ -131,30 +111,25 @@ public sealed partial class QueryPlanner
     /// The rows of <paramref name="range"/> as a window and the spans: the window's merged row of each value it
     /// holds, for its days, and the spans of the days after it; a value the window does not hold (it keeps the
     /// most visited, <see cref="VisitorWindows.DefaultValues"/>) is read from the spans of the window's days too. The
-    /// filter is applied in every part, so only the values asked for are read. Each row says its span (<c>span_days, day</c>;
-    /// the window's rows <see cref="WindowRow"/>).
+    /// filter is applied in every part, so only the values asked for are read.
     /// </summary>
     private string WindowAndSpansSql(StoredWindow window, DateRange range, string site, SqlParameters p, string? filter)
     {
         var attribute = p.AddString(window.Attribute);
         var days = VisitorWindows.Days(window.First, window.End);
-        var rest = AfterWindow(window, range);
+        var rest = new DateRange(days.To, range.To, window.End, range.LastDay);
         var and = filter is null ? "" : " AND " + filter;
         var windowRows = new StringBuilder(" FROM ").Append(database).Append('.').Append(VisitorWindows.Table)
             .Append(" WHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute)
             .Append(" AND first_day = ").Append(VisitorWindows.Date(window.First)).Append(" AND end_day = ").Append(VisitorWindows.Date(window.End))
             .Append(" AND built = toDateTime64(").Append(p.AddString(window.Built)).Append(", 6, 'UTC')").Append(and).ToString();
-        return new StringBuilder("SELECT 0 AS span_days, first_day AS day, ").Append(SpanColumns).Append(windowRows)
-            .Append("\nUNION ALL\nSELECT span_days, day, ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorSpans.Table)
+        return new StringBuilder("SELECT ").Append(SpanColumns).Append(windowRows)
+            .Append("\nUNION ALL\nSELECT ").Append(SpanColumns).Append(" FROM ").Append(database).Append('.').Append(VisitorSpans.Table)
             .Append("\nWHERE site_id = ").Append(site).Append(" AND attribute = ").Append(attribute).Append(and)
             .Append(" AND (").Append(VisitorSpans.CoverSql(rest)).Append(" OR (").Append(VisitorSpans.CoverSql(days))
             .Append(" AND value NOT IN (SELECT value").Append(windowRows).Append(")))")
             .ToString();
     }
-
-    /// <summary>The days of <paramref name="range"/> after <paramref name="window"/>'s.</summary>
-    private static DateRange AfterWindow(StoredWindow window, DateRange range) =>
-        new(window.End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), range.To, window.End, range.LastDay);
 
     /// <summary>
     /// Whether the visitors of spans of <paramref name="attribute"/> rows are at most the sum of the visitors

@@ -29,7 +29,7 @@ public sealed partial class QueryRunner
         {
             return null;
         }
-        var window = await WindowOfAsync(query, query.Range, mode, cancellationToken);
+        var window = await WindowOfAsync(query, mode, cancellationToken);
         var (bounds, total) = await ReadAsync(boundPlan, 1, cancellationToken);
         var candidates = bounds.Count > (3 * wanted) + 5 ? bounds[..^1] : bounds;
         var outside = bounds.Count > candidates.Count ? bounds[^1].Metrics[0] : 0;
@@ -72,13 +72,10 @@ public sealed partial class QueryRunner
         (await ReadAsync(_planner.Plan(query, query.Range, mode: mode, unlimited: candidates.Count, onlyValues: [.. candidates.Select(c => c.Dimensions[0])], window: window),
             query.Metrics.Count, cancellationToken)).Rows;
 
-    /// <summary>
-    /// The stored window <paramref name="range"/> can be read through (its states merged ahead), or null; with
-    /// <paramref name="daysAfter"/>, only one that leaves days of the range after it (<see cref="VisitorWindows.FreshAsync"/>).
-    /// </summary>
-    private async Task<StoredWindow?> WindowOfAsync(StatsQuery query, DateRange range, PlanMode mode, CancellationToken cancellationToken, bool daysAfter = false) =>
-        windows is not null && QueryPlanner.WindowAttribute(query, range, mode) is { } attribute
-            ? await windows.FreshAsync(query.SiteId, attribute, range, cancellationToken, daysAfter)
+    /// <summary>The stored window the query's period can be read through (its states merged ahead), or null.</summary>
+    private async Task<StoredWindow?> WindowOfAsync(StatsQuery query, PlanMode mode, CancellationToken cancellationToken) =>
+        windows is not null && QueryPlanner.WindowAttribute(query, query.Range, mode) is { } attribute
+            ? await windows.FreshAsync(query.SiteId, attribute, query.Range, cancellationToken)
             : null;
 
     /// <summary>Strings in the engine's order (bytes of UTF-8), for ties in visitors (ORDER BY m0 DESC, d0 ASC).</summary>

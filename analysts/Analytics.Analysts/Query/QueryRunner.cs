@@ -55,7 +55,7 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     internal async Task<QueryResult> RunPlainAsync(StatsQuery query, int? minVisitors, CancellationToken cancellationToken, PlanMode mode = PlanMode.Best)
     {
         query = await WithVisitsCarriedAsync(query, mode, cancellationToken);
-        DaysAtLeast? daysAtLeast = null;
+        double? daysAtLeast = null;
         List<ResultRow> rows;
         long total;
         if (minVisitors is { } k)
@@ -85,7 +85,7 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         var comparisonRange = ComparisonRange(query);
         if (comparisonRange is not null)
         {
-            DaysAtLeast? earlierDaysAtLeast = null;
+            double? earlierDaysAtLeast = null;
             List<ResultRow> earlier;
             if (minVisitors is { } kEarlier)
             {
@@ -132,18 +132,19 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// counted on one of its days). Counts up to <see cref="VisitorSketch.ExactUpTo"/> are exact and keep
     /// that by themselves; above it they are estimates (about 0.14% standard error), which can come out
     /// above the sum where few visitors come back on another day. Then an aggregate over several days
-    /// also counts each day and answers the smaller figure. <paramref name="daysAtLeast"/> is a lower bound of
-    /// the sum of the days' visitors read with the total (<see cref="ReadWithPartsAsync"/>), if any.
+    /// also counts each day and answers the smaller figure. <paramref name="daysAtLeast"/> is the covering spans'
+    /// visitors summed, read with the total (<see cref="ReadWithPartsAsync"/>), if any: a lower bound of the sum of the
+    /// days (on the top line's visit rows: the same sum as on hit rows but for visits that cross midnight).
     /// </summary>
-    private async Task<List<ResultRow>> AtMostTheSumOfItsDaysAsync(StatsQuery query, DateRange range, List<ResultRow> rows, DaysAtLeast? daysAtLeast, PlanMode mode, CancellationToken cancellationToken)
+    private async Task<List<ResultRow>> AtMostTheSumOfItsDaysAsync(StatsQuery query, DateRange range, List<ResultRow> rows, double? daysAtLeast, PlanMode mode, CancellationToken cancellationToken)
     {
         var visitors = query.Metrics.ToList().IndexOf(Metric.Visitors);
         if (visitors < 0 || query.Dimensions.Count > 0 || range.Days < 2 || rows.Count != 1 || rows[0].Metrics[visitors] <= VisitorSketch.ExactUpTo)
         {
             return rows;
         }
-        // As for the spans below: a total 1% below the parts' sum is below the sum of the days.
-        if (daysAtLeast is { } parts && 0.99 * parts.Visitors >= rows[0].Metrics[visitors])
+        // As for the spans below, read with the total: a total 1% below their sum is below the sum of the days.
+        if (daysAtLeast is { } parts && 0.99 * parts >= rows[0].Metrics[visitors])
         {
             return rows;
         }
@@ -151,7 +152,7 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         // The spans that cover the period first, unless read with the total: their visitors' sum is at most the
         // sum of the days (exactly so for exact counts; estimates are within about 0.14% each), so a total 1% below
         // it (seven errors) is below the sum of the days too, and the days need not be counted (each is a state to finalize).
-        if (daysAtLeast is not { SpansSummed: true } && _planner.SpanSumPlan(byDay, range, mode) is { } spanSum
+        if (daysAtLeast is null && _planner.SpanSumPlan(byDay, range, mode) is { } spanSum
             && (await ReadAsync(spanSum, 1, cancellationToken)).Rows is [var spans] && 0.99 * spans.Metrics[0] >= rows[0].Metrics[visitors])
         {
             return rows;
@@ -181,33 +182,21 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
 
     /// <summary>
     /// Reads the query over <paramref name="range"/>; a total on the visitor spans comes with a lower bound
-    /// of the sum of its days' visitors from the same read (<see cref="QueryPlanner.TotalWithPartsPlan"/>),
-    /// which saves the second read of <see cref="AtMostTheSumOfItsDaysAsync"/> on the dashboard's top line.
+    /// of the sum of its days' visitors from the same read, its covering spans' visitors summed
+    /// (<see cref="QueryPlanner.TotalWithPartsPlan"/>), which saves the reads of <see cref="AtMostTheSumOfItsDaysAsync"/>
+    /// on the dashboard's top line: the days, when that decides; the spans' sum again, when it does not.
     /// </summary>
-    private async Task<(List<ResultRow> Rows, long Total, DaysAtLeast? DaysAtLeast)> ReadWithPartsAsync(StatsQuery query, DateRange range, int? unlimited, PlanMode mode, CancellationToken cancellationToken)
+    private async Task<(List<ResultRow> Rows, long Total, double? DaysAtLeast)> ReadWithPartsAsync(StatsQuery query, DateRange range, int? unlimited, PlanMode mode, CancellationToken cancellationToken)
     {
         if (_planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode) is not { } plan)
         {
             var (plain, count) = await ReadAsync(_planner.Plan(query, range, null, unlimited, mode), query.Metrics.Count, cancellationToken);
             return (plain, count, null);
         }
-        // An unfiltered total (the dashboard's top line) reads its closed days through a window when one answers.
-        var window = SourceChoice.Simplified(query.Filter) is null ? await WindowOfAsync(query, range, mode, cancellationToken, daysAfter: true) : null;
-        if (window is not null)
-        {
-            plan = _planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode, window)!;
-        }
         var (rows, total) = await ReadAsync(plan, query.Metrics.Count + 1, cancellationToken);
-        var parts = rows is [var row] ? new DaysAtLeast(row.Metrics[^1], SpansSummed: window is null) : null;
+        var parts = rows is [var row] ? row.Metrics[^1] : (double?)null;
         return ([.. rows.Select(r => r with { Metrics = [.. r.Metrics.Take(query.Metrics.Count)] })], total, parts);
     }
-
-    /// <summary>
-    /// A lower bound of the sum of a period's days' visitors. <paramref name="SpansSummed"/> when it is the covering spans'
-    /// visitors summed, as <see cref="QueryPlanner.SpanSumPlan"/> reads them (the top line's on the visit rows, that plan's
-    /// on the hit rows: the same but for visits that cross midnight), so that read would not decide either.
-    /// </summary>
-    private sealed record DaysAtLeast(double Visitors, bool SpansSummed);
 
     /// <summary>Runs a plan whose output is d0..dN (text), m0..mK (numbers), total_rows.</summary>
     internal async Task<(List<ResultRow> Rows, long Total)> ReadAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)

@@ -70,13 +70,10 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// <summary>
     /// The window of <paramref name="attribute"/> rows for <paramref name="range"/> if one is stored and still
     /// answers; if none does, one is built in the background (unless built within <see cref="RebuildAfter"/>).
-    /// With <paramref name="daysAfter"/>, only a window that leaves days of the range after it (yesterday, today)
-    /// is looked for: a total reads them as parts of its lower bound of the sum of its days.
     /// </summary>
-    public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken, bool daysAfter = false)
+    public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken)
     {
-        if (DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end)
-            || (daysAfter && end >= DateOnly.FromDateTime(range.To)))
+        if (DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end))
         {
             return null;
         }

@@ -151,33 +151,6 @@ public sealed class VisitorWindowsTests
         await AssertRawAsync(query, second);
     }
 
-    [Test, Order(6)]
-    public async Task The_top_line_reads_its_closed_days_through_a_window_and_its_comparison_from_the_spans()
-    {
-        var query = _parser.Parse(JsonDocument.Parse("""
-            {"site_id":"win","metrics":["visitors","visits","pageviews","views_per_visit","bounce_rate","visit_duration","estimated_visitors"],
-             "date_range":["2026-03-16","2026-03-31"],"filters":[],"include":{"comparisons":{"mode":"previous_period"}}}
-            """).RootElement);
-        var days = DateRange.OfDays(new DateOnly(2026, 3, 16), new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
-        await _windows.BuildAsync("win", "visits", new DateOnly(2026, 3, 16), End, CancellationToken.None);
-        var reads = _windows.Reads;
-
-        var windowed = await _runner.RunAsync(query, null, CancellationToken.None);
-
-        Assert.That(_windows.Reads, Is.EqualTo(reads + 1), "the period reads the window; its comparison, all closed days, reads the spans");
-        var spans = await _spansOnly.RunAsync(query, null, CancellationToken.None);
-        var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
-        Assert.That(windowed.Rows.Single().Metrics, Is.EqualTo(spans.Rows.Single().Metrics));
-        Assert.That(windowed.Rows.Single().Comparison!.Metrics, Is.EqualTo(spans.Rows.Single().Comparison!.Metrics));
-        Assert.That(windowed.Rows.Single().Metrics[0], Is.EqualTo(raw.Rows.Single().Metrics[0]).And.GreaterThan(0));
-        Assert.That(windowed.Rows.Single().Comparison!.Metrics[0], Is.EqualTo(raw.Rows.Single().Comparison!.Metrics[0]).And.GreaterThan(0));
-        var window = await _windows.FreshAsync("win", "visits", days, CancellationToken.None, daysAfter: true);
-        var byDay = _parser.Parse(JsonDocument.Parse("""{"site_id":"win","metrics":["visitors"],"dimensions":["time:day"],"date_range":["2026-03-16","2026-03-31"],"pagination":{"limit":100}}""").RootElement);
-        Assert.That(_runner.Planner.TotalWithPartsPlan(query, byDay, days, window: window)!.Sql, Does.Contain(VisitorWindows.Table), "the window is what the period read");
-        Assert.That(await _windows.FreshAsync("win", "visits", DateRange.OfDays(new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 15), TimeZoneInfo.Utc), CancellationToken.None, daysAfter: true),
-            Is.Null, "a period of closed days only is not read through a window (its lower bound needs the spans)");
-    }
-
     private Hit RandomHit(DateTime at)
     {
         var visitor = _random.Next(12) == 0 ? Guid.Empty : _visitors[_random.Next(_visitors.Length)];
