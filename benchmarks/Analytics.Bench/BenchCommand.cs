@@ -4,6 +4,7 @@ using System.Text.Json;
 using Analytics.Bench.Load;
 using Analytics.Bench.Report;
 using Analytics.Bench.Servers;
+using Analytics.Bench.Soak;
 
 namespace Analytics.Bench;
 
@@ -75,6 +76,11 @@ public static class BenchCommand
             if (unknown.Count > 0)
             {
                 Console.Error.WriteLine($"Unknown section(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", BenchSettings.AllSections)}");
+                return 2;
+            }
+            if (FaultScenarios.Problem(settings.Faults, settings.Transport) is { } problem)
+            {
+                Console.Error.WriteLine(problem);
                 return 2;
             }
             var bench = await new BenchRunner(settings, Console.Out).RunAsync(cancellationToken);

@@ -22,6 +22,10 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
+        if (FaultScenarios.Problem(settings.Faults, settings.Transport) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
         var report = new BenchReport
         {
             Command = settings.CommandLine,
@@ -229,10 +233,6 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
     /// <summary>The soak with `analytics collector` and `analytics aggregator` as processes of their own (kill-collector, kill-aggregator).</summary>
     private async Task RunSoakApartAsync(BenchReport report, string work, CancellationToken cancellationToken)
     {
-        if (!UsesKafka)
-        {
-            throw new ArgumentException("kill-collector and kill-aggregator run the roles apart on Kafka: add --transport kafka.");
-        }
         using var kafka = StartMockCluster();
         await using var collector = CollectorServer.CollectorRole(Path.Combine(work, "soak-collector"), kafka.BootstrapServers, settings.CollectorArguments);
         // A short session: after a kill, the restarted aggregator gets the partitions back within seconds.

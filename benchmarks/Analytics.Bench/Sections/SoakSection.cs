@@ -21,9 +21,7 @@ public sealed class SoakSection(BenchSettings settings, TextWriter log)
     public async Task<SoakFigures> RunAsync(CollectorServer collector, MockCluster? kafka, CancellationToken cancellationToken, CollectorServer? aggregator = null)
     {
         var duration = settings.Soak ?? throw new InvalidOperationException("No soak duration");
-        var faults = settings.Faults.Select(name => FaultScenarios.All.TryGetValue(name, out var fault)
-            ? fault
-            : throw new ArgumentException($"Unknown fault '{name}'; known: {string.Join(", ", FaultScenarios.All.Keys)}")).ToList();
+        var faults = settings.Faults.Select(name => FaultScenarios.All[name]).ToList();
         var segment = duration / (faults.Count + 1);
         var hold = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, segment.Ticks / 2));
         var context = new FaultContext(collector, settings, hold, log, kafka, aggregator);

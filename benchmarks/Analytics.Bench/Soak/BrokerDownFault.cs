@@ -7,6 +7,8 @@ public sealed class BrokerDownFault : IFaultScenario
 {
     public string Name => "broker-down";
 
+    public bool NeedsKafka => true;
+
     public string Description => "Kafka mock broker down, then up again";
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken)

@@ -11,6 +11,8 @@ public sealed class CommandFault : IFaultScenario
 {
     public string Name => "command";
 
+    public bool NeedsKafka => false;
+
     public string Description => "shell commands given by --fault-command / --heal-command";
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken) =>

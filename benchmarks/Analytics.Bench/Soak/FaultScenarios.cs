@@ -12,6 +12,26 @@ public static class FaultScenarios
     public static bool NeedsRolesApart(IEnumerable<string> faults) =>
         faults.Any(f => f == KillRoleFault.Collector.Name || f == KillRoleFault.Aggregator.Name);
 
+    /// <summary>
+    /// Why the faults cannot run with <paramref name="transport"/>, in one line (an unknown name, or a Kafka fault
+    /// without `--transport kafka`); null when they can. Checked before anything starts.
+    /// </summary>
+    public static string? Problem(IEnumerable<string> faults, string transport)
+    {
+        foreach (var name in faults)
+        {
+            if (!All.TryGetValue(name, out var fault))
+            {
+                return $"Unknown fault '{name}'; known: {string.Join(", ", All.Keys)}.";
+            }
+            if (fault.NeedsKafka && !string.Equals(transport, "kafka", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"The {name} fault needs --transport kafka.";
+            }
+        }
+        return null;
+    }
+
     public static IReadOnlyDictionary<string, IFaultScenario> All { get; } =
         new IFaultScenario[] { new PauseCollectorFault(), new CommandFault(), new BrokerDownFault(), new KillEmbeddedFault(), new SlowAcksFault(), KillRoleFault.Collector, KillRoleFault.Aggregator }.ToDictionary(f => f.Name, StringComparer.Ordinal);
 }

@@ -11,6 +11,9 @@ public interface IFaultScenario
 
     string Description { get; }
 
+    /// <summary>Whether it runs only with `--transport kafka` (it drives the mock cluster, or the roles apart on it).</summary>
+    bool NeedsKafka { get; }
+
     Task InjectAsync(FaultContext context, CancellationToken cancellationToken);
 
     Task HealAsync(FaultContext context, CancellationToken cancellationToken);

@@ -8,6 +8,8 @@ public sealed class KillEmbeddedFault : IFaultScenario
 {
     public string Name => "kill-embedded";
 
+    public bool NeedsKafka => false;
+
     public string Description => "embedded host killed (SIGKILL), restarted on the same port and data folder";
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken) => context.Collector.KillAsync();

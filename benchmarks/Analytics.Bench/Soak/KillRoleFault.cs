@@ -25,6 +25,8 @@ public sealed class KillRoleFault : IFaultScenario
 
     public string Name { get; }
 
+    public bool NeedsKafka => true;
+
     public string Description { get; }
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken) => _target(context).KillAsync();

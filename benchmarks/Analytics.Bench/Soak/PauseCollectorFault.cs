@@ -5,6 +5,8 @@ public sealed class PauseCollectorFault : IFaultScenario
 {
     public string Name => "pause";
 
+    public bool NeedsKafka => false;
+
     public string Description => "collector process frozen (SIGSTOP) then resumed (SIGCONT)";
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken) => context.Collector.Process.SignalAsync("STOP");

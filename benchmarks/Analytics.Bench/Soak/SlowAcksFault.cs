@@ -12,6 +12,8 @@ public sealed class SlowAcksFault : IFaultScenario
 
     public string Name => "slow-acks";
 
+    public bool NeedsKafka => true;
+
     public string Description => $"Kafka mock broker round trip slowed to {RoundTripMs} ms";
 
     public Task InjectAsync(FaultContext context, CancellationToken cancellationToken)

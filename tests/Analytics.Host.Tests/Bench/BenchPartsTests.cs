@@ -6,12 +6,45 @@ using Analytics.Bench.Processes;
 using Analytics.Bench.Report;
 using Analytics.Bench.Sections;
 using Analytics.Bench.Servers;
+using Analytics.Bench.Soak;
 using Analytics.Pipeline.ClickHouse;
 
 namespace Analytics.Host.Tests.Bench;
 
 public class BenchPartsTests
 {
+    [TestCase("slow-acks", "inprocess")]
+    [TestCase("broker-down", "spool")]
+    [TestCase("kill-collector", "inprocess")]
+    [TestCase("kill-aggregator", "spool")]
+    public void A_kafka_fault_without_the_kafka_transport_is_refused_in_one_line_before_anything_starts(string fault, string transport)
+    {
+        Assert.That(FaultScenarios.Problem(["pause", fault], transport), Is.EqualTo($"The {fault} fault needs --transport kafka."));
+        Assert.That(FaultScenarios.Problem(["pause", fault], "kafka"), Is.Null);
+        Assert.That(FaultScenarios.Problem(["kill-embedded", "shake"], "kafka"), Does.StartWith("Unknown fault 'shake'; known: pause,"));
+        Assert.That(FaultScenarios.Problem(["kill-embedded", "pause", "command"], "inprocess"), Is.Null);
+    }
+
+    [Test]
+    public async Task The_bench_command_answers_a_kafka_fault_without_kafka_with_exit_2_and_the_reason_not_a_stack_trace()
+    {
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = await BenchCommand.Create().Parse(["--soak", "5s", "--fault", "slow-acks"]).InvokeAsync();
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString().Trim(), Is.EqualTo("The slow-acks fault needs --transport kafka."));
+    }
+
     [Test]
     public void The_beacon_mix_is_reproducible_from_its_seed_and_mixes_new_and_returning_visitors_on_the_site()
     {
