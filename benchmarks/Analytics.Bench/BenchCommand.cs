@@ -78,7 +78,7 @@ public static class BenchCommand
                 Console.Error.WriteLine($"Unknown section(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", BenchSettings.AllSections)}");
                 return 2;
             }
-            if (FaultScenarios.Problem(settings.Faults, settings.Transport) is { } problem)
+            if (FaultScenarios.Problem(settings.Faults, settings.UsesKafka) is { } problem)
             {
                 Console.Error.WriteLine(problem);
                 return 2;

@@ -22,7 +22,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
-        if (FaultScenarios.Problem(settings.Faults, settings.Transport) is { } problem)
+        if (FaultScenarios.Problem(settings.Faults, settings.UsesKafka) is { } problem)
         {
             throw new ArgumentException(problem);
         }
@@ -245,7 +245,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         report.Memory.Add(new MemoryFigure(aggregator.Key, aggregator.PeakRssBytes));
     }
 
-    private bool UsesKafka => string.Equals(settings.Transport, "kafka", StringComparison.OrdinalIgnoreCase);
+    private bool UsesKafka => settings.UsesKafka;
 
     /// <summary>With `--transport kafka`: a mock cluster in this process, with the collector's topics.</summary>
     private MockCluster? StartKafka() => UsesKafka ? StartMockCluster() : null;

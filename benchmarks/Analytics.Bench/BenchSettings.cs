@@ -54,6 +54,9 @@ public sealed record BenchSettings
     /// <summary>The collector's transport: inprocess (embedded default) or kafka (a mock cluster run by the harness).</summary>
     public string Transport { get; init; } = "inprocess";
 
+    /// <summary>Whether the run uses the Kafka transport (the harness's mock cluster).</summary>
+    public bool UsesKafka => string.Equals(Transport, "kafka", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Extra arguments for the collector's `analytics run` (e.g. a Kafka transport's settings).</summary>
     public IReadOnlyList<string> CollectorArguments { get; init; } = [];
 

@@ -13,10 +13,10 @@ public static class FaultScenarios
         faults.Any(f => f == KillRoleFault.Collector.Name || f == KillRoleFault.Aggregator.Name);
 
     /// <summary>
-    /// Why the faults cannot run with <paramref name="transport"/>, in one line (an unknown name, or a Kafka fault
-    /// without `--transport kafka`); null when they can. Checked before anything starts.
+    /// Why the faults cannot run, in one line (an unknown name, or a Kafka fault without `--transport kafka`,
+    /// <paramref name="usesKafka"/>); null when they can. Checked before anything starts.
     /// </summary>
-    public static string? Problem(IEnumerable<string> faults, string transport)
+    public static string? Problem(IEnumerable<string> faults, bool usesKafka)
     {
         foreach (var name in faults)
         {
@@ -24,7 +24,7 @@ public static class FaultScenarios
             {
                 return $"Unknown fault '{name}'; known: {string.Join(", ", All.Keys)}.";
             }
-            if (fault.NeedsKafka && !string.Equals(transport, "kafka", StringComparison.OrdinalIgnoreCase))
+            if (fault.NeedsKafka && !usesKafka)
             {
                 return $"The {name} fault needs --transport kafka.";
             }

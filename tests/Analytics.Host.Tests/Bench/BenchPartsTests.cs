@@ -19,10 +19,12 @@ public class BenchPartsTests
     [TestCase("kill-aggregator", "spool")]
     public void A_kafka_fault_without_the_kafka_transport_is_refused_in_one_line_before_anything_starts(string fault, string transport)
     {
-        Assert.That(FaultScenarios.Problem(["pause", fault], transport), Is.EqualTo($"The {fault} fault needs --transport kafka."));
-        Assert.That(FaultScenarios.Problem(["pause", fault], "kafka"), Is.Null);
-        Assert.That(FaultScenarios.Problem(["kill-embedded", "shake"], "kafka"), Does.StartWith("Unknown fault 'shake'; known: pause,"));
-        Assert.That(FaultScenarios.Problem(["kill-embedded", "pause", "command"], "inprocess"), Is.Null);
+        var without = new BenchSettings { Transport = transport };
+        var with = new BenchSettings { Transport = "Kafka" };
+        Assert.That(FaultScenarios.Problem(["pause", fault], without.UsesKafka), Is.EqualTo($"The {fault} fault needs --transport kafka."));
+        Assert.That(FaultScenarios.Problem(["pause", fault], with.UsesKafka), Is.Null);
+        Assert.That(FaultScenarios.Problem(["kill-embedded", "shake"], with.UsesKafka), Does.StartWith("Unknown fault 'shake'; known: pause,"));
+        Assert.That(FaultScenarios.Problem(["kill-embedded", "pause", "command"], without.UsesKafka), Is.Null);
     }
 
     [Test]
