@@ -44,10 +44,31 @@ public class SchemaShapeTests(ClickHouseMode mode)
         Assert.That(columns, Has.None.Match(@"\.(ip|ip_address|client_ip|remote_addr|user_agent|ua|email|e_mail|user_name|full_name|first_name|last_name|user_id|account)$"));
     }
 
+    [Test]
+    public async Task Every_table_a_view_writes_visitor_states_into_stores_a_new_part_wide()
+    {
+        var db = await MigratedAsync();
+        // The tables views write into (0008 and 0019 retired two rollups), with an aggregate state column and the day or hour they are kept by.
+        var views = await TablesAsync(db, "engine = 'MaterializedView'", "replaceAll(create_table_query, '\\n', ' ')");
+        var tables = (await TablesAsync(db, "engine = 'AggregatingMergeTree' AND name IN (SELECT table FROM system.columns WHERE database = {db:String} AND type LIKE 'AggregateFunction%')"))
+            .Where(t => views.Any(v => v.Contains($" TO {db.Database}.{t} ", StringComparison.Ordinal))).ToList();
+        Assert.That(tables, Does.Contain("rollup_visitor_spans_fine").And.Contain("rollup_site_hourly").And.Count.EqualTo(9));
+
+        foreach (var table in tables)
+        {
+            // One row of today: a part of a few bytes, which the engine's default (10 MB uncompressed) would store Compact.
+            var time = (await ColumnsAsync(db, $"table = '{table}' AND name IN ('day', 'hour')")).Single()[(table.Length + 1)..];
+            await db.ExecuteAsync($"INSERT INTO {db.Database}.{table} (site_id, {time}) VALUES ('wide-parts', {(time == "day" ? "today()" : "toStartOfHour(now())")})");
+            var parts = Lines(await db.QueryAsync("SELECT part_type FROM system.parts WHERE database = {db:String} AND table = {table:String} AND active", "TabSeparated",
+                new Dictionary<string, string> { ["db"] = db.Database, ["table"] = table }));
+            Assert.That(parts, Is.Not.Empty.And.All.EqualTo("Wide"), table);
+        }
+    }
+
     private Task<IClickHouse> MigratedAsync() => Transports.NewMigratedDatabaseAsync(mode);
 
-    private static async Task<List<string>> TablesAsync(IClickHouse db, string where) =>
-        Lines(await db.QueryAsync($"SELECT name FROM system.tables WHERE database = {{db:String}} AND {where}", "TabSeparated",
+    private static async Task<List<string>> TablesAsync(IClickHouse db, string where, string column = "name") =>
+        Lines(await db.QueryAsync($"SELECT {column} FROM system.tables WHERE database = {{db:String}} AND {where}", "TabSeparated",
             new Dictionary<string, string> { ["db"] = db.Database }));
 
     private static async Task<List<string>> ColumnsAsync(IClickHouse db, string where) =>
