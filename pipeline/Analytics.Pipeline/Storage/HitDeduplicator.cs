@@ -88,7 +88,7 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
             return [];
         }
         var ranges = Ranges(hits);
-        var sql = new StringBuilder($"SELECT hit_id FROM {clickHouse.Database}.stored_hit_ids WHERE ");
+        var sql = new StringBuilder($"SELECT groupArray(hit_id) FROM {clickHouse.Database}.stored_hit_ids WHERE ");
         var parameters = new Dictionary<string, string>(ranges.Count * 2);
         for (var i = 0; i < ranges.Count; i++)
         {
@@ -100,13 +100,16 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
         }
         // 16 bytes an ID instead of 37 characters to parse: a range also holds what other batches stored in it
         // (other sites, other aggregators of the group), so a lookup can return far more IDs than its batch has.
+        // One array, its length first: an answer cut short, or a server's error text appended after it began to
+        // stream, cannot pass for a shorter list of IDs (a missed ID would let a resent hit be stored twice).
         var output = await clickHouse.QueryAsync(sql.ToString(), "RowBinary", parameters, cancellationToken);
-        if (output.Length % UuidBytes != 0)
+        var (count, offset) = VarUInt(output);
+        if (count > (ulong)(output.Length - offset) / UuidBytes || offset + ((long)count * UuidBytes) != output.Length)
         {
-            throw new ClickHouseException($"A lookup of stored hit IDs answered {output.Length} bytes, not a whole number of {UuidBytes}-byte IDs.");
+            throw new ClickHouseException($"A lookup of stored hit IDs answered {output.Length} bytes, not one array of {count} IDs.");
         }
-        var stored = new HashSet<Guid>(output.Length / UuidBytes);
-        for (var offset = 0; offset < output.Length; offset += UuidBytes)
+        var stored = new HashSet<Guid>((int)count);
+        for (; offset < output.Length; offset += UuidBytes)
         {
             stored.Add(Uuid(output.AsSpan(offset, UuidBytes)));
         }
@@ -114,6 +117,21 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
     }
 
     private const int UuidBytes = 16;
+
+    /// <summary>A RowBinary length (LEB128) at the start of <paramref name="bytes"/>, and where what follows it begins.</summary>
+    private static (ulong Value, int Next) VarUInt(byte[] bytes)
+    {
+        ulong value = 0;
+        for (var i = 0; i < bytes.Length && i < 10; i++)
+        {
+            value |= (ulong)(bytes[i] & 0x7F) << (7 * i);
+            if (bytes[i] < 0x80)
+            {
+                return (value, i + 1);
+            }
+        }
+        throw new ClickHouseException($"A lookup of stored hit IDs answered {bytes.Length} bytes without an array length.");
+    }
 
     /// <summary>A UUID in RowBinary (as <see cref="RowBinaryWriter.Uuid"/> writes it): its two 64-bit halves, high half first, each little-endian.</summary>
     internal static Guid Uuid(ReadOnlySpan<byte> rowBinary)
