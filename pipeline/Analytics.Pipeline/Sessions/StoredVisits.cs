@@ -36,16 +36,29 @@ public static class StoredVisits
     /// visit's end (stored in the last two days), at most <paramref name="max"/> of them, the latest first.
     /// A visit that started more than a day before that is not read.
     /// </summary>
+    /// <remarks>
+    /// Read without FINAL, which would merge every row of those days, all columns, before the end filter could
+    /// drop the visits long over: on a busy day that is most of the day's visits, at each start and each Kafka
+    /// partition assignment. A visit's end only grows, so its newest state and every row of it that matters lie
+    /// within the end filter: the state to take back is the visit's highest version there, unless a row of that
+    /// version cancels it (a cancellation stored without its successor). Duplicates of a state are read once.
+    /// </remarks>
     public static async Task<IReadOnlyList<SessionRow>> OpenAsync(IClickHouse clickHouse, TimeSpan timeout, int max, CancellationToken cancellationToken)
     {
         var db = clickHouse.Database;
+        const string Recent = "started_at >= since - INTERVAL 1 DAY AND ended_at >= since";
         var output = await clickHouse.QueryAsync(
             $"""
             WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= now64(3) - INTERVAL 2 DAY) - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
             SELECT {StateColumns}
-            FROM {db}.sessions FINAL
-            WHERE started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND visitor_id != {Anonymous} AND sign = 1
+            FROM {db}.sessions
+            WHERE {Recent} AND visitor_id != {Anonymous} AND sign = 1
+                AND (session_id, version) IN (
+                    SELECT session_id, max(version) FROM {db}.sessions WHERE {Recent}
+                    GROUP BY session_id
+                    HAVING argMax(sign, (version, -sign)) = 1)
             ORDER BY ended_at DESC
+            LIMIT 1 BY session_id
             LIMIT {max}
             """,
             "JSONEachRow",

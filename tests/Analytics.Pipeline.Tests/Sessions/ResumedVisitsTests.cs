@@ -1,3 +1,4 @@
+using System.Globalization;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Sessions;
@@ -92,6 +93,50 @@ public class ResumedVisitsTests(ClickHouseMode mode)
         foreach (var (name, fromRollup, fromRaw) in RollupConsistencyTests.Checks)
         {
             Assert.That(await RollupConsistencyTests.TextAsync(handed, fromRollup), Is.EqualTo(await RollupConsistencyTests.TextAsync(handed, fromRaw)), $"{name} (seed {seed})");
+        }
+    }
+
+    /// <summary>
+    /// The visits taken back are the states the engine itself keeps once it has collapsed the sessions table (FINAL):
+    /// each open visit's newest state, whichever of its older states are still stored beside it, none whose newest
+    /// state a row cancels, before and after a merge has folded the pairs away.
+    /// </summary>
+    [Test]
+    public async Task The_visits_taken_back_are_the_open_states_the_engine_keeps()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        // About 37 hours of traffic ending before now: the last half hour's visits are open, and the two days' bound applies.
+        var hits = RollupConsistencyTests.RandomTraffic(random, visitors: 150, hits: 3_000, start: DateTime.UtcNow.AddHours(-40)).OrderBy(h => h.Timestamp).ToList();
+        var db = await Transports.NewMigratedDatabaseAsync(mode);
+        await WriteAsync(new HitStore(db), Batches(random, hits));
+        const string Open = """
+            WITH (SELECT max(ended_at) FROM {db}.sessions) - INTERVAL 30 MINUTE AS since
+            SELECT session_id, version, pageviews, ended_at FROM {db}.sessions FINAL
+            WHERE started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND visitor_id != toUUID('00000000-0000-0000-0000-000000000000') AND sign = 1
+            ORDER BY toString(session_id)
+            """;
+        var grown = await RollupConsistencyTests.TextAsync(db, "SELECT count() FROM (" + Open.Replace("FINAL", "", StringComparison.Ordinal) + ") WHERE version > 1");
+        Assert.That(int.Parse(grown, CultureInfo.InvariantCulture), Is.Positive, $"no open visit grew over batches (seed {seed})");
+        // Two open visits cancelled without a successor, as an erased visit's rows or a write cut short could leave them.
+        await RollupConsistencyTests.TextAsync(db, $"""
+            INSERT INTO {"{db}"}.sessions SELECT * REPLACE (toInt8(-1) AS sign) FROM {"{db}"}.sessions FINAL
+            WHERE session_id IN (SELECT session_id FROM ({Open}) ORDER BY cityHash64(session_id, {seed}) LIMIT 2)
+            """);
+
+        foreach (var merged in new[] { false, true })
+        {
+            if (merged)
+            {
+                await RollupConsistencyTests.TextAsync(db, "OPTIMIZE TABLE {db}.sessions FINAL");
+            }
+            var expected = await RollupConsistencyTests.TextAsync(db, Open);
+            var taken = await StoredVisits.OpenAsync(db, TimeSpan.FromMinutes(30), 10_000, CancellationToken.None);
+            var text = string.Concat(taken.OrderBy(v => v.SessionId.ToString(), StringComparer.Ordinal).Select(v =>
+                string.Create(CultureInfo.InvariantCulture, $"{v.SessionId}\t{v.Version}\t{v.Pageviews}\t{v.EndedAt:yyyy-MM-dd HH:mm:ss.fff}\n")));
+            Assert.That(expected, Is.Not.Empty);
+            Assert.That(text, Is.EqualTo(expected), $"merged: {merged} (seed {seed})");
         }
     }
 

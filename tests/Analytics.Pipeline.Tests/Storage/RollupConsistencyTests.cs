@@ -189,16 +189,18 @@ public class RollupConsistencyTests(ClickHouseMode mode)
         }
     }
 
-    /// <summary>Visitors coming back over three days, hits roughly in time order with some shuffling inside each minute.</summary>
-    internal static List<Hit> RandomTraffic(Random random, int visitors, int hits)
+    /// <summary>
+    /// Visitors coming back over three days (45 s between hits on average) from <paramref name="start"/> (by default a
+    /// fixed day), hits roughly in time order with some shuffling inside each minute.
+    /// </summary>
+    internal static List<Hit> RandomTraffic(Random random, int visitors, int hits, DateTime? start = null)
     {
         var ids = Enumerable.Range(0, visitors).Select(_ => new Guid(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 16))).ToArray();
-        var start = new DateTime(2026, 10, 30, 20, 0, 0, DateTimeKind.Utc);
         string[] paths = ["/", "/a", "/b", "/c", "/blog/1", "/blog/2"];
         string[] channels = ["direct", "search", "social", "email"];
         string[] countries = ["DE", "FR", "US"];
         var list = new List<Hit>(hits);
-        var time = start;
+        var time = start ?? new DateTime(2026, 10, 30, 20, 0, 0, DateTimeKind.Utc);
         for (var i = 0; i < hits; i++)
         {
             time = time.AddSeconds(random.Next(0, 90));
