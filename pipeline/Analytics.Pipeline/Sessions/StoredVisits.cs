@@ -33,8 +33,9 @@ public static class StoredVisits
 
     /// <summary>
     /// The newest stored state of every cookie visit that ended within <paramref name="timeout"/> of the newest
-    /// visit's end (stored in the last two days), at most <paramref name="max"/> of them, the latest first.
-    /// A visit that started more than a day before that is not read.
+    /// visit's end, at most <paramref name="max"/> of them, the latest first. A visit that started more than a day
+    /// before that is not read, and the newest end is looked for among the visits that started in the day before
+    /// the newest start (read from the parts' own minimum and maximum), however long ago the last visit was.
     /// </summary>
     /// <remarks>
     /// Read without FINAL, which would merge every row of those days, all columns, before the end filter could
@@ -49,7 +50,8 @@ public static class StoredVisits
         const string Recent = "started_at >= since - INTERVAL 1 DAY AND ended_at >= since";
         var output = await clickHouse.QueryAsync(
             $"""
-            WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= now64(3) - INTERVAL 2 DAY) - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
+            WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= (SELECT max(started_at) FROM {db}.sessions) - INTERVAL 1 DAY)
+                - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
             SELECT {StateColumns}
             FROM {db}.sessions
             WHERE {Recent} AND visitor_id != {Anonymous} AND sign = 1

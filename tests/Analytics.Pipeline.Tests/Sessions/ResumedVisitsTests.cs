@@ -99,18 +99,27 @@ public class ResumedVisitsTests(ClickHouseMode mode)
     /// <summary>
     /// The visits taken back are the states the engine itself keeps once it has collapsed the sessions table (FINAL):
     /// each open visit's newest state, whichever of its older states are still stored beside it, none whose newest
-    /// state a row cancels, before and after a merge has folded the pairs away.
+    /// state a row cancels, before and after a merge has folded the pairs away; also when the last visit was
+    /// days ago (a restart after a quiet spell, or a replay of old hits).
     /// </summary>
-    [Test]
-    public async Task The_visits_taken_back_are_the_open_states_the_engine_keeps()
+    /// <param name="hoursAgo">When the traffic began: it lasts about 37 hours.</param>
+    [TestCase(40)]
+    [TestCase(24 * 12)]
+    public async Task The_visits_taken_back_are_the_open_states_the_engine_keeps(int hoursAgo)
     {
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var random = new Random(seed);
-        // About 37 hours of traffic ending before now: the last half hour's visits are open, and the two days' bound applies.
-        var hits = RollupConsistencyTests.RandomTraffic(random, visitors: 150, hits: 3_000, start: DateTime.UtcNow.AddHours(-40)).OrderBy(h => h.Timestamp).ToList();
+        var hits = RollupConsistencyTests.RandomTraffic(random, visitors: 150, hits: 3_000, start: DateTime.UtcNow.AddHours(-hoursAgo)).OrderBy(h => h.Timestamp).ToList();
         var db = await Transports.NewMigratedDatabaseAsync(mode);
-        await WriteAsync(new HitStore(db), Batches(random, hits));
+        var store = new HitStore(db);
+        await WriteAsync(store, Batches(random, hits));
+        // At least one open visit grown over three batches: versions 1 to 3 stored, two of them cancelled.
+        var regular = Guid.NewGuid();
+        for (var minute = 1; minute <= 3; minute++)
+        {
+            await store.WriteAsync(new HitBatch([TestHits.At(regular, hits[^1].Timestamp.AddMinutes(minute), "/grown")], $"grown/{minute}"), CancellationToken.None);
+        }
         const string Open = """
             WITH (SELECT max(ended_at) FROM {db}.sessions) - INTERVAL 30 MINUTE AS since
             SELECT session_id, version, pageviews, ended_at FROM {db}.sessions FINAL
