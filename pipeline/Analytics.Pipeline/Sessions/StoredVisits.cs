@@ -42,7 +42,7 @@ public static class StoredVisits
     /// drop the visits long over: on a busy day that is most of the day's visits, at each start and each Kafka
     /// partition assignment. A visit's end only grows, so its newest state and every row of it that matters lie
     /// within the end filter: the state to take back is the visit's highest version there, unless a row of that
-    /// version cancels it (a cancellation stored without its successor). Duplicates of a state are read once.
+    /// version cancels it (as FINAL drops a visit whose last state is cancelled). Duplicates of a state are read once.
     /// </remarks>
     public static async Task<IReadOnlyList<SessionRow>> OpenAsync(IClickHouse clickHouse, TimeSpan timeout, int max, CancellationToken cancellationToken)
     {

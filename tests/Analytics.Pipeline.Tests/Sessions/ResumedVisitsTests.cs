@@ -128,7 +128,7 @@ public class ResumedVisitsTests(ClickHouseMode mode)
             """;
         var grown = await RollupConsistencyTests.TextAsync(db, "SELECT count() FROM (" + Open.Replace("FINAL", "", StringComparison.Ordinal) + ") WHERE version > 1");
         Assert.That(int.Parse(grown, CultureInfo.InvariantCulture), Is.Positive, $"no open visit grew over batches (seed {seed})");
-        // Two open visits cancelled without a successor, as an erased visit's rows or a write cut short could leave them.
+        // Two open visits whose newest state a row cancels, with no state after it: FINAL drops such a visit, so must the take-back.
         await RollupConsistencyTests.TextAsync(db, $"""
             INSERT INTO {"{db}"}.sessions SELECT * REPLACE (toInt8(-1) AS sign) FROM {"{db}"}.sessions FINAL
             WHERE session_id IN (SELECT session_id FROM ({Open}) ORDER BY cityHash64(session_id, {seed}) LIMIT 2)
