@@ -27,9 +27,13 @@ public static class StoredVisits
             .Select(f => (f.Column, f.ClickHouseType, typeof(Hit).GetProperty(f.Value["entry.".Length..])!)),
     ];
 
-    /// <summary>The sessions columns a visit state is read back from (<see cref="Row"/>).</summary>
-    private static readonly string StateColumns =
-        string.Join(", ", EntryColumns.Select(c => c.Column)) + ", session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page";
+    /// <summary>
+    /// The visit states an answer holds, as one array of the columns they are read back from (<see cref="Row"/>), in
+    /// RowBinary: its length first, so an answer cut short, or a server's error text appended after it began to
+    /// stream, is refused instead of read as fewer or more visits.
+    /// </summary>
+    private static readonly string States =
+        $"groupArray(tuple({string.Join(", ", EntryColumns.Select(c => c.Column))}, session_id, version, started_at, ended_at, hits, pageviews, events, link_clicks, exit_page))";
 
     /// <summary>
     /// The newest stored state of every cookie visit that ended within <paramref name="timeout"/> of the newest
@@ -43,27 +47,28 @@ public static class StoredVisits
     /// partition assignment. A visit's end only grows, so its newest state and every row of it that matters lie
     /// within the end filter: the state to take back is the visit's highest version there, unless a row of that
     /// version cancels it (as FINAL drops a visit whose last state is cancelled). Duplicates of a state are read once.
+    /// The states are ordered here, not by the engine: sorting the whole rows took 1.3 s of 1.5 for 98,000 states.
     /// </remarks>
     public static async Task<IReadOnlyList<SessionRow>> OpenAsync(IClickHouse clickHouse, TimeSpan timeout, int max, CancellationToken cancellationToken)
     {
         var db = clickHouse.Database;
-        const string Recent = "started_at >= since - INTERVAL 1 DAY AND ended_at >= since";
+        const string Recent = $"started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND visitor_id != {Anonymous}";
         var output = await clickHouse.QueryAsync(
             $"""
             WITH (SELECT max(ended_at) FROM {db}.sessions WHERE started_at >= (SELECT max(started_at) FROM {db}.sessions) - INTERVAL 1 DAY)
                 - INTERVAL {(long)timeout.TotalMilliseconds} MILLISECOND AS since
-            SELECT {StateColumns}
+            SELECT {States}
             FROM {db}.sessions
-            WHERE {Recent} AND visitor_id != {Anonymous} AND sign = 1
+            WHERE {Recent} AND sign = 1
                 AND (session_id, version) IN (
-                    SELECT session_id, max(version) FROM {db}.sessions WHERE {Recent}
-                    GROUP BY session_id
-                    HAVING argMax(sign, (version, -sign)) = 1)
-            ORDER BY ended_at DESC
-            LIMIT 1 BY session_id
-            LIMIT {max}
+                    SELECT session_id, newest FROM (
+                        SELECT session_id, max(version) AS newest, max(ended_at) AS ended FROM {db}.sessions WHERE {Recent}
+                        GROUP BY session_id
+                        HAVING argMax(sign, (version, -sign)) = 1
+                        ORDER BY ended DESC
+                        LIMIT {max}))
             """,
-            "JSONEachRow",
+            "RowBinary",
             cancellationToken: cancellationToken);
         return Rows(output, sign: 1);
     }
@@ -79,14 +84,16 @@ public static class StoredVisits
         var output = await clickHouse.QueryAsync(
             $$"""
             WITH toDateTime64({at:String}, 3, 'UTC') AS until, until - INTERVAL {{(long)timeout.TotalMilliseconds}} MILLISECOND AS since
-            SELECT {{StateColumns}}
-            FROM {{clickHouse.Database}}.sessions FINAL
-            WHERE site_id = {site:String} AND started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND ended_at <= until
-                AND visitor_id != {{Anonymous}} AND sign = 1
-            ORDER BY ended_at DESC
-            LIMIT {{max}}
+            SELECT {{States}}
+            FROM (
+                SELECT *
+                FROM {{clickHouse.Database}}.sessions FINAL
+                WHERE site_id = {site:String} AND started_at >= since - INTERVAL 1 DAY AND ended_at >= since AND ended_at <= until
+                    AND visitor_id != {{Anonymous}} AND sign = 1
+                ORDER BY ended_at DESC
+                LIMIT {{max}})
             """,
-            "JSONEachRow",
+            "RowBinary",
             new Dictionary<string, string> { ["site"] = siteId, ["at"] = at.ToString(TimeFormat, CultureInfo.InvariantCulture) },
             cancellationToken);
         return Rows(output, sign: 1);
@@ -105,12 +112,12 @@ public static class StoredVisits
         }
         var output = await clickHouse.QueryAsync(
             $$"""
-            SELECT {{StateColumns}}
+            SELECT {{States}}
             FROM {{clickHouse.Database}}.sessions
             WHERE sign = -1 AND started_at >= toDateTime64({since:String}, 3, 'UTC')
                 AND concat(toString(session_id), ':', toString(version)) IN (SELECT arrayJoin(splitByChar(',', {states:String})))
             """,
-            "JSONEachRow",
+            "RowBinary",
             new Dictionary<string, string>
             {
                 ["since"] = states.Min(s => s.StartedAt).ToString(TimeFormat, CultureInfo.InvariantCulture),
@@ -182,7 +189,22 @@ public static class StoredVisits
         return rebuilt;
     }
 
-    private static List<SessionRow> Rows(byte[] output, sbyte sign) => EachRow(output, row => Row(row, sign));
+    /// <summary>The states of an answer of <see cref="States"/>, each visit once, the latest end first.</summary>
+    private static List<SessionRow> Rows(byte[] output, sbyte sign)
+    {
+        var reader = new RowBinaryReader(output, "Stored visit states");
+        var count = reader.Count(minBytes: 1);
+        var rows = new List<SessionRow>(count);
+        for (var i = 0; i < count; i++)
+        {
+            rows.Add(Row(ref reader, sign));
+        }
+        if (!reader.AtEnd)
+        {
+            throw new ClickHouseException($"Stored visit states: {output.Length} bytes answered, more than the {count} states they begin with.");
+        }
+        return [.. rows.DistinctBy(row => (row.SessionId, row.Version)).OrderByDescending(row => row.EndedAt)];
+    }
 
     /// <summary>Each row of JSONEachRow output, read by <paramref name="read"/>.</summary>
     private static List<T> EachRow<T>(byte[] output, Func<JsonElement, T> read)
@@ -197,37 +219,43 @@ public static class StoredVisits
         return rows;
     }
 
-    private static SessionRow Row(JsonElement row, sbyte sign)
+    private static SessionRow Row(ref RowBinaryReader row, sbyte sign)
     {
-        var startedAt = Time(row.GetProperty("started_at"));
-        var sessionId = row.GetProperty("session_id").GetGuid();
-        var entry = new Hit { SiteId = "", Timestamp = startedAt, HitId = sessionId, VisitorId = Guid.Empty };
-        foreach (var (column, type, property) in EntryColumns)
+        var values = new object[EntryColumns.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            property.SetValue(entry, Value(row.GetProperty(column), type));
+            values[i] = Value(ref row, EntryColumns[i].Type);
+        }
+        // In the order of the columns in States.
+        var (sessionId, version, startedAt, endedAt) = (row.Uuid(), row.UInt32(), row.DateTime64Milli(), row.DateTime64Milli());
+        var (hits, pageviews, events, linkClicks, exitPage) = (row.UInt32(), row.UInt32(), row.UInt32(), row.UInt32(), row.String());
+        var entry = new Hit { SiteId = "", Timestamp = startedAt, HitId = sessionId, VisitorId = Guid.Empty };
+        for (var i = 0; i < values.Length; i++)
+        {
+            EntryColumns[i].Property.SetValue(entry, values[i]);
         }
         return new SessionRow
         {
             Entry = entry,
             SessionId = sessionId,
             Sign = sign,
-            Version = row.GetProperty("version").GetUInt32(),
+            Version = version,
             StartedAt = startedAt,
-            EndedAt = Time(row.GetProperty("ended_at")),
-            ExitPage = row.GetProperty("exit_page").GetString()!,
-            Hits = row.GetProperty("hits").GetUInt32(),
-            Pageviews = row.GetProperty("pageviews").GetUInt32(),
-            Events = row.GetProperty("events").GetUInt32(),
-            LinkClicks = row.GetProperty("link_clicks").GetUInt32(),
+            EndedAt = endedAt,
+            ExitPage = exitPage,
+            Hits = hits,
+            Pageviews = pageviews,
+            Events = events,
+            LinkClicks = linkClicks,
         };
     }
 
-    private static object Value(JsonElement value, string type) => type switch
+    private static object Value(ref RowBinaryReader row, string type) => type switch
     {
-        "String" or "LowCardinality(String)" => value.GetString()!,
-        "UUID" => value.GetGuid(),
-        "Bool" => value.GetBoolean(),
-        "UInt16" => value.GetUInt16(),
+        "String" or "LowCardinality(String)" => row.String(),
+        "UUID" => row.Uuid(),
+        "Bool" => row.Bool(),
+        "UInt16" => row.UInt16(),
         _ => throw new NotSupportedException($"A sessions column of type {type} is not read back: add it here."),
     };
 

@@ -103,44 +103,18 @@ public sealed class HitDeduplicator(IClickHouse clickHouse)
         // One array, its length first: an answer cut short, or a server's error text appended after it began to
         // stream, cannot pass for a shorter list of IDs (a missed ID would let a resent hit be stored twice).
         var output = await clickHouse.QueryAsync(sql.ToString(), "RowBinary", parameters, cancellationToken);
-        var (count, offset) = VarUInt(output);
-        if (count > (ulong)(output.Length - offset) / UuidBytes || offset + ((long)count * UuidBytes) != output.Length)
+        var reader = new RowBinaryReader(output, "A lookup of stored hit IDs");
+        var count = reader.Count(minBytes: 16);
+        var stored = new HashSet<Guid>(count);
+        for (var i = 0; i < count; i++)
+        {
+            stored.Add(reader.Uuid());
+        }
+        if (!reader.AtEnd)
         {
             throw new ClickHouseException($"A lookup of stored hit IDs answered {output.Length} bytes, not one array of {count} IDs.");
         }
-        var stored = new HashSet<Guid>((int)count);
-        for (; offset < output.Length; offset += UuidBytes)
-        {
-            stored.Add(Uuid(output.AsSpan(offset, UuidBytes)));
-        }
         return stored;
-    }
-
-    private const int UuidBytes = 16;
-
-    /// <summary>A RowBinary length (LEB128) at the start of <paramref name="bytes"/>, and where what follows it begins.</summary>
-    private static (ulong Value, int Next) VarUInt(byte[] bytes)
-    {
-        ulong value = 0;
-        for (var i = 0; i < bytes.Length && i < 10; i++)
-        {
-            value |= (ulong)(bytes[i] & 0x7F) << (7 * i);
-            if (bytes[i] < 0x80)
-            {
-                return (value, i + 1);
-            }
-        }
-        throw new ClickHouseException($"A lookup of stored hit IDs answered {bytes.Length} bytes without an array length.");
-    }
-
-    /// <summary>A UUID in RowBinary (as <see cref="RowBinaryWriter.Uuid"/> writes it): its two 64-bit halves, high half first, each little-endian.</summary>
-    internal static Guid Uuid(ReadOnlySpan<byte> rowBinary)
-    {
-        Span<byte> bigEndian = stackalloc byte[UuidBytes];
-        rowBinary.CopyTo(bigEndian);
-        bigEndian[..8].Reverse();
-        bigEndian[8..].Reverse();
-        return new Guid(bigEndian, bigEndian: true);
     }
 
     private static long Milliseconds(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
