@@ -54,6 +54,12 @@ public sealed record AnalystsOptions
     /// </summary>
     public bool VisitorWindows { get; init; } = true;
 
+    /// <summary>
+    /// Whether a page filter's views store its visits of a period's days before yesterday once (page_windows,
+    /// schema 0029), so later loads join only yesterday's and today's visits to the page's hits. Needs INSERT on that table.
+    /// </summary>
+    public bool PageWindows { get; init; } = true;
+
     /// <summary>Shared dashboards hide rows with fewer visitors than this (privacy invariant 5).</summary>
     [Range(1, 1000)]
     public int SharedMinVisitors { get; init; } = 10;

@@ -27,8 +27,12 @@ public static class AnalystsServices
         services.AddSingleton(sp => new StatsClickHouse(sp.GetRequiredService<IClickHouse>()));
         services.AddSingleton(sp => new DefinitionStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.DefinitionsFile));
         services.AddSingleton(sp => new VisitorWindows(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VisitorWindows>>()));
+        services.AddSingleton(sp => new PageWindows(sp.GetRequiredService<StatsClickHouse>(),
+            new QueryPlanner(sp.GetRequiredService<StatsClickHouse>().Database, sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.QueryTimeout),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PageWindows>>()));
         services.AddSingleton(sp => new QueryRunner(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<DefinitionStore>(),
-            sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.VisitorWindows ? sp.GetRequiredService<VisitorWindows>() : null));
+            sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.VisitorWindows ? sp.GetRequiredService<VisitorWindows>() : null,
+            sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.PageWindows ? sp.GetRequiredService<PageWindows>() : null));
         services.AddSingleton<FunnelQuery>();
         services.AddSingleton(sp => new RealtimeQuery(sp.GetRequiredService<StatsClickHouse>(), sp.GetRequiredService<QueryRunner>(), sp.GetRequiredService<IOptions<AnalystsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<AnalystsOptions>>().Value.KeysPath));

@@ -43,8 +43,10 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     /// <param name="mode">Which data may be read (tests and the benchmark compare the answers).</param>
     /// <param name="onlyValues">When set, only these values of the (single) dimension are read (<see cref="BoundPlan"/>).</param>
     /// <param name="window">When set, the query's days of that window are read from it (<see cref="WindowAttribute"/>).</param>
+    /// <param name="pageWindow">When set, the query's days of that page window are read from it (<see cref="PageWindowOf"/>).</param>
     public QueryPlan Plan(StatsQuery query, DateRange range, int? minVisitors = null, int? unlimited = null, PlanMode mode = PlanMode.Best,
-        IReadOnlyList<string>? onlyValues = null, StoredWindow? window = null) => Build(query, range, minVisitors, unlimited, mode, onlyValues, bound: null, window);
+        IReadOnlyList<string>? onlyValues = null, StoredWindow? window = null, StoredPageWindow? pageWindow = null) =>
+        Build(query, range, minVisitors, unlimited, mode, onlyValues, bound: null, window, pageWindow);
 
     /// <summary>
     /// The attribute whose <see cref="VisitorWindows"/> could answer <paramref name="query"/> over
@@ -85,11 +87,15 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     };
 
     private QueryPlan Build(StatsQuery query, DateRange range, int? minVisitors, int? unlimited, PlanMode mode, IReadOnlyList<string>? onlyValues, int? bound,
-        StoredWindow? window)
+        StoredWindow? window, StoredPageWindow? pageWindow = null)
     {
         var p = new SqlParameters();
         query = query with { Filter = SourceChoice.Simplified(query.Filter) };
         var source = SourceFor(query, range, mode);
+        // Through a page window, the visits are read as window rows: the span columns, with the span metrics.
+        var paged = source == PlanSource.SessionsByHits && pageWindow is not null && mode == PlanMode.Best && onlyValues is null && bound is null
+            && PageWindowFits(pageWindow, query, range);
+        var metricSource = paged ? PlanSource.VisitorSpans : source;
         var spanAttribute = SpanAttribute(query, range, source);
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
@@ -114,7 +120,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         }
         for (var i = 0; i < query.Metrics.Count && bound is null; i++)
         {
-            outputs.Add($"{MetricSql(source, query.Metrics[i], bots)} AS m{i}");
+            outputs.Add($"{MetricSql(metricSource, query.Metrics[i], bots)} AS m{i}");
         }
         if (bound is not null)
         {
@@ -180,6 +186,9 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                 }
                 sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
                 break;
+            case PlanSource.SessionsByHits when paged:
+                sql.Append("FROM (").Append(PageWindowAndFreshSql(pageWindow!, query, range, site, tz, p)).Append(")\n");
+                break;
             case PlanSource.SessionsByHits:
                 sql.Append("FROM (").Append(SessionsByHitsSql(query, site, from, to, tz, p)).Append(")\n");
                 break;
@@ -239,12 +248,12 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
             || (spanAttribute is not null && !VisitorSpans.IsHitFed(spanAttribute)))
         {
             // A visit that grew is a -1/+1 pair until merges fold it: a group whose visits all cancel is no row.
-            sql.Append("\nHAVING ").Append(MetricSql(source, Metric.Visits, bots)).Append(" > 0");
+            sql.Append("\nHAVING ").Append(MetricSql(metricSource, Metric.Visits, bots)).Append(" > 0");
             having = true;
         }
         if (minVisitors is { } k)
         {
-            sql.Append(having ? " AND " : "\nHAVING ").Append(MetricSql(source, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
+            sql.Append(having ? " AND " : "\nHAVING ").Append(MetricSql(metricSource, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
         }
         sql.Append("\nORDER BY ").AppendJoin(", ", bound is null ? OrderSql(query) : ["m0 DESC", "d0 ASC"]);
         var limit = bound ?? unlimited ?? query.Limit;

@@ -11,7 +11,9 @@ namespace Analytics.Analysts.Query;
 /// <param name="options">Limits and time-outs.</param>
 /// <param name="definitions">The sites' goals and segments, for conversion queries.</param>
 /// <param name="windows">Merged closed days the top rows of a breakdown read when they can (<see cref="VisitorWindows"/>); none when null.</param>
-public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options, DefinitionStore? definitions = null, VisitorWindows? windows = null)
+/// <param name="pageWindows">A page filter's visits of closed days, answered ahead, that its views read when they can (<see cref="PageWindows"/>); none when null.</param>
+public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<AnalystsOptions> options, DefinitionStore? definitions = null, VisitorWindows? windows = null,
+    PageWindows? pageWindows = null)
 {
     private readonly QueryPlanner _planner = new(clickHouse.Database, options.Value.QueryTimeout);
     private readonly int _maxRows = options.Value.MaxRows;
@@ -190,7 +192,8 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     {
         if (_planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode) is not { } plan)
         {
-            var (plain, count) = await ReadAsync(_planner.Plan(query, range, null, unlimited, mode), query.Metrics.Count, cancellationToken);
+            var pageWindow = pageWindows is not null && mode == PlanMode.Best ? await pageWindows.FreshAsync(query, range, cancellationToken) : null;
+            var (plain, count) = await ReadAsync(_planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow), query.Metrics.Count, cancellationToken);
             return (plain, count, null);
         }
         var (rows, total) = await ReadAsync(plan, query.Metrics.Count + 1, cancellationToken);

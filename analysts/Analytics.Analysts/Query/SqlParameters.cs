@@ -30,7 +30,7 @@ public sealed class SqlParameters
     /// ClickHouse reads parameter values in its escaped (TSV) text form, so a backslash, tab or newline
     /// in a value is written as its escape sequence to arrive unchanged.
     /// </summary>
-    private static string Escaped(string value)
+    internal static string Escaped(string value)
     {
         if (value.AsSpan().IndexOfAny("\\\t\n\r\0") < 0)
         {

@@ -18,7 +18,7 @@ public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End
 /// the site's total rows over its days are the same (late data or a TTL delete changes them), and its build
 /// began after the last erasure ended (an erase rebuilds the states of the visitor's days, deletes the site's
 /// windows, <c>ErasedVisitorStates</c>, and writes its tombstone again at its end).
-/// A window whose days changed is built again, at most once per <see cref="RebuildAfter"/>; meanwhile panels read the spans.
+/// A window whose days changed is built again, at most once per <see cref="BackgroundBuilds.RebuildAfter"/>; meanwhile panels read the spans.
 /// </summary>
 /// <param name="clickHouse">Where the spans and windows are.</param>
 /// <param name="time">The clock that says which day is today (UTC).</param>
@@ -38,14 +38,8 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// </summary>
     public const int DefaultValues = 50;
 
-    /// <summary>How soon a window whose days changed (or whose build failed) is built again.</summary>
-    public static readonly TimeSpan RebuildAfter = TimeSpan.FromMinutes(1);
-
     private readonly ILogger _logger = logger ?? NullLogger<VisitorWindows>.Instance;
-    private readonly Dictionary<string, DateTimeOffset> _lastBuilds = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _gate = new();
-    private Task _building = Task.CompletedTask;
+    private readonly BackgroundBuilds _builds = new(time);
     private long _reads;
 
     /// <summary>How many reads since start found a stored window that still answers.</summary>
@@ -69,7 +63,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
 
     /// <summary>
     /// The window of <paramref name="attribute"/> rows for <paramref name="range"/> if one is stored and still
-    /// answers; if none does, one is built in the background (unless built within <see cref="RebuildAfter"/>).
+    /// answers; if none does, one is built in the background (unless built within <see cref="BackgroundBuilds.RebuildAfter"/>).
     /// </summary>
     public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken)
     {
@@ -118,22 +112,9 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     }
 
     /// <summary>Waits for a build still running (the host stops; tests).</summary>
-    public async Task IdleAsync()
-    {
-        Task building;
-        lock (_gate)
-        {
-            building = _building;
-        }
-        await building;
-    }
+    public Task IdleAsync() => _builds.IdleAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        await IdleAsync();
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _builds.DisposeAsync();
 
     /// <summary>The newest build of the window if it still answers, as text the engine reads back; null otherwise.</summary>
     private async Task<string?> BuiltAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken cancellationToken)
@@ -162,32 +143,15 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         $"sum(writes), sum(visits), sum(pageviews) FROM {database}.{VisitorSpans.Table} WHERE site_id = {{site:String}} "
         + $"AND attribute = {{totals:String}} AND {VisitorSpans.CoverSql(Days(first, end))}";
 
-    /// <summary>Starts a build unless one of this window began within <see cref="RebuildAfter"/>; one build at a time, after the one running.</summary>
-    private void BuildInBackground(string site, string attribute, DateOnly first, DateOnly end)
-    {
-        var now = time.GetUtcNow();
-        var key = string.Join('\n', site, attribute, Date(first), Date(end));
-        lock (_gate)
-        {
-            if (_stopping.IsCancellationRequested || (_lastBuilds.TryGetValue(key, out var last) && now - last < RebuildAfter))
-            {
-                return;
-            }
-            _lastBuilds[key] = now;
-            foreach (var old in _lastBuilds.Where(b => now - b.Value >= RebuildAfter).Select(b => b.Key).ToList())
-            {
-                _lastBuilds.Remove(old);
-            }
-            _building = _building.ContinueWith(_ => BuildQuietlyAsync(site, attribute, first, end), CancellationToken.None,
-                TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-        }
-    }
+    /// <summary>Starts a build unless one of this window began within <see cref="BackgroundBuilds.RebuildAfter"/>; one build at a time, after the one running.</summary>
+    private void BuildInBackground(string site, string attribute, DateOnly first, DateOnly end) =>
+        _builds.Start(string.Join('\n', site, attribute, Date(first), Date(end)), stopping => BuildQuietlyAsync(site, attribute, first, end, stopping));
 
-    private async Task BuildQuietlyAsync(string site, string attribute, DateOnly first, DateOnly end)
+    private async Task BuildQuietlyAsync(string site, string attribute, DateOnly first, DateOnly end, CancellationToken stopping)
     {
         try
         {
-            await BuildAsync(site, attribute, first, end, _stopping.Token);
+            await BuildAsync(site, attribute, first, end, stopping);
         }
         catch (Exception e) when (e is ClickHouseException or OperationCanceledException or ObjectDisposedException or FormatException or OverflowException)
         {

@@ -112,12 +112,15 @@ public sealed class ErasedVisitorStates(IClickHouse clickHouse, string cluster)
                 }
             }
             await RebuildSpansAsync(database, local, onCluster, parameters, days, cancellationToken);
-            // Windows (schema/0027) merge spans of many days; those of the site go whole. A window whose build
-            // began before the erasure ended is never read (its tombstone, written again at the end, is newer).
-            await clickHouse.ExecuteAsync(
-                $"ALTER TABLE {database}.visitor_windows{local}{onCluster} DELETE WHERE site_id = {{site:String}} SETTINGS mutations_sync = 2",
-                parameters,
-                cancellationToken);
+            // Windows (schema/0027, 0029) merge spans or visits of many days; those of the site go whole. A window whose
+            // build began before the erasure ended is never read (its tombstone, written again at the end, is newer).
+            foreach (var windows in (string[])["visitor_windows", "page_windows"])
+            {
+                await clickHouse.ExecuteAsync(
+                    $"ALTER TABLE {database}.{windows}{local}{onCluster} DELETE WHERE site_id = {{site:String}} SETTINGS mutations_sync = 2",
+                    parameters,
+                    cancellationToken);
+            }
         }
     }
 

@@ -49,8 +49,8 @@ public class SchemaShapeTests(ClickHouseMode mode)
     {
         var db = await MigratedAsync();
         var tables = await TablesAsync(db, "engine LIKE '%MergeTree' AND name IN (SELECT table FROM system.columns WHERE database = {db:String} AND type LIKE 'AggregateFunction%')");
-        // Nine rollups, the two no longer written (rollup_pages_daily, rollup_visitor_spans) and visitor_windows.
-        Assert.That(tables, Does.Contain("rollup_visitor_spans_fine").And.Contain("visitor_windows").And.Count.EqualTo(12));
+        // Nine rollups, the two no longer written (rollup_pages_daily, rollup_visitor_spans), visitor_windows and page_windows.
+        Assert.That(tables, Does.Contain("rollup_visitor_spans_fine").And.Contain("visitor_windows").And.Contain("page_windows").And.Count.EqualTo(13));
 
         foreach (var table in tables)
         {

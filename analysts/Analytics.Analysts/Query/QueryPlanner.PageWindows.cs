@@ -1,0 +1,83 @@
+namespace Analytics.Analysts.Query;
+
+/// <summary>What a stored page window answers: the query's filter (as its SQL and values) and the column of its one dimension ('' for none).</summary>
+public sealed record PageWindowKey(string Filter, string Attribute);
+
+/// <summary>The planner's SQL for visits picked by their hits read through a stored page window (<see cref="PageWindows"/>).</summary>
+public sealed partial class QueryPlanner
+{
+    /// <summary>The metrics a page window holds the sums for (the span metrics).</summary>
+    private static readonly HashSet<string> PageWindowMetrics = ["visitors", "estimated_visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"];
+
+    /// <summary>
+    /// The page window that could answer <paramref name="query"/> over <paramref name="range"/>: a period (no time
+    /// dimension, at most one dimension, whole UTC days) whose visits are picked by their hits
+    /// (<see cref="PlanSource.SessionsByHits"/>), with the metrics a window holds; null otherwise.
+    /// </summary>
+    public static PageWindowKey? PageWindowOf(StatsQuery query, DateRange range, PlanMode mode = PlanMode.Best)
+    {
+        var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        if (mode != PlanMode.Best || simple.Filter is null || SourceFor(simple, range, mode) != PlanSource.SessionsByHits
+            || simple.HasTimeDimension || simple.Dimensions.Count > 1 || simple.Dimensions.Any(d => d.Column is null)
+            || !simple.Metrics.All(m => PageWindowMetrics.Contains(m.Name))
+            || range.From.TimeOfDay != TimeSpan.Zero || range.To.TimeOfDay != TimeSpan.Zero)
+        {
+            return null;
+        }
+        // The filter's SQL with its values: the same filter always reads the same, whatever else the query asks.
+        var p = new SqlParameters();
+        var filter = FilterSql(simple.Filter, p);
+        var values = string.Concat(p.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"\n{v.Key}={v.Value}"));
+        return new PageWindowKey(filter + values, simple.Dimensions is [var dimension] ? dimension.Column!.Column : "");
+    }
+
+    /// <summary>
+    /// A window's rows for the whole UTC days of <paramref name="days"/>: per value of the query's dimension, the
+    /// visitor state and the signed sums of the visits <see cref="SessionsByHitsSql"/> picks (value, then the span columns).
+    /// </summary>
+    public QueryPlan PageWindowRowsPlan(StatsQuery query, DateRange days)
+    {
+        var p = new SqlParameters();
+        var simple = query with { Filter = SourceChoice.Simplified(query.Filter) };
+        var sql = PageWindowRowsSql(simple, days, p.AddString(simple.SiteId), p.AddString(simple.TimeZone.Id), p);
+        return new QueryPlan(sql, p.Values, PlanSource.SessionsByHits);
+    }
+
+    /// <summary>The stored window's rows for its days and the rows of the days after it, made alike (<see cref="SpanColumns"/>, value as d0).</summary>
+    private string PageWindowAndFreshSql(StoredPageWindow window, StatsQuery query, DateRange range, string site, string tz, SqlParameters p)
+    {
+        var windowRows = $"""
+            SELECT {SpanColumns} FROM {database}.{PageWindows.Table}
+            WHERE site_id = {site} AND filter = {p.AddString(window.Key.Filter)} AND attribute = {p.AddString(window.Key.Attribute)}
+              AND first_day = {VisitorWindows.Date(window.First)} AND end_day = {VisitorWindows.Date(window.End)}
+              AND built = toDateTime64({p.AddString(window.Built)}, 6, 'UTC')
+            """;
+        var rest = new DateRange(VisitorWindows.Days(window.First, window.End).To, range.To, window.End, range.LastDay);
+        var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p) : windowRows;
+        return $"SELECT value AS d0, {SpanColumns.Replace("value, ", "", StringComparison.Ordinal)} FROM ({rows})";
+    }
+
+    /// <summary>Whether <paramref name="window"/> holds the first days of <paramref name="range"/> for <paramref name="query"/>.</summary>
+    private static bool PageWindowFits(StoredPageWindow window, StatsQuery query, DateRange range) =>
+        PageWindowOf(query, range) == window.Key && window.First == DateOnly.FromDateTime(range.From) && window.End <= DateOnly.FromDateTime(range.To);
+
+    private string PageWindowRowsSql(StatsQuery query, DateRange days, string site, string tz, SqlParameters p)
+    {
+        var value = query.Dimensions.Count == 0 ? "''" : "toString(d0)";
+        var from = p.AddInt64(Millis(days.From));
+        var to = p.AddInt64(Millis(days.To));
+        // The sums are named apart from the visit rows' columns (an alias "pageviews" would stand for the sum inside the next one).
+        return $"""
+            SELECT value, visitors_exact, all_visits AS visits, all_pageviews AS pageviews, cookieless_pageviews AS anonymous_pageviews,
+                   all_bounces AS bounces, all_durations AS visit_duration
+            FROM (
+                SELECT {value} AS value, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND visitor_id != {NoVisitor}) AS visitors_exact,
+                       toInt64(sum(sign)) AS all_visits, toInt64(sum(sign * pageviews)) AS all_pageviews,
+                       toInt64(sum(sign * pageviews * (visitor_id = {NoVisitor}))) AS cookieless_pageviews,
+                       toInt64(sum(sign * is_bounce)) AS all_bounces, toInt64(sum(sign * duration)) AS all_durations
+                FROM ({SessionsByHitsSql(query, site, from, to, tz, p)})
+                GROUP BY value
+            )
+            """;
+    }
+}
