@@ -117,7 +117,10 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
         var rows = planner.PageWindowRowsPlan(query, VisitorWindows.Days(first, end));
         var parameters = new Dictionary<string, string>(rows.Parameters)
         {
-            ["pw_site"] = SqlParameters.Escaped(query.SiteId), ["pw_filter"] = SqlParameters.Escaped(key.Filter), ["pw_attribute"] = key.Attribute, ["pw_built"] = now[0],
+            ["pw_site"] = SqlParameters.Escaped(query.SiteId),
+            ["pw_filter"] = SqlParameters.Escaped(key.Filter),
+            ["pw_attribute"] = key.Attribute,
+            ["pw_built"] = now[0],
         };
         var sql = $$"""
             INSERT INTO {{database}}.{{Table}} (site_id, filter, attribute, first_day, end_day, built, value, visitors_exact, visits, pageviews,
@@ -146,7 +149,9 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
             """;
         var parameters = new Dictionary<string, string>
         {
-            ["pw_site"] = SqlParameters.Escaped(site), ["pw_filter"] = SqlParameters.Escaped(key.Filter), ["pw_attribute"] = key.Attribute,
+            ["pw_site"] = SqlParameters.Escaped(site),
+            ["pw_filter"] = SqlParameters.Escaped(key.Filter),
+            ["pw_attribute"] = key.Attribute,
         };
         var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", parameters, cancellationToken)).TrimEnd('\n').Split('\t');
         return fields is [var built, "1"] ? built : null;
