@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Logging;
@@ -42,16 +41,8 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     /// yesterday, UTC (yesterday still takes the last hits of visits that began the day before), when that is at
     /// least <see cref="MinDays"/> days; null otherwise.
     /// </summary>
-    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today)
-    {
-        var first = DateOnly.FromDateTime(range.From);
-        var end = DateOnly.FromDateTime(range.To);
-        if (end > today.AddDays(-1))
-        {
-            end = today.AddDays(-1);
-        }
-        return end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
-    }
+    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today) =>
+        VisitorWindows.ClosedDays(range, today) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
 
     /// <summary>
     /// The window that answers <paramref name="query"/> over <paramref name="range"/> if one is stored and still
@@ -127,7 +118,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
                 anonymous_pageviews, bounces, visit_duration, total_visit_writes, total_visits, total_hit_writes, total_pageviews)
             SELECT {pw_site:String}, {pw_filter:String}, {pw_attribute:String}, {{VisitorWindows.Date(first)}}, {{VisitorWindows.Date(end)}},
                 toDateTime64({pw_built:String}, 6, 'UTC'), value, visitors_exact, visits, pageviews, anonymous_pageviews, bounces, visit_duration,
-                {{Number(now[1])}}, {{Number(now[2])}}, {{Number(now[3])}}, {{Number(now[4])}}
+                {{VisitorWindows.Number(now[1])}}, {{VisitorWindows.Number(now[2])}}, {{VisitorWindows.Number(now[3])}}, {{VisitorWindows.Number(now[4])}}
             FROM ({{rows.Sql}})
             SETTINGS insert_distributed_sync = 1
             """;
@@ -171,9 +162,6 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
             + $"sumIf(writes, attribute = 'hits' AND ({hitDays})), sumIf(pageviews, attribute = 'hits' AND ({hitDays})) "
             + $"FROM {database}.{VisitorSpans.Table} WHERE site_id = {{pw_site:String}} AND attribute IN ('visits', 'hits') AND (({visitDays}) OR ({hitDays}))";
     }
-
-    /// <summary>A sum the engine answered, written back into SQL (checked to be a number).</summary>
-    private static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
 
     private static partial class Log
     {

@@ -52,13 +52,15 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// </summary>
     public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today)
     {
-        var first = DateOnly.FromDateTime(range.From);
-        var end = DateOnly.FromDateTime(range.To);
-        if (end > today.AddDays(-1))
-        {
-            end = today.AddDays(-1);
-        }
+        var (first, end) = ClosedDays(range, today);
         return end > first && VisitorSpans.Cover(Days(first, end)).Count >= MinSpans ? (first, end) : null;
+    }
+
+    /// <summary>The whole UTC days of <paramref name="range"/> from its start up to the day before yesterday: [First, End), End at most yesterday.</summary>
+    internal static (DateOnly First, DateOnly End) ClosedDays(DateRange range, DateOnly today)
+    {
+        var end = DateOnly.FromDateTime(range.To);
+        return (DateOnly.FromDateTime(range.From), end > today.AddDays(-1) ? today.AddDays(-1) : end);
     }
 
     /// <summary>
@@ -164,7 +166,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
         new() { ["site"] = site, ["attribute"] = attribute, ["totals"] = VisitorSpans.IsHitFed(attribute) ? "hits" : "visits" };
 
     /// <summary>A sum the engine answered, written back into SQL (checked to be a number).</summary>
-    private static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    internal static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A day as an SQL literal (formatted here, never from a caller).</summary>
     internal static string Date(DateOnly day) => $"toDate('{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')";

@@ -135,6 +135,9 @@ public sealed record QueryTiming(string Name, string Kind, double MedianMs, doub
 
     /// <summary>Nearest-rank 99th percentile: the maximum when there are fewer than 100 runs.</summary>
     public double P99Ms { get; init; }
+
+    /// <summary>The unmeasured first run: a first load, which builds the stored windows the next ones read.</summary>
+    public double FirstMs { get; init; }
 }
 
 public sealed record QueryFigures(long Hits, double GenerateSeconds, List<QueryTiming> Timings, List<string> Tables)
