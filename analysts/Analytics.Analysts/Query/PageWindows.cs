@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,8 @@ public sealed record StoredPageWindow(PageWindowKey Key, DateOnly First, DateOnl
 /// day after (a late or replayed row changes them), and its build began after the last erasure ended (an erasure
 /// deletes the site's windows). Raw rows that retention deletes in the day a window is kept are not noticed: it
 /// answers as they were until its TTL. A window whose rows changed is built again by the next load, at most once
-/// per <see cref="BackgroundBuilds.RebuildAfter"/>; meanwhile loads read the join.
+/// per <see cref="BackgroundBuilds.RebuildAfter"/>; meanwhile loads read the join. A window found usable once is
+/// remembered, and a later load reads it with no check of its own: its statement checks it (<see cref="ChangedMessage"/>).
 /// </summary>
 /// <param name="clickHouse">Where the visits, hits, spans and windows are.</param>
 /// <param name="planner">Makes the rows a window holds, as the stats API reads them.</param>
@@ -28,14 +30,21 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
 {
     public const string Table = "page_windows";
 
+    /// <summary>What the engine says when a read finds that the window it was given no longer answers (<see cref="AnswersSql"/>).</summary>
+    public const string ChangedMessage = "the page window no longer answers";
+
     /// <summary>The fewest days a window must hold to be worth a build (and a read of the totals on each load).</summary>
     private const int MinDays = 3;
 
+    /// <summary>The most windows remembered as usable; past it, all are forgotten (each is then checked once again).</summary>
+    private const int MaxRemembered = 4096;
+
     private readonly ILogger _logger = logger ?? NullLogger<PageWindows>.Instance;
     private readonly BackgroundBuilds _builds = new(time);
+    private readonly ConcurrentDictionary<string, StoredPageWindow> _remembered = new(StringComparer.Ordinal);
     private long _reads;
 
-    /// <summary>How many reads since start found a stored window that still answers.</summary>
+    /// <summary>How many reads since start were answered through a stored window.</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>
@@ -47,34 +56,66 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
         VisitorWindows.ClosedDays(range, today) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
 
     /// <summary>
-    /// The window that answers <paramref name="query"/> over <paramref name="range"/> if one is stored and still
-    /// answers. If none does, one is built first, unless one was tried within <see cref="BackgroundBuilds.RebuildAfter"/>
-    /// (then null: the caller reads the join). Built by the load that needs it, not in the background: the build
-    /// costs about the join it saves that load, and with one query at a time (chDB) a build behind the load would
-    /// hold up the next ones for as long again.
+    /// Runs <paramref name="read"/> with the window that answers <paramref name="query"/> over <paramref name="range"/>,
+    /// or with null (then it reads the join) when there is none. A remembered window is read with no check of its own:
+    /// the read's statement checks it and fails with <see cref="ChangedMessage"/> when its rows changed. It is then
+    /// forgotten and looked up again as by a first load; a second such failure, or any other failure of a read
+    /// through a window, leaves the answer to the join.
     /// </summary>
-    public async Task<StoredPageWindow?> FreshAsync(StatsQuery query, DateRange range, CancellationToken cancellationToken)
+    public async Task<T> ReadAsync<T>(StatsQuery query, DateRange range, Func<StoredPageWindow?, Task<T>> read, CancellationToken cancellationToken)
     {
         if (QueryPlanner.PageWindowOf(query, range) is not { } key
             || DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end))
         {
-            return null;
+            return await read(null);
         }
+        var name = string.Join('\n', query.SiteId, key.Filter, key.Attribute, VisitorWindows.Date(first), VisitorWindows.Date(end));
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var window = _remembered.TryGetValue(name, out var known) ? known : await FreshAsync(query, name, key, first, end, cancellationToken);
+            if (window is null)
+            {
+                break;
+            }
+            Remember(name, window);
+            try
+            {
+                var answer = await read(window);
+                Interlocked.Increment(ref _reads);
+                return answer;
+            }
+            catch (ClickHouseException e)
+            {
+                _remembered.TryRemove(name, out _);
+                if (!e.Message.Contains(ChangedMessage, StringComparison.Ordinal))
+                {
+                    // As when the window cannot be looked up: the join answers (if the join fails too, its error is the answer).
+                    Log.NotRead(_logger, query.SiteId, first, end.AddDays(-1), e.Message);
+                    break;
+                }
+            }
+        }
+        return await read(null);
+    }
+
+    /// <summary>
+    /// The window if one is stored and still answers. If none does, one is built first, unless one was tried within
+    /// <see cref="BackgroundBuilds.RebuildAfter"/> (then null: the caller reads the join). Built by the load that
+    /// needs it, not in the background: the build costs about the join it saves that load, and with one query at a
+    /// time (chDB) a build behind the load would hold up the next ones for as long again.
+    /// </summary>
+    private async Task<StoredPageWindow?> FreshAsync(StatsQuery query, string name, PageWindowKey key, DateOnly first, DateOnly end, CancellationToken cancellationToken)
+    {
         try
         {
             var built = await BuiltAsync(query.SiteId, key, first, end, cancellationToken);
-            if (built is null && _builds.TryBegin(string.Join('\n', query.SiteId, key.Filter, key.Attribute, VisitorWindows.Date(first), VisitorWindows.Date(end))))
+            if (built is null && _builds.TryBegin(name))
             {
                 await BuildAsync(query, key, first, end, cancellationToken);
                 // Read as any other build: a row written since its totals were read makes it unusable already.
                 built = await BuiltAsync(query.SiteId, key, first, end, cancellationToken);
             }
-            if (built is null)
-            {
-                return null;
-            }
-            Interlocked.Increment(ref _reads);
-            return new StoredPageWindow(key, first, end, built);
+            return built is null ? null : new StoredPageWindow(key, first, end, built);
         }
         catch (Exception e) when (e is ClickHouseException or FormatException or OverflowException or IndexOutOfRangeException)
         {
@@ -82,6 +123,15 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
             Log.NotRead(_logger, query.SiteId, first, end.AddDays(-1), e.Message);
             return null;
         }
+    }
+
+    private void Remember(string name, StoredPageWindow window)
+    {
+        if (_remembered.Count >= MaxRemembered)
+        {
+            _remembered.Clear();
+        }
+        _remembered[name] = window;
     }
 
     /// <summary>The window that answers <paramref name="query"/> over <paramref name="range"/> if one is stored and still answers; nothing is built.</summary>
@@ -106,7 +156,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
         // is then not read), and an erasure that ends after this instant makes the build unusable.
         var totals = new Dictionary<string, string> { ["pw_site"] = SqlParameters.Escaped(query.SiteId) };
         var now = Encoding.UTF8.GetString(await clickHouse.QueryAsync(
-            $"SELECT toString(now64(6, 'UTC')), {TotalsSql(database, first, end)}", "TabSeparated", totals, cancellationToken)).TrimEnd('\n').Split('\t');
+            $"SELECT toString(now64(6, 'UTC')), {TotalsSql(database, first, end, "{pw_site:String}")}", "TabSeparated", totals, cancellationToken)).TrimEnd('\n').Split('\t');
         var rows = planner.PageWindowRowsPlan(query, VisitorWindows.Days(first, end));
         var parameters = new Dictionary<string, string>(rows.Parameters)
         {
@@ -132,8 +182,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     {
         var database = clickHouse.Database;
         var sql = $$"""
-            SELECT toString(built), built > (SELECT max(erased_at) FROM {{database}}.erasures)
-                AND (total_visit_writes, total_visits, total_hit_writes, total_pageviews) = (SELECT {{TotalsSql(database, first, end)}})
+            SELECT toString(built), {{AnswersSql(database, first, end, "{pw_site:String}")}}
             FROM {{database}}.{{Table}}
             WHERE site_id = {pw_site:String} AND filter = {pw_filter:String} AND attribute = {pw_attribute:String}
                 AND first_day = {{VisitorWindows.Date(first)}} AND end_day = {{VisitorWindows.Date(end)}}
@@ -151,18 +200,27 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     }
 
     /// <summary>
+    /// Whether a window row of <paramref name="site"/> (the SQL of its value) over [<paramref name="first"/>,
+    /// <paramref name="end"/>) still answers: its build began after the last erasure, and the totals its rows came
+    /// from are as they were (<see cref="TotalsSql"/>).
+    /// </summary>
+    internal static string AnswersSql(string database, DateOnly first, DateOnly end, string site) =>
+        $"built > (SELECT max(erased_at) FROM {database}.erasures) AND (total_visit_writes, total_visits, total_hit_writes, total_pageviews) = "
+        + $"(SELECT {TotalsSql(database, first, end, site)})";
+
+    /// <summary>
     /// The sums of writes, visits and pageviews of the site's total span rows that a window's rows come from: the
     /// writes and visits of its visits ('visits' rows, by the day a visit started, over its days) and the writes and
     /// pageviews of their hits ('hits' rows, by hit time, over its days and the day after). The views write a total
     /// row beside every row they write on a day, and a day's total rows are a few.
     /// </summary>
-    private static string TotalsSql(string database, DateOnly first, DateOnly end)
+    private static string TotalsSql(string database, DateOnly first, DateOnly end, string site)
     {
         var visitDays = VisitorSpans.CoverSql(VisitorWindows.Days(first, end));
         var hitDays = VisitorSpans.CoverSql(VisitorWindows.Days(first, end.AddDays(1)));
         return $"sumIf(writes, attribute = 'visits' AND ({visitDays})), sumIf(visits, attribute = 'visits' AND ({visitDays})), "
             + $"sumIf(writes, attribute = 'hits' AND ({hitDays})), sumIf(pageviews, attribute = 'hits' AND ({hitDays})) "
-            + $"FROM {database}.{VisitorSpans.Table} WHERE site_id = {{pw_site:String}} AND attribute IN ('visits', 'hits') AND (({visitDays}) OR ({hitDays}))";
+            + $"FROM {database}.{VisitorSpans.Table} WHERE site_id = {site} AND attribute IN ('visits', 'hits') AND (({visitDays}) OR ({hitDays}))";
     }
 
     private static partial class Log

@@ -46,11 +46,19 @@ public sealed partial class QueryPlanner
     /// <summary>The stored window's rows for its days and the rows of the days after it, made alike (<see cref="SpanColumns"/>, value as d0).</summary>
     private string PageWindowAndFreshSql(StoredPageWindow window, StatsQuery query, DateRange range, string site, string tz, SqlParameters p)
     {
-        var windowRows = $"""
-            SELECT {SpanColumns} FROM {database}.{PageWindows.Table}
-            WHERE site_id = {site} AND filter = {p.AddString(window.Key.Filter)} AND attribute = {p.AddString(window.Key.Attribute)}
+        var build = $"""
+            site_id = {site} AND filter = {p.AddString(window.Key.Filter)} AND attribute = {p.AddString(window.Key.Attribute)}
               AND first_day = {VisitorWindows.Date(window.First)} AND end_day = {VisitorWindows.Date(window.End)}
               AND built = toDateTime64({p.AddString(window.Built)}, 6, 'UTC')
+            """;
+        // The window's check in the same statement (a scalar, run once before the rows are read): a load of a
+        // remembered window runs no statement of its own for it, and one whose rows changed fails, not answers.
+        var windowRows = $"""
+            SELECT {SpanColumns} FROM {database}.{PageWindows.Table}
+            WHERE {build}
+              AND (SELECT throwIf(NOT any(answers), '{PageWindows.ChangedMessage}') FROM (
+                    SELECT {PageWindows.AnswersSql(database, window.First, window.End, site)} AS answers
+                    FROM {database}.{PageWindows.Table} WHERE {build} LIMIT 1)) = 0
             """;
         var rest = new DateRange(VisitorWindows.Days(window.First, window.End).To, range.To, window.End, range.LastDay);
         var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p) : windowRows;

@@ -192,8 +192,9 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     {
         if (_planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode) is not { } plan)
         {
-            var pageWindow = pageWindows is not null && mode == PlanMode.Best ? await pageWindows.FreshAsync(query, range, cancellationToken) : null;
-            var (plain, count) = await ReadAsync(_planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow), query.Metrics.Count, cancellationToken);
+            Task<(List<ResultRow>, long)> Read(StoredPageWindow? pageWindow) =>
+                ReadAsync(_planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow), query.Metrics.Count, cancellationToken);
+            var (plain, count) = pageWindows is not null && mode == PlanMode.Best ? await pageWindows.ReadAsync(query, range, Read, cancellationToken) : await Read(null);
             return (plain, count, null);
         }
         var (rows, total) = await ReadAsync(plan, query.Metrics.Count + 1, cancellationToken);

@@ -101,14 +101,18 @@ public sealed class PageWindowsTests
         var query = View(Views[0]);
         await _windows.BuildAsync(query, First, End, CancellationToken.None);
         Assert.That(await FreshAsync(query), Is.Not.Null);
+        var reads = _windows.Reads;
+        await AssertUnchangedAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
+        Assert.That(_windows.Reads, Is.EqualTo(reads + 1), "read through the window, which is now remembered");
         // New visits on a day inside the window, through the filtered page.
         await _host.SeedAsync([.. Enumerable.Range(0, 30).Select(i => Fixtures.Page(Site, Guid.NewGuid(), Start.AddDays(9).AddMinutes(i), "/p1", country: "C1", source: "s1"))]);
 
         Assert.That(await FreshAsync(query), Is.Null, "the window no longer answers");
+        // The remembered window is not looked up again: the load's own statement finds that it no longer answers.
         await AssertUnchangedAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
 
         await _windows.BuildAsync(query, First, End, CancellationToken.None);
-        var reads = _windows.Reads;
+        reads = _windows.Reads;
         var rebuilt = await _runner.RunAsync(query, null, CancellationToken.None);
         Assert.That(_windows.Reads, Is.EqualTo(reads + 1));
         await AssertUnchangedAsync(query, rebuilt);
@@ -204,12 +208,19 @@ public sealed class PageWindowsTests
     [Test, Order(7)]
     public async Task A_window_table_that_cannot_be_read_leaves_the_answer_to_the_join()
     {
-        var query = View(Views[1], first: "2026-03-05", last: "2026-03-29");
+        var remembered = View(Views[1], first: "2026-03-05", last: "2026-03-29");
+        var unknown = View(Views[2], first: "2026-03-05", last: "2026-03-29");
+        var reads = _windows.Reads;
+        await AssertUnchangedAsync(remembered, await _runner.RunAsync(remembered, null, CancellationToken.None));
+        Assert.That(_windows.Reads, Is.EqualTo(reads + 1), "the first load built the window and read it");
         var db = _clickHouse.Database;
         await _clickHouse.ExecuteAsync($"RENAME TABLE {db}.{PageWindows.Table} TO {db}.page_windows_away");
         try
         {
-            await AssertUnchangedAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
+            // One window's read fails, the other's lookup.
+            await AssertUnchangedAsync(remembered, await _runner.RunAsync(remembered, null, CancellationToken.None));
+            await AssertUnchangedAsync(unknown, await _runner.RunAsync(unknown, null, CancellationToken.None));
+            Assert.That(_windows.Reads, Is.EqualTo(reads + 1), "no read through a window");
         }
         finally
         {
