@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Analytics.Analysts.Query;
+using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 
 namespace Analytics.Analysts.Tests;
@@ -71,4 +75,11 @@ public static class Fixtures
             IsBot = bot,
             LinkCampaign = linkCampaign,
         };
+
+    /// <summary>A result row as one line (dimensions, then every figure), so answers compare figure by figure.</summary>
+    public static string Describe(ResultRow row) => string.Join("|", row.Dimensions) + " => " + string.Join(",", row.Metrics);
+
+    /// <summary>The one number <paramref name="sql"/> answers.</summary>
+    public static async Task<long> CountAsync(IClickHouse clickHouse, string sql) =>
+        long.Parse(Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated")).Trim(), CultureInfo.InvariantCulture);
 }

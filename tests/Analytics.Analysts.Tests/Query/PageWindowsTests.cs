@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Analytics.Analysts.Query;
 using Analytics.Pipeline.ClickHouse;
@@ -152,7 +151,7 @@ public sealed class PageWindowsTests
 
         await _host.App.Services.GetRequiredService<VisitorDataStore>().EraseAsync(erased, CancellationToken.None);
 
-        Assert.That(await CountAsync($"SELECT count() FROM {db}.{PageWindows.Table} WHERE site_id = '{Site}'"), Is.Zero, "the site's windows are deleted");
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT count() FROM {db}.{PageWindows.Table} WHERE site_id = '{Site}'"), Is.Zero, "the site's windows are deleted");
         await _clickHouse.ExecuteAsync($"INSERT INTO {db}.{PageWindows.Table} SELECT * FROM {db}.page_windows_before_erasure");
         Assert.That(await FreshAsync(query), Is.Null, "a window built before the erasure is not read");
         await AssertUnchangedAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
@@ -170,10 +169,10 @@ public sealed class PageWindowsTests
         // Days no test asked for before (a window is tried at most once a minute, and the clock stands still).
         var query = View(Views[2], first: "2026-03-03", last: "2026-03-30");
         var stored = $"SELECT count() FROM {_clickHouse.Database}.{PageWindows.Table} WHERE site_id = '{Site}' AND first_day = '2026-03-03'";
-        Assert.That(await CountAsync(stored), Is.Zero);
+        Assert.That(await Fixtures.CountAsync(_clickHouse, stored), Is.Zero);
 
         var first = await _runner.RunAsync(query, null, CancellationToken.None);
-        Assert.That(await CountAsync(stored), Is.GreaterThan(0), "the first load stored the window");
+        Assert.That(await Fixtures.CountAsync(_clickHouse, stored), Is.GreaterThan(0), "the first load stored the window");
         var reads = _windows.Reads;
         var second = await _runner.RunAsync(query, null, CancellationToken.None);
 
@@ -202,7 +201,7 @@ public sealed class PageWindowsTests
         await AssertUnchangedAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
 
         Assert.That(_windows.Reads, Is.EqualTo(reads), "no window read, nor built again within the minute");
-        Assert.That(await CountAsync($"SELECT count() FROM {db}.{PageWindows.Table} WHERE site_id = '{Site}' AND first_day = '2026-03-04'"), Is.Zero);
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT count() FROM {db}.{PageWindows.Table} WHERE site_id = '{Site}' AND first_day = '2026-03-04'"), Is.Zero);
     }
 
     [Test, Order(7)]
@@ -257,13 +256,8 @@ public sealed class PageWindowsTests
         var joined = await _joinOnly.RunAsync(query, null, CancellationToken.None);
         var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
         Assert.That(answer.Rows, Is.Not.Empty);
-        Assert.That(answer.Rows.Select(Describe), Is.EqualTo(joined.Rows.Select(Describe)));
-        Assert.That(answer.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+        Assert.That(answer.Rows.Select(Fixtures.Describe), Is.EqualTo(joined.Rows.Select(Fixtures.Describe)));
+        Assert.That(answer.Rows.Select(Fixtures.Describe), Is.EqualTo(raw.Rows.Select(Fixtures.Describe)));
         Assert.That(answer.TotalRows, Is.EqualTo(raw.TotalRows));
     }
-
-    private async Task<long> CountAsync(string sql) =>
-        long.Parse(Encoding.UTF8.GetString(await _clickHouse.QueryAsync(sql, "TabSeparated")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Describe(ResultRow row) => string.Join("|", row.Dimensions) + " => " + string.Join(",", row.Metrics);
 }

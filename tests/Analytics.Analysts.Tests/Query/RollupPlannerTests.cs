@@ -197,8 +197,8 @@ public sealed class RollupPlannerTests
         Assert.That(QueryPlanner.SourceFor(query, query.Range, mode: PlanMode.NoRollups), Is.EqualTo(PlanSource.Hits).Or.EqualTo(PlanSource.VisitsFromHits).Or.EqualTo(PlanSource.Sessions).Or.EqualTo(PlanSource.SessionsByHits));
         Assert.That(fromRollup.Rows, Is.Not.Empty);
         Assert.That(fromRollup.TotalRows, Is.EqualTo(fromRaw.TotalRows));
-        Assert.That(fromRollup.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
-        Assert.That(fromTables.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+        Assert.That(fromRollup.Rows.Select(Fixtures.Describe), Is.EqualTo(fromRaw.Rows.Select(Fixtures.Describe)));
+        Assert.That(fromTables.Rows.Select(Fixtures.Describe), Is.EqualTo(fromRaw.Rows.Select(Fixtures.Describe)));
     }
 
     [TestCase("""["visitors","pageviews"]""", "page", "[]", 3, 0, PlanSource.VisitorSpans)]
@@ -220,7 +220,7 @@ public sealed class RollupPlannerTests
         Assert.That(_runner.Planner.BoundPlan(query, query.Range, 5), Is.Not.Null);
         Assert.That(top.Rows, Has.Count.EqualTo(limit));
         Assert.That(top.TotalRows, Is.EqualTo(raw.TotalRows));
-        Assert.That(top.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+        Assert.That(top.Rows.Select(Fixtures.Describe), Is.EqualTo(raw.Rows.Select(Fixtures.Describe)));
     }
 
     [TestCase("rand", "[]")]
@@ -260,7 +260,7 @@ public sealed class RollupPlannerTests
 
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.VisitorSpans));
         Assert.That(bounds[0].Dimensions[0], Is.EqualTo(dimension == "page" ? "/heavy" : "loyal"), "the loyal visitors' value leads by the bound");
-        Assert.That(top.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+        Assert.That(top.Rows.Select(Fixtures.Describe), Is.EqualTo(raw.Rows.Select(Fixtures.Describe)));
         Assert.That(top.Rows.Select(r => r.Dimensions[0]), Is.EqualTo(dimension == "page" ? new[] { "/a", "/b" } : ["a", "b"]));
     }
 
@@ -321,7 +321,7 @@ public sealed class RollupPlannerTests
         Assert.That(_runner.Planner.Plan(narrowed, narrowed.Range, mode: PlanMode.HitsOnly).Sql, Does.Contain(" IN (SELECT "));
         Assert.That(_runner.Planner.Plan(everyone, everyone.Range, mode: PlanMode.HitsOnly).Sql, Does.Not.Contain(" IN (SELECT "));
         Assert.That(fromNarrowed.Rows, Is.Not.Empty);
-        Assert.That(fromNarrowed.Rows.Select(Describe), Is.EqualTo(fromEveryone.Rows.Select(Describe)));
+        Assert.That(fromNarrowed.Rows.Select(Fixtures.Describe), Is.EqualTo(fromEveryone.Rows.Select(Fixtures.Describe)));
     }
 
     [Test]
@@ -340,7 +340,7 @@ public sealed class RollupPlannerTests
         Assert.That(QueryPlanner.SourceFor(everyHit, everyHit.Range), Is.EqualTo(PlanSource.SessionsByHits));
         Assert.That(QueryPlanner.SourceFor(none, none.Range), Is.EqualTo(PlanSource.Sessions));
         Assert.That(fromHits.Rows, Is.Not.Empty);
-        Assert.That(fromHits.Rows.Select(Describe), Is.EqualTo(fromTable.Rows.Select(Describe)));
+        Assert.That(fromHits.Rows.Select(Fixtures.Describe), Is.EqualTo(fromTable.Rows.Select(Fixtures.Describe)));
     }
 
     [TestCase("""[["is","page",["/docs","/about"]]]""")]
@@ -361,8 +361,8 @@ public sealed class RollupPlannerTests
         Assert.That(stampedCheck.Single().Metrics, Is.EqualTo(new[] { 0.0 }), "a stamped hit taken for an unstamped one");
         Assert.That(olderCheck.Single().Metrics, Is.EqualTo(new[] { 1.0 }), "no unstamped hit found");
         Assert.That(byVisit.Rows, Is.Not.Empty);
-        Assert.That(byVisit.Rows.Select(Describe), Is.EqualTo(byTime.Rows.Select(Describe)));
-        Assert.That(byTime.Rows.Select(Describe), Is.EqualTo(raw.Rows.Select(Describe)));
+        Assert.That(byVisit.Rows.Select(Fixtures.Describe), Is.EqualTo(byTime.Rows.Select(Fixtures.Describe)));
+        Assert.That(byTime.Rows.Select(Fixtures.Describe), Is.EqualTo(raw.Rows.Select(Fixtures.Describe)));
     }
 
     [Test]
@@ -375,7 +375,7 @@ public sealed class RollupPlannerTests
 
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Sessions));
         Assert.That(fromTable.Rows.Sum(r => r.Metrics[0]), Is.EqualTo(20));
-        Assert.That(fromTable.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+        Assert.That(fromTable.Rows.Select(Fixtures.Describe), Is.EqualTo(fromRaw.Rows.Select(Fixtures.Describe)));
     }
 
     [Test]
@@ -388,8 +388,6 @@ public sealed class RollupPlannerTests
 
         Assert.That(QueryPlanner.SourceFor(query, query.Range), Is.EqualTo(PlanSource.Sessions));
         Assert.That(fromTable.Rows, Is.Not.Empty);
-        Assert.That(fromTable.Rows.Select(Describe), Is.EqualTo(fromRaw.Rows.Select(Describe)));
+        Assert.That(fromTable.Rows.Select(Fixtures.Describe), Is.EqualTo(fromRaw.Rows.Select(Fixtures.Describe)));
     }
-
-    private static string Describe(ResultRow row) => string.Join("|", row.Dimensions) + " => " + string.Join(",", row.Metrics);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Analytics.Analysts.Query;
 using Analytics.Pipeline.ClickHouse;
@@ -86,7 +85,7 @@ public sealed class VisitorWindowsTests
         var windowed = await runner.RunAsync(query, null, CancellationToken.None);
 
         Assert.That(few.Reads, Is.EqualTo(1));
-        Assert.That(await CountAsync($"SELECT count() FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE site_id = 'win' AND attribute = 'source' AND built = (SELECT max(built) FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE attribute = 'source')"), Is.EqualTo(3));
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT count() FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE site_id = 'win' AND attribute = 'source' AND built = (SELECT max(built) FROM {_clickHouse.Database}.{VisitorWindows.Table} WHERE attribute = 'source')"), Is.EqualTo(3));
         await AssertRawAsync(query, windowed);
     }
 
@@ -122,7 +121,7 @@ public sealed class VisitorWindowsTests
 
         await _host.App.Services.GetRequiredService<VisitorDataStore>().EraseAsync(erased, CancellationToken.None);
 
-        Assert.That(await CountAsync($"SELECT count() FROM {db}.{VisitorWindows.Table} WHERE site_id = 'win'"), Is.Zero, "the site's windows are deleted");
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT count() FROM {db}.{VisitorWindows.Table} WHERE site_id = 'win'"), Is.Zero, "the site's windows are deleted");
         await _clickHouse.ExecuteAsync($"INSERT INTO {db}.{VisitorWindows.Table} SELECT * FROM {db}.windows_before_erasure");
         Assert.That(await FreshAsync("country"), Is.Null, "a window built before the erasure is not read");
         var query = Panel("country", limit: 8, offset: 0);
@@ -176,13 +175,8 @@ public sealed class VisitorWindowsTests
         var spans = await _spansOnly.RunAsync(query, null, CancellationToken.None);
         var raw = await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly);
         Assert.That(answer.Rows, Is.Not.Empty);
-        Assert.That(answer.Rows.Select(Describe), Is.EqualTo(spans.Rows.Select(Describe)));
+        Assert.That(answer.Rows.Select(Fixtures.Describe), Is.EqualTo(spans.Rows.Select(Fixtures.Describe)));
         Assert.That(answer.Rows.Select(r => $"{r.Dimensions[0]} => {r.Metrics[0]}"), Is.EqualTo(raw.Rows.Select(r => $"{r.Dimensions[0]} => {r.Metrics[0]}")));
         Assert.That(answer.TotalRows, Is.EqualTo(raw.TotalRows));
     }
-
-    private async Task<long> CountAsync(string sql) =>
-        long.Parse(Encoding.UTF8.GetString(await _clickHouse.QueryAsync(sql, "TabSeparated")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Describe(ResultRow row) => string.Join("|", row.Dimensions) + " => " + string.Join(",", row.Metrics);
 }
