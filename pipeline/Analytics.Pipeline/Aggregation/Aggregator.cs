@@ -24,13 +24,34 @@ public sealed partial class Aggregator(
     /// <summary>Hits stored since start.</summary>
     public long Stored => Interlocked.Read(ref _stored);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Set once the loop has begun, by ExecuteAsync or by a stop that came first (StopAsync).
+    private int _begun;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Interlocked.Exchange(ref _begun, 1) == 0 ? RunAsync(stoppingToken) : Task.CompletedTask;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // ExecuteAsync is started through Task.Run with the stopping token (.NET 10): a stop before that task began
+        // cancels it unrun, and nothing would store what the source holds (a host restarted and stopped at once).
+        if (Interlocked.Exchange(ref _begun, 1) == 0)
+        {
+            using var stopped = new CancellationTokenSource();
+            await stopped.CancelAsync();
+            await RunAsync(stopped.Token).WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var settings = options.Value;
         if (source.IsSoleReader && store.ResumesOpenVisits)
         {
-            await ResumeOpenVisitsAsync(stoppingToken);
+            // Not cut short by a stop: what the source holds is stored below even then, and its hits must continue
+            // the visits stored open (a host killed, restarted and stopped at once stored nothing otherwise).
+            await ResumeOpenVisitsAsync(CancellationToken.None);
         }
         // One batch is written while the next is read and prepared: the engine's work and ours overlap.
         // Batches are still stored and committed one after the other, in the order they were read.
@@ -65,11 +86,11 @@ public sealed partial class Aggregator(
     }
 
     /// <summary>Continues the visits open when the process stopped; without them (storage failing), a restart cuts those visits in two.</summary>
-    private async Task ResumeOpenVisitsAsync(CancellationToken stoppingToken)
+    private async Task ResumeOpenVisitsAsync(CancellationToken cancellationToken)
     {
         try
         {
-            Log.Resumed(logger, await store.ResumeOpenVisitsAsync(stoppingToken));
+            Log.Resumed(logger, await store.ResumeOpenVisitsAsync(cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

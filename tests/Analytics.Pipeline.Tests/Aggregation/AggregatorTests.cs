@@ -48,4 +48,31 @@ public class AggregatorTests
             "TabSeparated");
         Assert.That(Encoding.UTF8.GetString(totals), Is.EqualTo("60\t12\t60\t" + (12 * 4 * 60) + "\n"));
     }
+
+    [Test]
+    public async Task An_aggregator_stopped_as_soon_as_it_starts_still_stores_what_its_source_holds()
+    {
+        // A killed host restarted and stopped at once (the crash tests do so): the stop can come before the
+        // aggregator's loop has begun, even before the task that runs it was scheduled.
+        var db = Engine.NewDatabase();
+        await new Pipeline.Schema.SchemaMigrator(db, NullLogger<Pipeline.Schema.SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var queue = new InProcessQueue(1_000);
+        for (var i = 0; i < 20; i++)
+        {
+            await queue.WriteAsync(At(Guid.NewGuid(), Noon.AddMinutes(i), "/p" + i), CancellationToken.None);
+        }
+        using var aggregator = new Aggregator(queue, new HitStore(db), Options.Create(new AggregatorOptions
+        {
+            BatchSize = 7,
+            FlushInterval = TimeSpan.FromMilliseconds(20),
+            RetryDelay = TimeSpan.FromMilliseconds(10),
+        }), NullLogger<Aggregator>.Instance);
+
+        await aggregator.StartAsync(CancellationToken.None);
+        await aggregator.StopAsync(CancellationToken.None);
+
+        Assert.That(aggregator.ExecuteTask!.IsFaulted, Is.False);
+        Assert.That(aggregator.Stored, Is.EqualTo(20));
+        Assert.That(Encoding.UTF8.GetString(await db.QueryAsync($"SELECT count() FROM {db.Database}.hits", "TabSeparated")), Is.EqualTo("20\n"));
+    }
 }
