@@ -51,7 +51,7 @@ public sealed partial class Aggregator(
         {
             // Not cut short by a stop: what the source holds is stored below even then, and its hits must continue
             // the visits stored open (a host killed, restarted and stopped at once stored nothing otherwise).
-            await ResumeOpenVisitsAsync(CancellationToken.None);
+            await ResumeOpenVisitsAsync();
         }
         // One batch is written while the next is read and prepared: the engine's work and ours overlap.
         // Batches are still stored and committed one after the other, in the order they were read.
@@ -86,11 +86,11 @@ public sealed partial class Aggregator(
     }
 
     /// <summary>Continues the visits open when the process stopped; without them (storage failing), a restart cuts those visits in two.</summary>
-    private async Task ResumeOpenVisitsAsync(CancellationToken cancellationToken)
+    private async Task ResumeOpenVisitsAsync()
     {
         try
         {
-            Log.Resumed(logger, await store.ResumeOpenVisitsAsync(cancellationToken));
+            Log.Resumed(logger, await store.ResumeOpenVisitsAsync(CancellationToken.None));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -17,12 +17,7 @@ public class AggregatorTests
         var db = new FailingInserts(Engine.NewDatabase(), "sessions", failures: 3);
         await new Pipeline.Schema.SchemaMigrator(db, NullLogger<Pipeline.Schema.SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var queue = new InProcessQueue(1_000);
-        using var aggregator = new Aggregator(queue, new HitStore(db), Options.Create(new AggregatorOptions
-        {
-            BatchSize = 7,
-            FlushInterval = TimeSpan.FromMilliseconds(20),
-            RetryDelay = TimeSpan.FromMilliseconds(10),
-        }), NullLogger<Aggregator>.Instance);
+        using var aggregator = SmallBatches(queue, db);
         await aggregator.StartAsync(CancellationToken.None);
 
         // 12 visitors, 5 pageviews each a minute apart: 12 visits that grow across several batches.
@@ -61,12 +56,7 @@ public class AggregatorTests
         {
             await queue.WriteAsync(At(Guid.NewGuid(), Noon.AddMinutes(i), "/p" + i), CancellationToken.None);
         }
-        using var aggregator = new Aggregator(queue, new HitStore(db), Options.Create(new AggregatorOptions
-        {
-            BatchSize = 7,
-            FlushInterval = TimeSpan.FromMilliseconds(20),
-            RetryDelay = TimeSpan.FromMilliseconds(10),
-        }), NullLogger<Aggregator>.Instance);
+        using var aggregator = SmallBatches(queue, db);
 
         await aggregator.StartAsync(CancellationToken.None);
         await aggregator.StopAsync(CancellationToken.None);
@@ -75,4 +65,13 @@ public class AggregatorTests
         Assert.That(aggregator.Stored, Is.EqualTo(20));
         Assert.That(Encoding.UTF8.GetString(await db.QueryAsync($"SELECT count() FROM {db.Database}.hits", "TabSeparated")), Is.EqualTo("20\n"));
     }
+
+    /// <summary>An aggregator of batches of 7 hits, flushed every 20 ms, a failed write retried after 10 ms.</summary>
+    private static Aggregator SmallBatches(InProcessQueue queue, IClickHouse db) =>
+        new(queue, new HitStore(db), Options.Create(new AggregatorOptions
+        {
+            BatchSize = 7,
+            FlushInterval = TimeSpan.FromMilliseconds(20),
+            RetryDelay = TimeSpan.FromMilliseconds(10),
+        }), NullLogger<Aggregator>.Instance);
 }
