@@ -1,5 +1,6 @@
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
+using Analytics.Pipeline.ClickHouse.ChDb;
 
 namespace Analytics.Pipeline.Tests.ClickHouse;
 
@@ -15,6 +16,16 @@ public class ChDbEngineTests
 
         Assert.That(Encoding.UTF8.GetString(before), Is.EqualTo("42\n"));
         Assert.That(Encoding.UTF8.GetString(Engine.Shared.Query("SELECT 6 * 7")), Is.EqualTo("42\n"));
+    }
+
+    [Test]
+    public void The_engine_allocator_is_told_to_return_freed_memory_soon_unless_the_operator_said_otherwise()
+    {
+        _ = Engine.Shared.Query("SELECT 1");
+
+        // .NET's copy of the environment is the one the process started with: the operator's value, if any.
+        var expected = Environment.GetEnvironmentVariable(EngineAllocator.Variable) ?? EngineAllocator.Settings;
+        Assert.That(EngineAllocator.Current(), Is.EqualTo(expected));
     }
 
     [Test]

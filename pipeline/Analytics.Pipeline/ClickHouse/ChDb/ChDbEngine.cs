@@ -222,6 +222,13 @@ public sealed unsafe class ChDbEngine : IDisposable
         }
     }
 
-    private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name == ChDbNative.Library && _libraryPath is not null ? NativeLibrary.Load(_libraryPath) : 0;
+    private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != ChDbNative.Library || _libraryPath is null)
+        {
+            return 0;
+        }
+        EngineAllocator.ConfigureBeforeLoad();
+        return NativeLibrary.Load(_libraryPath);
+    }
 }
