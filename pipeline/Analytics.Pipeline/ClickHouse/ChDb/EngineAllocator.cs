@@ -5,11 +5,11 @@ namespace Analytics.Pipeline.ClickHouse.ChDb;
 /// <summary>
 /// How soon the engine's allocator gives freed memory back. libchdb.so carries its own jemalloc (names
 /// prefixed je_), whose build keeps freed pages 5 s, then 5 s more as lazily freed pages (MADV_FREE) that
-/// still count in the process's resident memory until the kernel wants them. Each batch the aggregator
-/// stores frees tens of megabytes, so the embedded host kept about a batch's worth of such pages resident
-/// (benchmarks/README.md, "Embedded host: what its peak memory is made of"). Here they go back after 1 s,
+/// still count in the process's resident memory until the kernel wants them: after seven inserts of
+/// 50,000 hits, 88 MB of them (benchmarks/README.md, "The engine's allocator"). Here they go back after 1 s,
 /// and at once to the kernel. jemalloc reads this once, when the library loads, from the native
 /// environment: <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach it on Linux.
+/// It is set once, as the library loads (.NET keeps its own copy of the environment and does not call getenv).
 /// An operator's own JE_MALLOC_CONF is kept.
 /// </summary>
 internal static partial class EngineAllocator
