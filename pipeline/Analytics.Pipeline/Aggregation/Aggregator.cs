@@ -92,8 +92,9 @@ public sealed partial class Aggregator(
         {
             Log.Resumed(logger, await store.ResumeOpenVisitsAsync(CancellationToken.None));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // Nothing cancels this step now, so any failure, a cancellation-shaped one too, is storage failing: log it and go on.
             Log.ResumeFailed(logger, ex);
         }
     }
