@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Analysts.Query;
 
-/// <summary>A stored page window a reader may use: what it answers, the days [<see cref="First"/>, <see cref="End"/>) it holds, and its build.</summary>
-public sealed record StoredPageWindow(PageWindowKey Key, DateOnly First, DateOnly End, string Built);
+/// <summary>
+/// A stored page window a reader may use: what it answers, the days [<see cref="First"/>, <see cref="End"/>) it holds, its
+/// build, and for a total (no dimension) filtered by page only, a lower bound of the sum of its days' visitors: the spans
+/// that cover those days, read when the window was found (<see cref="QueryPlanner.SpanSumPlan"/>), null otherwise.
+/// </summary>
+public sealed record StoredPageWindow(PageWindowKey Key, DateOnly First, DateOnly End, string Built, double? DaysVisitorsAtLeast = null);
 
 /// <summary>
 /// page_windows (schema/0029): a page filter's visits over a period's days before yesterday, answered once and
@@ -115,7 +120,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
                 // Read as any other build: a row written since its totals were read makes it unusable already.
                 built = await BuiltAsync(query.SiteId, key, first, end, cancellationToken);
             }
-            return built is null ? null : new StoredPageWindow(key, first, end, built);
+            return built is null ? null : new StoredPageWindow(key, first, end, built, await DaysVisitorsAtLeastAsync(query, key, first, end, cancellationToken));
         }
         catch (Exception e) when (e is ClickHouseException or FormatException or OverflowException or IndexOutOfRangeException)
         {
@@ -138,8 +143,25 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     public async Task<StoredPageWindow?> StoredAsync(StatsQuery query, DateRange range, CancellationToken cancellationToken) =>
         QueryPlanner.PageWindowOf(query, range) is { } key && DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is var (first, end)
             && await BuiltAsync(query.SiteId, key, first, end, cancellationToken) is { } built
-            ? new StoredPageWindow(key, first, end, built)
+            ? new StoredPageWindow(key, first, end, built, await DaysVisitorsAtLeastAsync(query, key, first, end, cancellationToken))
             : null;
+
+    /// <summary>
+    /// For a window of a total (no dimension) whose visitors by day the spans answer (a filter on the page alone): the
+    /// visitors of the spans that cover its days, summed, which is at most the sum of its days' visitors. Read once when
+    /// the window is found, after its build: a row written since changes the totals its reads check, so a read that
+    /// finds the window usable finds this bound true of it. Null for any other window.
+    /// </summary>
+    private async Task<double?> DaysVisitorsAtLeastAsync(StatsQuery query, PageWindowKey key, DateOnly first, DateOnly end, CancellationToken cancellationToken)
+    {
+        var days = VisitorWindows.Days(first, end);
+        if (key.Attribute != "" || planner.SpanSumPlan(QueryPlanner.VisitorsByDay(query, days), days) is not { } plan)
+        {
+            return null;
+        }
+        var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(plan.Sql, "TabSeparated", plan.Parameters, cancellationToken)).Split('\t');
+        return double.Parse(fields[0], CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Answers <paramref name="query"/> (a page window's shape, <see cref="QueryPlanner.PageWindowOf"/>) for [<paramref name="first"/>, <paramref name="end"/>) and stores it.</summary>
     public Task BuildAsync(StatsQuery query, DateOnly first, DateOnly end, CancellationToken cancellationToken) =>

@@ -1,7 +1,21 @@
 namespace Analytics.Analysts.Query;
 
 /// <summary>SQL for one query over one period, with its bound parameters and the data it reads.</summary>
-public sealed record QueryPlan(string Sql, IReadOnlyDictionary<string, string> Parameters, PlanSource Source);
+public sealed record QueryPlan(string Sql, IReadOnlyDictionary<string, string> Parameters, PlanSource Source)
+{
+    /// <summary>
+    /// When set, the statement reads a page window's sums (<see cref="WindowMetrics.SumsSql"/>) in the place of these
+    /// metrics, and the reader computes them (<see cref="WindowMetrics.From"/>); numbers after the sums are read as they are.
+    /// </summary>
+    public IReadOnlyList<Metric>? MetricsFromSums { get; init; }
+
+    /// <summary>
+    /// When set, the statement reads one more number after the metrics, the visitors of the days after the page window
+    /// that viewed the page; with this, the window's days' own (<see cref="StoredPageWindow.DaysVisitorsAtLeast"/>), a lower
+    /// bound of the sum of the period's days' visitors, which the reader then need not read (<see cref="QueryRunner"/>).
+    /// </summary>
+    public double? WindowDaysVisitorsAtLeast { get; init; }
+}
 
 /// <summary>Which stored data answers a query; the planner's choice, never the caller's.</summary>
 public enum PlanSource

@@ -1,3 +1,5 @@
+using Analytics.Pipeline.Schema;
+
 namespace Analytics.Analysts.Query;
 
 /// <summary>What a stored page window answers: the query's filter (as its SQL and values) and the column of its one dimension ('' for none).</summary>
@@ -43,8 +45,12 @@ public sealed partial class QueryPlanner
         return new QueryPlan(sql, p.Values, PlanSource.SessionsByHits);
     }
 
-    /// <summary>The stored window's rows for its days and the rows of the days after it, made alike (<see cref="SpanColumns"/>, value as d0).</summary>
-    private string PageWindowAndFreshSql(StoredPageWindow window, StatsQuery query, DateRange range, string site, string tz, SqlParameters p)
+    /// <summary>
+    /// The stored window's rows for its days and the rows of the days after it, made alike (<see cref="SpanColumns"/>, value
+    /// as d0); with <paramref name="freshVisitors"/>, also fresh_visitors: on the rows of the days after the window, their
+    /// visitors with a pageview the filter picks (0 on the window's rows).
+    /// </summary>
+    private string PageWindowAndFreshSql(StoredPageWindow window, StatsQuery query, DateRange range, string site, string tz, SqlParameters p, bool freshVisitors)
     {
         var build = $"""
             site_id = {site} AND filter = {p.AddString(window.Key.Filter)} AND attribute = {p.AddString(window.Key.Attribute)}
@@ -53,33 +59,43 @@ public sealed partial class QueryPlanner
             """;
         // The window's check in the same statement (a scalar, run once before the rows are read): a load of a
         // remembered window runs no statement of its own for it, and one whose rows changed fails, not answers.
+        var fresh = freshVisitors ? ", fresh_visitors" : "";
         var windowRows = $"""
-            SELECT {SpanColumns} FROM {database}.{PageWindows.Table}
+            SELECT {SpanColumns}{(freshVisitors ? ", toUInt64(0) AS fresh_visitors" : "")} FROM {database}.{PageWindows.Table}
             WHERE {build}
               AND (SELECT throwIf(NOT any(answers), '{PageWindows.ChangedMessage}') FROM (
                     SELECT {PageWindows.AnswersSql(database, window.First, window.End, site)} AS answers
                     FROM {database}.{PageWindows.Table} WHERE {build} LIMIT 1)) = 0
             """;
         var rest = new DateRange(VisitorWindows.Days(window.First, window.End).To, range.To, window.End, range.LastDay);
-        var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p) : windowRows;
-        return $"SELECT value AS d0, {SpanColumns.Replace("value, ", "", StringComparison.Ordinal)} FROM ({rows})";
+        var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p, freshVisitors) : windowRows;
+        return $"SELECT value AS d0, {SpanColumns.Replace("value, ", "", StringComparison.Ordinal)}{fresh} FROM ({rows})";
     }
 
     /// <summary>Whether <paramref name="window"/> holds the first days of <paramref name="range"/> for <paramref name="query"/>.</summary>
     private static bool PageWindowFits(StoredPageWindow window, StatsQuery query, DateRange range) =>
         PageWindowOf(query, range) == window.Key && window.First == DateOnly.FromDateTime(range.From) && window.End <= DateOnly.FromDateTime(range.To);
 
-    private string PageWindowRowsSql(StatsQuery query, DateRange days, string site, string tz, SqlParameters p)
+    /// <summary>
+    /// The window rows of <paramref name="days"/>; with <paramref name="freshVisitors"/>, also fresh_visitors: the visitors of
+    /// the visits that have a pageview the filter picks, at most the sum of the days' visitors of that page (the spans of
+    /// <see cref="SpanSumPlan"/>): such a pageview is on one of the days, or after them for a visit that runs on past their
+    /// end (as the period's total counts it).
+    /// </summary>
+    private string PageWindowRowsSql(StatsQuery query, DateRange days, string site, string tz, SqlParameters p, bool freshVisitors = false)
     {
         var value = query.Dimensions.Count == 0 ? "''" : "toString(d0)";
         var from = p.AddInt64(Millis(days.From));
         var to = p.AddInt64(Millis(days.To));
+        var fresh = freshVisitors
+            ? $", {VisitorSketch.CountIf("visitor_id", $"sign > 0 AND visitor_id != {NoVisitor} AND pageviews > 0")} AS page_visitors"
+            : "";
         // The sums are named apart from the visit rows' columns (an alias "pageviews" would stand for the sum inside the next one).
         return $"""
             SELECT value, visitors_exact, all_visits AS visits, all_pageviews AS pageviews, cookieless_pageviews AS anonymous_pageviews,
-                   all_bounces AS bounces, all_durations AS visit_duration
+                   all_bounces AS bounces, all_durations AS visit_duration{(freshVisitors ? ", page_visitors AS fresh_visitors" : "")}
             FROM (
-                SELECT {value} AS value, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND visitor_id != {NoVisitor}) AS visitors_exact,
+                SELECT {value} AS value, uniqCombined64StateIf(19)(visitor_id, sign > 0 AND visitor_id != {NoVisitor}) AS visitors_exact{fresh},
                        toInt64(sum(sign)) AS all_visits, toInt64(sum(sign * pageviews)) AS all_pageviews,
                        toInt64(sum(sign * pageviews * (visitor_id = {NoVisitor}))) AS cookieless_pageviews,
                        toInt64(sum(sign * is_bounce)) AS all_bounces, toInt64(sum(sign * duration)) AS all_durations

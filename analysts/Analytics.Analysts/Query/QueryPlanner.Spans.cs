@@ -20,6 +20,17 @@ public sealed partial class QueryPlanner
             : VisitorSpans.AttributeFor(query, conditions, range, visits: false);
     }
 
+    /// <summary>The visitors-by-day query whose sum bounds a period's visitors (<see cref="QueryRunner"/>).</summary>
+    public static StatsQuery VisitorsByDay(StatsQuery query, DateRange range) => query with
+    {
+        Metrics = [Metric.Visitors],
+        Dimensions = [new QueryDimension("time:day", null, TimeGrain.Day)],
+        OrderBy = [],
+        Offset = 0,
+        Limit = range.Days,
+        Comparison = Comparison.None,
+    };
+
     /// <summary>
     /// For a visitors-by-day query the spans answer: the sum of the visitors of each span in the fewest
     /// that cover <paramref name="range"/> (m0), or null on any other source. A span's visitors are at most

@@ -96,6 +96,8 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         var paged = source == PlanSource.SessionsByHits && pageWindow is not null && mode == PlanMode.Best && onlyValues is null && bound is null
             && PageWindowFits(pageWindow, query, range);
         var metricSource = paged ? PlanSource.VisitorSpans : source;
+        // A total through a window whose days' visitors have a bound reads the fresh days' to go with it.
+        var freshVisitors = paged && pageWindow!.DaysVisitorsAtLeast is not null && query.Dimensions.Count == 0 && query.Metrics.Contains(Metric.Visitors);
         var spanAttribute = SpanAttribute(query, range, source);
         var sql = new StringBuilder("SELECT ");
         var tz = p.AddString(query.TimeZone.Id);
@@ -118,9 +120,17 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                 _ => $"{DimensionSql(query.Dimensions[i], "timestamp", tz)} AS d{i}",
             });
         }
-        for (var i = 0; i < query.Metrics.Count && bound is null; i++)
+        for (var i = 0; i < query.Metrics.Count && bound is null && !paged; i++)
         {
             outputs.Add($"{MetricSql(metricSource, query.Metrics[i], bots)} AS m{i}");
+        }
+        if (paged)
+        {
+            outputs.AddRange(WindowMetrics.SumsSql.Select((sum, i) => $"{sum} AS s{i}"));
+        }
+        if (freshVisitors)
+        {
+            outputs.Add("sum(fresh_visitors) AS f0");
         }
         if (bound is not null)
         {
@@ -187,7 +197,7 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
                 sql.Append("FROM (").Append(VisitRowsSql(query, hitsAround, filter is null ? started : $"{started} AND {filter}", "started_at", tz)).Append(")\n");
                 break;
             case PlanSource.SessionsByHits when paged:
-                sql.Append("FROM (").Append(PageWindowAndFreshSql(pageWindow!, query, range, site, tz, p)).Append(")\n");
+                sql.Append("FROM (").Append(PageWindowAndFreshSql(pageWindow!, query, range, site, tz, p, freshVisitors)).Append(")\n");
                 break;
             case PlanSource.SessionsByHits:
                 sql.Append("FROM (").Append(SessionsByHitsSql(query, site, from, to, tz, p)).Append(")\n");
@@ -255,12 +265,18 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
         {
             sql.Append(having ? " AND " : "\nHAVING ").Append(MetricSql(metricSource, Metric.Visitors, bots)).Append(" >= ").Append(p.AddUInt32((uint)k));
         }
-        sql.Append("\nORDER BY ").AppendJoin(", ", bound is null ? OrderSql(query) : ["m0 DESC", "d0 ASC"]);
+        // Through a window a metric is a sum read (s0..) or, for a ratio, its expression.
+        Func<int, string> metricColumn = paged ? i => WindowMetrics.SumOf(query.Metrics[i]) is { } sum ? $"s{sum}" : MetricSql(metricSource, query.Metrics[i], bots) : i => $"m{i}";
+        sql.Append("\nORDER BY ").AppendJoin(", ", bound is null ? OrderSql(query, metricColumn) : ["m0 DESC", "d0 ASC"]);
         var limit = bound ?? unlimited ?? query.Limit;
         var offset = unlimited is null && bound is null ? query.Offset : 0;
         sql.Append("\nLIMIT ").Append(p.AddInt64(limit)).Append(" OFFSET ").Append(p.AddInt64(offset));
         sql.Append("\nSETTINGS max_execution_time = ").Append(Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
-        return new QueryPlan(sql.ToString(), p.Values, source);
+        return new QueryPlan(sql.ToString(), p.Values, source)
+        {
+            MetricsFromSums = paged ? query.Metrics : null,
+            WindowDaysVisitorsAtLeast = freshVisitors ? pageWindow!.DaysVisitorsAtLeast : null,
+        };
     }
 
     private static string MetricSql(PlanSource source, Metric metric, bool bots) => source switch
@@ -403,19 +419,19 @@ public sealed partial class QueryPlanner(string database, TimeSpan timeout)
     }
 
     /// <summary>The caller's order, then a stable default: time ascending or first metric descending, then every dimension.</summary>
-    private static IEnumerable<string> OrderSql(StatsQuery query)
+    private static IEnumerable<string> OrderSql(StatsQuery query, Func<int, string> metricColumn)
     {
         var order = new List<string>();
         foreach (var item in query.OrderBy)
         {
             var metric = query.Metrics.ToList().FindIndex(m => m.Name == item.Name);
-            var column = metric >= 0 ? $"m{metric}" : $"d{query.Dimensions.ToList().FindIndex(d => d.Name == item.Name)}";
+            var column = metric >= 0 ? metricColumn(metric) : $"d{query.Dimensions.ToList().FindIndex(d => d.Name == item.Name)}";
             order.Add(column + (item.Descending ? " DESC" : " ASC"));
         }
         if (query.OrderBy.Count == 0)
         {
             var time = query.Dimensions.ToList().FindIndex(d => d.Grain is not null);
-            order.Add(time >= 0 ? $"d{time} ASC" : "m0 DESC");
+            order.Add(time >= 0 ? $"d{time} ASC" : metricColumn(0) + " DESC");
         }
         for (var i = 0; i < query.Dimensions.Count; i++)
         {

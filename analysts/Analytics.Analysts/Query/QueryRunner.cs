@@ -150,7 +150,7 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         {
             return rows;
         }
-        var byDay = ByDay(query, range);
+        var byDay = QueryPlanner.VisitorsByDay(query, range);
         // The spans that cover the period first, unless read with the total: their visitors' sum is at most the
         // sum of the days (exactly so for exact counts; estimates are within about 0.14% each), so a total 1% below
         // it (seven errors) is below the sum of the days too, and the days need not be counted (each is a state to finalize).
@@ -171,17 +171,6 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         return [rows[0] with { Metrics = metrics }];
     }
 
-    /// <summary>The visitors-by-day query whose sum bounds a period's visitors (<see cref="AtMostTheSumOfItsDaysAsync"/>).</summary>
-    private static StatsQuery ByDay(StatsQuery query, DateRange range) => query with
-    {
-        Metrics = [Metric.Visitors],
-        Dimensions = [new QueryDimension("time:day", null, TimeGrain.Day)],
-        OrderBy = [],
-        Offset = 0,
-        Limit = range.Days,
-        Comparison = Comparison.None,
-    };
-
     /// <summary>
     /// Reads the query over <paramref name="range"/>; a total on the visitor spans comes with a lower bound
     /// of the sum of its days' visitors from the same read, its covering spans' visitors summed
@@ -190,16 +179,33 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
     /// </summary>
     private async Task<(List<ResultRow> Rows, long Total, double? DaysAtLeast)> ReadWithPartsAsync(StatsQuery query, DateRange range, int? unlimited, PlanMode mode, CancellationToken cancellationToken)
     {
-        if (_planner.TotalWithPartsPlan(query, ByDay(query, range), range, mode) is not { } plan)
+        if (_planner.TotalWithPartsPlan(query, QueryPlanner.VisitorsByDay(query, range), range, mode) is { } withParts)
         {
-            Task<(List<ResultRow>, long)> Read(StoredPageWindow? pageWindow) =>
-                ReadAsync(_planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow), query.Metrics.Count, cancellationToken);
-            var (plain, count) = pageWindows is not null && mode == PlanMode.Best ? await pageWindows.ReadAsync(query, range, Read, cancellationToken) : await Read(null);
-            return (plain, count, null);
+            return await ReadWithBoundAsync(withParts, query.Metrics.Count, 0, cancellationToken);
         }
-        var (rows, total) = await ReadAsync(plan, query.Metrics.Count + 1, cancellationToken);
-        var parts = rows is [var row] ? row.Metrics[^1] : (double?)null;
-        return ([.. rows.Select(r => r with { Metrics = [.. r.Metrics.Take(query.Metrics.Count)] })], total, parts);
+        Task<(List<ResultRow>, long, double?)> Read(StoredPageWindow? pageWindow)
+        {
+            // Through a page window with a bound of its days' visitors, the fresh days' are read with the total.
+            var plan = _planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow);
+            return plan.WindowDaysVisitorsAtLeast is { } windowDays
+                ? ReadWithBoundAsync(plan, query.Metrics.Count, windowDays, cancellationToken)
+                : ReadWithoutBoundAsync(plan, query.Metrics.Count, cancellationToken);
+        }
+        return pageWindows is not null && mode == PlanMode.Best ? await pageWindows.ReadAsync(query, range, Read, cancellationToken) : await Read(null);
+    }
+
+    private async Task<(List<ResultRow>, long, double?)> ReadWithoutBoundAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)
+    {
+        var (rows, total) = await ReadAsync(plan, metrics, cancellationToken);
+        return (rows, total, null);
+    }
+
+    /// <summary>Reads a plan with one more number after its metrics, a part of the lower bound of the sum of the days' visitors; <paramref name="known"/> is the rest.</summary>
+    private async Task<(List<ResultRow>, long, double?)> ReadWithBoundAsync(QueryPlan plan, int metrics, double known, CancellationToken cancellationToken)
+    {
+        var (rows, total) = await ReadAsync(plan, metrics + 1, cancellationToken);
+        var parts = rows is [var row] ? known + row.Metrics[^1] : (double?)null;
+        return ([.. rows.Select(r => r with { Metrics = [.. r.Metrics.Take(metrics)] })], total, parts);
     }
 
     /// <summary>Runs a plan whose output is d0..dN (text), m0..mK (numbers), total_rows.</summary>
@@ -218,6 +224,8 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         {
             throw new BadQueryException("A regular expression in the filters is not valid RE2 syntax.");
         }
+        // Through a page window the statement reads sums in the place of the metrics (the numbers after them stay as read).
+        var numbers = plan.MetricsFromSums is { } sums ? metrics - sums.Count + WindowMetrics.SumsSql.Count : metrics;
         var rows = new List<ResultRow>();
         long total = 0;
         var rest = output.AsMemory();
@@ -234,15 +242,19 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
             {
                 var row = document.RootElement;
                 var count = row.GetArrayLength();
-                var dimensions = new string[count - metrics - 1];
+                var dimensions = new string[count - numbers - 1];
                 for (var i = 0; i < dimensions.Length; i++)
                 {
                     dimensions[i] = row[i].GetString() ?? "";
                 }
-                var values = new double[metrics];
-                for (var i = 0; i < metrics; i++)
+                var values = new double[numbers];
+                for (var i = 0; i < numbers; i++)
                 {
                     values[i] = Number(row[dimensions.Length + i]);
+                }
+                if (plan.MetricsFromSums is { } fromSums)
+                {
+                    values = [.. WindowMetrics.From(fromSums, values), .. values.AsSpan(WindowMetrics.SumsSql.Count)];
                 }
                 total = (long)Number(row[count - 1]);
                 rows.Add(new ResultRow(dimensions, values));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Analytics.Analysts.Query;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Schema;
 using Analytics.Pipeline.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -227,6 +228,55 @@ public sealed class PageWindowsTests
         }
     }
 
+    [Test, Order(8)]
+    public async Task A_page_total_above_the_exact_counts_reads_a_bound_of_its_days_visitors_with_it_and_nothing_more()
+    {
+        const string Many = "pagewinmany";
+        // 20,000 visitors (above the 16,384 counted exactly) view /m on two days of the window and one after it; 2,000 more
+        // only send an event from /m after it: visitors of the total, but not of any day's page visitors.
+        var hits = new List<Hit>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var visitor = RandomVisitor();
+            foreach (var day in new[] { _random.Next(1, 13), _random.Next(13, 26), _random.Next(26, 28) })
+            {
+                hits.Add(Fixtures.Page(Many, visitor, Start.AddDays(day).AddSeconds(_random.Next(80_000)), "/m"));
+            }
+        }
+        for (var i = 0; i < 2_000; i++)
+        {
+            hits.Add(Fixtures.Page(Many, RandomVisitor(), Start.AddDays(26).AddSeconds(_random.Next(80_000)), "/m", kind: HitKind.Event, eventName: "e"));
+        }
+        await _host.SeedAsync([.. hits.OrderBy(h => h.Timestamp)]);
+        var options = _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>();
+        var recorded = new RecordedStatements(_clickHouse);
+        var planner = new QueryPlanner(_clickHouse.Database, options.Value.QueryTimeout);
+        await using var windows = new PageWindows(recorded, planner, new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)));
+        var runner = new QueryRunner(recorded, options, pageWindows: windows);
+        var query = View((Views[0].Metrics, "[]", """[["is","page",["/m"]]]"""), site: Many);
+        await runner.RunAsync(query, null, CancellationToken.None);
+        recorded.Clear();
+
+        var answer = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That(windows.Reads, Is.EqualTo(2), "both loads read the window the first one built");
+        Assert.That(recorded.Statements, Has.Count.EqualTo(2), "the look for unstamped hits and the read, no spans or days:\n" + string.Join("\n---\n", recorded.Statements));
+        Assert.That(answer.Rows[0].Metrics[0], Is.GreaterThan(VisitorSketch.ExactUpTo), "a total that the sum of its days could lower");
+        await AssertUnchangedAsync(query, answer);
+        // The bound's two parts against exact counts of the stored hits: the window's days (its spans, read when it was
+        // found) lie between the union and the sum of those days' page visitors; the days after it are their page visitors.
+        var stored = await windows.StoredAsync(query, query.Range, CancellationToken.None);
+        var (read, _) = await _runner.ReadAsync(planner.Plan(query, query.Range, pageWindow: stored), query.Metrics.Count + 1, CancellationToken.None);
+        var pageViews = $"FROM {_clickHouse.Database}.hits WHERE site_id = '{Many}' AND kind = 1 AND path = '/m'";
+        var windowDays = $"{pageViews} AND toDate(timestamp) < '2026-03-27'";
+        var union = await Fixtures.CountAsync(_clickHouse, $"SELECT uniqExact(visitor_id) {windowDays}");
+        var sum = await Fixtures.CountAsync(_clickHouse, $"SELECT sum(v) FROM (SELECT uniqExact(visitor_id) AS v {windowDays} GROUP BY toDate(timestamp))");
+        var after = await Fixtures.CountAsync(_clickHouse, $"SELECT uniqExact(visitor_id) {pageViews} AND toDate(timestamp) >= '2026-03-27'");
+        TestContext.Out.WriteLine($"window's days: {stored!.DaysVisitorsAtLeast} (union {union}, sum {sum}); after: {read.Single().Metrics[^1]} ({after})");
+        Assert.That(stored.DaysVisitorsAtLeast, Is.GreaterThanOrEqualTo(union * 0.995).And.LessThanOrEqualTo(sum * 1.005));
+        Assert.That(read.Single().Metrics[^1], Is.EqualTo((double)after).Within(0.5).Percent);
+    }
+
     [Test]
     public void Only_a_period_of_whole_UTC_days_picked_by_hits_is_answered_by_a_window()
     {
@@ -244,8 +294,15 @@ public sealed class PageWindowsTests
             source: "s" + _random.Next(6), channel: "referral", country: "C" + _random.Next(5), browser: "Firefox",
             os: "Linux", device: "desktop", kind: _random.Next(10) == 0 ? HitKind.Event : HitKind.Pageview, eventName: "e");
 
-    private StatsQuery View((string Metrics, string Dimensions, string Filters) view, string first = "2026-03-02", string last = "2026-03-31") =>
-        _parser.Parse(JsonDocument.Parse($$$"""{"site_id":"{{{Site}}}","metrics":{{{view.Metrics}}},"dimensions":{{{view.Dimensions}}},"filters":{{{view.Filters}}},"date_range":["{{{first}}}","{{{last}}}"],"pagination":{"limit":20,"offset":0}}""").RootElement);
+    private Guid RandomVisitor()
+    {
+        var bytes = new byte[16];
+        _random.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+
+    private StatsQuery View((string Metrics, string Dimensions, string Filters) view, string first = "2026-03-02", string last = "2026-03-31", string site = Site) =>
+        _parser.Parse(JsonDocument.Parse($$$"""{"site_id":"{{{site}}}","metrics":{{{view.Metrics}}},"dimensions":{{{view.Dimensions}}},"filters":{{{view.Filters}}},"date_range":["{{{first}}}","{{{last}}}"],"pagination":{"limit":20,"offset":0}}""").RootElement);
 
     /// <summary>The stored window of the view for its own period, if one answers (none is built).</summary>
     private Task<StoredPageWindow?> FreshAsync(StatsQuery query) => _windows.StoredAsync(query, query.Range, CancellationToken.None);
