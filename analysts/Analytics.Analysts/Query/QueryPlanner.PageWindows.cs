@@ -57,15 +57,14 @@ public sealed partial class QueryPlanner
               AND first_day = {VisitorWindows.Date(window.First)} AND end_day = {VisitorWindows.Date(window.End)}
               AND built = toDateTime64({p.AddString(window.Built)}, 6, 'UTC')
             """;
+        var fresh = freshVisitors ? ", fresh_visitors" : "";
         // The window's check in the same statement (a scalar, run once before the rows are read): a load of a
         // remembered window runs no statement of its own for it, and one whose rows changed fails, not answers.
-        var fresh = freshVisitors ? ", fresh_visitors" : "";
         var windowRows = $"""
             SELECT {SpanColumns}{(freshVisitors ? ", toUInt64(0) AS fresh_visitors" : "")} FROM {database}.{PageWindows.Table}
             WHERE {build}
-              AND (SELECT throwIf(NOT any(answers), '{PageWindows.ChangedMessage}') FROM (
-                    SELECT {PageWindows.AnswersSql(database, window.First, window.End, site)} AS answers
-                    FROM {database}.{PageWindows.Table} WHERE {build} LIMIT 1)) = 0
+              AND (SELECT throwIf(count() = 0, '{PageWindows.ChangedMessage}') FROM {database}.{PageWindows.Table}
+                 WHERE {build} AND {PageWindows.AnswersSql(database, window.First, window.End, site)}) = 0
             """;
         var rest = new DateRange(VisitorWindows.Days(window.First, window.End).To, range.To, window.End, range.LastDay);
         var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p, freshVisitors) : windowRows;
