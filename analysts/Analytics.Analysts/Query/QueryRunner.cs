@@ -183,15 +183,13 @@ public sealed partial class QueryRunner(IClickHouse clickHouse, IOptions<Analyst
         {
             return await ReadWithBoundAsync(withParts, query.Metrics.Count, 0, cancellationToken);
         }
-        Task<(List<ResultRow>, long, double?)> Read(StoredPageWindow? pageWindow)
-        {
-            // Through a page window with a bound of its days' visitors, the fresh days' are read with the total.
-            var plan = _planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow);
-            return plan.WindowDaysVisitorsAtLeast is { } windowDays
-                ? ReadWithBoundAsync(plan, query.Metrics.Count, windowDays, cancellationToken)
-                : ReadWithoutBoundAsync(plan, query.Metrics.Count, cancellationToken);
-        }
-        return pageWindows is not null && mode == PlanMode.Best ? await pageWindows.ReadAsync(query, range, Read, cancellationToken) : await Read(null);
+        QueryPlan Plan(StoredPageWindow? pageWindow) => _planner.Plan(query, range, null, unlimited, mode, pageWindow: pageWindow);
+        // Through a page window with a bound of its days' visitors, the fresh days' are read with the total.
+        Task<(List<ResultRow>, long, double?)> Read(QueryPlan plan) => plan.WindowDaysVisitorsAtLeast is { } windowDays
+            ? ReadWithBoundAsync(plan, query.Metrics.Count, windowDays, cancellationToken)
+            : ReadWithoutBoundAsync(plan, query.Metrics.Count, cancellationToken);
+        // A page window may give a total it kept from an earlier load: nothing after this changes the rows it is given.
+        return pageWindows is not null && mode == PlanMode.Best ? await pageWindows.ReadAsync(query, range, Plan, Read, cancellationToken) : await Read(Plan(null));
     }
 
     private async Task<(List<ResultRow>, long, double?)> ReadWithoutBoundAsync(QueryPlan plan, int metrics, CancellationToken cancellationToken)

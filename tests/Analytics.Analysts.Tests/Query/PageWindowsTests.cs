@@ -277,6 +277,36 @@ public sealed class PageWindowsTests
         Assert.That(read.Single().Metrics[^1], Is.EqualTo((double)after).Within(0.5).Percent);
     }
 
+    [Test, Order(9)]
+    public async Task A_compared_total_of_days_a_window_holds_all_of_is_read_once_per_build_and_again_after_late_hits()
+    {
+        // The top line of 16 days with the 16 before: the earlier period lies wholly before the day before yesterday.
+        var body = $$"""{"site_id":"{{Site}}","metrics":{{Views[0].Metrics}},"filters":{{Views[0].Filters}},"date_range":["2026-03-16","2026-03-31"],"include":{"comparisons":{"mode":"previous_period"}""" + "}}";
+        var query = _parser.Parse(JsonDocument.Parse(body).RootElement);
+        var options = _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>();
+        var recorded = new RecordedStatements(_clickHouse);
+        await using var windows = new PageWindows(recorded, new QueryPlanner(_clickHouse.Database, options.Value.QueryTimeout),
+            new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)));
+        var runner = new QueryRunner(recorded, options, pageWindows: windows);
+        var first = await runner.RunAsync(query, null, CancellationToken.None);
+        recorded.Clear();
+
+        var second = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That(windows.Reads, Is.EqualTo(4), "both loads answered both periods through their windows");
+        Assert.That(recorded.Statements, Has.Count.EqualTo(3).And.Exactly(1).Contains("Merge(19)(visitors_exact)"),
+            "the look for unstamped hits, the period's read, and the earlier window's lookup, not its read:\n" + string.Join("\n---\n", recorded.Statements));
+        Assert.That(Compared(second), Is.EqualTo(Compared(first)));
+        await AssertComparedUnchangedAsync(query, second);
+
+        // New visits through the page on a day of the earlier window: its build no longer answers, so its kept total is not either.
+        await _host.SeedAsync([.. Enumerable.Range(0, 30).Select(i => Fixtures.Page(Site, Guid.NewGuid(), new DateTime(2026, 3, 5, 10, i, 0, DateTimeKind.Utc), "/p1"))]);
+        var third = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That(third.Rows[0].Comparison!.Metrics[1], Is.EqualTo(second.Rows[0].Comparison!.Metrics[1] + 30), "the earlier period's visits");
+        await AssertComparedUnchangedAsync(query, third);
+    }
+
     [Test]
     public void Only_a_period_of_whole_UTC_days_picked_by_hits_is_answered_by_a_window()
     {
@@ -306,6 +336,17 @@ public sealed class PageWindowsTests
 
     /// <summary>The stored window of the view for its own period, if one answers (none is built).</summary>
     private Task<StoredPageWindow?> FreshAsync(StatsQuery query) => _windows.StoredAsync(query, query.Range, CancellationToken.None);
+
+    private static IEnumerable<string> Compared(QueryResult answer) =>
+        answer.Rows.Select(r => Fixtures.Describe(r) + " against " + string.Join(",", r.Comparison!.Metrics));
+
+    /// <summary>The answer and its comparison are the ones read by the join without windows and the ones rebuilt from raw hits, every figure.</summary>
+    private async Task AssertComparedUnchangedAsync(StatsQuery query, QueryResult answer)
+    {
+        Assert.That(answer.Rows, Is.Not.Empty);
+        Assert.That(Compared(answer), Is.EqualTo(Compared(await _joinOnly.RunAsync(query, null, CancellationToken.None))));
+        Assert.That(Compared(answer), Is.EqualTo(Compared(await _runner.RunAsync(query, null, CancellationToken.None, PlanMode.HitsOnly))));
+    }
 
     /// <summary>The answer is the one read by the join without windows and the one rebuilt from raw hits, every figure.</summary>
     private async Task AssertUnchangedAsync(StatsQuery query, QueryResult answer)
