@@ -285,8 +285,8 @@ public sealed class PageWindowsTests
         var query = _parser.Parse(JsonDocument.Parse(body).RootElement);
         var options = _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>();
         var recorded = new RecordedStatements(_clickHouse);
-        await using var windows = new PageWindows(recorded, new QueryPlanner(_clickHouse.Database, options.Value.QueryTimeout),
-            new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero));
+        await using var windows = new PageWindows(recorded, new QueryPlanner(_clickHouse.Database, options.Value.QueryTimeout), clock);
         var runner = new QueryRunner(recorded, options, pageWindows: windows);
         var first = await runner.RunAsync(query, null, CancellationToken.None);
         recorded.Clear();
@@ -300,11 +300,26 @@ public sealed class PageWindowsTests
         await AssertComparedUnchangedAsync(query, second);
 
         // New visits through the page on a day of the earlier window: its build no longer answers, so its kept total is not either.
-        await _host.SeedAsync([.. Enumerable.Range(0, 30).Select(i => Fixtures.Page(Site, Guid.NewGuid(), new DateTime(2026, 3, 5, 10, i, 0, DateTimeKind.Utc), "/p1"))]);
+        var late = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToArray();
+        await _host.SeedAsync([.. late.Select((visitor, i) => Fixtures.Page(Site, visitor, new DateTime(2026, 3, 5, 10, i, 0, DateTimeKind.Utc), "/p1"))]);
         var third = await runner.RunAsync(query, null, CancellationToken.None);
 
         Assert.That(third.Rows[0].Comparison!.Metrics[1], Is.EqualTo(second.Rows[0].Comparison!.Metrics[1] + 30), "the earlier period's visits");
         await AssertComparedUnchangedAsync(query, third);
+
+        // A build after them (a window is tried again after a minute) is kept in turn, until an erasure of one of those visitors.
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await runner.RunAsync(query, null, CancellationToken.None);
+        var reads = windows.Reads;
+        var kept = await runner.RunAsync(query, null, CancellationToken.None);
+        Assert.That(windows.Reads, Is.EqualTo(reads + 2));
+        Assert.That(Compared(kept), Is.EqualTo(Compared(third)));
+        await _host.App.Services.GetRequiredService<VisitorDataStore>().EraseAsync(late[0], CancellationToken.None);
+
+        var erased = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That(erased.Rows[0].Comparison!.Metrics[1], Is.EqualTo(kept.Rows[0].Comparison!.Metrics[1] - 1), "the earlier period's visits, less the erased one's");
+        await AssertComparedUnchangedAsync(query, erased);
     }
 
     [Test]
