@@ -150,6 +150,37 @@ public sealed class VisitorWindowsTests
         await AssertRawAsync(query, second);
     }
 
+    [Test, Order(6)]
+    public async Task A_window_found_once_is_tested_from_its_totals_alone_until_its_build_is_twenty_hours_old()
+    {
+        var recorded = new RecordedStatements(_clickHouse);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 0, 30, 0, TimeSpan.Zero));
+        await using var windows = new VisitorWindows(recorded, clock);
+        var runner = new QueryRunner(recorded, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: windows);
+        var range = DateRange.OfDays(First, new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
+        var query = Panel("source", limit: 5, offset: 0);
+        await windows.BuildAsync("win", "source", First, End, CancellationToken.None);
+        Assert.That(await windows.FreshAsync("win", "source", range, CancellationToken.None), Is.Not.Null, "found by a lookup of its rows");
+        recorded.Clear();
+
+        Assert.That(await windows.FreshAsync("win", "source", range, CancellationToken.None), Is.Not.Null);
+        Assert.That(recorded.Statements, Has.Count.EqualTo(1).And.None.Contains(VisitorWindows.Table), "one statement, no read of the window's rows");
+        var reads = windows.Reads;
+        await AssertRawAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
+        Assert.That(windows.Reads, Is.EqualTo(reads + 1), "the panel read the remembered window");
+
+        // Its rows gone, as by the TTL a day after the build: a build 20 hours old is looked up again, and not read.
+        var db = _clickHouse.Database;
+        await _clickHouse.ExecuteAsync($"ALTER TABLE {db}.{VisitorWindows.Table} DELETE WHERE site_id = 'win' AND attribute = 'source' SETTINGS mutations_sync = 2");
+        clock.Advance(TimeSpan.FromHours(20));
+        recorded.Clear();
+        reads = windows.Reads;
+
+        await AssertRawAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
+        Assert.That(windows.Reads, Is.EqualTo(reads), "no window read");
+        Assert.That(recorded.Statements, Has.Some.Contains($"FROM {db}.{VisitorWindows.Table}"), "looked up again");
+    }
+
     private Hit RandomHit(DateTime at)
     {
         var visitor = _random.Next(12) == 0 ? Guid.Empty : _visitors[_random.Next(_visitors.Length)];
