@@ -83,9 +83,9 @@ public sealed partial class QueryPlanner
     /// </summary>
     private string PageWindowRowsSql(StatsQuery query, DateRange days, string site, string tz, SqlParameters p, bool freshVisitors = false)
     {
-        if (query.HitsCarryVisits && query.Filter is { } filter && IsHitOnly(filter) && query.Dimensions.All(d => VisitColumns.Contains(d.Column!.Column)))
+        if (query.Dimensions.Count == 0 && query.HitsCarryVisits && query.Filter is { } filter && IsHitOnly(filter))
         {
-            return PageRowsByVisitSql(query, days, site, tz, p, freshVisitors);
+            return PageTotalRowsSql(query, days, site, p, freshVisitors);
         }
         var value = query.Dimensions.Count == 0 ? "''" : "toString(d0)";
         var from = p.AddInt64(Millis(days.From));
@@ -109,47 +109,41 @@ public sealed partial class QueryPlanner
     }
 
     /// <summary>
-    /// <see cref="PageWindowRowsSql"/> for a filter that tests hits alone, hits that carry their visits, and no dimension
-    /// or one that hits carry too, from one read of the page's hits: grouped by visit, all cookie-less hits in one group
-    /// per value of the dimension whose counts are the anonymous visits' sums (each such hit is a visit of its own with
-    /// its own values, a bounce when it is a pageview), left-joined to the visits of the days. A visit that started
-    /// before them joins none and counts nothing. The same rows as from the visits <see cref="SessionsByHitsSql"/>
-    /// picks, with one read of hits less and fewer steps to plan: for a total, 39 ms against 62 ms for the two days
-    /// after a window at 10 M hits (benchmarks/README.md, "Page windows").
+    /// <see cref="PageWindowRowsSql"/>'s one row for a total whose filter tests hits alone and whose hits carry their
+    /// visits, from one read of the page's hits: grouped by visit, all cookie-less hits in one group whose counts are
+    /// the anonymous visits' sums (each such hit is a visit of its own, a bounce when it is a pageview), joined to the
+    /// visits of the days. A visit that started before them joins none and counts nothing. The same sums as the
+    /// visits picked by <see cref="SessionsByHitsSql"/>, with one read of hits less and fewer steps to plan: 39 ms
+    /// against 62 ms for the two days after a window at 10 M hits (benchmarks/README.md, "Page windows").
     /// </summary>
-    private string PageRowsByVisitSql(StatsQuery query, DateRange days, string site, string tz, SqlParameters p, bool freshVisitors)
+    private string PageTotalRowsSql(StatsQuery query, DateRange days, string site, SqlParameters p, bool freshVisitors)
     {
         var from = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(days.From))}, 'UTC')";
         var to = $"fromUnixTimestamp64Milli({p.AddInt64(Millis(days.To))}, 'UTC')";
         var hitParts = string.Join(" AND ", HitOnlyParts(query.Filter).Select(f => FilterSql(f, p)));
         // A cookie-less hit counts when it is within the days; a cookie hit also the day after, as a visit's last hits are.
+        // Hits of visits that started before the days join no visit: their defaults (sign 0, no visitor) count nothing.
         const string Anonymous = $"visitor_id = {NoVisitor}";
         var cookie = $"v.sign > 0 AND v.visitor_id != {NoVisitor}";
         var fresh = freshVisitors ? $", {VisitorSketch.CountIf("v.visitor_id", $"{cookie} AND h.pageviews > 0")} AS fresh_visitors" : "";
-        var (value, hitValue, visitValue, grouped) = query.Dimensions is [var dimension]
-            ? ($"if(h.visit = {NoVisitor}, h.anonymous_value, v.d0)", $", if({Anonymous}, toString({DimensionSql(dimension, "timestamp", tz)}), '') AS anonymous_value",
-                $", toString({DimensionSql(dimension, "started_at", tz)}) AS d0",
-                // The hits of visits that started before the days (no visit joined) would make an empty value's row of zeros.
-                $"\nWHERE h.visit = {NoVisitor} OR v.sign != 0\nGROUP BY value")
-            : ("''", "", "", "");
         return $"""
-            SELECT {value} AS value, uniqCombined64StateIf(19)(v.visitor_id, {cookie}) AS visitors_exact,
+            SELECT '' AS value, uniqCombined64StateIf(19)(v.visitor_id, {cookie}) AS visitors_exact,
                    toInt64(sum(v.sign)) + toInt64(sum(h.anonymous_hits)) AS visits,
                    toInt64(sum(v.sign * h.pageviews)) + toInt64(sum(h.anonymous_pageviews)) AS pageviews,
                    toInt64(sum(h.anonymous_pageviews)) AS anonymous_pageviews,
                    toInt64(sum(v.sign * v.is_bounce)) + toInt64(sum(h.anonymous_pageviews)) AS bounces,
                    toInt64(sum(v.sign * v.duration)) AS visit_duration{fresh}
             FROM (
-                SELECT if({Anonymous}, {NoVisitor}, session_id) AS visit{hitValue}, countIf(kind = 1) AS pageviews,
+                SELECT if({Anonymous}, {NoVisitor}, session_id) AS visit, countIf(kind = 1) AS pageviews,
                        countIf({Anonymous} AND timestamp < {to}) AS anonymous_hits, countIf({Anonymous} AND timestamp < {to} AND kind = 1) AS anonymous_pageviews
                 FROM {database}.hits
                 WHERE site_id = {site} AND timestamp >= {from} AND timestamp < {to} + INTERVAL 1 DAY AND NOT is_bot AND {hitParts}
-                GROUP BY visit{(hitValue.Length > 0 ? ", anonymous_value" : "")}
+                GROUP BY visit
             ) AS h
             LEFT JOIN (
-                SELECT session_id, visitor_id, sign, duration, is_bounce{visitValue} FROM {database}.sessions
+                SELECT session_id, visitor_id, sign, duration, is_bounce FROM {database}.sessions
                 WHERE site_id = {site} AND started_at >= {from} AND started_at < {to} AND NOT is_bot AND visitor_id != {NoVisitor}
-            ) AS v ON v.session_id = h.visit{grouped}
+            ) AS v ON v.session_id = h.visit
             """;
     }
 }
