@@ -259,7 +259,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
             ["pw_attribute"] = key.Attribute,
         };
         var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", parameters, cancellationToken)).TrimEnd('\n').Split('\t');
-        return fields is [var built, "1", .. var totals] ? (built, $"({string.Join(", ", totals.Select(VisitorWindows.Number))})") : null;
+        return fields is [var built, "1", .. var totals] ? (built, VisitorWindows.TupleOf(totals)) : null;
     }
 
     /// <summary>
@@ -269,8 +269,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     private async Task<bool> StillAnswersAsync(string site, StoredPageWindow window, CancellationToken cancellationToken)
     {
         var database = clickHouse.Database;
-        var sql = $"SELECT max(erased_at) < toDateTime64({{pw_built:String}}, 6, 'UTC') AND (SELECT {TotalsSql(database, window.First, window.End, "{pw_site:String}")}) = {window.Totals} "
-            + $"FROM {database}.erasures";
+        var sql = VisitorWindows.StillAnswersSql(database, "{pw_built:String}", TotalsSql(database, window.First, window.End, "{pw_site:String}"), window.Totals);
         var parameters = new Dictionary<string, string> { ["pw_site"] = SqlParameters.Escaped(site), ["pw_built"] = window.Built };
         return Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", parameters, cancellationToken)).TrimEnd('\n') == "1";
     }

@@ -166,7 +166,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
             """;
         var fields = Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", Parameters(site, attribute), cancellationToken)).TrimEnd('\n').Split('\t');
         return fields is [var built, "1", var writes, var visits, var pageviews, var age]
-            ? (built, $"({Number(writes)}, {Number(visits)}, {Number(pageviews)})", TimeSpan.FromSeconds(long.Parse(age, CultureInfo.InvariantCulture)))
+            ? (built, TupleOf([writes, visits, pageviews]), TimeSpan.FromSeconds(long.Parse(age, CultureInfo.InvariantCulture)))
             : null;
     }
 
@@ -175,7 +175,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     {
         var database = clickHouse.Database;
         var window = found.Window;
-        var sql = $"SELECT max(erased_at) < toDateTime64({{built:String}}, 6, 'UTC') AND (SELECT {TotalsSql(database, window.First, window.End)}) = {found.Totals} FROM {database}.erasures";
+        var sql = StillAnswersSql(database, "{built:String}", TotalsSql(database, window.First, window.End), found.Totals);
         var parameters = Parameters(site, window.Attribute);
         parameters["built"] = window.Built;
         return Encoding.UTF8.GetString(await clickHouse.QueryAsync(sql, "TabSeparated", parameters, cancellationToken)).TrimEnd('\n') == "1";
@@ -213,6 +213,17 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
 
     private static Dictionary<string, string> Parameters(string site, string attribute) =>
         new() { ["site"] = site, ["attribute"] = attribute, ["totals"] = VisitorSpans.IsHitFed(attribute) ? "hits" : "visits" };
+
+    /// <summary>
+    /// A test that a window's build (<paramref name="built"/>, the SQL of its time) still answers, from the totals it read
+    /// (<paramref name="totals"/>, <see cref="TupleOf"/>): no erasure since it began, and <paramref name="totalsSql"/> as
+    /// they were. No read of the window's rows. One row: 1 or 0.
+    /// </summary>
+    internal static string StillAnswersSql(string database, string built, string totalsSql, string totals) =>
+        $"SELECT max(erased_at) < toDateTime64({built}, 6, 'UTC') AND (SELECT {totalsSql}) = {totals} FROM {database}.erasures";
+
+    /// <summary>Sums the engine answered, written back into SQL as a tuple (each checked to be a number).</summary>
+    internal static string TupleOf(IEnumerable<string> sums) => $"({string.Join(", ", sums.Select(Number))})";
 
     /// <summary>A sum the engine answered, written back into SQL (checked to be a number).</summary>
     internal static string Number(string sum) => long.Parse(sum, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
