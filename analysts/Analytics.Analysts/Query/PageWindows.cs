@@ -66,7 +66,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     /// least <see cref="MinDays"/> days; null otherwise.
     /// </summary>
     public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today) =>
-        VisitorWindows.ClosedDays(range, today) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
+        VisitorWindows.ClosedDays(range, today.AddDays(-1)) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
 
     /// <summary>
     /// Reads <paramref name="query"/> over <paramref name="range"/> with the plan <paramref name="plan"/> makes for the

@@ -11,9 +11,10 @@ namespace Analytics.Analysts.Query;
 public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End, string Built);
 
 /// <summary>
-/// visitor_windows (schema/0027): the visitor states and sums of a period's days before yesterday, merged
-/// into one row per attribute value, so a panel over the period merges that row with the spans of the days
-/// after it (yesterday and today: 3 states per value instead of about 6 for 30 days). The window is
+/// visitor_windows (schema/0027): the visitor states and sums of a period's closed days (<see cref="OpenFrom"/>: those
+/// before today, or before yesterday in today's first hour), merged into one row per attribute value, so a panel over
+/// the period merges that row with the spans of the days after it (today: 2 states per value instead of about 6 for
+/// 30 days; 3 in the day's first hour, with yesterday's). The window is
 /// built the first time a panel asks for it, in the background (that answer reads the spans), and used while
 /// the spans of its days are as they were when it was merged: the sums of writes, visits and pageviews of
 /// the site's total rows over its days are the same (late data or a TTL delete changes them), and its build
@@ -57,21 +58,37 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>
-    /// The days of <paramref name="range"/> (whole UTC days) a window stands for: from its start up to the day
-    /// before yesterday, UTC (yesterday still takes the last hits of visits that began on it), when that
-    /// covers at least <see cref="MinSpans"/> spans; null otherwise.
+    /// How long into a day (UTC) the day before still changes as a matter of course: its last visits end 30 minutes after
+    /// their last hit (<c>SessionOptions.InactivityTimeout</c>), and the other half hour is for the pipeline's lag. Only
+    /// a matter of speed: a window whose days change later (late or imported data) is found changed and built again.
     /// </summary>
-    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today)
+    internal static readonly TimeSpan DayClosesAfter = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The first day (UTC) a window leaves to the spans at <paramref name="now"/>: today, or yesterday while today is
+    /// younger than <see cref="DayClosesAfter"/> (yesterday's visits may still take hits then, each rewriting its span rows).
+    /// </summary>
+    internal static DateOnly OpenFrom(DateTimeOffset now)
     {
-        var (first, end) = ClosedDays(range, today);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        return now.UtcDateTime.TimeOfDay < DayClosesAfter ? today.AddDays(-1) : today;
+    }
+
+    /// <summary>
+    /// The days of <paramref name="range"/> (whole UTC days) a window stands for at <paramref name="now"/>: from its start
+    /// up to <see cref="OpenFrom"/>, when that covers at least <see cref="MinSpans"/> spans; null otherwise.
+    /// </summary>
+    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateTimeOffset now)
+    {
+        var (first, end) = ClosedDays(range, OpenFrom(now));
         return end > first && VisitorSpans.Cover(Days(first, end)).Count >= MinSpans ? (first, end) : null;
     }
 
-    /// <summary>The whole UTC days of <paramref name="range"/> from its start up to the day before yesterday: [First, End), End at most yesterday.</summary>
-    internal static (DateOnly First, DateOnly End) ClosedDays(DateRange range, DateOnly today)
+    /// <summary>The whole UTC days of <paramref name="range"/> from its start up to <paramref name="open"/>: [First, End), End at most <paramref name="open"/>.</summary>
+    internal static (DateOnly First, DateOnly End) ClosedDays(DateRange range, DateOnly open)
     {
         var end = DateOnly.FromDateTime(range.To);
-        return (DateOnly.FromDateTime(range.From), end > today.AddDays(-1) ? today.AddDays(-1) : end);
+        return (DateOnly.FromDateTime(range.From), end > open ? open : end);
     }
 
     /// <summary>
@@ -80,7 +97,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// </summary>
     public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken)
     {
-        if (DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end))
+        if (DaysOf(range, time.GetUtcNow()) is not var (first, end))
         {
             return null;
         }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Analytics.Analysts.Tests.Query;
 
 /// <summary>
-/// The dashboard's panels read through a stored window (a period's days before yesterday merged ahead,
+/// The dashboard's panels read through a stored window (a period's closed days merged ahead,
 /// <see cref="VisitorWindows"/>) answer as raw hits do, also after late data, an erasure, or a window built
 /// before an erasure that is stored after it. Random traffic (seed printed); "today" is a fixed day within it,
 /// so a panel reads the window and the spans of the days after it.
@@ -19,7 +19,7 @@ public sealed class VisitorWindowsTests
 {
     private static readonly DateTime Start = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateOnly First = new(2026, 3, 2);
-    private static readonly DateOnly End = new(2026, 3, 27);
+    private static readonly DateOnly End = new(2026, 3, 28);
     private static readonly string[] Panels = ["page", "country", "source", "browser"];
     private StatsHost _host = null!;
     private StatsQueryParser _parser = null!;
@@ -40,7 +40,7 @@ public sealed class VisitorWindowsTests
         _host = await StatsHost.StartAsync("--Analysts:VisitorWindows=false");
         _parser = _host.App.Services.GetRequiredService<StatsQueryParser>();
         _clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
-        // Today is 2026-03-28: a window of 2026-03-02..26 and the spans of the 27th to the 31st.
+        // Today is 2026-03-28, 12:00: a window of 2026-03-02..27 and the spans of the 28th to the 31st.
         _windows = new VisitorWindows(_clickHouse, new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)));
         _runner = new QueryRunner(_clickHouse, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: _windows);
         _spansOnly = _host.App.Services.GetRequiredService<QueryRunner>();
@@ -154,7 +154,7 @@ public sealed class VisitorWindowsTests
     public async Task A_window_found_once_is_tested_from_its_totals_alone_until_its_build_is_twenty_hours_old()
     {
         var recorded = new RecordedStatements(_clickHouse);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 0, 30, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 1, 30, 0, TimeSpan.Zero));
         await using var windows = new VisitorWindows(recorded, clock);
         var runner = new QueryRunner(recorded, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: windows);
         var range = DateRange.OfDays(First, new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
@@ -179,6 +179,47 @@ public sealed class VisitorWindowsTests
         await AssertRawAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
         Assert.That(windows.Reads, Is.EqualTo(reads), "no window read");
         Assert.That(recorded.Statements, Has.Some.Contains($"FROM {db}.{VisitorWindows.Table}"), "looked up again");
+    }
+
+    [Test, Order(7)]
+    public async Task In_a_days_first_hour_the_window_stops_before_yesterday_whose_visits_may_still_grow()
+    {
+        var recorded = new RecordedStatements(_clickHouse);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 0, 59, 59, TimeSpan.Zero));
+        await using var windows = new VisitorWindows(recorded, clock);
+        var runner = new QueryRunner(recorded, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: windows);
+        var range = DateRange.OfDays(First, new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
+        var query = Panel("country", limit: 5, offset: 0);
+        Assert.That(VisitorWindows.DaysOf(range, clock.GetUtcNow()), Is.EqualTo((First, End.AddDays(-1))));
+        await windows.BuildAsync("win", "country", First, End.AddDays(-1), CancellationToken.None);
+        recorded.Clear();
+
+        await AssertRawAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
+
+        Assert.That(windows.Reads, Is.EqualTo(1));
+        Assert.That(recorded.Statements, Has.Some.Contains($"end_day = {VisitorWindows.Date(End.AddDays(-1))}"), "the window of the days before yesterday is read");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(VisitorWindows.DaysOf(range, clock.GetUtcNow()), Is.EqualTo((First, End)), "from 01:00 the window holds yesterday");
+    }
+
+    [Test, Order(8)]
+    public async Task A_visit_of_yesterday_that_grows_after_midnight_makes_the_window_through_yesterday_unused()
+    {
+        // A visit begun at 23:50 on the window's last day, before the build.
+        var visitor = Guid.NewGuid();
+        var lastDay = End.AddDays(-1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        await _host.SeedAsync([Fixtures.Page("win", visitor, lastDay.AddHours(23).AddMinutes(50), "/p1", country: "C0", source: "s0")]);
+        await _windows.BuildAsync("win", "country", First, End, CancellationToken.None);
+        Assert.That(await FreshAsync("country"), Is.Not.Null);
+
+        // Its next hit, at 00:10 today, stored late: the visit's rows on its first day are written again.
+        await _host.SeedAsync([Fixtures.Page("win", visitor, lastDay.AddDays(1).AddMinutes(10), "/p2", country: "C0", source: "s0")]);
+
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT sum(sign * pageviews) FROM {_clickHouse.Database}.sessions WHERE visitor_id = '{visitor}' AND toDate(started_at) = {VisitorWindows.Date(End.AddDays(-1))}"),
+            Is.EqualTo(2), "one visit of two pageviews, begun on the window's last day");
+        Assert.That(await FreshAsync("country"), Is.Null, "the window no longer answers");
+        var query = Panel("country", limit: 5, offset: 0);
+        await AssertRawAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
     }
 
     private Hit RandomHit(DateTime at)
