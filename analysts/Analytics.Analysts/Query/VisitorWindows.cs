@@ -12,9 +12,9 @@ public sealed record StoredWindow(string Attribute, DateOnly First, DateOnly End
 
 /// <summary>
 /// visitor_windows (schema/0027): the visitor states and sums of a period's closed days (<see cref="OpenFrom"/>: those
-/// before today, or before yesterday in today's first hour), merged into one row per attribute value, so a panel over
-/// the period merges that row with the spans of the days after it (today: 2 states per value instead of about 6 for
-/// 30 days; 3 in the day's first hour, with yesterday's). The window is
+/// before yesterday, and for pages, once today is an hour old, those before today), merged into one row per attribute
+/// value, so a panel over the period merges that row with the spans of the days after it (3 states per value, pages 2,
+/// instead of about 6 for 30 days). The window is
 /// built the first time a panel asks for it, in the background (that answer reads the spans), and used while
 /// the spans of its days are as they were when it was merged: the sums of writes, visits and pageviews of
 /// the site's total rows over its days are the same (late data or a TTL delete changes them), and its build
@@ -58,29 +58,32 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>
-    /// How long into a day (UTC) the day before still changes as a matter of course: its last visits end 30 minutes after
-    /// their last hit (<c>SessionOptions.InactivityTimeout</c>), and the other half hour is for the pipeline's lag. Only
-    /// a matter of speed: a window whose days change later (late or imported data) is found changed and built again.
+    /// How long into a day (UTC) hits of the day before still arrive as a matter of course: the pipeline's lag, with room
+    /// to spare. Only a matter of speed: a window whose days change later (late or imported data) is found changed and built again.
     /// </summary>
     internal static readonly TimeSpan DayClosesAfter = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The first day (UTC) a window leaves to the spans at <paramref name="now"/>: today, or yesterday while today is
-    /// younger than <see cref="DayClosesAfter"/> (yesterday's visits may still take hits then, each rewriting its span rows).
+    /// The first day (UTC) a window of <paramref name="attribute"/> rows leaves to the spans at <paramref name="now"/>.
+    /// Hit-fed rows (pages) are by each hit's own time, so yesterday's take only late hits once today is
+    /// <see cref="DayClosesAfter"/> old: from then their window holds yesterday. Visit-fed rows are by the day a visit
+    /// began, and a visit of yesterday takes hits for as long as its visitor comes back within 30 minutes (hours, on a
+    /// page that reloads itself), each rewriting its rows: their window stops before yesterday.
     /// </summary>
-    internal static DateOnly OpenFrom(DateTimeOffset now)
+    internal static DateOnly OpenFrom(string attribute, DateTimeOffset now)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        return now.UtcDateTime.TimeOfDay < DayClosesAfter ? today.AddDays(-1) : today;
+        return VisitorSpans.IsHitFed(attribute) && now.UtcDateTime.TimeOfDay >= DayClosesAfter ? today : today.AddDays(-1);
     }
 
     /// <summary>
-    /// The days of <paramref name="range"/> (whole UTC days) a window stands for at <paramref name="now"/>: from its start
-    /// up to <see cref="OpenFrom"/>, when that covers at least <see cref="MinSpans"/> spans; null otherwise.
+    /// The days of <paramref name="range"/> (whole UTC days) a window of <paramref name="attribute"/> rows stands for at
+    /// <paramref name="now"/>: from its start up to <see cref="OpenFrom"/>, when that covers at least <see cref="MinSpans"/>
+    /// spans; null otherwise.
     /// </summary>
-    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateTimeOffset now)
+    public static (DateOnly First, DateOnly End)? DaysOf(string attribute, DateRange range, DateTimeOffset now)
     {
-        var (first, end) = ClosedDays(range, OpenFrom(now));
+        var (first, end) = ClosedDays(range, OpenFrom(attribute, now));
         return end > first && VisitorSpans.Cover(Days(first, end)).Count >= MinSpans ? (first, end) : null;
     }
 
@@ -97,7 +100,7 @@ public sealed partial class VisitorWindows(IClickHouse clickHouse, TimeProvider 
     /// </summary>
     public async Task<StoredWindow?> FreshAsync(string site, string attribute, DateRange range, CancellationToken cancellationToken)
     {
-        if (DaysOf(range, time.GetUtcNow()) is not var (first, end))
+        if (DaysOf(attribute, range, time.GetUtcNow()) is not var (first, end))
         {
             return null;
         }

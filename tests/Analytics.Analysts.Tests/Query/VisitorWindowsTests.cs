@@ -19,7 +19,7 @@ public sealed class VisitorWindowsTests
 {
     private static readonly DateTime Start = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateOnly First = new(2026, 3, 2);
-    private static readonly DateOnly End = new(2026, 3, 28);
+    private static readonly DateOnly End = new(2026, 3, 27);
     private static readonly string[] Panels = ["page", "country", "source", "browser"];
     private StatsHost _host = null!;
     private StatsQueryParser _parser = null!;
@@ -40,7 +40,7 @@ public sealed class VisitorWindowsTests
         _host = await StatsHost.StartAsync("--Analysts:VisitorWindows=false");
         _parser = _host.App.Services.GetRequiredService<StatsQueryParser>();
         _clickHouse = _host.App.Services.GetRequiredService<IClickHouse>();
-        // Today is 2026-03-28, 12:00: a window of 2026-03-02..27 and the spans of the 28th to the 31st.
+        // Today is 2026-03-28, 12:00: a window of 2026-03-02..26 and the spans of the 27th to the 31st; of pages, 2026-03-02..27.
         _windows = new VisitorWindows(_clickHouse, new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)));
         _runner = new QueryRunner(_clickHouse, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: _windows);
         _spansOnly = _host.App.Services.GetRequiredService<QueryRunner>();
@@ -62,7 +62,7 @@ public sealed class VisitorWindowsTests
         {
             var query = Panel(panel, limit: panel == "browser" ? 3 : 5, offset: panel == "country" ? 1 : 0);
             Assert.That(await FreshAsync(panel), Is.Null, $"{panel}: no window before a build");
-            await _windows.BuildAsync("win", panel, First, End, CancellationToken.None);
+            await _windows.BuildAsync("win", panel, First, EndOf(panel), CancellationToken.None);
             var reads = _windows.Reads;
 
             var windowed = await _runner.RunAsync(query, null, CancellationToken.None);
@@ -154,7 +154,7 @@ public sealed class VisitorWindowsTests
     public async Task A_window_found_once_is_tested_from_its_totals_alone_until_its_build_is_twenty_hours_old()
     {
         var recorded = new RecordedStatements(_clickHouse);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 1, 30, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 0, 30, 0, TimeSpan.Zero));
         await using var windows = new VisitorWindows(recorded, clock);
         var runner = new QueryRunner(recorded, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: windows);
         var range = DateRange.OfDays(First, new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
@@ -182,44 +182,48 @@ public sealed class VisitorWindowsTests
     }
 
     [Test, Order(7)]
-    public async Task In_a_days_first_hour_the_window_stops_before_yesterday_whose_visits_may_still_grow()
+    public async Task A_window_of_pages_holds_yesterday_once_today_is_an_hour_old_and_one_of_visits_never()
     {
         var recorded = new RecordedStatements(_clickHouse);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 0, 59, 59, TimeSpan.Zero));
         await using var windows = new VisitorWindows(recorded, clock);
         var runner = new QueryRunner(recorded, _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>(), windows: windows);
         var range = DateRange.OfDays(First, new DateOnly(2026, 3, 31), TimeZoneInfo.Utc);
-        var query = Panel("country", limit: 5, offset: 0);
-        Assert.That(VisitorWindows.DaysOf(range, clock.GetUtcNow()), Is.EqualTo((First, End.AddDays(-1))));
-        await windows.BuildAsync("win", "country", First, End.AddDays(-1), CancellationToken.None);
+        var query = Panel("page", limit: 5, offset: 0);
+        Assert.That(VisitorWindows.DaysOf("page", range, clock.GetUtcNow()), Is.EqualTo((First, End)));
+        await windows.BuildAsync("win", "page", First, End, CancellationToken.None);
         recorded.Clear();
 
         await AssertRawAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
 
         Assert.That(windows.Reads, Is.EqualTo(1));
-        Assert.That(recorded.Statements, Has.Some.Contains($"end_day = {VisitorWindows.Date(End.AddDays(-1))}"), "the window of the days before yesterday is read");
+        Assert.That(recorded.Statements, Has.Some.Contains($"end_day = {VisitorWindows.Date(End)}"), "the window of the days before yesterday is read");
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.That(VisitorWindows.DaysOf(range, clock.GetUtcNow()), Is.EqualTo((First, End)), "from 01:00 the window holds yesterday");
+        Assert.That(VisitorWindows.DaysOf("page", range, clock.GetUtcNow()), Is.EqualTo((First, End.AddDays(1))), "from 01:00 a window of pages holds yesterday");
+        Assert.That(VisitorWindows.DaysOf("country", range, clock.GetUtcNow()), Is.EqualTo((First, End)), "a window of visits does not");
     }
 
     [Test, Order(8)]
-    public async Task A_visit_of_yesterday_that_grows_after_midnight_makes_the_window_through_yesterday_unused()
+    public async Task A_visit_of_yesterday_that_grows_after_midnight_changes_no_window()
     {
-        // A visit begun at 23:50 on the window's last day, before the build.
+        // A visit begun at 23:50 yesterday, before the builds.
         var visitor = Guid.NewGuid();
-        var lastDay = End.AddDays(-1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        await _host.SeedAsync([Fixtures.Page("win", visitor, lastDay.AddHours(23).AddMinutes(50), "/p1", country: "C0", source: "s0")]);
+        var yesterday = End.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        await _host.SeedAsync([Fixtures.Page("win", visitor, yesterday.AddHours(23).AddMinutes(50), "/p1", country: "C0", source: "s0")]);
         await _windows.BuildAsync("win", "country", First, End, CancellationToken.None);
-        Assert.That(await FreshAsync("country"), Is.Not.Null);
+        await _windows.BuildAsync("win", "page", First, EndOf("page"), CancellationToken.None);
 
-        // Its next hit, at 00:10 today, stored late: the visit's rows on its first day are written again.
-        await _host.SeedAsync([Fixtures.Page("win", visitor, lastDay.AddDays(1).AddMinutes(10), "/p2", country: "C0", source: "s0")]);
+        // Its next hit, at 00:10 today: the visit's rows on yesterday are written again, and today's rows of its page.
+        await _host.SeedAsync([Fixtures.Page("win", visitor, yesterday.AddDays(1).AddMinutes(10), "/p2", country: "C0", source: "s0")]);
 
-        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT sum(sign * pageviews) FROM {_clickHouse.Database}.sessions WHERE visitor_id = '{visitor}' AND toDate(started_at) = {VisitorWindows.Date(End.AddDays(-1))}"),
-            Is.EqualTo(2), "one visit of two pageviews, begun on the window's last day");
-        Assert.That(await FreshAsync("country"), Is.Null, "the window no longer answers");
-        var query = Panel("country", limit: 5, offset: 0);
-        await AssertRawAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
+        Assert.That(await Fixtures.CountAsync(_clickHouse, $"SELECT sum(sign * pageviews) FROM {_clickHouse.Database}.sessions WHERE visitor_id = '{visitor}' AND toDate(started_at) = {VisitorWindows.Date(End)}"),
+            Is.EqualTo(2), "one visit of two pageviews, begun yesterday");
+        foreach (var panel in new[] { "country", "page" })
+        {
+            Assert.That(await FreshAsync(panel), Is.Not.Null, $"{panel}: the window still answers");
+            var query = Panel(panel, limit: 5, offset: 0);
+            await AssertRawAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
+        }
     }
 
     private Hit RandomHit(DateTime at)
@@ -233,6 +237,9 @@ public sealed class VisitorWindowsTests
 
     private StatsQuery Panel(string dimension, int limit, int offset, string first = "2026-03-02", string last = "2026-03-31") =>
         _parser.Parse(JsonDocument.Parse($$$"""{"site_id":"win","metrics":["visitors","{{{(dimension == "page" ? "pageviews" : "visits")}}}"],"dimensions":["{{{dimension}}}"],"date_range":["{{{first}}}","{{{last}}}"],"pagination":{"limit":{{{limit}}},"offset":{{{offset}}}}}""").RootElement);
+
+    /// <summary>The end of the window the fixture's clock (2026-03-28, 12:00) gives a panel: pages hold yesterday, visits do not.</summary>
+    private static DateOnly EndOf(string panel) => panel == "page" ? End.AddDays(1) : End;
 
     /// <summary>The stored window of the panel's attribute (named as the dimension) for 2026-03-02..31, if one answers.</summary>
     private Task<StoredWindow?> FreshAsync(string panel) =>
