@@ -10,6 +10,9 @@ public sealed class TestDataFolders
 {
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), $"analytics-tests-{Environment.ProcessId}");
 
+    /// <summary>A new empty folder under <see cref="Root"/> (a test's log files, say), deleted with it.</summary>
+    public static string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(Root, $"{name}-{Guid.NewGuid():N}")).FullName;
+
     [OneTimeTearDown]
     public void DeleteRoot()
     {

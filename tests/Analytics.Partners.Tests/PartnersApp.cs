@@ -32,7 +32,7 @@ public sealed class PartnersApp : IAsyncDisposable
 
     public string StorePath { get; }
 
-    public static string NewStorePath() => Path.Combine(Path.GetTempPath(), "analytics-partners-" + Guid.NewGuid().ToString("N"));
+    public static string NewStorePath() => Path.Combine(TestFolders.Root, "store-" + Guid.NewGuid().ToString("N"));
 
     public static Dictionary<string, string?> TwoPartners(string storePath) => new()
     {

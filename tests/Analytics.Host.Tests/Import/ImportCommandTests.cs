@@ -17,7 +17,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40, start: May2015);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log.gz"));
         var data = Path.Combine(folder, "data");
         string[] import = [file, "--site", "demo", "--data", data, "--no-progress"];
@@ -63,7 +63,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 40, requestsPerClient: 60);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var whole = await log.WriteAsync(Path.Combine(folder, "whole.log"));
         // Rotated twice as logrotate does, at moments within a day: the oldest third compressed. The shell
         // expands access.log* newest first.
@@ -105,7 +105,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         // A load balancer alternating between two servers: each logs every other request.
         var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
@@ -129,7 +129,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var whole = await log.WriteAsync(Path.Combine(folder, "whole.log"));
         // A load balancer alternating between two servers, one of which compresses its log.
         var servers = await WriteTwoServersAsync(folder, log.Lines, "server2.log.gz");
@@ -172,7 +172,7 @@ public class ImportCommandTests
         var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100, start: now.AddHours(-74));
         // Yesterday's run read each server's log as far as it was written, about 30 hours ago.
         var cut = log.Lines.FindIndex(l => CombinedLogParser.TryParse(l, out var entry) && entry!.Time.UtcDateTime >= now.AddHours(-30));
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var servers = await WriteTwoServersAsync(folder, log.Lines.Take(cut));
         var data = Path.Combine(folder, "data");
         string[] merge = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress"];
@@ -211,7 +211,7 @@ public class ImportCommandTests
     public async Task A_log_imported_alone_is_refused_in_a_merge_as_its_lines_would_count_twice()
     {
         var log = AccessLog.Generate(7, clients: 10, requestsPerClient: 20);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
 
@@ -229,7 +229,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 30, requestsPerClient: 40);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var live = Path.Combine(folder, "access.log");
         var data = Path.Combine(folder, "data");
         var third = log.Lines.Count / 3;
@@ -280,7 +280,7 @@ public class ImportCommandTests
             .Where(p => p.Entry is not null && PageviewFilter.Check(p.Entry) is null).ToList();
         var cut = pageviews.Where(p => p.Entry!.Time.UtcDateTime >= now.AddHours(-cutHoursAgo)).First(p => pageviews.Any(before => before.Line < p.Line
             && before.Entry!.Ip!.Equals(p.Entry!.Ip) && before.Entry.UserAgent == p.Entry.UserAgent && p.Entry.Time - before.Entry.Time < TimeSpan.FromMinutes(10))).Line;
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var live = Path.Combine(folder, "access.log");
         var data = Path.Combine(folder, "data");
         var wholeData = Path.Combine(folder, "whole-data");
@@ -365,7 +365,7 @@ public class ImportCommandTests
     {
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await AccessLog.Generate(seed, clients: 40, requestsPerClient: 50).WriteAsync(Path.Combine(folder, "access.log.gz"));
         var bytes = await File.ReadAllBytesAsync(file);
         await File.WriteAllBytesAsync(file, bytes[..(bytes.Length * 2 / 3)]);
@@ -385,7 +385,7 @@ public class ImportCommandTests
     [TestCase("--bogus", "unknown option --bogus")]
     public async Task A_missing_file_or_an_unknown_option_gets_one_line_and_a_nonzero_exit(string argument, string message)
     {
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
         Directory.CreateDirectory(Path.Combine(folder, "logs"));
         string[] arguments = argument.StartsWith("--", StringComparison.Ordinal) ? [file, argument] : [Path.Combine(folder, argument)];
@@ -402,7 +402,7 @@ public class ImportCommandTests
     [TestCase("--Retention:RollupDays=0", "RollupDays")]
     public async Task A_setting_out_of_range_is_named_without_a_stack_trace_and_exit_2(string setting, string key)
     {
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
 
         var (status, output, error) = await ImportProcess.RunAsync(file, "--site", "demo", "--data", Path.Combine(folder, "data"), setting);
@@ -418,7 +418,7 @@ public class ImportCommandTests
     [TestCase("zstd", "compressed with zstd; import reads plain text and gzip: decompress it first (unzstd ")]
     public async Task A_log_compressed_by_another_tool_is_refused_with_the_command_that_decompresses_it(string compressor, string message)
     {
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var plain = await AccessLog.Generate(7, clients: 5, requestsPerClient: 10).WriteAsync(Path.Combine(folder, "access.log.1"));
         // logrotate names them as its compressext says; the name here says nothing of the format.
         var file = await CompressAsync(compressor, plain);
@@ -446,7 +446,7 @@ public class ImportCommandTests
     [Test]
     public async Task A_file_in_another_log_format_is_refused_before_anything_is_stored()
     {
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = Path.Combine(folder, "access.json");
         // nginx's log_format with escape=json: a format the import does not read.
         await File.WriteAllTextAsync(file, """
@@ -489,7 +489,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 5, requestsPerClient: 10);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         return (log, folder, await log.WriteAsync(Path.Combine(folder, name)));
     }
 
@@ -534,7 +534,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
         var data = Path.Combine(folder, "data");
         string[] import = [file, "--site", "demo", "--data", data, "--no-progress"];
@@ -569,7 +569,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var servers = await WriteTwoServersAsync(folder, log.Lines);
         var data = Path.Combine(folder, "data");
         string[] import = [.. servers, "--merge", "--site", "demo", "--data", data, "--no-progress", "--checkpoint-every", "3000"];
@@ -604,7 +604,7 @@ public class ImportCommandTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 200, requestsPerClient: 300);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
         var data = Path.Combine(folder, "data");
         // Small batches, so several are stored (and one may be half-written) when the process dies.

@@ -14,7 +14,7 @@ public class LogFileTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 20, requestsPerClient: 30);
-        var folder = Directory.CreateTempSubdirectory("analytics-logfile-").FullName;
+        var folder = TestDataFolders.NewFolder("logfile");
         var path = await log.WriteAsync(Path.Combine(folder, name));
 
         var survey = await LogFile.SurveyAsync(path, [], CancellationToken.None);

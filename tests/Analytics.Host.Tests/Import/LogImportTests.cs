@@ -14,7 +14,7 @@ public class LogImportTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 25, requestsPerClient: 30);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, name));
         var dataPath = RunningHost.NewDataPath();
 
@@ -42,7 +42,7 @@ public class LogImportTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 40, requestsPerClient: 100);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log.gz"));
         var checkpoint = file + ".import-checkpoint";
         var dataPath = RunningHost.NewDataPath();
@@ -87,7 +87,7 @@ public class LogImportTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 60, requestsPerClient: 100);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
         var checkpoint = file + ".import-checkpoint";
         var dataPath = RunningHost.NewDataPath();
@@ -141,7 +141,7 @@ public class LogImportTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = AccessLog.Generate(seed, clients: 20, requestsPerClient: 40);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var first = await log.WriteAsync(Path.Combine(folder, "server1.log"));
         var second = Path.Combine(folder, "server2.log");
         // The other server's lines: the same requests at the same seconds, answered over HTTP/1.0.
@@ -167,7 +167,7 @@ public class LogImportTests
     public async Task A_merge_of_a_log_with_a_copy_of_itself_is_refused_before_anything_is_stored()
     {
         var log = AccessLog.Generate(3, clients: 5, requestsPerClient: 10);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await log.WriteAsync(Path.Combine(folder, "access.log"));
         var copy = Path.Combine(folder, "copy.log");
         File.Copy(file, copy);
@@ -182,7 +182,7 @@ public class LogImportTests
     [Test]
     public async Task Importing_for_an_unregistered_site_fails_with_a_message_naming_it()
     {
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = await AccessLog.Generate(1, 1, 1).WriteAsync(Path.Combine(folder, "access.log"));
         await using var importer = await LogImporter.StartAsync(HostArguments(RunningHost.NewDataPath()), CancellationToken.None);
 

@@ -39,7 +39,7 @@ public class LogLinesTests
         var seed = Environment.TickCount;
         TestContext.Out.WriteLine($"seed {seed}");
         var log = Analytics.Bench.Load.AccessLog.Generate(seed, clients: 10, requestsPerClient: 20);
-        var folder = Directory.CreateTempSubdirectory("analytics-import-").FullName;
+        var folder = TestDataFolders.NewFolder("import");
         var file = Path.Combine(folder, "access.log");
         var middle = log.Lines.Count / 2;
         // A binary blob or a runaway line: 20 MB without a line end, between two halves of a real log.

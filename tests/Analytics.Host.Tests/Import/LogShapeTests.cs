@@ -90,7 +90,7 @@ public class LogShapeTests
     /// <summary>Writes <paramref name="lines"/> as a file, imports it for the demo site with <paramref name="settings"/>, and reads the days back from a running host.</summary>
     private static async Task<(ImportResult Result, (string Date, long Pageviews, long Visitors)[] Days)> ImportAsync(string fileName, IEnumerable<string> lines, string[]? settings = null)
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("analytics-import-").FullName, fileName);
+        var file = Path.Combine(TestDataFolders.NewFolder("import"), fileName);
         await File.WriteAllLinesAsync(file, lines);
         var dataPath = RunningHost.NewDataPath();
         ImportResult result;
