@@ -226,6 +226,20 @@ public sealed class VisitorWindowsTests
         }
     }
 
+    [Test, Order(9)]
+    public async Task A_late_pageview_of_yesterday_makes_the_window_of_pages_through_yesterday_unused()
+    {
+        await _windows.BuildAsync("win", "page", First, EndOf("page"), CancellationToken.None);
+        Assert.That(await FreshAsync("page"), Is.Not.Null);
+
+        // Stored late (a replay, an import): a pageview at noon yesterday, of a page the window holds.
+        await _host.SeedAsync([Fixtures.Page("win", Guid.NewGuid(), End.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Utc), "/p1")]);
+
+        Assert.That(await FreshAsync("page"), Is.Null, "the window no longer answers");
+        var query = Panel("page", limit: 5, offset: 0);
+        await AssertRawAsync(query, await _runner.RunAsync(query, null, CancellationToken.None));
+    }
+
     private Hit RandomHit(DateTime at)
     {
         var visitor = _random.Next(12) == 0 ? Guid.Empty : _visitors[_random.Next(_visitors.Length)];
