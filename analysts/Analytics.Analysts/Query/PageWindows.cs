@@ -61,12 +61,12 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>
-    /// The days of <paramref name="range"/> (whole UTC days) a window holds: from its start up to the day before
-    /// yesterday, UTC (yesterday still takes the last hits of visits that began the day before), when that is at
-    /// least <see cref="MinDays"/> days; null otherwise.
+    /// The days of <paramref name="range"/> (whole UTC days) a window holds at <paramref name="now"/>: from its start up
+    /// to the day before yesterday, UTC, as for any window of visits (<see cref="VisitorWindows.OpenFrom"/>: yesterday's
+    /// visits still take hits), when that is at least <see cref="MinDays"/> days; null otherwise.
     /// </summary>
-    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateOnly today) =>
-        VisitorWindows.ClosedDays(range, today.AddDays(-1)) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
+    public static (DateOnly First, DateOnly End)? DaysOf(DateRange range, DateTimeOffset now) =>
+        VisitorWindows.ClosedDays(range, VisitorWindows.OpenFrom("visits", now)) is var (first, end) && end.DayNumber - first.DayNumber >= MinDays ? (first, end) : null;
 
     /// <summary>
     /// Reads <paramref name="query"/> over <paramref name="range"/> with the plan <paramref name="plan"/> makes for the
@@ -80,7 +80,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
         where T : notnull
     {
         if (QueryPlanner.PageWindowOf(query, range) is not { } key
-            || DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is not var (first, end))
+            || DaysOf(range, time.GetUtcNow()) is not var (first, end))
         {
             return await read(plan(null));
         }
@@ -182,7 +182,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
 
     /// <summary>The window that answers <paramref name="query"/> over <paramref name="range"/> if one is stored and still answers; nothing is built.</summary>
     public async Task<StoredPageWindow?> StoredAsync(StatsQuery query, DateRange range, CancellationToken cancellationToken) =>
-        QueryPlanner.PageWindowOf(query, range) is { } key && DaysOf(range, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)) is var (first, end)
+        QueryPlanner.PageWindowOf(query, range) is { } key && DaysOf(range, time.GetUtcNow()) is var (first, end)
             && await BuiltAsync(query.SiteId, key, first, end, cancellationToken) is (var built, var totals)
             ? new StoredPageWindow(key, first, end, built, totals, await DaysVisitorsAtLeastAsync(query, key, first, end, cancellationToken))
             : null;
