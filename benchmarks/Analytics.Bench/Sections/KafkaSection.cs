@@ -3,6 +3,7 @@ using Analytics.Analysts.Access;
 using Analytics.Bench.Processes;
 using Analytics.Bench.Report;
 using Analytics.Bench.Servers;
+using Analytics.Pipeline.Kafka;
 using Analytics.Pipeline.Transport;
 using Confluent.Kafka;
 
@@ -50,6 +51,9 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         var endToEnd = new KafkaEndToEnd(
             runs[0], accepted, loadSeconds, endToEndSeconds, caughtUp,
             PerThousand(cpu.Collector, accepted), PerThousand(cpu.Aggregator, accepted), PerThousand(cpu.Harness, accepted));
+        var shippedHits = await collectorClient.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
+        var shippedMessages = await collectorClient.MetricAsync("analytics_kafka_shipped_messages_total", cancellationToken) ?? 0;
+        log.WriteLine($"  the collector role shipped {shippedHits:N0} hits in {shippedMessages:N0} Kafka messages ({shippedHits / Math.Max(1, shippedMessages):0.0} per message)");
         log.WriteLine($"  {accepted:N0} hits accepted in {loadSeconds:0.0} s, all consumed after {endToEndSeconds:0.0} s ({(caughtUp ? "caught up" : "NOT caught up")}); " +
             $"CPU s per 1,000 hits: collector {endToEnd.CollectorCpuPer1000:0.0000}, aggregator {endToEnd.AggregatorCpuPer1000:0.0000}, harness with the mock broker {endToEnd.BrokerCpuPer1000:0.0000}");
 
@@ -62,7 +66,7 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         var aloneCpu = new List<double>();
         for (var round = 1; round <= settings.Repeats; round++)
         {
-            var (hitsPerSecond, cpuPer1000) = await AggregatorAloneAsync(bootstrapServers, aggregator, aggregatorClient, round, cancellationToken);
+            var (hitsPerSecond, cpuPer1000) = await AggregatorAloneAsync(bootstrapServers, partitions, aggregator, aggregatorClient, round, cancellationToken);
             alone.Add(hitsPerSecond);
             aloneCpu.Add(cpuPer1000);
             log.WriteLine($"  round {round}: {hitsPerSecond:N0} hits/s produced → consumed → queryable, aggregator CPU {cpuPer1000:0.0000} s per 1,000 hits");
@@ -71,10 +75,11 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
     }
 
     /// <summary>
-    /// Generated hits produced straight into the topic (as collectors ship them), no faster than the
-    /// aggregator role consumes them, timed until the stats API counts them all.
+    /// Generated hits produced straight into the topic, packed per partition as a collector ships a backlog
+    /// (<see cref="HitPacker"/>, the product's default pack size), no faster than the aggregator role consumes
+    /// them, timed until the stats API counts them all.
     /// </summary>
-    private async Task<(double HitsPerSecond, double CpuPer1000)> AggregatorAloneAsync(string bootstrapServers, CollectorServer aggregator, CollectorClient client, int round, CancellationToken cancellationToken)
+    private async Task<(double HitsPerSecond, double CpuPer1000)> AggregatorAloneAsync(string bootstrapServers, int partitions, CollectorServer aggregator, CollectorClient client, int round, CancellationToken cancellationToken)
     {
         var site = AggregatorSitePrefix + round;
         var hits = HitGenerator.Create(settings.AggregatorHits, site, settings.Seed + 100 + round, DateTime.UtcNow.Date.AddDays(-1));
@@ -94,17 +99,18 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         {
             var consumed = (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) ?? 0) - consumedBefore;
             var until = Math.Min(payloads.Count, (int)consumed + MaxLag);
-            for (; produced < until; produced++)
+            foreach (var (partition, pack) in HitPacker.Group(payloads.Skip(produced).Take(until - produced), partitions, new KafkaOptions().MaxHitsPerMessage))
             {
-                var payload = payloads[produced];
-                producer.Produce("analytics.hits", new Message<byte[], byte[]> { Key = HitCodec.KeyOf(payload), Value = payload }, report =>
+                var message = new Message<byte[], byte[]> { Key = HitCodec.KeyOf(pack[0]), Value = HitPacker.Value(pack) };
+                producer.Produce(new TopicPartition("analytics.hits", partition), message, report =>
                 {
                     if (report.Error.IsError)
                     {
-                        Interlocked.Increment(ref failed);
+                        Interlocked.Add(ref failed, pack.Count);
                     }
                 });
             }
+            produced = Math.Max(produced, until);
             producer.Poll(TimeSpan.Zero);
             await Task.Delay(10, cancellationToken);
         }

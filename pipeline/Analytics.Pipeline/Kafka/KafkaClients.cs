@@ -16,6 +16,9 @@ public static partial class KafkaClients
         // Ordered, not duplicated by retries, replicated before acknowledged: the spool relies on all three.
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
+        // A visitor's hits must share a partition whether they travel alone or packed: packs are placed by
+        // TopicPartitions.Of, which is this partitioner.
+        config.Partitioner = Partitioner.ConsistentRandom;
         return config;
     }
 

@@ -80,44 +80,71 @@ public sealed partial class KafkaHitSource
         }
     }
 
+    /// <summary>
+    /// Buffers a message's hits: one, or every hit of a pack, all at the message's offset (a batch is
+    /// never cut inside a message). A bad hit inside a good pack goes to the dead-letter topic alone.
+    /// </summary>
     private void Add(ConsumeResult<byte[], byte[]> result)
     {
-        Interlocked.Increment(ref _consumed);
         var value = result.Message.Value ?? [];
-        Hit? hit = null;
-        Task? deadLetter = null;
-        if (HitCodec.TryDecode(value, out var decoded, out var reason))
+        var arrivedAt = Stopwatch.GetTimestamp();
+        var source = string.Create(CultureInfo.InvariantCulture, $"{result.Topic}/{result.Partition.Value}/{result.Offset.Value}");
+        _entries.Clear();
+        if (!HitCodec.IsPack(value))
         {
-            hit = decoded;
+            _entries.Add(Decode(result.Offset.Value, value, result.Message.Key, source, arrivedAt));
+        }
+        else if (HitCodec.TryUnpack(value, _packed, out var reason))
+        {
+            for (var i = 0; i < _packed.Count; i++)
+            {
+                var hit = _packed[i];
+                _entries.Add(Decode(result.Offset.Value, hit, HitCodec.KeyOf(hit), source + "#" + i.ToString(CultureInfo.InvariantCulture), arrivedAt));
+            }
         }
         else
         {
-            Interlocked.Increment(ref _deadLettered);
-            Log.Poison(_logger, result.Partition.Value, result.Offset.Value, reason);
-            deadLetter = DeadLetterAsync(result, reason);
+            _entries.Add(Poison(result.Offset.Value, value, result.Message.Key, source, reason, arrivedAt));
         }
+        Interlocked.Add(ref _consumed, _entries.Count);
         lock (_gate)
         {
             if (!_partitions.TryGetValue(result.TopicPartition, out var buffer))
             {
                 return;
             }
-            buffer.Entries.Enqueue(new Buffered(result.Offset.Value, hit, deadLetter, Stopwatch.GetTimestamp()));
+            foreach (var entry in _entries)
+            {
+                buffer.Entries.Enqueue(entry);
+            }
             _arrived.TrySetResult();
             _arrived = NewSignal();
         }
     }
 
-    private async Task DeadLetterAsync(ConsumeResult<byte[], byte[]> result, string reason)
+    private Buffered Decode(long offset, ArraySegment<byte> value, byte[] key, string source, long arrivedAt) =>
+        HitCodec.TryDecode(value, out var hit, out var reason)
+            ? new Buffered(offset, hit, null, arrivedAt)
+            : Poison(offset, value, key, source, reason, arrivedAt);
+
+    /// <summary>Sends a message (or one hit of a pack, or a malformed pack whole) to the dead-letter topic, unchanged.</summary>
+    private Buffered Poison(long offset, ArraySegment<byte> value, byte[] key, string source, string reason, long arrivedAt)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        Log.Poison(_logger, source, reason);
+        return new Buffered(offset, null, DeadLetterAsync(key, value.ToArray(), source, reason), arrivedAt);
+    }
+
+    private async Task DeadLetterAsync(byte[] key, byte[] value, string source, string reason)
     {
         var message = new Message<byte[], byte[]>
         {
-            Key = result.Message.Key,
-            Value = result.Message.Value,
+            Key = key,
+            Value = value,
             Headers = new Headers
             {
                 { "reason", Encoding.UTF8.GetBytes(reason) },
-                { "source", Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{result.Topic}/{result.Partition.Value}/{result.Offset.Value}")) },
+                { "source", Encoding.UTF8.GetBytes(source) },
             },
         };
         var delay = TimeSpan.FromMilliseconds(100);

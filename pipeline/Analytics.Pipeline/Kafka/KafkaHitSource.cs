@@ -27,6 +27,10 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
     private readonly Dictionary<TopicPartition, PartitionBuffer> _partitions = [];
     private readonly ConcurrentQueue<CommitRequest> _commits = new();
     private readonly SemaphoreSlim _commitRequested = new(0);
+
+    // The poll thread's scratch lists (Add runs on that thread only).
+    private readonly List<Buffered> _entries = [];
+    private readonly List<ArraySegment<byte>> _packed = [];
     private TaskCompletionSource _arrived = NewSignal();
     private IConsumer<byte[], byte[]>? _consumer;
     private Thread? _poller;
@@ -49,7 +53,7 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
         _logger = logger;
     }
 
-    /// <summary>Messages read from Kafka (hits and poison).</summary>
+    /// <summary>Hits read from Kafka (a pack counts its hits), and poison messages.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 
     /// <summary>Poison messages sent to the dead-letter topic.</summary>
@@ -248,7 +252,8 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
         var deadLetters = new List<Task>();
         long first = buffer.Entries.Peek().Offset;
         long last = first;
-        while (buffer.Entries.TryPeek(out var entry) && (end is { } limit ? entry.Offset <= limit : hits.Count + deadLetters.Count < maxHits))
+        // A pack's hits share its offset: the batch takes all of them or none, so it may pass maxHits by less than a pack.
+        while (buffer.Entries.TryPeek(out var entry) && (end is { } limit ? entry.Offset <= limit : hits.Count + deadLetters.Count < maxHits || entry.Offset == last))
         {
             buffer.Entries.Dequeue();
             last = entry.Offset;
@@ -309,8 +314,8 @@ public sealed partial class KafkaHitSource : IHitSource, IDisposable
         [LoggerMessage(5304, LogLevel.Warning, "Consume failed {Code}: {Reason}")]
         public static partial void ConsumeFailed(ILogger logger, ErrorCode code, string reason);
 
-        [LoggerMessage(5305, LogLevel.Warning, "Poison message at partition {Partition} offset {Offset} ({Reason}): sent to the dead-letter topic")]
-        public static partial void Poison(ILogger logger, int partition, long offset, string reason);
+        [LoggerMessage(5305, LogLevel.Warning, "Poison message at {Source} ({Reason}): sent to the dead-letter topic")]
+        public static partial void Poison(ILogger logger, string source, string reason);
 
         [LoggerMessage(5306, LogLevel.Warning, "Sending a poison message to the dead-letter topic failed {Code}: {Reason}; retrying")]
         public static partial void DeadLetterFailed(ILogger logger, ErrorCode code, string reason);

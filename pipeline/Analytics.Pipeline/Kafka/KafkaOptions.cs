@@ -33,6 +33,14 @@ public sealed record KafkaOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan DegradedAfter { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Most hits the collector packs into one Kafka message (hits of one spool read bound for one partition,
+    /// schema/messages.md version 3). 1 sends every hit alone, as collectors before packs did: use it while
+    /// aggregators that cannot read packs still consume the topic.
+    /// </summary>
+    [Range(1, Transport.HitCodec.MaxPackedHits)]
+    public int MaxHitsPerMessage { get; init; } = 1000;
+
     /// <summary>Most spooled hits handed to the producer and not yet acknowledged by Kafka.</summary>
     [Range(1, 1_000_000)]
     public int MaxInFlight { get; init; } = 20_000;

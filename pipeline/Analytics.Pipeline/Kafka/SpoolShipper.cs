@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Pipeline.Kafka;
 
 /// <summary>
-/// Ships the spool to Kafka in order: reads records, produces them (keyed by visitor ID), and
+/// Ships the spool to Kafka in order: reads records, produces them (keyed by visitor ID; the hits of
+/// one read bound for one partition packed into one message, <see cref="HitCodec.Pack"/>), and
 /// acknowledges in the spool the longest prefix Kafka has acknowledged. While the broker is down the
 /// producer keeps retrying what is in flight and the spool grows on disk; when it returns, shipping
 /// resumes where it stopped. A refused delivery is sent again after a backoff (only that one: what
@@ -25,15 +26,21 @@ public sealed partial class SpoolShipper(
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
     private readonly Queue<InFlight> _inFlight = new();
+    private readonly TopicPartitions _partitions = new(producer.Producer, options.Value.Topic);
     private TaskCompletionSource _delivered = NewSignal();
     private long _lastProgress = Stopwatch.GetTimestamp();
     private long _shipped;
+    private long _messages;
+    private int _inFlightHits;
     private long _failures;
     private int _unsettled;
     private int _failed;
 
     /// <summary>Hits Kafka acknowledged since start.</summary>
     public long Shipped => Interlocked.Read(ref _shipped);
+
+    /// <summary>Kafka messages acknowledged since start (a pack counts once).</summary>
+    public long Messages => Interlocked.Read(ref _messages);
 
     /// <summary>Deliveries Kafka refused (each is sent again after a backoff).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -47,6 +54,11 @@ public sealed partial class SpoolShipper(
     {
         await Task.Yield();
         var settings = options.Value;
+        if (settings.MaxHitsPerMessage > 1)
+        {
+            // Knowing the partitions before the first read lets a restart's backlog go out packed.
+            await _partitions.AskAsync();
+        }
         var records = new List<SpoolRecord>();
         var lastAck = Stopwatch.GetTimestamp();
         SpoolPosition? unacknowledged = null;
@@ -75,7 +87,7 @@ public sealed partial class SpoolShipper(
                     Log.Resending(logger, again.Count, backoff);
                     foreach (var entry in again)
                     {
-                        Send(settings.Topic, entry);
+                        Send(entry);
                     }
                     continue;
                 }
@@ -83,14 +95,11 @@ public sealed partial class SpoolShipper(
                 continue;
             }
 
-            var room = settings.MaxInFlight - _inFlight.Count;
+            var room = settings.MaxInFlight - _inFlightHits;
             records.Clear();
             if (room > 0 && spool.Read(records, room) > 0)
             {
-                foreach (var record in records)
-                {
-                    Produce(settings.Topic, record);
-                }
+                ProduceAll(settings, records);
                 continue;
             }
             if (_inFlight.Count == 0)
@@ -115,20 +124,49 @@ public sealed partial class SpoolShipper(
         Log.Stopped(logger, Shipped, spool.PendingBytes);
     }
 
-    private void Produce(string topic, SpoolRecord record)
+    /// <summary>
+    /// Produces one read of the spool. Each partition's hits go as packs, in spool order; only the read's
+    /// last message carries its end, so the spool moves past the read once every message of it (and
+    /// before it) was acknowledged. Until the partition count is known, or with packing off, each hit
+    /// goes alone and librdkafka places it by its key.
+    /// </summary>
+    private void ProduceAll(KafkaOptions settings, List<SpoolRecord> records)
     {
-        var entry = new InFlight(record, this);
-        _inFlight.Enqueue(entry);
-        Send(topic, entry);
+        var partitions = settings.MaxHitsPerMessage > 1 ? _partitions.Count : 0;
+        if (partitions == 0)
+        {
+            foreach (var record in records)
+            {
+                Produce(settings.Topic, Partition.Any, [record.Payload], record.End);
+            }
+            return;
+        }
+        InFlight? latest = null;
+        foreach (var (partition, pack) in HitPacker.Group(records.Select(r => r.Payload), partitions, settings.MaxHitsPerMessage))
+        {
+            latest = Produce(settings.Topic, partition, pack, null);
+        }
+        // Only this thread reads End (in Settle), so it may be set after the send.
+        latest!.End = records[^1].End;
     }
 
-    private void Send(string topic, InFlight entry)
+    private InFlight Produce(string topic, Partition partition, List<byte[]> payloads, SpoolPosition? end)
+    {
+        var message = new Message<byte[], byte[]> { Key = HitCodec.KeyOf(payloads[0]), Value = HitPacker.Value(payloads) };
+        var entry = new InFlight(new TopicPartition(topic, partition), message, payloads.Count, end, this);
+        _inFlight.Enqueue(entry);
+        _inFlightHits += entry.Hits;
+        Send(entry);
+        return entry;
+    }
+
+    private void Send(InFlight entry)
     {
         entry.Reset();
         Interlocked.Increment(ref _unsettled);
         try
         {
-            producer.Producer.Produce(topic, new Message<byte[], byte[]> { Key = HitCodec.KeyOf(entry.Record.Payload), Value = entry.Record.Payload }, entry.OnDelivered);
+            producer.Producer.Produce(entry.Destination, entry.Message, entry.OnDelivered);
         }
         catch (ProduceException<byte[], byte[]> ex)
         {
@@ -140,16 +178,20 @@ public sealed partial class SpoolShipper(
     private SpoolPosition? Settle()
     {
         SpoolPosition? last = null;
-        var count = 0;
+        var messages = 0;
+        var hits = 0;
         while (_inFlight.TryPeek(out var head) && head.State == InFlight.Delivered)
         {
             _inFlight.Dequeue();
-            last = head.End;
-            count++;
+            last = head.End ?? last;
+            messages++;
+            hits += head.Hits;
         }
-        if (count > 0)
+        if (messages > 0)
         {
-            Interlocked.Add(ref _shipped, count);
+            _inFlightHits -= hits;
+            Interlocked.Add(ref _shipped, hits);
+            Interlocked.Add(ref _messages, messages);
             Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
         }
         return last;
@@ -193,7 +235,8 @@ public sealed partial class SpoolShipper(
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class InFlight(SpoolRecord record, SpoolShipper shipper)
+    /// <summary>One message on its way: a hit or a pack, and the spool position it completes, if any.</summary>
+    private sealed class InFlight(TopicPartition destination, Message<byte[], byte[]> message, int hits, SpoolPosition? end, SpoolShipper shipper)
     {
         public const int Pending = 0;
         public const int Delivered = 1;
@@ -201,9 +244,13 @@ public sealed partial class SpoolShipper(
 
         private int _state;
 
-        public SpoolRecord Record { get; } = record;
+        public TopicPartition Destination { get; } = destination;
 
-        public SpoolPosition End => Record.End;
+        public Message<byte[], byte[]> Message { get; } = message;
+
+        public int Hits { get; } = hits;
+
+        public SpoolPosition? End { get; set; } = end;
 
         public void Reset() => Volatile.Write(ref _state, Pending);
 
@@ -229,10 +276,10 @@ public sealed partial class SpoolShipper(
 
     private static partial class Log
     {
-        [LoggerMessage(5201, LogLevel.Warning, "Kafka refused a hit ({Code}: {Reason}); the spool will send it again")]
+        [LoggerMessage(5201, LogLevel.Warning, "Kafka refused a message ({Code}: {Reason}); the spool will send it again")]
         public static partial void DeliveryFailed(ILogger logger, ErrorCode code, string reason);
 
-        [LoggerMessage(5202, LogLevel.Information, "Sending {Count} refused hits again (next wait {Delay})")]
+        [LoggerMessage(5202, LogLevel.Information, "Sending {Count} refused messages again (next wait {Delay})")]
         public static partial void Resending(ILogger logger, int count, TimeSpan delay);
 
         [LoggerMessage(5203, LogLevel.Information, "Spool shipper stopped after {Shipped} hits; {Pending} bytes wait in the spool")]

@@ -196,6 +196,20 @@ public static partial class HitCodec
 
         public readonly bool AtEnd => _position == _data.Length;
 
+        public readonly int Position => _position;
+
+        /// <summary>Steps over <paramref name="length"/> bytes, returning where they began.</summary>
+        public int Skip(uint length)
+        {
+            if (length > _data.Length - _position)
+            {
+                throw new FormatException("truncated");
+            }
+            var start = _position;
+            _position += (int)length;
+            return start;
+        }
+
         public uint Varint()
         {
             uint value = 0;

@@ -45,9 +45,9 @@ public class DistributedTests : DataFolderTests
         cluster.SetBrokerUp();
 
         using var restarted = await CollectorProcess.StartAsync(cluster.BootstrapServers, topic, Data);
-        var messages = ReadTopic(cluster.BootstrapServers, topic, partitions: 2, hits + 1, TimeSpan.FromSeconds(20), idleAfterExpected: hits);
+        var read = ReadHits(cluster.BootstrapServers, topic, partitions: 2, hits + 1, TimeSpan.FromSeconds(20), idleAfterExpected: hits);
 
-        var ids = messages.Select(m => HitCodec.TryDecode(m.Message.Value, out var hit, out _) ? hit.HitId : Guid.Empty).ToList();
+        var ids = read.Select(hit => HitCodec.TryDecode(hit, out var decoded, out _) ? decoded.HitId : Guid.Empty).ToList();
         Assert.That(ids, Has.Count.EqualTo(hits));
         Assert.That(ids.Distinct().Count(), Is.EqualTo(hits));
         Assert.That(ids, Does.Not.Contain(Guid.Empty));
@@ -89,8 +89,11 @@ public class DistributedTests : DataFolderTests
         }
     }
 
-    /// <summary>Reads the topic until <paramref name="idleAfterExpected"/> messages arrived and then nothing more for a second.</summary>
-    private static List<ConsumeResult<byte[], byte[]>> ReadTopic(string bootstrap, string topic, int partitions, int max, TimeSpan deadline, int idleAfterExpected)
+    /// <summary>
+    /// Reads the topic's hits (each hit of a pack on its own) until <paramref name="idleAfterExpected"/> hits arrived
+    /// and then nothing more for a second.
+    /// </summary>
+    private static List<byte[]> ReadHits(string bootstrap, string topic, int partitions, int max, TimeSpan deadline, int idleAfterExpected)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
@@ -99,14 +102,14 @@ public class DistributedTests : DataFolderTests
             EnableAutoCommit = false,
         }).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-        var results = new List<ConsumeResult<byte[], byte[]>>();
+        var results = new List<byte[]>();
         var until = DateTime.UtcNow + deadline;
         DateTime? quietUntil = null;
         while (results.Count < max && DateTime.UtcNow < until && (quietUntil is null || DateTime.UtcNow < quietUntil))
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } result)
             {
-                results.Add(result);
+                results.AddRange(TopicHits.Unpack(result.Message.Value));
             }
             if (results.Count >= idleAfterExpected && quietUntil is null)
             {

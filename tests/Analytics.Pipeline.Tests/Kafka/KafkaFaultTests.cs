@@ -221,6 +221,50 @@ public class KafkaFaultTests
     }
 
     [Test]
+    public async Task Packs_are_stored_whole_by_batches_smaller_than_them_and_a_bad_hit_in_a_pack_goes_to_the_dead_letter_topic_alone()
+    {
+        using var cluster = MockCluster.Start();
+        var topic = cluster.CreateTopic("hits", partitions: 1);
+        var options = KafkaTestKit.Options(cluster, topic);
+        cluster.CreateNamedTopic(options.DeadLetterTopic, partitions: 1);
+        var db = await NewDatabaseAsync();
+        var random = KafkaTestKit.SeededRandom();
+        var first = Enumerable.Range(0, 12).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        var around = Enumerable.Range(0, 2).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        var last = Enumerable.Range(0, 12).Select(_ => KafkaTestKit.NewHit(random)).ToList();
+        var truncated = HitCodec.Encode(KafkaTestKit.NewHit(random))[..30];
+        byte[] malformedPack = [HitCodec.PackVersion, 2, 10, 1, 2];
+        using (var raw = ConsumerSide.NewProducer(options))
+        {
+            foreach (var value in new[]
+            {
+                HitCodec.Pack([.. first.Select(HitCodec.Encode)]),
+                HitCodec.Pack([HitCodec.Encode(around[0]), truncated, HitCodec.Encode(around[1])]),
+                malformedPack,
+                HitCodec.Pack([.. last.Select(HitCodec.Encode)]),
+            })
+            {
+                await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = value });
+            }
+        }
+
+        // Batches of 5: a cut inside a pack would give two batches the same offset range, and the second would be dropped as a repeat.
+        await using var consumer = await ConsumerSide.StartAsync(options, db, batchSize: 5);
+        var expected = first.Concat(around).Concat(last).Select(h => h.HitId).ToHashSet();
+        await Until(() => consumer.Source.DeadLettered == 2 && consumer.Source.Commits > 0, "read and committed", TimeSpan.FromSeconds(30));
+        await UntilAsync(async () => (await ConsumerSide.HitIdsAsync(db)).Count >= expected.Count, "every good hit stored", TimeSpan.FromSeconds(30));
+        var dead = KafkaTestKit.ReadTopic(cluster, options.DeadLetterTopic, 1, 2, TimeSpan.FromSeconds(15));
+
+        Assert.That(await ConsumerSide.HitIdsAsync(db), Is.EquivalentTo(expected));
+        Assert.That(await ConsumerSide.CountAsync(db), Is.EqualTo(((long)expected.Count, (long)expected.Count)));
+        Assert.That(dead.Select(m => Encoding.UTF8.GetString(m.Message.Headers.GetLastBytes("source"))),
+            Is.EqualTo(new[] { topic + "/0/1#1", topic + "/0/2" }));
+        Assert.That(dead.Select(m => Encoding.UTF8.GetString(m.Message.Headers.GetLastBytes("reason"))), Is.EqualTo(new[] { "truncated header", "truncated" }));
+        Assert.That(dead[0].Message.Value, Is.EqualTo(truncated), "the bad hit alone, unchanged");
+        Assert.That(dead[1].Message.Value, Is.EqualTo(malformedPack), "a malformed pack whole, unchanged");
+    }
+
+    [Test]
     public async Task Aggregator_stopped_with_hits_read_but_not_yet_batched_stores_them_before_it_stops()
     {
         // What the bench soak does after a broker outage: the backlog arrives all at once, the harness sees it

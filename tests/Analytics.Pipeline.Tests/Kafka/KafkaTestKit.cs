@@ -1,5 +1,6 @@
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Kafka;
+using Analytics.Pipeline.Transport;
 using Confluent.Kafka;
 
 namespace Analytics.Pipeline.Tests.Kafka;
@@ -51,7 +52,28 @@ public static class KafkaTestKit
     /// Reads every message of <paramref name="topic"/> (all partitions) until <paramref name="expected"/>
     /// arrived and then half a second passed without more (so extras are seen), or the deadline passed.
     /// </summary>
-    public static List<ConsumeResult<byte[], byte[]>> ReadTopic(MockCluster cluster, string topic, int partitions, int expected, TimeSpan deadline)
+    public static List<ConsumeResult<byte[], byte[]>> ReadTopic(MockCluster cluster, string topic, int partitions, int expected, TimeSpan deadline) =>
+        Read(cluster, topic, partitions, expected, deadline, _ => 1);
+
+    /// <summary>
+    /// Every hit of <paramref name="topic"/>, a pack's hits one by one, as <see cref="ReadTopic"/> reads messages
+    /// (<paramref name="expected"/> counts hits).
+    /// </summary>
+    public static List<TopicHit> ReadHits(MockCluster cluster, string topic, int partitions, int expected, TimeSpan deadline) =>
+        [.. Read(cluster, topic, partitions, expected, deadline, result => Unpack(result).Count).SelectMany(Unpack)];
+
+    /// <summary>The hits of a message: itself, or each hit of a pack.</summary>
+    public static List<TopicHit> Unpack(ConsumeResult<byte[], byte[]> result)
+    {
+        var value = result.Message.Value;
+        var packed = new List<ArraySegment<byte>>();
+        return HitCodec.IsPack(value) && HitCodec.TryUnpack(value, packed, out _)
+            ? [.. packed.Select(hit => new TopicHit(result.Partition.Value, result.Offset.Value, result.Message.Key, hit.ToArray()))]
+            : [new TopicHit(result.Partition.Value, result.Offset.Value, result.Message.Key, value)];
+    }
+
+    private static List<ConsumeResult<byte[], byte[]>> Read(MockCluster cluster, string topic, int partitions, int expected, TimeSpan deadline,
+        Func<ConsumeResult<byte[], byte[]>, int> count)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
@@ -61,6 +83,7 @@ public static class KafkaTestKit
         }).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var results = new List<ConsumeResult<byte[], byte[]>>();
+        var counted = 0;
         var until = DateTime.UtcNow + deadline;
         DateTime? quietUntil = null;
         while (DateTime.UtcNow < until && (quietUntil is null || DateTime.UtcNow < quietUntil))
@@ -68,9 +91,10 @@ public static class KafkaTestKit
             if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } result)
             {
                 results.Add(result);
+                counted += count(result);
                 quietUntil = null;
             }
-            if (results.Count >= expected)
+            if (counted >= expected)
             {
                 quietUntil ??= DateTime.UtcNow.AddMilliseconds(500);
             }
@@ -85,4 +109,10 @@ public static class KafkaTestKit
         random.NextBytes(bytes);
         return bytes;
     }
+}
+
+/// <summary>One hit as read from a topic: where it was, its message's key, and its own bytes (a version 1 or 2 message).</summary>
+public sealed record TopicHit(int Partition, long Offset, byte[] MessageKey, byte[] Value)
+{
+    public Hit Hit => HitCodec.TryDecode(Value, out var hit, out var reason) ? hit : throw new InvalidDataException(reason);
 }

@@ -207,4 +207,34 @@ public class HitCodecTests
             Assert.DoesNotThrow(() => HitCodec.TryDecode(message, out _, out _));
         }
     }
+
+    [Test]
+    public void A_pack_gives_back_its_hit_messages_byte_for_byte_in_order()
+    {
+        var messages = Enumerable.Range(0, 3).Select(_ => HitCodec.Encode(FullHit())).Append(HitCodec.Encode(RecordedHit())).ToList();
+        var unpacked = new List<ArraySegment<byte>>();
+
+        Assert.That(HitCodec.TryUnpack(HitCodec.Pack(messages), unpacked, out var reason), Is.True, reason);
+        Assert.That(unpacked.Select(m => m.ToArray()), Is.EqualTo(messages));
+        Assert.That(HitCodec.TryDecode(HitCodec.Pack(messages), out _, out var single), Is.False, "a pack is not a hit");
+        Assert.That(single, Is.EqualTo("unknown version 3"));
+    }
+
+    [Test]
+    public void Every_truncation_of_a_pack_and_trailing_bytes_after_one_are_poison()
+    {
+        var pack = HitCodec.Pack([HitCodec.Encode(FullHit()), HitCodec.Encode(FullHit())]);
+        var unpacked = new List<ArraySegment<byte>>();
+
+        for (var length = 1; length < pack.Length; length++)
+        {
+            Assert.That(HitCodec.TryUnpack(pack[..length], unpacked, out var reason), Is.False, $"length {length}");
+            Assert.That(unpacked, Is.Empty);
+            Assert.That(reason, Is.Not.Empty);
+        }
+        Assert.That(HitCodec.TryUnpack([.. pack, 0], unpacked, out var trailing), Is.False);
+        Assert.That(trailing, Is.EqualTo("trailing bytes"));
+        Assert.That(HitCodec.TryUnpack([HitCodec.PackVersion, 0], unpacked, out var empty), Is.False);
+        Assert.That(empty, Is.EqualTo("pack count out of range"));
+    }
 }
