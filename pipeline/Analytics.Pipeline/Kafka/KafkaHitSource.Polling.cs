@@ -88,23 +88,21 @@ public sealed partial class KafkaHitSource
     {
         var value = result.Message.Value ?? [];
         var arrivedAt = Stopwatch.GetTimestamp();
-        var source = string.Create(CultureInfo.InvariantCulture, $"{result.Topic}/{result.Partition.Value}/{result.Offset.Value}");
         _entries.Clear();
         if (!HitCodec.IsPack(value))
         {
-            _entries.Add(Decode(result.Offset.Value, value, result.Message.Key, source, arrivedAt));
+            _entries.Add(Decode(result, value, null, arrivedAt));
         }
         else if (HitCodec.TryUnpack(value, _packed, out var reason))
         {
             for (var i = 0; i < _packed.Count; i++)
             {
-                var hit = _packed[i];
-                _entries.Add(Decode(result.Offset.Value, hit, HitCodec.KeyOf(hit), source + "#" + i.ToString(CultureInfo.InvariantCulture), arrivedAt));
+                _entries.Add(Decode(result, _packed[i], i, arrivedAt));
             }
         }
         else
         {
-            _entries.Add(Poison(result.Offset.Value, value, result.Message.Key, source, reason, arrivedAt));
+            _entries.Add(Poison(result, value, null, reason, arrivedAt));
         }
         Interlocked.Add(ref _consumed, _entries.Count);
         lock (_gate)
@@ -122,17 +120,27 @@ public sealed partial class KafkaHitSource
         }
     }
 
-    private Buffered Decode(long offset, ArraySegment<byte> value, byte[] key, string source, long arrivedAt) =>
+    /// <summary>A message's hit, or the hit at <paramref name="index"/> of a pack.</summary>
+    private Buffered Decode(ConsumeResult<byte[], byte[]> result, ArraySegment<byte> value, int? index, long arrivedAt) =>
         HitCodec.TryDecode(value, out var hit, out var reason)
-            ? new Buffered(offset, hit, null, arrivedAt)
-            : Poison(offset, value, key, source, reason, arrivedAt);
+            ? new Buffered(result.Offset.Value, hit, null, arrivedAt)
+            : Poison(result, value, index, reason, arrivedAt);
 
-    /// <summary>Sends a message (or one hit of a pack, or a malformed pack whole) to the dead-letter topic, unchanged.</summary>
-    private Buffered Poison(long offset, ArraySegment<byte> value, byte[] key, string source, string reason, long arrivedAt)
+    /// <summary>
+    /// Sends a message, or one hit of a pack (keyed as it would be alone), or a malformed pack whole, to the
+    /// dead-letter topic unchanged.
+    /// </summary>
+    private Buffered Poison(ConsumeResult<byte[], byte[]> result, ArraySegment<byte> value, int? index, string reason, long arrivedAt)
     {
+        var source = string.Create(CultureInfo.InvariantCulture, $"{result.Topic}/{result.Partition.Value}/{result.Offset.Value}");
+        if (index is { } i)
+        {
+            source += "#" + i.ToString(CultureInfo.InvariantCulture);
+        }
         Interlocked.Increment(ref _deadLettered);
         Log.Poison(_logger, source, reason);
-        return new Buffered(offset, null, DeadLetterAsync(key, value.ToArray(), source, reason), arrivedAt);
+        var key = index is null ? result.Message.Key : HitCodec.KeyOf(value);
+        return new Buffered(result.Offset.Value, null, DeadLetterAsync(key, value.ToArray(), source, reason), arrivedAt);
     }
 
     private async Task DeadLetterAsync(byte[] key, byte[] value, string source, string reason)
