@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
+using Analytics.Pipeline.Kafka;
 using Analytics.Pipeline.Schema;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
@@ -185,27 +186,15 @@ public class KafkaFaultTests
     public async Task A_poison_message_goes_to_the_dead_letter_topic_with_its_reason_and_the_partition_keeps_flowing()
     {
         using var cluster = MockCluster.Start();
-        var topic = cluster.CreateTopic("hits", partitions: 1);
-        var options = KafkaTestKit.Options(cluster, topic);
-        cluster.CreateNamedTopic(options.DeadLetterTopic, partitions: 1);
-        var db = await NewDatabaseAsync();
+        var (options, db) = await WithDeadLetterTopicAsync(cluster);
         var random = KafkaTestKit.SeededRandom();
         var before = Enumerable.Range(0, 50).Select(_ => KafkaTestKit.NewHit(random)).ToList();
         var after = Enumerable.Range(0, 50).Select(_ => KafkaTestKit.NewHit(random)).ToList();
-        using (var raw = ConsumerSide.NewProducer(options))
-        {
-            foreach (var hit in before)
-            {
-                await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = HitCodec.Encode(hit) });
-            }
-            await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = Encoding.UTF8.GetBytes("{\"not\":\"a hit\"}") });
-            var truncated = HitCodec.Encode(KafkaTestKit.NewHit(random))[..30];
-            await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = truncated });
-            foreach (var hit in after)
-            {
-                await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = HitCodec.Encode(hit) });
-            }
-        }
+        await ProduceAsIsAsync(options, [
+            .. before.Select(HitCodec.Encode),
+            Encoding.UTF8.GetBytes("{\"not\":\"a hit\"}"),
+            HitCodec.Encode(KafkaTestKit.NewHit(random))[..30],
+            .. after.Select(HitCodec.Encode)]);
 
         await using var consumer = await ConsumerSide.StartAsync(options, db);
         await Until(() => consumer.Aggregator.Stored >= before.Count + after.Count, "hits around the poison stored", TimeSpan.FromSeconds(30));
@@ -224,29 +213,19 @@ public class KafkaFaultTests
     public async Task Packs_are_stored_whole_by_batches_smaller_than_them_and_a_bad_hit_in_a_pack_goes_to_the_dead_letter_topic_alone()
     {
         using var cluster = MockCluster.Start();
-        var topic = cluster.CreateTopic("hits", partitions: 1);
-        var options = KafkaTestKit.Options(cluster, topic);
-        cluster.CreateNamedTopic(options.DeadLetterTopic, partitions: 1);
-        var db = await NewDatabaseAsync();
+        var (options, db) = await WithDeadLetterTopicAsync(cluster);
+        var topic = options.Topic;
         var random = KafkaTestKit.SeededRandom();
         var first = Enumerable.Range(0, 12).Select(_ => KafkaTestKit.NewHit(random)).ToList();
         var around = Enumerable.Range(0, 2).Select(_ => KafkaTestKit.NewHit(random)).ToList();
         var last = Enumerable.Range(0, 12).Select(_ => KafkaTestKit.NewHit(random)).ToList();
         var truncated = HitCodec.Encode(KafkaTestKit.NewHit(random))[..30];
         byte[] malformedPack = [HitCodec.PackVersion, 2, 10, 1, 2];
-        using (var raw = ConsumerSide.NewProducer(options))
-        {
-            foreach (var value in new[]
-            {
-                HitCodec.Pack([.. first.Select(HitCodec.Encode)]),
-                HitCodec.Pack([HitCodec.Encode(around[0]), truncated, HitCodec.Encode(around[1])]),
-                malformedPack,
-                HitCodec.Pack([.. last.Select(HitCodec.Encode)]),
-            })
-            {
-                await raw.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [1], Value = value });
-            }
-        }
+        await ProduceAsIsAsync(options, [
+            HitCodec.Pack([.. first.Select(HitCodec.Encode)]),
+            HitCodec.Pack([HitCodec.Encode(around[0]), truncated, HitCodec.Encode(around[1])]),
+            malformedPack,
+            HitCodec.Pack([.. last.Select(HitCodec.Encode)])]);
 
         // Batches of 5: a cut inside a pack would give two batches the same offset range, and the second would be dropped as a repeat.
         await using var consumer = await ConsumerSide.StartAsync(options, db, batchSize: 5);
@@ -291,5 +270,23 @@ public class KafkaFaultTests
 
         Assert.That(consumer.Aggregator.Stored, Is.EqualTo(hits.Count));
         Assert.That(await ConsumerSide.HitIdsAsync(db), Is.EquivalentTo(hits.Select(h => h.HitId)));
+    }
+
+    /// <summary>A one-partition hits topic with its dead-letter topic, and a database of the test's own.</summary>
+    private static async Task<(KafkaOptions Options, IClickHouse Db)> WithDeadLetterTopicAsync(MockCluster cluster)
+    {
+        var options = KafkaTestKit.Options(cluster, cluster.CreateTopic("hits", partitions: 1));
+        cluster.CreateNamedTopic(options.DeadLetterTopic, partitions: 1);
+        return (options, await NewDatabaseAsync());
+    }
+
+    /// <summary>Produces these message values as they are, in order, as a collector of another version (or a broken one) might.</summary>
+    private static async Task ProduceAsIsAsync(KafkaOptions options, IEnumerable<byte[]> values)
+    {
+        using var raw = ConsumerSide.NewProducer(options);
+        foreach (var value in values)
+        {
+            await raw.Producer.ProduceAsync(options.Topic, new Message<byte[], byte[]> { Key = [1], Value = value });
+        }
     }
 }
