@@ -113,6 +113,9 @@ public sealed record KafkaFigures(int Partitions, KafkaEndToEnd EndToEnd, Freshn
 {
     public double Aggregator => Stat.Median(AggregatorHitsPerSecond);
     public double AggregatorCpu => Stat.Median(AggregatorCpuPer1000);
+
+    /// <summary>The most generated hits the aggregator-alone rounds left unconsumed at once.</summary>
+    public int MaxLag { get; init; }
 }
 
 /// <param name="Collector">The collector role's wrk runs (throughput, latency, its own CPU per request).</param>

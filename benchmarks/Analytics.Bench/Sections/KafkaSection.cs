@@ -22,10 +22,11 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
     public const string AggregatorSitePrefix = "kagg-r";
 
     /// <summary>
-    /// Messages produced but not yet consumed, at most: the mock keeps only the newest ~5 MiB per
-    /// partition, so a deeper backlog would lose messages instead of measuring the consumer.
+    /// Bytes of hits produced but not yet consumed, at most, per partition: the mock keeps only the newest
+    /// ~5 MiB per partition (as produced, compressed), so a deeper backlog would lose messages instead of
+    /// measuring the consumer. Counted before compression, so the mock holds them with room to spare.
     /// </summary>
-    private const int MaxLag = 20_000;
+    private const int MaxLagBytesPerPartition = 4 << 20;
 
     private static readonly TimeSpan CatchUpDeadline = TimeSpan.FromSeconds(90);
 
@@ -61,29 +62,33 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         log.WriteLine($"  freshness: beacon to the collector role → count moves in the aggregator's stats API ({rate:N0} req/s, {settings.FreshnessDuration.TotalSeconds:0} s)");
         var freshness = await new FreshnessSection(beacon, log).RunAsync(collector, rate, settings.FreshnessDuration, cancellationToken, aggregator, key);
 
-        log.WriteLine($"  aggregator alone through Kafka ({settings.AggregatorHits:N0} hits per round, at most {MaxLag:N0} unconsumed)");
+        log.WriteLine($"  aggregator alone through Kafka ({settings.AggregatorHits:N0} hits per round, at most {MaxLagBytesPerPartition >> 20} MiB per partition unconsumed)");
         var alone = new List<double>();
         var aloneCpu = new List<double>();
+        var maxLag = 0;
         for (var round = 1; round <= settings.Repeats; round++)
         {
-            var (hitsPerSecond, cpuPer1000) = await AggregatorAloneAsync(bootstrapServers, partitions, aggregator, aggregatorClient, round, cancellationToken);
+            var (hitsPerSecond, cpuPer1000, lag) = await AggregatorAloneAsync(bootstrapServers, partitions, aggregator, aggregatorClient, round, cancellationToken);
             alone.Add(hitsPerSecond);
             aloneCpu.Add(cpuPer1000);
-            log.WriteLine($"  round {round}: {hitsPerSecond:N0} hits/s produced → consumed → queryable, aggregator CPU {cpuPer1000:0.0000} s per 1,000 hits");
+            maxLag = Math.Max(maxLag, lag);
+            log.WriteLine($"  round {round}: {hitsPerSecond:N0} hits/s produced → consumed → queryable (at most {lag:N0} unconsumed), aggregator CPU {cpuPer1000:0.0000} s per 1,000 hits");
         }
-        return new KafkaFigures(partitions, endToEnd, freshness, settings.AggregatorHits, alone, aloneCpu);
+        return new KafkaFigures(partitions, endToEnd, freshness, settings.AggregatorHits, alone, aloneCpu) { MaxLag = maxLag };
     }
 
     /// <summary>
     /// Generated hits produced straight into the topic, packed per partition as a collector ships a backlog
     /// (<see cref="HitPacker"/>, the product's default pack size), no faster than the aggregator role consumes
-    /// them, timed until the stats API counts them all.
+    /// them, timed until the stats API counts them all. The most hits unconsumed at once is as many as
+    /// <see cref="MaxLagBytesPerPartition"/> holds on every partition, at the generated hits' mean size.
     /// </summary>
-    private async Task<(double HitsPerSecond, double CpuPer1000)> AggregatorAloneAsync(string bootstrapServers, int partitions, CollectorServer aggregator, CollectorClient client, int round, CancellationToken cancellationToken)
+    private async Task<(double HitsPerSecond, double CpuPer1000, int MaxLag)> AggregatorAloneAsync(string bootstrapServers, int partitions, CollectorServer aggregator, CollectorClient client, int round, CancellationToken cancellationToken)
     {
         var site = AggregatorSitePrefix + round;
         var hits = HitGenerator.Create(settings.AggregatorHits, site, settings.Seed + 100 + round, DateTime.UtcNow.Date.AddDays(-1));
         var payloads = hits.Select(HitCodec.Encode).ToList();
+        var maxLag = (int)((long)MaxLagBytesPerPartition * partitions / payloads.Average(p => p.Length));
         var consumedBefore = await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) ?? 0;
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
@@ -98,7 +103,7 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         while (produced < payloads.Count)
         {
             var consumed = (await client.MetricAsync("analytics_kafka_consumed_total", cancellationToken) ?? 0) - consumedBefore;
-            var until = Math.Min(payloads.Count, (int)consumed + MaxLag);
+            var until = Math.Min(payloads.Count, (int)consumed + maxLag);
             foreach (var (partition, pack) in HitPacker.Group(payloads.Skip(produced).Take(until - produced), partitions, new KafkaOptions().MaxHitsPerMessage))
             {
                 var message = new Message<byte[], byte[]> { Key = HitCodec.KeyOf(pack[0]), Value = HitPacker.Value(pack) };
@@ -129,7 +134,7 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
             await Task.Delay(20, cancellationToken);
         }
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return (hits.Count / seconds, PerThousand(ProcessStats.TreeCpuSeconds(aggregator.Pid) - cpuBefore, hits.Count));
+        return (hits.Count / seconds, PerThousand(ProcessStats.TreeCpuSeconds(aggregator.Pid) - cpuBefore, hits.Count), maxLag);
     }
 
     /// <summary>Waits until the aggregator role has read <paramref name="target"/> messages in all; false at the deadline.</summary>

@@ -42,6 +42,8 @@ public class BenchRunTests
             Assert.That(report.Kafka.EndToEnd.AggregatorCpuPer1000, Is.GreaterThan(0));
             Assert.That(report.Kafka.Freshness.Probes, Is.GreaterThan(0));
             Assert.That(report.Kafka.AggregatorHitsPerSecond, Has.Count.EqualTo(2).And.All.GreaterThan(0));
+            // The alone rounds' backlog bound, in hits, as the report states it: 4 MiB per partition at the hits' mean size.
+            Assert.That(report.Kafka.MaxLag, Is.GreaterThan(settings.AggregatorHits));
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
             // One section per size, in order; the engine generates whole visits, so the counts are near the sizes
