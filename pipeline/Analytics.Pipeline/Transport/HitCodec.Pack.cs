@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Analytics.Pipeline.Transport;
 
 /// <summary>
@@ -20,21 +22,16 @@ public static partial class HitCodec
     {
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MaxPackedHits);
-        var length = 1 + VarintLength((uint)messages.Count);
+        // Sized for the longest varints, so the writer never grows.
+        var output = new ArrayBufferWriter<byte>(1 + 5 + messages.Sum(m => 5 + m.Length));
+        output.Write([PackVersion]);
+        WriteVarint(output, (uint)messages.Count);
         foreach (var message in messages)
         {
-            length += VarintLength((uint)message.Length) + message.Length;
+            WriteVarint(output, (uint)message.Length);
+            output.Write(message);
         }
-        var pack = new byte[length];
-        pack[0] = PackVersion;
-        var position = WriteVarint(pack, 1, (uint)messages.Count);
-        foreach (var message in messages)
-        {
-            position = WriteVarint(pack, position, (uint)message.Length);
-            message.CopyTo(pack, position);
-            position += message.Length;
-        }
-        return pack;
+        return output.WrittenSpan.ToArray();
     }
 
     /// <summary>
@@ -77,27 +74,5 @@ public static partial class HitCodec
         }
         reason = "";
         return true;
-    }
-
-    private static int VarintLength(uint value)
-    {
-        var length = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            length++;
-        }
-        return length;
-    }
-
-    private static int WriteVarint(byte[] buffer, int position, uint value)
-    {
-        while (value >= 0x80)
-        {
-            buffer[position++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        buffer[position++] = (byte)value;
-        return position;
     }
 }

@@ -196,8 +196,6 @@ public static partial class HitCodec
 
         public readonly bool AtEnd => _position == _data.Length;
 
-        public readonly int Position => _position;
-
         /// <summary>Steps over <paramref name="length"/> bytes, returning where they began.</summary>
         public int Skip(uint length)
         {
