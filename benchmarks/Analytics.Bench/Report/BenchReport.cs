@@ -102,6 +102,45 @@ public sealed record AggregatorFigures(int HitsPerRound, List<double> PipelineHi
     public double StoreOnly => Stat.Median(StoreOnlyHitsPerSecond);
     public double Ceiling => Stat.Median(CeilingHitsPerSecond);
     public double CeilingWithViews => Stat.Median(CeilingWithViewsHitsPerSecond);
+
+    /// <summary>The storage write's CPU by batch size, every round's sizes.</summary>
+    public List<BatchCostFigure> BatchCosts { get; init; } = [];
+
+    /// <summary>CPU seconds a batch costs whatever its size: the intercept of <see cref="BatchCostFit"/>.</summary>
+    public double CpuPerBatch => BatchCostFit()[0];
+
+    /// <summary>CPU seconds each hit adds to its batch: the slope of <see cref="BatchCostFit"/>.</summary>
+    public double CpuPerHit => BatchCostFit()[1];
+
+    /// <summary>
+    /// The least-squares line through every round's (batch size, CPU seconds per batch) at the live sizes (all but
+    /// the largest, a backlog's, where merging bigger parts costs less per hit): intercept and slope, zeros with
+    /// fewer than two such sizes.
+    /// </summary>
+    private double[] BatchCostFit()
+    {
+        var largest = BatchCosts.Count == 0 ? 0 : BatchCosts.Max(c => c.Size);
+        var live = BatchCosts.Where(c => c.Size < largest).ToList();
+        if (live.Select(c => c.Size).Distinct().Count() < 2)
+        {
+            return [0, 0];
+        }
+        var meanSize = live.Average(c => (double)c.Size);
+        var meanCpu = live.Average(c => c.CpuPerBatch);
+        var slope = live.Sum(c => (c.Size - meanSize) * (c.CpuPerBatch - meanCpu)) / live.Sum(c => (c.Size - meanSize) * (c.Size - meanSize));
+        return [meanCpu - (slope * meanSize), slope];
+    }
+}
+
+/// <param name="Size">Hits per batch.</param>
+/// <param name="Batches">Batches written.</param>
+/// <param name="CpuSeconds">CPU of the process from the first batch until the engine's merges were done.</param>
+/// <param name="WriteSeconds">Wall time of the writes alone.</param>
+public sealed record BatchCostFigure(int Size, int Batches, double CpuSeconds, double WriteSeconds)
+{
+    public double CpuPerBatch => CpuSeconds / Batches;
+
+    public double CpuPer1000Hits => CpuSeconds * 1000 / ((double)Size * Batches);
 }
 
 /// <summary>

@@ -77,6 +77,7 @@ public static class MarkdownReport
             md.AppendLine($"| engine ceiling: INSERT SELECT into a bare copy of hits | {a.Ceiling:N0} | {Join(a.CeilingHitsPerSecond)} | |");
             md.AppendLine($"| engine ceiling: INSERT SELECT into hits (with its views) | {a.CeilingWithViews:N0} | {Join(a.CeilingWithViewsHitsPerSecond)} | |").AppendLine();
             md.AppendLine($"Aggregator / engine ceiling with views: {(a.CeilingWithViews == 0 ? 0 : a.Pipeline / a.CeilingWithViews):0.00}x.").AppendLine();
+            AppendBatchCosts(md, a);
         }
         if (r.Kafka is { } k)
         {
@@ -150,6 +151,22 @@ public static class MarkdownReport
         }
         md.AppendLine().AppendLine("Kinds: `stats API` is POST /api/v2/query over HTTP with an API key, exactly the body the dashboard sends; `planner (rollups)` and `raw hits + sessions` run the same query in-process through the planner, with and without rollups (issue 6); `planner, no windows` as `planner (rollups)` without the visitor windows (schema 0027: the spans alone).").AppendLine();
         md.AppendLine($"Tables (active parts): {string.Join("; ", qs.Tables)}.").AppendLine();
+    }
+
+    private static void AppendBatchCosts(StringBuilder md, AggregatorFigures a)
+    {
+        if (a.BatchCosts.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine("### What a batch costs, by its size").AppendLine();
+        md.AppendLine("The same number of generated hits written through the store (no queue) in batches of three sizes, each round; the CPU of the harness process (the store and the engine, with the merges its parts start) until the engine had no merge running. A live aggregator writes what one partition receives in `Aggregator:FlushInterval` as one batch.").AppendLine();
+        md.AppendLine("| hits per batch | CPU ms per batch (median) | CPU s per 1,000 hits (median) | rounds: CPU ms per batch |").AppendLine("|---:|---:|---:|---|");
+        foreach (var size in a.BatchCosts.GroupBy(c => c.Size).OrderBy(g => g.Key))
+        {
+            md.AppendLine($"| {size.Key:N0} | {Stat.Median(size.Select(c => c.CpuPerBatch * 1000)):N1} | {Stat.Median(size.Select(c => c.CpuPer1000Hits)):0.0000} | {string.Join(", ", size.Select(c => (c.CpuPerBatch * 1000).ToString("N1", CultureInfo.InvariantCulture)))} |");
+        }
+        md.AppendLine().AppendLine($"Least-squares fit over every round's live sizes (all but the largest): **{a.CpuPerBatch * 1000:N1} ms CPU per batch** whatever its size, plus **{a.CpuPerHit * 1e6:N1} µs per hit**.").AppendLine();
     }
 
     private static void AppendDelivery(StringBuilder md, DeliveryFigures d)

@@ -24,6 +24,9 @@ public sealed class AggregatorSection(BenchSettings settings, TextWriter log)
     /// <summary>Writes in flight at once when the aggregator is fed live.</summary>
     private const int FeedGroup = 4096;
 
+    /// <summary>The most hits per batch size in <see cref="BatchCost"/>: batches of 1,000, 5,000 and 100,000.</summary>
+    private const int BatchCostHits = 100_000;
+
     public async Task<AggregatorFigures> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var sink = services.GetRequiredService<IHitSink>();
@@ -76,6 +79,8 @@ public sealed class AggregatorSection(BenchSettings settings, TextWriter log)
             await clickHouse.ExecuteAsync($"INSERT INTO {db}.hits SELECT * REPLACE ('ceil-{round}' AS site_id) FROM (SELECT * FROM {db}.hits WHERE site_id = '{site}')", cancellationToken: cancellationToken);
             var withViews = hits.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
             await ExpectRowsAsync(clickHouse, $"ceil-{round}", hits.Count, cancellationToken);
+
+            figures.BatchCosts.AddRange(await BatchCost.MeasureAsync(store, clickHouse, Math.Min(settings.AggregatorHits, BatchCostHits), $"cost-r{round}", settings.Seed + round, log, cancellationToken));
 
             figures.PipelineHitsPerSecond.Add(pipeline);
             figures.BacklogHitsPerSecond.Add(backlog);

@@ -48,6 +48,25 @@ public class BenchPartsTests
     }
 
     [Test]
+    public void The_cost_of_a_batch_is_fitted_over_the_live_sizes_only_and_a_backlog_batch_does_not_bend_it()
+    {
+        // Two rounds on the line 250 ms + 50 µs per hit, one of them off by +-20 ms, and a backlog batch far below the line.
+        var figures = new AggregatorFigures(100_000, [], [], [], [], [])
+        {
+            BatchCosts =
+            [
+                new(1_000, 100, 100 * 0.320, 1), new(5_000, 20, 20 * 0.480, 1), new(100_000, 1, 2.0, 1),
+                new(1_000, 100, 100 * 0.280, 1), new(5_000, 20, 20 * 0.520, 1), new(100_000, 1, 2.2, 1),
+            ],
+        };
+
+        Assert.That(figures.CpuPerBatch, Is.EqualTo(0.250).Within(1e-9));
+        Assert.That(figures.CpuPerHit, Is.EqualTo(50e-6).Within(1e-12));
+        Assert.That(figures.BatchCosts[0].CpuPer1000Hits, Is.EqualTo(0.320).Within(1e-9));
+        Assert.That(new AggregatorFigures(1, [], [], [], [], []) { BatchCosts = [new(1_000, 1, 0.3, 1), new(100_000, 1, 2, 1)] }.CpuPerBatch, Is.Zero, "one live size fits no line");
+    }
+
+    [Test]
     public void The_beacon_mix_is_reproducible_from_its_seed_and_mixes_new_and_returning_visitors_on_the_site()
     {
         var a = BeaconMix.Create(42, count: 1000, visitors: 100, newVisitorShare: 0.3);

@@ -46,6 +46,10 @@ public class BenchRunTests
             Assert.That(report.Kafka.MaxLag, Is.GreaterThan(settings.AggregatorHits));
             Assert.That(report.Aggregator!.PipelineHitsPerSecond, Has.Count.EqualTo(2));
             Assert.That(report.Aggregator.Ceiling, Is.GreaterThan(0));
+            // Three batch sizes a round (20, 100 and 2,000 hits here), smallest first, each costing some CPU.
+            Assert.That(report.Aggregator.BatchCosts.Select(c => c.Size), Is.EqualTo(new[] { 20, 100, 2_000, 20, 100, 2_000 }));
+            Assert.That(report.Aggregator.BatchCosts.Select(c => c.Batches), Is.EqualTo(new[] { 100, 20, 1, 100, 20, 1 }));
+            Assert.That(report.Aggregator.BatchCosts.All(c => c.CpuSeconds > 0), Is.True);
             // One section per size, in order; the engine generates whole visits, so the counts are near the sizes
             // asked for. 20,000 hits are about 6,060 visits of 2.5 hits' standard deviation each: the total's is
             // about 1 % (seed 23898 gave 19,512), so 5 % is five of them.
@@ -61,7 +65,7 @@ public class BenchRunTests
             await BenchCommand.WriteAsync(report, path, CancellationToken.None);
             var markdown = await File.ReadAllTextAsync(path);
             Assert.That(markdown, Does.Contain("## Beacon throughput and latency").And.Contain("collector / nginx").And.Contain("## Freshness").And.Contain("## Kafka transport end to end")
-                .And.Contain("## Aggregator throughput").And.Contain("## Stats queries").And.Contain("## Peak memory")
+                .And.Contain("## Aggregator throughput").And.Contain("### What a batch costs, by its size").And.Contain("## Stats queries").And.Contain("## Peak memory")
                 .And.Contain("Cost of durable answers"));
             Assert.That(File.Exists(Path.ChangeExtension(path, ".json")), Is.True);
         }
