@@ -168,6 +168,11 @@ public sealed record KafkaFigures(int Partitions, KafkaEndToEnd EndToEnd, Freshn
 public sealed record KafkaEndToEnd(ServerFigures Collector, long Accepted, double LoadSeconds, double EndToEndSeconds, bool CaughtUp, double CollectorCpuPer1000, double AggregatorCpuPer1000, double BrokerCpuPer1000)
 {
     public double HitsPerSecond => EndToEndSeconds == 0 ? 0 : Accepted / EndToEndSeconds;
+
+    /// <summary>Batches the aggregator role stored over the window: its offset commits, one per stored batch.</summary>
+    public long Batches { get; init; }
+
+    public double HitsPerBatch => Batches == 0 ? 0 : (double)Accepted / Batches;
 }
 
 /// <summary>One query's timings: <see cref="Kind"/> says how it was sent, <see cref="Source"/> which data the planner read.</summary>

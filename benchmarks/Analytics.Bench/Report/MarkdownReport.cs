@@ -127,6 +127,7 @@ public static class MarkdownReport
         md.AppendLine($"| hits accepted; load s; all read by the aggregator after s | {e.Accepted:N0}; {e.LoadSeconds:0.0}; {e.EndToEndSeconds:0.0}{(e.CaughtUp ? "" : " (**not caught up**)")} |");
         md.AppendLine($"| end to end, hits/s (accepted ÷ time until all read) | {e.HitsPerSecond:N0} |");
         md.AppendLine($"| CPU s per 1,000 hits: collector role | {e.CollectorCpuPer1000:0.0000} |");
+        md.AppendLine($"| batches the aggregator role stored (offset commits); hits per batch | {e.Batches:N0}; {e.HitsPerBatch:N0} |");
         md.AppendLine($"| CPU s per 1,000 hits: aggregator role | {e.AggregatorCpuPer1000:0.0000} |");
         md.AppendLine($"| CPU s per 1,000 hits: harness process (mock brokers + polling) | {e.BrokerCpuPer1000:0.0000} |").AppendLine();
         var f = k.Freshness;

@@ -40,6 +40,7 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         log.WriteLine("  end to end: wrk on the collector role while the aggregator role consumes");
         var (acceptedBefore, _) = await collectorClient.CountersAsync(cancellationToken);
         var consumedBefore = await aggregatorClient.MetricAsync("analytics_kafka_consumed_total", cancellationToken) ?? 0;
+        var commitsBefore = await aggregatorClient.MetricAsync("analytics_kafka_commits_total", cancellationToken) ?? 0;
         var cpuBefore = Cpu(collector, aggregator);
         var started = Stopwatch.GetTimestamp();
         var runs = await beacon.RunAsync([collector], cancellationToken);
@@ -51,12 +52,17 @@ public sealed class KafkaSection(BenchSettings settings, BeaconSection beacon, T
         var cpu = Cpu(collector, aggregator) - cpuBefore;
         var endToEnd = new KafkaEndToEnd(
             runs[0], accepted, loadSeconds, endToEndSeconds, caughtUp,
-            PerThousand(cpu.Collector, accepted), PerThousand(cpu.Aggregator, accepted), PerThousand(cpu.Harness, accepted));
+            PerThousand(cpu.Collector, accepted), PerThousand(cpu.Aggregator, accepted), PerThousand(cpu.Harness, accepted))
+        {
+            // Read once every hit was read: a batch still being written then (one per partition at most) is not counted.
+            Batches = (long)((await aggregatorClient.MetricAsync("analytics_kafka_commits_total", cancellationToken) ?? 0) - commitsBefore),
+        };
         var shippedHits = await collectorClient.MetricAsync("analytics_kafka_shipped_total", cancellationToken) ?? 0;
         var shippedMessages = await collectorClient.MetricAsync("analytics_kafka_shipped_messages_total", cancellationToken) ?? 0;
         log.WriteLine($"  the collector role shipped {shippedHits:N0} hits in {shippedMessages:N0} Kafka messages ({shippedHits / Math.Max(1, shippedMessages):0.0} per message)");
         log.WriteLine($"  {accepted:N0} hits accepted in {loadSeconds:0.0} s, all consumed after {endToEndSeconds:0.0} s ({(caughtUp ? "caught up" : "NOT caught up")}); " +
-            $"CPU s per 1,000 hits: collector {endToEnd.CollectorCpuPer1000:0.0000}, aggregator {endToEnd.AggregatorCpuPer1000:0.0000}, harness with the mock broker {endToEnd.BrokerCpuPer1000:0.0000}");
+            $"CPU s per 1,000 hits: collector {endToEnd.CollectorCpuPer1000:0.0000}, aggregator {endToEnd.AggregatorCpuPer1000:0.0000}, harness with the mock broker {endToEnd.BrokerCpuPer1000:0.0000}; " +
+            $"{endToEnd.Batches:N0} batches stored ({endToEnd.HitsPerBatch:N0} hits per batch)");
 
         var rate = settings.FreshnessRate > 0 ? settings.FreshnessRate : 0.5 * runs[0].RequestsPerSecond;
         log.WriteLine($"  freshness: beacon to the collector role → count moves in the aggregator's stats API ({rate:N0} req/s, {settings.FreshnessDuration.TotalSeconds:0} s)");

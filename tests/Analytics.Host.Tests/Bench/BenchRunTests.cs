@@ -40,6 +40,7 @@ public class BenchRunTests
             Assert.That(report.Kafka.EndToEnd.CaughtUp, Is.True, "the aggregator role should read every hit the collector role accepted");
             Assert.That(report.Kafka.EndToEnd.CollectorCpuPer1000, Is.GreaterThan(0));
             Assert.That(report.Kafka.EndToEnd.AggregatorCpuPer1000, Is.GreaterThan(0));
+            Assert.That(report.Kafka.EndToEnd.Batches, Is.GreaterThan(0).And.LessThanOrEqualTo(report.Kafka.EndToEnd.Accepted));
             Assert.That(report.Kafka.Freshness.Probes, Is.GreaterThan(0));
             Assert.That(report.Kafka.AggregatorHitsPerSecond, Has.Count.EqualTo(2).And.All.GreaterThan(0));
             // The alone rounds' backlog bound, in hits, as the report states it: 4 MiB per partition at the hits' mean size.
