@@ -50,7 +50,7 @@ public class BenchPartsTests
     [Test]
     public void The_cost_of_a_batch_is_fitted_over_the_live_sizes_only_and_a_backlog_batch_does_not_bend_it()
     {
-        // Two rounds on the line 250 ms + 50 µs per hit, one of them off by +-20 ms, and a backlog batch far below the line.
+        // At each live size two rounds 20 ms either side of the line 250 ms + 50 µs per hit; the backlog batches far below it.
         var figures = new AggregatorFigures(100_000, [], [], [], [], [])
         {
             BatchCosts =
