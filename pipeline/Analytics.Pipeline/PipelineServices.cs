@@ -68,6 +68,7 @@ public static class PipelineServices
         TransportMetrics.AddTo<StorageMetrics>(services);
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
+        TransportMetrics.AddTo<AggregatorMetrics>(services);
         return services;
     }
 

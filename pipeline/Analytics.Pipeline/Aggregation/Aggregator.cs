@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Pipeline.Storage;
 using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,12 @@ public sealed partial class Aggregator(
 
     /// <summary>Hits stored since start.</summary>
     public long Stored => Interlocked.Read(ref _stored);
+
+    /// <summary>
+    /// Raised after each batch written to storage, with its hits and how long the write took (retries included):
+    /// each batch costs the engine a part in every table its views write to, whatever its size (docs/capacity.md).
+    /// </summary>
+    public event Action<int, TimeSpan>? BatchWritten;
 
     // Set once the loop has begun, by ExecuteAsync or by a stop that came first (StopAsync).
     private int _begun;
@@ -114,11 +121,13 @@ public sealed partial class Aggregator(
             Func<WriteStep, Task>? afterStep = settings.FaultPauseAfterVisits > TimeSpan.Zero || settings.FaultPauseAfterHits > TimeSpan.Zero
                 ? step => PauseAfterAsync(batch, step, settings)
                 : null;
+            var started = Stopwatch.GetTimestamp();
             await WithRetriesAsync(batch, settings, async () =>
             {
                 await store.WriteAsync(write, CancellationToken.None, afterStep);
                 return true;
             });
+            BatchWritten?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
         }
         if (settings.FaultPauseAfterStore > TimeSpan.Zero)
         {

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Analytics.Pipeline.Spool;
 using Prometheus;
 
@@ -36,24 +34,10 @@ public class SpoolMetricsTests
         await Task.WhenAll(Enumerable.Range(5, 200).Select(i => spool.AppendAsync(Encoding.UTF8.GetBytes("record " + i), CancellationToken.None).AsTask()));
 
         update();
-        var text = await Export(registry);
+        var text = await MetricsText.ExportAsync(registry);
 
-        Assert.That(Sample(text, "analytics_spool_commit_seconds_count"), Is.EqualTo(spool.Fsyncs));
-        Assert.That(Sample(text, "analytics_spool_commit_seconds_sum"), Is.GreaterThan(0));
-        Assert.That(Sample(text, "analytics_spool_fsyncs_total"), Is.EqualTo(spool.Fsyncs));
-    }
-
-    private static async Task<string> Export(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static double Sample(string text, string name)
-    {
-        var match = Regex.Match(text, "^" + Regex.Escape(name) + " (\\S+)$", RegexOptions.Multiline);
-        Assert.That(match.Success, Is.True, $"{name} is not exported");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.That(MetricsText.Sample(text, "analytics_spool_commit_seconds_count"), Is.EqualTo(spool.Fsyncs));
+        Assert.That(MetricsText.Sample(text, "analytics_spool_commit_seconds_sum"), Is.GreaterThan(0));
+        Assert.That(MetricsText.Sample(text, "analytics_spool_fsyncs_total"), Is.EqualTo(spool.Fsyncs));
     }
 }
