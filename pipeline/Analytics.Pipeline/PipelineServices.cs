@@ -65,7 +65,6 @@ public static class PipelineServices
         services.AddSingleton<HitStore>(sp => new HitStore(
             sp.GetRequiredService<IClickHouse>(), sp.GetRequiredService<SessionTracker>(), sp.GetRequiredService<IOptions<RetentionOptions>>(),
             sp.GetRequiredService<VisitorDataStore>(), sp.GetService<Sites.ISiteSettings>()));
-        TransportMetrics.AddTo<StorageMetrics>(services);
         services.AddSingleton<Aggregator>();
         services.AddHostedService(sp => sp.GetRequiredService<Aggregator>());
         TransportMetrics.AddTo<AggregatorMetrics>(services);

@@ -1,10 +1,8 @@
 using Analytics.Pipeline.Aggregation;
 using Analytics.Pipeline.Storage;
-using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using static Analytics.Pipeline.Tests.Sessions.TestHits;
 
 namespace Analytics.Pipeline.Tests.Aggregation;
 
@@ -13,22 +11,17 @@ public class AggregatorMetricsTests
     [Test]
     public async Task Every_written_batch_is_counted_with_its_hits_and_its_write_time()
     {
-        var db = Engine.NewDatabase();
-        await new Pipeline.Schema.SchemaMigrator(db, NullLogger<Pipeline.Schema.SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var queue = new InProcessQueue(1_000);
-        for (var i = 0; i < 20; i++)
-        {
-            await queue.WriteAsync(At(Guid.NewGuid(), Noon.AddMinutes(i), "/p" + i), CancellationToken.None);
-        }
+        var (db, queue) = await QueuedHits.CreateAsync(20);
         queue.Complete();
         // Cut by size only (the flush interval is far off): 7, 7, then the 6 left when the queue is drained.
-        using var aggregator = new Aggregator(queue, new HitStore(db), Options.Create(new AggregatorOptions
+        var store = new HitStore(db);
+        using var aggregator = new Aggregator(queue, store, Options.Create(new AggregatorOptions
         {
             BatchSize = 7,
             FlushInterval = TimeSpan.FromMinutes(5),
         }), NullLogger<Aggregator>.Instance);
         var registry = Metrics.NewCustomRegistry();
-        var update = new AggregatorMetrics(aggregator).Publish(Metrics.WithCustomRegistry(registry));
+        var update = new AggregatorMetrics(aggregator, store).Publish(Metrics.WithCustomRegistry(registry));
 
         await aggregator.StartAsync(CancellationToken.None);
         await aggregator.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(60));
@@ -42,6 +35,7 @@ public class AggregatorMetricsTests
             Assert.That(MetricsText.Sample(text, "analytics_batch_hits_sum"), Is.EqualTo(20));
             Assert.That(MetricsText.Sample(text, "analytics_batch_write_seconds_count"), Is.EqualTo(3));
             Assert.That(MetricsText.Sample(text, "analytics_batch_write_seconds_sum"), Is.GreaterThan(0));
+            Assert.That(MetricsText.Sample(text, "analytics_duplicate_hits_dropped_total"), Is.Zero);
         });
     }
 }

@@ -49,13 +49,7 @@ public class AggregatorTests
     {
         // A killed host restarted and stopped at once (the crash tests do so): the stop can come before the
         // aggregator's loop has begun, even before the task that runs it was scheduled.
-        var db = Engine.NewDatabase();
-        await new Pipeline.Schema.SchemaMigrator(db, NullLogger<Pipeline.Schema.SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var queue = new InProcessQueue(1_000);
-        for (var i = 0; i < 20; i++)
-        {
-            await queue.WriteAsync(At(Guid.NewGuid(), Noon.AddMinutes(i), "/p" + i), CancellationToken.None);
-        }
+        var (db, queue) = await QueuedHits.CreateAsync(20);
         using var aggregator = SmallBatches(queue, db);
 
         await aggregator.StartAsync(CancellationToken.None);
