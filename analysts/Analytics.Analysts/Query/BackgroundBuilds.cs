@@ -27,6 +27,16 @@ internal sealed class BackgroundBuilds(TimeProvider time) : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a build of <paramref name="key"/> may begin now (none began within <see cref="RebuildAfter"/>); nothing counts as begun.</summary>
+    public bool MayBegin(string key)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            return !_lastBuilds.TryGetValue(key, out var last) || now - last >= RebuildAfter;
+        }
+    }
+
     /// <summary>Whether a build of <paramref name="key"/> may begin now (none began within <see cref="RebuildAfter"/>); if so, it counts as begun.</summary>
     public bool TryBegin(string key)
     {

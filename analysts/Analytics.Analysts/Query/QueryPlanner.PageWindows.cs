@@ -55,7 +55,7 @@ public sealed partial class QueryPlanner
         var build = $"""
             site_id = {site} AND filter = {p.AddString(window.Key.Filter)} AND attribute = {p.AddString(window.Key.Attribute)}
               AND first_day = {VisitorWindows.Date(window.First)} AND end_day = {VisitorWindows.Date(window.End)}
-              AND built = toDateTime64({p.AddString(window.Built)}, 6, 'UTC')
+              AND hits_end_day = {VisitorWindows.Date(window.HitsEnd)} AND built = toDateTime64({p.AddString(window.Built)}, 6, 'UTC')
             """;
         var fresh = freshVisitors ? ", fresh_visitors" : "";
         // The window's check in the same statement (a scalar, run once before the rows are read): a load of a
@@ -64,7 +64,7 @@ public sealed partial class QueryPlanner
             SELECT {SpanColumns}{(freshVisitors ? ", toUInt64(0) AS fresh_visitors" : "")} FROM {database}.{PageWindows.Table}
             WHERE {build}
               AND (SELECT throwIf(count() = 0, '{PageWindows.ChangedMessage}') FROM {database}.{PageWindows.Table}
-                 WHERE {build} AND {PageWindows.AnswersSql(database, window.First, window.End, site)}) = 0
+                 WHERE {build} AND {PageWindows.AnswersSql(database, window.First, window.End, window.HitsEnd, site)}) = 0
             """;
         var rest = new DateRange(VisitorWindows.Days(window.First, window.End).To, range.To, window.End, range.LastDay);
         var rows = rest.From < rest.To ? windowRows + "\nUNION ALL\n" + PageWindowRowsSql(query, rest, site, tz, p, freshVisitors) : windowRows;

@@ -4,6 +4,7 @@ using Analytics.Pipeline.ClickHouse;
 using Analytics.Pipeline.Hits;
 using Analytics.Pipeline.Schema;
 using Analytics.Pipeline.Storage;
+using Analytics.Pipeline.Transport;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -30,6 +31,7 @@ public sealed class PageWindowsTests
     private QueryRunner _joinOnly = null!;
     private Guid[] _visitors = null!;
     private Random _random = null!;
+    private readonly List<IAsyncDisposable> _disposables = [];
 
     /// <summary>The views a window answers: the top line of a page, its sources, and countries of some pages outside one source.</summary>
     private static readonly (string Metrics, string Dimensions, string Filters)[] Views =
@@ -74,6 +76,10 @@ public sealed class PageWindowsTests
     [OneTimeTearDown]
     public async Task Stop()
     {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
         await _windows.DisposeAsync();
         await _host.DisposeAsync();
     }
@@ -268,11 +274,12 @@ public sealed class PageWindowsTests
         var stored = await windows.StoredAsync(query, query.Range, CancellationToken.None);
         var (read, _) = await _runner.ReadAsync(planner.Plan(query, query.Range, pageWindow: stored), query.Metrics.Count + 1, CancellationToken.None);
         var pageViews = $"FROM {_clickHouse.Database}.hits WHERE site_id = '{Many}' AND kind = 1 AND path = '/m'";
-        var windowDays = $"{pageViews} AND toDate(timestamp) < '2026-03-27'";
+        var end = $"'{stored!.End:yyyy-MM-dd}'";
+        var windowDays = $"{pageViews} AND toDate(timestamp) < {end}";
         var union = await Fixtures.CountAsync(_clickHouse, $"SELECT uniqExact(visitor_id) {windowDays}");
         var sum = await Fixtures.CountAsync(_clickHouse, $"SELECT sum(v) FROM (SELECT uniqExact(visitor_id) AS v {windowDays} GROUP BY toDate(timestamp))");
-        var after = await Fixtures.CountAsync(_clickHouse, $"SELECT uniqExact(visitor_id) {pageViews} AND toDate(timestamp) >= '2026-03-27'");
-        TestContext.Out.WriteLine($"window's days: {stored!.DaysVisitorsAtLeast} (union {union}, sum {sum}); after: {read.Single().Metrics[^1]} ({after})");
+        var after = await Fixtures.CountAsync(_clickHouse, $"SELECT uniqExact(visitor_id) {pageViews} AND toDate(timestamp) >= {end}");
+        TestContext.Out.WriteLine($"window's days to {end}: {stored.DaysVisitorsAtLeast} (union {union}, sum {sum}); after: {read.Single().Metrics[^1]} ({after})");
         Assert.That(stored.DaysVisitorsAtLeast, Is.GreaterThanOrEqualTo(union * 0.995).And.LessThanOrEqualTo(sum * 1.005));
         Assert.That(read.Single().Metrics[^1], Is.EqualTo((double)after).Within(0.5).Percent);
     }
@@ -322,6 +329,78 @@ public sealed class PageWindowsTests
         await AssertComparedUnchangedAsync(query, erased);
     }
 
+    [Test, Order(10)]
+    public async Task A_window_holds_yesterday_only_when_built_with_yesterdays_visits_whole_not_halfway_through_a_batch()
+    {
+        const string Half = "pagewinhalf";
+        var (windows, runner, clock) = await SiteOfItsOwnAsync(Half);
+        var query = View(Views[0], site: Half);
+        // A visit of yesterday through another page, grown after midnight by a hit of the filtered page that is stored
+        // late, in a batch that a load's build comes in the middle of: its visit rewritten, its hit not yet stored.
+        var visitor = Guid.NewGuid();
+        await _host.SeedAsync([Fixtures.Page(Half, visitor, new DateTime(2026, 3, 27, 23, 50, 0, DateTimeKind.Utc), "/p7")]);
+        var store = _host.App.Services.GetRequiredService<HitStore>();
+        var late = await store.PrepareAsync(new HitBatch([Fixtures.Page(Half, visitor, new DateTime(2026, 3, 28, 0, 5, 0, DateTimeKind.Utc), "/p1")]), CancellationToken.None);
+        StoredPageWindow? halfway = null;
+
+        await store.WriteAsync(late!, CancellationToken.None, async step =>
+        {
+            if (step == WriteStep.Visits)
+            {
+                await runner.RunAsync(query, null, CancellationToken.None);
+                halfway = await windows.StoredAsync(query, query.Range, CancellationToken.None);
+            }
+        });
+
+        Assert.That(halfway?.End, Is.EqualTo(End), "built halfway through the batch: the window stops before yesterday");
+        await AssertUnchangedAsync(query, await runner.RunAsync(query, null, CancellationToken.None));
+        clock.Advance(BackgroundBuilds.RebuildAfter);
+        var reads = windows.Reads;
+        var whole = await runner.RunAsync(query, null, CancellationToken.None);
+        Assert.That((await windows.StoredAsync(query, query.Range, CancellationToken.None))?.End, Is.EqualTo(End.AddDays(1)),
+            "built again after the batch: the window holds yesterday");
+        Assert.That(windows.Reads, Is.EqualTo(reads + 1));
+        await AssertUnchangedAsync(query, whole);
+    }
+
+    [Test, Order(11)]
+    public async Task A_window_holds_yesterday_only_once_yesterdays_visits_have_closed()
+    {
+        const string Open = "pagewinopen";
+        var (windows, runner, clock) = await SiteOfItsOwnAsync(Open);
+        var query = View(Views[1], site: Open);
+        // A visit of yesterday that is still going: a hit of the filtered page every 20 minutes from 23:00 to 11:40 (now is 12:00).
+        var visitor = Guid.NewGuid();
+        var start = new DateTime(2026, 3, 27, 23, 0, 0, DateTimeKind.Utc);
+        await _host.SeedAsync([.. Enumerable.Range(0, 39).Select(i => Fixtures.Page(Open, visitor, start.AddMinutes(20 * i), i % 2 == 0 ? "/p2" : "/p5", source: "s1"))]);
+
+        var open = await runner.RunAsync(query, null, CancellationToken.None);
+
+        Assert.That((await windows.StoredAsync(query, query.Range, CancellationToken.None))?.End, Is.EqualTo(End), "a visit of yesterday had a hit 20 minutes ago");
+        await AssertUnchangedAsync(query, open);
+        clock.Advance(TimeSpan.FromMinutes(40));
+        var closed = await runner.RunAsync(query, null, CancellationToken.None);
+        Assert.That((await windows.StoredAsync(query, query.Range, CancellationToken.None))?.End, Is.EqualTo(End.AddDays(1)),
+            "no hit for an hour: the window holds yesterday");
+        await AssertUnchangedAsync(query, closed);
+    }
+
+    /// <summary>A site of random traffic on the days before today (2026-03-28, 12:00 on the clock returned), with windows and a runner of its own.</summary>
+    private async Task<(PageWindows Windows, QueryRunner Runner, FakeTimeProvider Clock)> SiteOfItsOwnAsync(string site)
+    {
+        var hits = new List<Hit>();
+        for (var i = 0; i < 600; i++)
+        {
+            hits.Add(RandomHit(_visitors[_random.Next(_visitors.Length)], Start.AddSeconds(_random.Next(26 * 86400)), site));
+        }
+        await _host.SeedAsync([.. hits.OrderBy(h => h.Timestamp)]);
+        var options = _host.App.Services.GetRequiredService<IOptions<AnalystsOptions>>();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero));
+        var windows = new PageWindows(_clickHouse, new QueryPlanner(_clickHouse.Database, options.Value.QueryTimeout), clock);
+        _disposables.Add(windows);
+        return (windows, new QueryRunner(_clickHouse, options, pageWindows: windows), clock);
+    }
+
     [Test]
     public void Only_a_period_of_whole_UTC_days_picked_by_hits_is_answered_by_a_window()
     {
@@ -334,8 +413,8 @@ public sealed class PageWindowsTests
             Is.Null, "days off UTC");
     }
 
-    private Hit RandomHit(Guid visitor, DateTime at) =>
-        Fixtures.Page(Site, visitor, at, "/p" + (int)(8 * Math.Pow(_random.NextDouble(), 2)),
+    private Hit RandomHit(Guid visitor, DateTime at, string site = Site) =>
+        Fixtures.Page(site, visitor, at, "/p" + (int)(8 * Math.Pow(_random.NextDouble(), 2)),
             source: "s" + _random.Next(6), channel: "referral", country: "C" + _random.Next(5), browser: "Firefox",
             os: "Linux", device: "desktop", kind: _random.Next(10) == 0 ? HitKind.Event : HitKind.Pageview, eventName: "e");
 
