@@ -55,8 +55,8 @@ public sealed record AnalystsOptions
     public bool VisitorWindows { get; init; } = true;
 
     /// <summary>
-    /// Whether a page filter's views store its visits of a period's days before yesterday once (page_windows,
-    /// schema 0029), so later loads join only yesterday's and today's visits to the page's hits. Needs INSERT on that table.
+    /// Whether a page filter's views store its visits of a period's days before today (before yesterday while
+    /// yesterday's visits are open) once (page_windows, schema 0029), so later loads join only today's visits to the page's hits. Needs INSERT on that table.
     /// </summary>
     public bool PageWindows { get; init; } = true;
 

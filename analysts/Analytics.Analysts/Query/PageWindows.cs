@@ -8,29 +8,30 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Analytics.Analysts.Query;
 
 /// <summary>
-/// A stored page window a reader may use: what it answers, the days [<see cref="First"/>, <see cref="End"/>) it holds, the
-/// day its check of the hits' totals stops before (<see cref="HitsEnd"/>: <see cref="End"/> or the day after), its build, and for a total (no dimension) filtered by page only, a lower bound of the sum of its days' visitors: the spans
-/// that cover those days, read when the window was found (<see cref="QueryPlanner.SpanSumPlan"/>), null otherwise.
+/// A stored page window a reader may use: what it answers, the days [<see cref="First"/>, <see cref="End"/>) it holds,
+/// the day its check of the hits' totals stops before (<see cref="HitsEnd"/>: <see cref="End"/> or the day after), its
+/// build, and for a total (no dimension) filtered by page only, a lower bound of the sum of its days' visitors: the
+/// spans that cover those days, read when the window was found (<see cref="QueryPlanner.SpanSumPlan"/>), null otherwise.
 /// <see cref="Totals"/> are the totals the build read (<see cref="PageWindows.AnswersSql"/>), as the SQL of a tuple.
 /// </summary>
 public sealed record StoredPageWindow(PageWindowKey Key, DateOnly First, DateOnly End, DateOnly HitsEnd, string Built, string Totals, double? DaysVisitorsAtLeast = null);
 
 /// <summary>
-/// page_windows (schema/0029): a page filter's visits over a period's days up to today (or, while yesterday's visits
-/// may still take hits, up to yesterday), answered once and stored per value of the query's dimension, so a later load
-/// of the same view joins only the visits of today (or of yesterday and today) to the page's hits (the join of a month's visits is most of a page-filtered top line or sources
-/// panel: 481 and 280 ms p50 at 10 M hits, 4.5 and 4.2 s at 50 M). The window is built by the first load of a
-/// view that finds none, and used while the rows it read are as they were: the sums of writes, visits and
-/// pageviews of the site's total span rows are the same, 'visits' over its days and 'hits' over its days and the
-/// day after (a late or replayed row changes them; for a window that holds its build's yesterday, 'hits' over its
-/// days only, see <see cref="HitsEndOf"/>), and its build began after the last erasure ended (an erasure
-/// deletes the site's windows). Raw rows that retention deletes in the day a window is kept are not noticed: it
-/// answers as they were until its TTL. A window whose rows changed is built again by the next load, at most once
-/// per <see cref="BackgroundBuilds.RebuildAfter"/>; meanwhile loads read the join. A window found usable once is
-/// remembered, and a later load reads it with no check of its own: its statement checks it (<see cref="ChangedMessage"/>).
-/// A total read through a window that holds all of its period's days (a comparison period before the day before
-/// yesterday) is kept, and a later load of it only checks that the build still answers (9 ms at 10 M hits against
-/// 23 ms for the read, benchmarks/README.md, "Page windows"): then the kept answer is its answer.
+/// page_windows (schema/0029, 0030): a page filter's visits over a period's days before today, or before yesterday while
+/// yesterday's visits may still take hits (<see cref="DaysOf"/>), answered once and stored per value of the query's
+/// dimension, so a later load of the same view joins only the visits of the days after them to the page's hits (the
+/// join of a month's visits is most of a page-filtered top line or sources panel: 481 and 280 ms p50 at 10 M hits, 4.5
+/// and 4.2 s at 50 M). The window is built by the first load of a view that finds none, and used while the rows it
+/// read are as they were: the sums of writes, visits and pageviews of the site's total span rows are the same,
+/// 'visits' over its days and 'hits' over its days and the day after, or its days alone for a window that holds
+/// yesterday (<see cref="HitsEndOf"/>; a late or replayed row changes them), and its build began after the last
+/// erasure ended (an erasure deletes the site's windows). Raw rows that retention deletes in the day a window is kept
+/// are not noticed: it answers as they were until its TTL. A window whose rows changed is built again by the next
+/// load, at most once per <see cref="BackgroundBuilds.RebuildAfter"/>; meanwhile loads read the join. A window found
+/// usable once is remembered, and a later load reads it with no check of its own: its statement checks it
+/// (<see cref="ChangedMessage"/>). A total read through a window that holds all of its period's days (a comparison
+/// period) is kept, and a later load of it only checks that the build still answers (9 ms at 10 M hits against 23 ms
+/// for the read, benchmarks/README.md, "Page windows"): then the kept answer is its answer.
 /// </summary>
 /// <param name="clickHouse">Where the visits, hits, spans and windows are.</param>
 /// <param name="planner">Makes the rows a window holds, as the stats API reads them.</param>
