@@ -305,7 +305,7 @@ public sealed partial class PageWindows(IClickHouse clickHouse, QueryPlanner pla
                 toDateTime64({pw_built:String}, 6, 'UTC'), value, visitors_exact, visits, pageviews, anonymous_pageviews, bounces, visit_duration,
                 {{VisitorWindows.Number(now[1])}}, {{VisitorWindows.Number(now[2])}}, {{VisitorWindows.Number(now[3])}}, {{VisitorWindows.Number(now[4])}}
             FROM ({{rows.Sql}})
-            SETTINGS insert_distributed_sync = 1
+            SETTINGS insert_distributed_sync = 1{{(rows.Settings is { } settings ? ", " + settings : "")}}
             """;
         await clickHouse.ExecuteAsync(sql, parameters, cancellationToken);
         return true;

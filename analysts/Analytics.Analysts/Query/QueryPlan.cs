@@ -15,6 +15,9 @@ public sealed record QueryPlan(string Sql, IReadOnlyDictionary<string, string> P
     /// bound of the sum of the period's days' visitors, which the reader then need not read (<see cref="QueryRunner"/>).
     /// </summary>
     public double? WindowDaysVisitorsAtLeast { get; init; }
+
+    /// <summary>Settings (SQL, comma-separated) for the statement that reads this plan's SQL as a subquery, if it needs any.</summary>
+    public string? Settings { get; init; }
 }
 
 /// <summary>Which stored data answers a query; the planner's choice, never the caller's.</summary>
